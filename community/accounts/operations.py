@@ -1,0 +1,246 @@
+"""Every change to accounts: register, authenticate, passwords, profiles, roles.
+
+Operations check the rule, change rows, flush and send a signal; the caller commits.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import unicodedata
+from datetime import timedelta
+
+from flask import current_app, render_template, url_for
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from community import signals
+from community.accounts.models import SEGMENTS, PasswordResetToken, User, new_session_token
+from community.accounts.passwords import (
+    hash_password,
+    needs_rehash,
+    password_problem,
+    verify_password,
+)
+from community.database import utcnow
+from community.errors import OperationError
+from community.extensions import db, mailer
+from community.mail import Message
+from community.permissions import Role, guardian
+
+
+def normalise_key(value: str) -> str:
+    """The form uniqueness is checked on: NFKC-normalised and case-folded (twice, as
+    case folding can undo normalisation)."""
+    folded = unicodedata.normalize("NFKC", value.strip()).casefold()
+    return unicodedata.normalize("NFKC", folded)
+
+
+def find_user_by_login(login: str) -> User | None:
+    """The user whose username or e-mail matches ``login`` after normalisation."""
+    key = normalise_key(login)
+    return db.session.scalar(
+        select(User).where((User.username_key == key) | (User.email_key == key))
+    )
+
+
+def _check_unique(username: str | None, email: str | None, exclude: User | None = None) -> None:
+    checks = [("username", User.username_key, username), ("email", User.email_key, email)]
+    for field, column, value in checks:
+        if value is None:
+            continue
+        stmt = select(User.id).where(column == normalise_key(value))
+        if exclude is not None:
+            stmt = stmt.where(User.id != exclude.id)
+        if db.session.scalar(stmt) is not None:
+            if field == "username":
+                raise OperationError(_("That username is taken."), field="username")
+            raise OperationError(_("An account with that e-mail already exists."), field="email")
+
+
+def _check_password(password: str, username: str, email: str, field: str = "password") -> None:
+    problem = password_problem(password, username=username, email=email)
+    if problem:
+        raise OperationError(problem, field=field)
+
+
+def register_user(
+    *,
+    username: str,
+    email: str,
+    display_name: str,
+    password: str,
+    locale: str | None = None,
+    role: Role = Role.MEMBER,
+) -> User:
+    """Create an account; refuses taken usernames/e-mails (after normalisation) and weak
+    passwords."""
+    username, email = unicodedata.normalize("NFKC", username.strip()), email.strip()
+    _check_unique(username, email)
+    _check_password(password, username, email)
+    user = User(
+        username=username,
+        username_key=normalise_key(username),
+        email=email,
+        email_key=normalise_key(email),
+        display_name=display_name.strip() or username,
+        password_hash=hash_password(password),
+        role=role.value,
+        locale=locale,
+    )
+    db.session.add(user)
+    try:
+        with db.session.begin_nested():
+            db.session.flush()
+    except IntegrityError:
+        # Someone registered the same name between our check and our insert.
+        raise OperationError(
+            _("That username or e-mail was just taken."), field="username"
+        ) from None
+    signals.user_registered.send(user)
+    return user
+
+
+def authenticate(login: str, password: str) -> User | None:
+    """The active user matching ``login`` and ``password``, or None. Upgrades old hashes."""
+    user = find_user_by_login(login)
+    if not verify_password(user.password_hash if user else None, password):
+        return None
+    if user is None or not user.is_active:
+        return None
+    if needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+    user.last_login_at = utcnow()
+    return user
+
+
+def _set_password(user: User, password: str, reason: str) -> None:
+    old_session_token = user.session_token
+    user.password_hash = hash_password(password)
+    user.session_token = new_session_token()
+    db.session.flush()
+    signals.password_changed.send(user, reason=reason, old_session_token=old_session_token)
+
+
+def change_password(user: User, current_password: str, new_password: str) -> None:
+    """Change ``user``'s password after checking the current one; other sessions end."""
+    if not verify_password(user.password_hash, current_password):
+        raise OperationError(_("Your current password is not correct."), field="current_password")
+    _check_password(new_password, user.username, user.email, field="new_password")
+    if verify_password(user.password_hash, new_password):
+        raise OperationError(_("Choose a password you haven't used here."), field="new_password")
+    _set_password(user, new_password, reason="change")
+
+
+def _token_digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def request_password_reset(email: str) -> None:
+    """E-mail a single-use reset link if an active account has ``email``; silent otherwise,
+    so the form does not reveal who has an account."""
+    user = db.session.scalar(select(User).where(User.email_key == normalise_key(email)))
+    if user is None or not user.is_active:
+        return
+    token = secrets.token_urlsafe(32)
+    max_age = current_app.config["PASSWORD_RESET_MAX_AGE"]
+    db.session.add(
+        PasswordResetToken(
+            user=user,
+            token_hash=_token_digest(token),
+            expires_at=utcnow() + timedelta(seconds=max_age),
+        )
+    )
+    db.session.flush()
+    link = url_for("accounts.reset_password", token=token, _external=True)
+    with force_locale(user.locale or current_app.config["BABEL_DEFAULT_LOCALE"]):
+        mailer.send(
+            Message(
+                to=user.email,
+                subject=_("Reset your Cocreate password"),
+                text=render_template(
+                    "accounts/email/reset_password.txt",
+                    user=user,
+                    link=link,
+                    minutes=max_age // 60,
+                ),
+            )
+        )
+
+
+def find_reset_token(token: str) -> PasswordResetToken | None:
+    """The unused, unexpired reset token matching ``token``, or None."""
+    row = db.session.scalar(
+        select(PasswordResetToken).where(PasswordResetToken.token_hash == _token_digest(token))
+    )
+    if row is None or row.used_at is not None or row.expires_at <= utcnow():
+        return None
+    if not row.user.is_active:
+        return None
+    return row
+
+
+def reset_password(token: str, new_password: str) -> User:
+    """Set a new password with a reset token; the token and every other one are spent."""
+    row = find_reset_token(token)
+    if row is None:
+        raise OperationError(_("This reset link is invalid, used or expired. Ask for a new one."))
+    user = row.user
+    _check_password(new_password, user.username, user.email)
+    now = utcnow()
+    for other in user.reset_tokens:
+        if other.used_at is None:
+            other.used_at = now
+    _set_password(user, new_password, reason="reset")
+    return user
+
+
+def update_profile(
+    user: User,
+    *,
+    display_name: str,
+    bio: str,
+    organisation: str,
+    segment: str,
+    locale: str | None,
+) -> None:
+    """Change the public profile and preferences of ``user``."""
+    if segment and segment not in SEGMENTS:
+        raise OperationError(_("Choose a segment from the list."), field="segment")
+    if locale and locale not in current_app.config["LANGUAGES"]:
+        raise OperationError(_("Choose a language from the list."), field="locale")
+    user.display_name = display_name.strip() or user.username
+    user.bio = bio.strip()
+    user.organisation = organisation.strip()
+    user.segment = segment
+    user.locale = locale or None
+    db.session.flush()
+    signals.profile_updated.send(user)
+
+
+def set_locale(user: User, locale: str) -> None:
+    """Remember ``user``'s interface language."""
+    if locale not in current_app.config["LANGUAGES"]:
+        raise OperationError(_("Choose a language from the list."), field="locale")
+    user.locale = locale
+    db.session.flush()
+
+
+def change_role(user: User, role: Role, *, by: User) -> None:
+    """Give ``user`` the site role ``role``; only admins may, and the last admin stays one."""
+    if not guardian.can(by, "users.change_role", user):
+        raise OperationError(_("You may not change roles."))
+    old = user.site_role
+    if old == role:
+        return
+    if old == Role.ADMIN:
+        admins = db.session.scalar(
+            select(db.func.count(User.id)).where(User.role == Role.ADMIN.value, User.active)
+        )
+        if admins <= 1:
+            raise OperationError(_("The site needs at least one admin."))
+    user.role = role.value
+    db.session.flush()
+    signals.role_changed.send(user, old_role=old, new_role=role, by=by)

@@ -1,0 +1,131 @@
+"""The application factory and the small functions that assemble the app."""
+
+from __future__ import annotations
+
+import logging
+import os
+import secrets
+
+from flask import Flask
+from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from sqlalchemy import select
+
+from community import accounts, home
+from community.accounts.events import NAMESPACE as ME_NAMESPACE
+from community.accounts.events import MeNamespace
+from community.accounts.models import SEGMENTS, User
+from community.commands import register_cli
+from community.config import PROJECT_ROOT, Config, config_from_env
+from community.errors import register_error_handlers
+from community.extensions import babel, csrf, db, limiter, login_manager, mailer, migrate, socketio
+from community.i18n import html_lang, select_locale
+from community.permissions import ROLE_LABELS, Role, guardian
+from community.security import register_security_headers
+
+
+def create_app(config: type[Config] | None = None, **overrides) -> Flask:
+    """Build the Cocreate app from a config class (default: ``COCREATE_ENV``) plus overrides."""
+    config = config or config_from_env()
+    app = Flask(
+        "community",
+        root_path=str(PROJECT_ROOT / "community"),
+        instance_path=os.environ.get("COCREATE_INSTANCE", str(PROJECT_ROOT / "instance")),
+        template_folder=str(PROJECT_ROOT / "templates"),
+        static_folder=str(PROJECT_ROOT / "static"),
+    )
+    app.config.from_object(config)
+    app.config.update(overrides)
+    config.init_app(app)
+    os.makedirs(app.instance_path, exist_ok=True)
+    register_logging(app)
+    register_extensions(app)
+    register_blueprints(app)
+    register_sockets(app)
+    register_templates(app)
+    register_security(app)
+    register_commands(app)
+    return app
+
+
+def register_logging(app: Flask) -> None:
+    """Log at INFO outside of tests, so development mail and warnings are visible."""
+    if not app.testing:
+        logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+
+
+def register_extensions(app: Flask) -> None:
+    """Bind every extension to ``app``."""
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
+    limiter.init_app(app)
+    mailer.init_app(app)
+    socketio.init_app(
+        app,
+        async_mode="threading",
+        message_queue=app.config["SOCKETIO_MESSAGE_QUEUE"],
+        cors_allowed_origins=app.config["SOCKETIO_ALLOWED_ORIGINS"],
+    )
+    register_login(app)
+
+
+def register_login(app: Flask) -> None:
+    """Load users from the session id ``"<id>:<session token>"``."""
+    login_manager.init_app(app)
+    login_manager.login_view = "accounts.login"
+    login_manager.login_message = _l("Please sign in to continue.")
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = "basic"
+
+    @login_manager.user_loader
+    def load_user(identity: str):
+        user_id, _, token = identity.partition(":")
+        if not user_id.isdigit() or not token:
+            return None
+        user = db.session.scalar(select(User).where(User.id == int(user_id)))
+        if user is None or not user.is_active:
+            return None
+        return user if secrets.compare_digest(user.session_token, token) else None
+
+
+def register_blueprints(app: Flask) -> None:
+    """Mount every feature's blueprint."""
+    app.register_blueprint(home.bp)
+    app.register_blueprint(accounts.bp)
+
+
+def register_sockets(app: Flask) -> None:
+    """Register every feature's Socket.IO namespace."""
+    # init_app made a new server for this app, so namespaces are registered on it afresh.
+    socketio.on_namespace(MeNamespace(ME_NAMESPACE))
+
+
+def register_templates(app: Flask) -> None:
+    """Template globals: the permission check, the locale and the language list."""
+
+    @app.context_processor
+    def globals_for_templates() -> dict:
+        locale = str(get_locale())
+        return {
+            "can": lambda action, obj=None: guardian.can(current_user, action, obj),
+            "current_locale": locale,
+            "html_lang": html_lang(locale),
+            "languages": app.config["LANGUAGES"],
+            "role_labels": ROLE_LABELS,
+            "Role": Role,
+            "segment_label": lambda key: SEGMENTS.get(key, key),
+        }
+
+
+def register_security(app: Flask) -> None:
+    """Security headers and error pages."""
+    register_security_headers(app)
+    register_error_handlers(app)
+
+
+def register_commands(app: Flask) -> None:
+    """The ``flask`` CLI groups."""
+    register_cli(app)

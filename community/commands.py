@@ -1,0 +1,80 @@
+"""Command-line verbs: ``flask users``, ``flask demo`` and ``flask serve``."""
+
+from __future__ import annotations
+
+import os
+
+import click
+from flask import Flask, current_app
+from flask.cli import AppGroup, with_appcontext
+
+from community import demo
+from community.accounts import operations as accounts
+from community.errors import OperationError
+from community.extensions import db, socketio
+from community.permissions import Role
+
+users_cli = AppGroup("users", help="Manage accounts.")
+demo_cli = AppGroup("demo", help="Demo data for trying Cocreate out.")
+
+
+@users_cli.command("create-admin")
+@click.option("--username", prompt=True)
+@click.option("--email", prompt=True)
+@click.option("--display-name", default="", help="Defaults to the username.")
+@click.password_option(help="Prompted for (hidden, twice) when not given.")
+def create_admin(username: str, email: str, display_name: str, password: str) -> None:
+    """Create an account with the admin role."""
+    try:
+        user = accounts.register_user(
+            username=username,
+            email=email,
+            display_name=display_name or username,
+            password=password,
+            role=Role.ADMIN,
+        )
+    except OperationError as error:
+        db.session.rollback()
+        raise click.ClickException(error.message) from None
+    db.session.commit()
+    click.echo(f"Created admin {user.username} <{user.email}>.")
+
+
+def _print_logins() -> None:
+    logins = ", ".join(demo.DEMO_LOGINS)
+    click.echo(f"Demo logins (password: {demo.DEMO_PASSWORD}): {logins}")
+
+
+@demo_cli.command("load")
+@with_appcontext
+def load_demo() -> None:
+    """Load demo data once (a second run changes nothing). Refused in production."""
+    if not current_app.config["DEMO_DATA_ALLOWED"]:
+        raise click.ClickException("Demo data is never loaded in production.")
+    if demo.demo_loaded():
+        click.echo("Demo data is already loaded.")
+    else:
+        users = demo.load_demo()
+        db.session.commit()
+        click.echo(f"Loaded demo data: {len(users)} people.")
+    _print_logins()
+
+
+@click.command("serve")
+@click.option("--host", envvar="HOST", default="127.0.0.1", show_default=True)
+@click.option("--port", envvar="PORT", default=5000, type=int, show_default=True)
+@with_appcontext
+def serve(host: str, port: int) -> None:
+    """Serve the site with Socket.IO (development server; use gunicorn in production)."""
+    app = current_app._get_current_object()
+    # Flask refuses app.run() under its CLI unless told this is deliberate.
+    os.environ.pop("FLASK_RUN_FROM_CLI", None)
+    click.echo(f"Cocreate is running on http://{host}:{port}/  (Ctrl+C to stop)")
+    socketio.run(app, host=host, port=port, allow_unsafe_werkzeug=True, use_reloader=False)
+
+
+def register_cli(app: Flask) -> None:
+    """Attach the command groups to ``app``."""
+    app.cli.add_command(users_cli)
+    app.cli.add_command(demo_cli)
+    app.cli.add_command(serve)

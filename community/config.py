@@ -1,0 +1,157 @@
+"""Configuration classes; environment variables are read in ``init_app``, never at import."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def _env_bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+class Config:
+    """Settings shared by every environment."""
+
+    NAME = "base"
+    SECRET_KEY: str | None = None
+    SQLALCHEMY_DATABASE_URI: str | None = None
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {}
+    SQLALCHEMY_RECORD_QUERIES = False
+    DEMO_DATA_ALLOWED = True
+
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = False
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_SECURE = False
+    REMEMBER_COOKIE_DURATION = 60 * 60 * 24 * 30
+    PERMANENT_SESSION_LIFETIME = 60 * 60 * 24 * 14
+
+    WTF_CSRF_TIME_LIMIT = None
+    WTF_CSRF_SSL_STRICT = True
+
+    BABEL_DEFAULT_LOCALE = "en"
+    BABEL_DEFAULT_TIMEZONE = "UTC"
+    BABEL_TRANSLATION_DIRECTORIES = str(PROJECT_ROOT / "translations")
+    LANGUAGES = {"en": "English", "zh_Hans": "简体中文"}
+
+    RATELIMIT_STORAGE_URI = "memory://"
+    RATELIMIT_HEADERS_ENABLED = True
+    RATELIMIT_ENABLED = True
+    LOGIN_LIMIT_PER_IP = "20 per minute"
+    LOGIN_LIMIT_PER_ACCOUNT = "5 per minute"
+    REGISTER_LIMIT_PER_IP = "10 per hour"
+    RESET_LIMIT_PER_IP = "5 per 15 minutes"
+
+    MAIL_BACKEND = "log"
+    MAIL_SERVER: str | None = None
+    MAIL_PORT = 587
+    MAIL_USERNAME: str | None = None
+    MAIL_PASSWORD: str | None = None
+    MAIL_USE_TLS = True
+    MAIL_DEFAULT_SENDER = "Cocreate <no-reply@cocreate.local>"
+    PASSWORD_RESET_MAX_AGE = 60 * 60
+
+    SOCKETIO_MESSAGE_QUEUE: str | None = None
+    SOCKETIO_ALLOWED_ORIGINS: list[str] | str | None = None
+
+    @classmethod
+    def init_app(cls, app) -> None:
+        """Read the environment into ``app.config`` (values set by the caller win)."""
+        env = os.environ
+        instance = Path(app.instance_path)
+        if env.get("SECRET_KEY"):
+            app.config["SECRET_KEY"] = env["SECRET_KEY"]
+        url = env.get("DATABASE_URL")
+        if url and not app.config.get("SQLALCHEMY_DATABASE_URI"):
+            if url.startswith("postgres://"):
+                url = "postgresql+psycopg://" + url[len("postgres://") :]
+            elif url.startswith("postgresql://"):
+                url = "postgresql+psycopg://" + url[len("postgresql://") :]
+            app.config["SQLALCHEMY_DATABASE_URI"] = url
+        if not app.config.get("SQLALCHEMY_DATABASE_URI"):
+            app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{instance / 'cocreate.db'}"
+        if env.get("MAIL_SERVER"):
+            app.config["MAIL_BACKEND"] = "smtp"
+            app.config["MAIL_SERVER"] = env["MAIL_SERVER"]
+            app.config["MAIL_PORT"] = int(env.get("MAIL_PORT", app.config["MAIL_PORT"]))
+            app.config["MAIL_USERNAME"] = env.get("MAIL_USERNAME")
+            app.config["MAIL_PASSWORD"] = env.get("MAIL_PASSWORD")
+            app.config["MAIL_USE_TLS"] = _env_bool("MAIL_USE_TLS", True)
+        if env.get("MAIL_DEFAULT_SENDER"):
+            app.config["MAIL_DEFAULT_SENDER"] = env["MAIL_DEFAULT_SENDER"]
+        if env.get("RATELIMIT_STORAGE_URI"):
+            app.config["RATELIMIT_STORAGE_URI"] = env["RATELIMIT_STORAGE_URI"]
+        if env.get("SOCKETIO_MESSAGE_QUEUE"):
+            app.config["SOCKETIO_MESSAGE_QUEUE"] = env["SOCKETIO_MESSAGE_QUEUE"]
+        if env.get("SOCKETIO_ALLOWED_ORIGINS"):
+            app.config["SOCKETIO_ALLOWED_ORIGINS"] = env["SOCKETIO_ALLOWED_ORIGINS"].split(",")
+
+
+class DevelopmentConfig(Config):
+    """Local development: a fixed, clearly non-secret key and mail written to the log."""
+
+    NAME = "development"
+    SECRET_KEY = "dev-only-not-secret"
+    SQLALCHEMY_RECORD_QUERIES = True
+
+
+class TestingConfig(Config):
+    """The test suite: mail kept in an outbox; CSRF, rate limits and search stay on."""
+
+    NAME = "testing"
+    TESTING = True
+    SECRET_KEY = "testing-not-secret"
+    MAIL_BACKEND = "memory"
+    SQLALCHEMY_RECORD_QUERIES = True
+
+    @classmethod
+    def init_app(cls, app) -> None:
+        """Tests never read the developer's environment for the database or mail."""
+        if not app.config.get("SQLALCHEMY_DATABASE_URI"):
+            app.config["SQLALCHEMY_DATABASE_URI"] = "sqlite://"
+
+
+class ProductionConfig(Config):
+    """Production: secure cookies, HSTS, no demo data, and a SECRET_KEY is required."""
+
+    NAME = "production"
+    SESSION_COOKIE_SECURE = True
+    REMEMBER_COOKIE_SECURE = True
+    DEMO_DATA_ALLOWED = False
+    MAIL_BACKEND = "log"
+
+    @classmethod
+    def init_app(cls, app) -> None:
+        """Refuse to start without a real secret key."""
+        super().init_app(app)
+        if not app.config.get("SECRET_KEY"):
+            raise RuntimeError(
+                "SECRET_KEY must be set in production (e.g. python -c "
+                "'import secrets; print(secrets.token_hex(32))')."
+            )
+
+
+CONFIGS: dict[str, type[Config]] = {
+    "development": DevelopmentConfig,
+    "testing": TestingConfig,
+    "production": ProductionConfig,
+}
+
+
+def config_from_env() -> type[Config]:
+    """Pick the configuration class named by ``COCREATE_ENV`` (default: development)."""
+    name = os.environ.get("COCREATE_ENV", "development").strip().lower()
+    try:
+        return CONFIGS[name]
+    except KeyError:
+        raise RuntimeError(
+            f"COCREATE_ENV={name!r} is not one of: {', '.join(sorted(CONFIGS))}"
+        ) from None

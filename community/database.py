@@ -1,0 +1,108 @@
+"""The declarative base, naming convention, UTC timestamps and SQLite connection settings."""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+from flask_sqlalchemy.session import Session as FlaskSession
+from sqlalchemy import DateTime, MetaData, event
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.types import TypeDecorator
+
+log = logging.getLogger(__name__)
+
+# Named constraints let batch migrations on SQLite drop and recreate them.
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    """Base of every model: one metadata with the naming convention."""
+
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+def utcnow() -> datetime:
+    """The current time, timezone-aware in UTC."""
+    return datetime.now(UTC)
+
+
+class UTCDateTime(TypeDecorator):
+    """A timezone-aware UTC datetime on every backend (SQLite drops the zone on read)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+class TimestampMixin:
+    """``created_at`` and ``updated_at`` set by the application, in UTC."""
+
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+
+
+@event.listens_for(Engine, "connect")
+def _configure_sqlite(dbapi_connection, connection_record) -> None:
+    """Enforce foreign keys, let readers run beside a writer, and wait for locks on SQLite."""
+    if isinstance(dbapi_connection, sqlite3.Connection):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=10000")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.close()
+
+
+class Session(FlaskSession):
+    """The session class: callbacks queued with :meth:`on_commit` run once a commit succeeds.
+
+    They run after ``commit()`` has returned, so they may read the database again; a rollback
+    or closing the session without committing drops them.
+    """
+
+    def on_commit(self, func: Callable[..., Any], *args: Any, **kwargs: Any) -> None:
+        """Queue ``func`` to run after the next successful commit."""
+        self.info.setdefault("after_commit", []).append((func, args, kwargs))
+
+    def commit(self) -> None:
+        super().commit()
+        while pending := self.info.pop("after_commit", []):
+            for func, args, kwargs in pending:
+                try:
+                    func(*args, **kwargs)
+                except Exception:
+                    # The data is committed; a failed side effect must not fail the request.
+                    log.exception(
+                        "after-commit task %s failed", getattr(func, "__qualname__", func)
+                    )
+
+    def rollback(self) -> None:
+        self.info.pop("after_commit", None)
+        super().rollback()
+
+    def close(self) -> None:
+        self.info.pop("after_commit", None)
+        super().close()

@@ -1,0 +1,73 @@
+"""Operation errors and the error pages (HTML, or JSON under ``/api/``)."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, jsonify, render_template
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+from community.permissions import wants_json
+
+log = logging.getLogger(__name__)
+
+
+class OperationError(Exception):
+    """A business rule refused a change; ``field`` names the form field it concerns, if any."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+    def attach_to(self, form: FlaskForm) -> None:
+        """Show this error on the form: under its field, or at the form's top."""
+        target = getattr(form, self.field, None) if self.field else None
+        if target is not None:
+            target.errors = [*target.errors, self.message]
+        else:
+            form.form_errors.append(self.message)
+
+
+ERROR_TEXT = {
+    400: (_l("Bad request"), _l("The request could not be understood. Please try again.")),
+    403: (_l("Not allowed"), _l("You don't have permission to do that.")),
+    404: (_l("Page not found"), _l("There is nothing here, or you can't see it.")),
+    405: (_l("Not allowed"), _l("That action is not available here.")),
+    413: (_l("Too large"), _l("What you sent is too large.")),
+    429: (_l("Slow down"), _l("Too many attempts. Please wait a moment and try again.")),
+    500: (_l("Something went wrong"), _l("We couldn't complete that. Please try again later.")),
+}
+
+
+def _render_error(code: int, detail: str | None = None):
+    title, message = ERROR_TEXT.get(code, ERROR_TEXT[500])
+    message = detail or str(message)
+    if wants_json():
+        return jsonify(error={"code": code, "title": str(title), "message": message}), code
+    return render_template("errors/error.html", code=code, title=title, message=message), code
+
+
+def register_error_handlers(app: Flask) -> None:
+    """Render HTTP errors in the site's layout, or as JSON for API paths."""
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(error: CSRFError):
+        msg = _l("Your form expired or was sent from elsewhere. Reload the page and try again.")
+        return _render_error(400, str(msg))
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):
+        code = error.code or 500
+        if code == 429:
+            return _render_error(429)
+        # Only our own messages reach users: Werkzeug's defaults are English-only.
+        return _render_error(code if code in ERROR_TEXT else 500)
+
+    @app.errorhandler(InternalServerError)
+    def server_error(error: InternalServerError):
+        log.error("Unhandled error: %s", error.original_exception or error)
+        return _render_error(500)

@@ -1,0 +1,51 @@
+"""Language selection: the user's preference, then the switcher's choice, then Accept-Language."""
+
+from __future__ import annotations
+
+from flask import current_app, has_request_context, request, session
+from flask_login import current_user
+
+SESSION_KEY = "locale"
+
+
+def supported_locales() -> list[str]:
+    """Locale codes the interface ships in, in the order the switcher shows them."""
+    return list(current_app.config["LANGUAGES"])
+
+
+def normalise_locale(tag: str | None) -> str | None:
+    """Map a language tag (``zh-CN``, ``zh_Hans``, ``en-GB``) to a supported locale, or None."""
+    if not tag:
+        return None
+    tag = tag.replace("-", "_").strip()
+    if tag in current_app.config["LANGUAGES"]:
+        return tag
+    primary = tag.split("_", 1)[0].lower()
+    if primary == "zh":
+        return "zh_Hans"
+    if primary == "en":
+        return "en"
+    return None
+
+
+def select_locale() -> str:
+    """Flask-Babel's locale selector (the default outside requests, e.g. on the CLI)."""
+    if not has_request_context():
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
+    if current_user and current_user.is_authenticated and current_user.locale:
+        chosen = normalise_locale(current_user.locale)
+        if chosen:
+            return chosen
+    chosen = normalise_locale(session.get(SESSION_KEY))
+    if chosen:
+        return chosen
+    for tag, _quality in request.accept_languages:
+        chosen = normalise_locale(tag)
+        if chosen:
+            return chosen
+    return current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def html_lang(locale: str) -> str:
+    """The BCP 47 tag for the ``lang`` attribute (``zh_Hans`` → ``zh-Hans``)."""
+    return locale.replace("_", "-")

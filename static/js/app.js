@@ -1,0 +1,29 @@
+/* Site-wide behaviour: no inline scripts (the Content-Security-Policy forbids them). */
+(function () {
+  "use strict";
+  document.documentElement.classList.add("js");
+
+  // Selects marked data-autosubmit submit their form on change (the language switcher).
+  document.querySelectorAll("select[data-autosubmit]").forEach(function (select) {
+    select.addEventListener("change", function () {
+      select.form.requestSubmit();
+    });
+  });
+
+  // A signed-in tab keeps a live channel; it learns here when its session ends elsewhere.
+  var leaving = false;
+  window.addEventListener("beforeunload", function () { leaving = true; });
+  document.addEventListener("submit", function () { leaving = true; });
+
+  if (document.body.dataset.signedIn === "1" && window.io) {
+    var socket = window.io("/me", { transports: ["websocket", "polling"] });
+    window.cocreate = window.cocreate || {};
+    window.cocreate.me = socket;
+    socket.on("signed_out", function () {
+      if (leaving) { return; }
+      var banner = document.getElementById("live-banner");
+      if (banner) { banner.classList.remove("d-none"); }
+      socket.disconnect();
+    });
+  }
+})();

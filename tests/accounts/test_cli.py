@@ -1,0 +1,73 @@
+"""The ``flask users`` and ``flask demo`` commands."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from community import create_app
+from community.accounts.models import User
+from community.config import ProductionConfig
+from community.extensions import db
+
+
+def test_create_admin(app):
+    runner = app.test_cli_runner()
+    result = runner.invoke(
+        args=["users", "create-admin", "--username", "boss", "--email", "boss@example.com"],
+        input="a long admin passphrase\na long admin passphrase\n",
+    )
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        user = db.session.scalar(select(User).where(User.username == "boss"))
+        assert user.role == "admin"
+
+
+def test_create_admin_refuses_weak_or_taken(app, create_user):
+    create_user("taken")
+    runner = app.test_cli_runner()
+    weak = runner.invoke(
+        args=["users", "create-admin", "--username", "boss", "--email", "b@example.com"],
+        input="short\nshort\n",
+    )
+    assert weak.exit_code != 0 and "at least 10" in weak.output
+    taken = runner.invoke(
+        args=["users", "create-admin", "--username", "TAKEN", "--email", "t@example.com"],
+        input="a long admin passphrase\na long admin passphrase\n",
+    )
+    assert taken.exit_code != 0 and "taken" in taken.output
+
+
+def test_demo_load_is_idempotent_and_prints_logins(app):
+    runner = app.test_cli_runner()
+    first = runner.invoke(args=["demo", "load"])
+    assert first.exit_code == 0, first.output
+    assert "admin, moderator, expert, customer" in first.output
+    with app.app_context():
+        count = db.session.scalar(select(func.count(User.id)))
+        roles = dict(db.session.execute(select(User.username, User.role)).all())
+    assert count >= 8
+    assert roles["admin"] == "admin" and roles["moderator"] == "moderator"
+    assert roles["expert"] == "expert" and roles["customer"] == "member"
+    second = runner.invoke(args=["demo", "load"])
+    assert "already loaded" in second.output
+    with app.app_context():
+        assert db.session.scalar(select(func.count(User.id))) == count
+
+
+def test_demo_logins_work(app, client):
+    app.test_cli_runner().invoke(args=["demo", "load"])
+    for username in ("admin", "moderator", "expert", "customer"):
+        response = client.submit("/login", {"login": username, "password": "cocreate-demo"})
+        assert response.status_code == 302, username
+        client.submit("/logout")
+
+
+def test_demo_data_is_never_loaded_in_production(tmp_path, monkeypatch):
+    monkeypatch.setenv("SECRET_KEY", "x" * 32)
+    app = create_app(ProductionConfig, SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 'p.db'}")
+    with app.app_context():
+        db.create_all()
+    result = app.test_cli_runner().invoke(args=["demo", "load"])
+    assert result.exit_code != 0 and "never loaded in production" in result.output
+    with app.app_context():
+        assert db.session.scalar(select(func.count(User.id))) == 0

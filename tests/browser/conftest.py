@@ -1,0 +1,101 @@
+"""Browser tests: Playwright drives Debian's Chromium against a live server.
+
+``playwright install`` cannot download browsers here, so the system Chromium is used. Without
+it the browser tests are skipped with a clear reason, except under ``CI=true`` where a missing
+browser is a failure.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from dataclasses import dataclass
+
+import pytest
+from flask import Flask
+from werkzeug.serving import make_server
+
+from tests.fixtures.accounts import PASSWORD, make_user
+from tests.fixtures.app import make_app
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+def require_chromium() -> None:
+    """Skip (or, under CI, fail) when Debian's Chromium is not installed."""
+    if os.path.exists(CHROMIUM):
+        return
+    message = (
+        f"{CHROMIUM} is missing: browser tests need Debian's chromium "
+        "(make test installs it when run as root)"
+    )
+    if os.environ.get("CI", "").lower() == "true":
+        pytest.fail(message, pytrace=False)
+    pytest.skip(message)
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    require_chromium()
+    return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS}
+
+
+@dataclass
+class LiveServer:
+    app: Flask
+    url: str
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory):
+    """The app served on a free local port by a threaded Werkzeug server."""
+    app = make_app(
+        tmp_path_factory.mktemp("live"),
+        # Every browser signs in from 127.0.0.1; per-account limits still apply.
+        LOGIN_LIMIT_PER_IP="1000 per minute",
+        REGISTER_LIMIT_PER_IP="1000 per hour",
+    )
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield LiveServer(app, f"http://127.0.0.1:{server.server_port}")
+    server.shutdown()
+    thread.join(timeout=5)
+
+
+@pytest.fixture(scope="session")
+def base_url(live_server) -> str:
+    return live_server.url
+
+
+@pytest.fixture
+def live_user(live_server):
+    """Factory: a committed user on the live server's database."""
+
+    def create(**kwargs):
+        return make_user(live_server.app, **kwargs)
+
+    return create
+
+
+@pytest.fixture
+def sign_in():
+    """Sign in through the real login form."""
+
+    def do_sign_in(page, username: str, password: str = PASSWORD) -> None:
+        page.goto("/login")
+        page.get_by_label("Username or e-mail").fill(username)
+        page.get_by_label("Password").fill(password)
+        page.get_by_role("button", name="Sign in").click()
+        page.wait_for_url("**/")
+
+    return do_sign_in

@@ -1,0 +1,135 @@
+"""What a person does with their account, clicked through in Chromium."""
+
+from __future__ import annotations
+
+import re
+
+from playwright.sync_api import Page, expect
+
+from community.permissions import Role
+from tests.fixtures.accounts import PASSWORD
+
+
+def test_register_edit_profile_switch_to_chinese_log_out_and_in(page: Page):
+    page.goto("/")
+    page.get_by_role("link", name="Join", exact=True).click()
+    page.get_by_label("Username").fill("meili")
+    page.get_by_label("E-mail").fill("meili@example.com")
+    page.get_by_label("Display name").fill("Mei Li")
+    page.get_by_label("Password", exact=True).fill("a garden of ideas")
+    page.get_by_label("Repeat password").fill("a garden of ideas")
+    page.get_by_role("button", name="Create account").click()
+
+    expect(page.get_by_role("alert").first).to_contain_text("Welcome to Cocreate, Mei Li!")
+    page.get_by_label("About you").fill("I run the furniture showroom in Hangzhou.")
+    page.get_by_label("Organisation").fill("Mingyuan Home")
+    page.get_by_label("Customer segment").select_option("mid_market")
+    page.get_by_role("button", name="Save profile").click()
+
+    expect(page).to_have_url(re.compile(r"/u/meili$"))
+    expect(page.get_by_role("heading", name="Mei Li", exact=True)).to_be_visible()
+    expect(page.get_by_text("Mingyuan Home")).to_be_visible()
+    expect(page.get_by_text("Mid-market")).to_be_visible()
+
+    page.get_by_label("Language").select_option("zh_Hans")
+    expect(page.locator("html")).to_have_attribute("lang", "zh-Hans")
+    expect(page).to_have_url(re.compile(r"/u/meili$"))
+    expect(page.get_by_text("注册时间").or_(page.get_by_text("加入时间"))).to_be_visible()
+
+    page.get_by_test_id("account-menu").click()
+    page.get_by_role("button", name="退出登录").click()
+    nav = page.get_by_role("navigation", name="主导航")
+    expect(nav.get_by_role("link", name="登录", exact=True)).to_be_visible()
+
+    nav.get_by_role("link", name="登录", exact=True).click()
+    page.locator("#login").fill("MEILI@example.com")
+    page.locator("#password").fill("a garden of ideas")
+    page.get_by_role("button", name="登录", exact=True).click()
+    expect(page.get_by_test_id("account-menu")).to_contain_text("Mei Li")
+    # The language chosen while signed in is remembered on the account.
+    expect(page.locator("html")).to_have_attribute("lang", "zh-Hans")
+
+
+def test_bad_sign_in_and_bad_registration_show_clear_messages(page: Page, live_user):
+    live_user(username="taken")
+    page.goto("/login")
+    page.get_by_label("Username or e-mail").fill("taken")
+    page.get_by_label("Password").fill("not the password")
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("alert")).to_contain_text("don't match")
+
+    page.goto("/register")
+    page.get_by_label("Username").fill("TAKEN")
+    page.get_by_label("E-mail").fill("someone@example.com")
+    page.get_by_label("Display name").fill("Someone")
+    page.get_by_label("Password", exact=True).fill("short")
+    page.get_by_label("Repeat password").fill("short")
+    page.get_by_role("button", name="Create account").click()
+    expect(page.get_by_text("That username is taken.")).to_be_visible()
+    expect(page.get_by_label("Username")).to_have_attribute("aria-invalid", "true")
+
+
+def test_password_change_signs_out_the_other_open_tab_live(browser, base_url, live_user, sign_in):
+    user = live_user(display_name="Two Tabs")
+    first = browser.new_context(base_url=base_url).new_page()
+    second = browser.new_context(base_url=base_url).new_page()
+    for tab in (first, second):
+        sign_in(tab, user.username)
+    second.goto(f"/u/{user.username}")
+    second.wait_for_function(
+        "window.cocreate && window.cocreate.me && window.cocreate.me.connected"
+    )
+
+    first.goto("/settings/password")
+    first.get_by_label("Current password").fill(PASSWORD)
+    first.get_by_label("New password", exact=True).fill("an entirely new phrase")
+    first.get_by_label("Repeat new password").fill("an entirely new phrase")
+    first.get_by_role("button", name="Change password").click()
+    expect(first.get_by_role("alert").first).to_contain_text("Password changed")
+
+    expect(second.locator("#live-banner")).to_be_visible()
+    expect(second.locator("#live-banner")).to_contain_text("signed out")
+    second.reload()
+    nav = second.get_by_role("navigation", name="Main")
+    expect(nav.get_by_role("link", name="Sign in", exact=True)).to_be_visible()
+    first.context.close()
+    second.context.close()
+
+
+def test_admin_changes_a_role(page: Page, live_user, sign_in):
+    admin = live_user(role=Role.ADMIN)
+    member = live_user(display_name="Promote Me", organisation="Studio Lumen")
+    sign_in(page, admin.username)
+    page.get_by_role("link", name="Admin").click()
+    page.get_by_label("Search users").fill("Promote")
+    page.get_by_role("button", name="Filter").click()
+    page.get_by_label("Role of Promote Me").select_option("expert")
+    page.get_by_role("row", name=re.compile("Promote Me")).get_by_role(
+        "button", name="Save"
+    ).click()
+    expect(page.get_by_role("alert").first).to_contain_text("Promote Me is now: Expert.")
+    page.goto(f"/u/{member.username}")
+    expect(page.get_by_text("Expert", exact=True)).to_be_visible()
+
+
+def test_forgot_password_flow(page: Page, live_server, live_user):
+    from community.extensions import mailer
+
+    user = live_user()
+    page.goto("/login")
+    page.get_by_role("link", name="Forgot your password?").click()
+    page.get_by_label("E-mail").fill(user.email)
+    page.get_by_role("button", name="Send reset link").click()
+    expect(page.get_by_role("alert").first).to_contain_text("If an account uses that address")
+    with live_server.app.app_context():
+        message = next(m for m in reversed(mailer.outbox) if m.to == user.email)
+    link = re.search(r"https?://\S+/password/reset/\S+", message.text).group(0)
+    page.goto(link)
+    page.get_by_label("New password", exact=True).fill("reset by the river")
+    page.get_by_label("Repeat new password").fill("reset by the river")
+    page.get_by_role("button", name="Set new password").click()
+    expect(page.get_by_role("alert").first).to_contain_text("Your password is changed")
+    page.get_by_label("Username or e-mail").fill(user.username)
+    page.get_by_label("Password").fill("reset by the river")
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_test_id("account-menu")).to_be_visible()

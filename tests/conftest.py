@@ -1,0 +1,6 @@
+"""Test configuration: fixture modules per feature (STYLE.md rule 8)."""
+
+pytest_plugins = [
+    "tests.fixtures.app",
+    "tests.fixtures.accounts",
+]

@@ -1,0 +1,102 @@
+"""Socket.IO: authentication at connect, per-event authorisation, live sign-out."""
+
+from __future__ import annotations
+
+import pytest
+
+from community.errors import OperationError
+from community.extensions import socketio
+from community.live import SecureNamespace, authorize
+from community.permissions import Role
+from tests.fixtures.accounts import PASSWORD
+
+NEW = "another long passphrase"
+
+
+class ProbeNamespace(SecureNamespace):
+    """A namespace built on the shared pattern, for testing the pattern itself."""
+
+    @authorize("users.manage")
+    def on_admin_only(self, data):
+        return {"ok": True, "echo": data}
+
+    @authorize("profile.edit", load=lambda data: data.get("user"))
+    def on_edit(self, user, data):
+        return {"ok": True}
+
+    def on_refused(self, data):
+        raise OperationError("not like that")
+
+    def on_broken(self, data):
+        raise RuntimeError("internal detail")
+
+
+@pytest.fixture
+def probe(app):
+    socketio.on_namespace(ProbeNamespace("/probe"))
+    return "/probe"
+
+
+def connect(app, client, namespace="/me"):
+    return socketio.test_client(app, namespace=namespace, flask_test_client=client)
+
+
+def test_anonymous_connection_is_refused(app, client):
+    sio = connect(app, client)
+    assert not sio.is_connected("/me")
+
+
+def test_signed_in_user_connects(app, client, create_user, login):
+    login(client, create_user())
+    sio = connect(app, client)
+    assert sio.is_connected("/me")
+    sio.disconnect("/me")
+
+
+def test_events_are_authorised_by_the_guardian(app, client, create_user, login, probe):
+    login(client, create_user())
+    sio = connect(app, client, probe)
+    assert sio.emit("admin_only", {"x": 1}, namespace=probe, callback=True) == {
+        "ok": False,
+        "error": "That isn't there, or you may not do that.",
+    }
+    assert sio.emit("edit", {}, namespace=probe, callback=True)["ok"] is False
+    refused = sio.emit("refused", {}, namespace=probe, callback=True)
+    assert refused == {"ok": False, "error": "not like that"}
+    broken = sio.emit("broken", {}, namespace=probe, callback=True)
+    assert broken["ok"] is False and "internal detail" not in broken["error"]
+
+
+def test_admin_passes_the_same_check(app, client, create_user, login, probe):
+    login(client, create_user(role=Role.ADMIN))
+    sio = connect(app, client, probe)
+    assert sio.emit("admin_only", {"x": 1}, namespace=probe, callback=True) == {
+        "ok": True,
+        "echo": {"x": 1},
+    }
+
+
+def test_password_change_signs_out_other_live_tabs(app, create_user, login, probe):
+    user = create_user(role=Role.ADMIN)
+    here, elsewhere = app.test_client(), app.test_client()
+    login(here, user)
+    login(elsewhere, user)
+    other_tab = connect(app, elsewhere)
+    other_probe = connect(app, elsewhere, probe)
+    other_tab.get_received("/me")
+
+    here.submit(
+        "/settings/password", {"current_password": PASSWORD, "new_password": NEW, "confirm": NEW}
+    )
+    received = other_tab.get_received("/me")
+    assert [r["name"] for r in received] == ["signed_out"]
+    assert received[0]["args"] == [{"reason": "change"}]
+
+    # The old session's socket can no longer act, even though it is still connected.
+    ack = other_probe.emit("admin_only", {}, namespace=probe, callback=True)
+    assert ack["ok"] is False and "session has ended" in ack["error"]
+
+    # A tab of the new session is not told to sign out.
+    new_tab = connect(app, here)
+    assert new_tab.is_connected("/me")
+    assert new_tab.get_received("/me") == []
