@@ -11,7 +11,7 @@ if [ -z "$(pg_lsclusters -h)" ]; then
   pg_createcluster "$(ls /usr/lib/postgresql | sort -V | tail -1)" main >/dev/null
 fi
 read -r version name port _ < <(pg_lsclusters -h | head -1)
-pg_ctlcluster "$version" "$name" start 2>/dev/null || true
+pg_ctlcluster "$version" "$name" start >/dev/null 2>&1 || true
 as_postgres() { su postgres -c "psql -p $port -qtAc \"$1\""; }
 [ "$(as_postgres "SELECT 1 FROM pg_roles WHERE rolname='cocreate'")" = 1 ] ||
   as_postgres "CREATE ROLE cocreate LOGIN SUPERUSER PASSWORD 'cocreate'" >/dev/null

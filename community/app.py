@@ -11,6 +11,7 @@ from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from community import accounts, home
 from community.accounts.events import NAMESPACE as ME_NAMESPACE
@@ -40,6 +41,7 @@ def create_app(config: type[Config] | None = None, **overrides) -> Flask:
     config.init_app(app)
     os.makedirs(app.instance_path, exist_ok=True)
     register_logging(app)
+    register_proxies(app)
     register_extensions(app)
     register_blueprints(app)
     register_sockets(app)
@@ -53,6 +55,14 @@ def register_logging(app: Flask) -> None:
     """Log at INFO outside of tests, so development mail and warnings are visible."""
     if not app.testing:
         logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+
+
+def register_proxies(app: Flask) -> None:
+    """Behind ``TRUSTED_PROXIES`` reverse proxies, take the client address and scheme from
+    their X-Forwarded headers (rate limits key on the address; HSTS needs the scheme)."""
+    hops = app.config["TRUSTED_PROXIES"]
+    if hops:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
 
 def register_extensions(app: Flask) -> None:

@@ -59,6 +59,7 @@ class Config:
     MAIL_DEFAULT_SENDER = "Cocreate <no-reply@cocreate.local>"
     PASSWORD_RESET_MAX_AGE = 60 * 60
 
+    TRUSTED_PROXIES = 0
     SOCKETIO_MESSAGE_QUEUE: str | None = None
     SOCKETIO_ALLOWED_ORIGINS: list[str] | str | None = None
 
@@ -89,6 +90,8 @@ class Config:
             app.config["MAIL_DEFAULT_SENDER"] = env["MAIL_DEFAULT_SENDER"]
         if env.get("RATELIMIT_STORAGE_URI"):
             app.config["RATELIMIT_STORAGE_URI"] = env["RATELIMIT_STORAGE_URI"]
+        if env.get("TRUSTED_PROXIES"):
+            app.config["TRUSTED_PROXIES"] = int(env["TRUSTED_PROXIES"])
         if env.get("SOCKETIO_MESSAGE_QUEUE"):
             app.config["SOCKETIO_MESSAGE_QUEUE"] = env["SOCKETIO_MESSAGE_QUEUE"]
         if env.get("SOCKETIO_ALLOWED_ORIGINS"):
