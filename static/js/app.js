@@ -19,6 +19,8 @@
     var socket = window.io("/me", { transports: ["websocket", "polling"] });
     window.cocreate = window.cocreate || {};
     window.cocreate.me = socket;
+    socket.on("connect", function () { document.body.dataset.live = "connected"; });
+    socket.on("disconnect", function () { document.body.dataset.live = "disconnected"; });
     socket.on("signed_out", function () {
       if (leaving) { return; }
       var banner = document.getElementById("live-banner");

@@ -76,9 +76,7 @@ def test_password_change_signs_out_the_other_open_tab_live(browser, base_url, li
     for tab in (first, second):
         sign_in(tab, user.username)
     second.goto(f"/u/{user.username}")
-    second.wait_for_function(
-        "window.cocreate && window.cocreate.me && window.cocreate.me.connected"
-    )
+    expect(second.locator("body")).to_have_attribute("data-live", "connected")
 
     first.goto("/settings/password")
     first.get_by_label("Current password").fill(PASSWORD)
