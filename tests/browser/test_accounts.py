@@ -10,15 +10,19 @@ from community.permissions import Role
 from tests.fixtures.accounts import PASSWORD
 
 
+def fill_registration(page: Page, username: str, email: str, name: str, password: str) -> None:
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("E-mail").fill(email)
+    page.get_by_label("Display name").fill(name)
+    page.get_by_label("Password", exact=True).fill(password)
+    page.get_by_label("Repeat password").fill(password)
+    page.get_by_role("button", name="Create account").click()
+
+
 def test_register_edit_profile_switch_to_chinese_log_out_and_in(page: Page):
     page.goto("/")
     page.get_by_role("link", name="Join", exact=True).click()
-    page.get_by_label("Username").fill("meili")
-    page.get_by_label("E-mail").fill("meili@example.com")
-    page.get_by_label("Display name").fill("Mei Li")
-    page.get_by_label("Password", exact=True).fill("a garden of ideas")
-    page.get_by_label("Repeat password").fill("a garden of ideas")
-    page.get_by_role("button", name="Create account").click()
+    fill_registration(page, "meili", "meili@example.com", "Mei Li", "a garden of ideas")
 
     expect(page.get_by_role("alert").first).to_contain_text("Welcome to Cocreate, Mei Li!")
     page.get_by_label("About you").fill("I run the furniture showroom in Hangzhou.")
@@ -59,12 +63,7 @@ def test_bad_sign_in_and_bad_registration_show_clear_messages(page: Page, live_u
     expect(page.get_by_role("alert")).to_contain_text("don't match")
 
     page.goto("/register")
-    page.get_by_label("Username").fill("TAKEN")
-    page.get_by_label("E-mail").fill("someone@example.com")
-    page.get_by_label("Display name").fill("Someone")
-    page.get_by_label("Password", exact=True).fill("short")
-    page.get_by_label("Repeat password").fill("short")
-    page.get_by_role("button", name="Create account").click()
+    fill_registration(page, "TAKEN", "someone@example.com", "Someone", "short")
     expect(page.get_by_text("That username is taken.")).to_be_visible()
     expect(page.get_by_label("Username")).to_have_attribute("aria-invalid", "true")
 
