@@ -7,23 +7,26 @@ import os
 import secrets
 
 from flask import Flask
-from flask_babel import get_locale
+from flask_babel import format_timedelta, get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from community import accounts, home
+from community import accounts, forums, home, settings, spaces
 from community.accounts.events import NAMESPACE as ME_NAMESPACE
 from community.accounts.events import MeNamespace
 from community.accounts.models import SEGMENTS, User
 from community.commands import register_cli
 from community.config import PROJECT_ROOT, Config, config_from_env
+from community.database import utcnow
 from community.errors import register_error_handlers
 from community.extensions import babel, csrf, db, limiter, login_manager, mailer, migrate, socketio
 from community.i18n import html_lang, select_locale
 from community.permissions import ROLE_LABELS, Role, guardian
 from community.security import register_security_headers
+from community.spaces.models import SPACE_ROLE_LABELS
+from community.spaces.permissions import membership_of
 
 
 def create_app(config: type[Config] | None = None, **overrides) -> Flask:
@@ -105,6 +108,9 @@ def register_blueprints(app: Flask) -> None:
     """Mount every feature's blueprint."""
     app.register_blueprint(home.bp)
     app.register_blueprint(accounts.bp)
+    app.register_blueprint(settings.bp)
+    app.register_blueprint(spaces.bp)
+    app.register_blueprint(forums.bp)
 
 
 def register_sockets(app: Flask) -> None:
@@ -116,18 +122,26 @@ def register_sockets(app: Flask) -> None:
 def register_templates(app: Flask) -> None:
     """Template globals: the permission check, the locale and the language list."""
 
+    @app.template_filter("ago")
+    def ago(moment) -> str:
+        """How long ago ``moment`` was, in the reader's language ("3 hours ago")."""
+        return format_timedelta(moment - utcnow(), add_direction=True)
+
+    # Globals are visible in imported macros too; they read the user when called.
+    app.jinja_env.globals.update(
+        can=lambda action, obj=None: guardian.can(current_user, action, obj),
+        membership_of=lambda space: membership_of(current_user, space),
+        languages=app.config["LANGUAGES"],
+        role_labels=ROLE_LABELS,
+        space_role_labels=SPACE_ROLE_LABELS,
+        segment_label=lambda key: SEGMENTS.get(key, key),
+        Role=Role,
+    )
+
     @app.context_processor
-    def globals_for_templates() -> dict:
+    def locale_for_templates() -> dict:
         locale = str(get_locale())
-        return {
-            "can": lambda action, obj=None: guardian.can(current_user, action, obj),
-            "current_locale": locale,
-            "html_lang": html_lang(locale),
-            "languages": app.config["LANGUAGES"],
-            "role_labels": ROLE_LABELS,
-            "Role": Role,
-            "segment_label": lambda key: SEGMENTS.get(key, key),
-        }
+        return {"current_locale": locale, "html_lang": html_lang(locale)}
 
 
 def register_security(app: Flask) -> None:

@@ -2,18 +2,30 @@
 
 Customers come from several organisations and segments (a medical-device maker like GE's
 customers, a furniture retailer like IKEA's co-producers, a film studio like SGI's partners,
-a school district and a city), plus company experts, a moderator and an admin. Later
-features add their own demo content in :func:`load_demo`.
+a school district and a city), plus company experts, a moderator and an admin. They meet in
+five spaces (public, restricted and private, in English and Chinese) whose threads are data in
+:mod:`community.demo_content`, loaded here through the ordinary operations. Later features
+add their own demo content in :func:`load_demo`.
 """
 
 from __future__ import annotations
+
+import textwrap
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
 from community.accounts import operations as accounts
 from community.accounts.models import User
+from community.database import utcnow
+from community.demo_content import SPACES, THREADS, SpaceSeed, ThreadSeed
 from community.extensions import db
+from community.forums import operations as forums
+from community.forums.models import Post, Thread
 from community.permissions import Role
+from community.spaces import operations as spaces
+from community.spaces.models import Membership, Space, SpaceRole, Visibility
+from community.spaces.permissions import membership_of
 
 DEMO_PASSWORD = "cocreate-demo"
 
@@ -130,7 +142,18 @@ def demo_loaded() -> bool:
 
 
 def load_demo() -> list[User]:
-    """Create the demo accounts (and, as features arrive, their content). Caller commits."""
+    """Create the demo accounts, spaces and threads; return the accounts. Caller commits."""
+    users = _create_users()
+    people = {user.username: user for user in users}
+    now = utcnow()
+    for seed in SPACES:
+        space = _create_space(seed, people, now)
+        for thread_seed in THREADS.get(seed.slug, ()):
+            _create_thread(space, thread_seed, people, now)
+    return users
+
+
+def _create_users() -> list[User]:
     users = []
     for username, name, email, role, org, segment, locale, bio in DEMO_USERS:
         user = accounts.register_user(
@@ -146,3 +169,94 @@ def load_demo() -> list[User]:
         )
         users.append(user)
     return users
+
+
+def _create_space(seed: SpaceSeed, people: dict[str, User], now: datetime) -> Space:
+    """The space with its members, their roles and any pending requests, founded
+    ``seed.age_days`` ago."""
+    owner = people[seed.owner]
+    space = spaces.create_space(
+        name=seed.name,
+        description=seed.description,
+        visibility=seed.visibility,
+        tags=seed.tags,
+        by=owner,
+        slug=seed.slug,
+    )
+    members = _add_members(space, seed, people)
+    for username in seed.experts:
+        spaces.set_member_role(members[username], SpaceRole.EXPERT, by=owner)
+    for username in seed.moderators:
+        spaces.set_member_role(members[username], SpaceRole.MODERATOR, by=owner)
+    for username, note in seed.pending:
+        spaces.request_to_join(space, people[username], note)
+    founded = now - timedelta(days=seed.age_days)
+    space.created_at = founded
+    joined = [membership_of(owner, space), *members.values()]
+    for day, membership in enumerate(joined):
+        membership.created_at = founded + timedelta(days=day, hours=1)
+    db.session.flush()
+    return space
+
+
+def _add_members(space: Space, seed: SpaceSeed, people: dict[str, User]) -> dict[str, Membership]:
+    """Bring members in the way the space's visibility allows: public spaces are joined,
+    restricted ones asked and approved, private ones entered through an invite link."""
+    owner = people[seed.owner]
+    if seed.visibility == Visibility.PUBLIC:
+        return {name: spaces.join_space(space, people[name]) for name in seed.members}
+    if seed.visibility == Visibility.PRIVATE:
+        _invite, token = spaces.create_invite(space, by=owner, days=30)
+        return {name: spaces.accept_invite(token, people[name]) for name in seed.members}
+    notes = dict(seed.join_notes)
+    members = {}
+    for name in seed.members:
+        membership = spaces.request_to_join(space, people[name], notes.get(name, ""))
+        spaces.decide_request(membership, approve=True, by=owner)
+        members[name] = membership
+    return members
+
+
+def _create_thread(space: Space, seed: ThreadSeed, people: dict[str, User], now: datetime) -> None:
+    """The thread and its replies, helpful marks, accepted answer, pin and lock, dated as if
+    written over the days since ``seed.days_ago``."""
+    thread = forums.start_thread(
+        space,
+        author=people[seed.author],
+        kind=seed.kind,
+        title=seed.title,
+        body=_markdown(seed.body),
+        tags=seed.tags,
+    )
+    replies = [
+        forums.reply_to_thread(thread, author=people[reply.author], body=_markdown(reply.body))
+        for reply in seed.replies
+    ]
+    for reply, post in zip(seed.replies, replies, strict=True):
+        for username in reply.helpful:
+            forums.mark_helpful(post, people[username])
+        if reply.accepted_by:
+            forums.accept_answer(post, by=people[reply.accepted_by])
+    if seed.pinned_by:
+        forums.set_pinned(thread, True, by=people[seed.pinned_by])
+    if seed.locked_by:
+        forums.set_locked(thread, True, by=people[seed.locked_by])
+    _backdate(thread, replies, started=now - timedelta(days=seed.days_ago), now=now)
+
+
+def _backdate(thread: Thread, replies: list[Post], *, started: datetime, now: datetime) -> None:
+    """Spread the thread over time: replies follow the opening post a few hours apart."""
+    opening = db.session.scalar(
+        select(Post).where(Post.thread_id == thread.id, Post.is_opening.is_(True))
+    )
+    gap = min(timedelta(hours=5), (now - started) / (len(replies) + 1))
+    thread.created_at = opening.created_at = started
+    for number, post in enumerate(replies, start=1):
+        post.created_at = started + gap * number
+    thread.last_activity_at = replies[-1].created_at if replies else started
+    db.session.flush()
+
+
+def _markdown(text: str) -> str:
+    """A post body written indented in :mod:`community.demo_content`, as plain Markdown."""
+    return textwrap.dedent(text).strip()

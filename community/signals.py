@@ -32,6 +32,43 @@ role_changed = _signals.signal("role-changed")
 #: A user edited their profile. sender: the User.
 profile_updated = _signals.signal("profile-updated")
 
+# Spaces. sender: the Space.
+#: A space was created. ``by``: its creator (now its owner).
+space_created = _signals.signal("space-created")
+#: A space's name, address, description, tags or visibility changed. ``by``.
+space_updated = _signals.signal("space-updated")
+#: Someone became an active member. ``user``, ``membership``.
+member_joined = _signals.signal("member-joined")
+#: Someone asked to join. ``user``, ``membership`` (pending).
+join_requested = _signals.signal("join-requested")
+#: A join request was approved or declined. ``user``, ``approved``, ``by``.
+join_decided = _signals.signal("join-decided")
+#: Someone left a space (or withdrew a request). ``user``.
+member_left = _signals.signal("member-left")
+#: A member's space role changed. ``user``, ``old``, ``new``, ``by``.
+member_role_changed = _signals.signal("member-role-changed")
+#: Someone was banned from a space. ``user``, ``by``, ``reason``, ``until`` (None: no end).
+member_banned = _signals.signal("member-banned")
+#: A ban was lifted. ``user``, ``by``.
+member_unbanned = _signals.signal("member-unbanned")
+
+# Forums.
+#: A thread was started. sender: the Thread; ``post``: its opening post.
+thread_created = _signals.signal("thread-created")
+#: A reply was posted. sender: the Post; ``thread``.
+post_created = _signals.signal("post-created")
+#: A post (or a thread's title and opening post) was edited. sender: the Post; ``by``.
+post_edited = _signals.signal("post-edited")
+#: A post or thread was deleted (soft) or restored. sender: the Post or Thread; ``by``.
+post_deleted = _signals.signal("post-deleted")
+#: A thread was pinned, locked, moved or restored by a moderator. sender: the Thread;
+#: ``action`` ("pin", "unpin", "lock", "unlock", "move"), ``by``, and ``from_space`` on a move.
+thread_moderated = _signals.signal("thread-moderated")
+#: An answer was accepted on a question. sender: the Post; ``thread``, ``by``.
+answer_accepted = _signals.signal("answer-accepted")
+#: Someone was @mentioned. sender: the Post; ``users``: the mentioned Users (not the author).
+mention = _signals.signal("mention")
+
 
 def on_commit(func: Callable[..., Any], *args: Any, **kwargs: Any) -> None:
     """Run ``func(*args, **kwargs)`` after the current transaction commits; drop it on rollback."""

@@ -3,4 +3,6 @@
 pytest_plugins = [
     "tests.fixtures.app",
     "tests.fixtures.accounts",
+    "tests.fixtures.spaces",
+    "tests.fixtures.forums",
 ]

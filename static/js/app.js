@@ -10,6 +10,23 @@
     });
   });
 
+  // Forms marked data-confirm ask before a destructive action.
+  document.addEventListener("submit", function (event) {
+    var message = event.target.dataset && event.target.dataset.confirm;
+    if (message && !window.confirm(message)) { event.preventDefault(); event.stopImmediatePropagation(); }
+  }, true);
+
+  // Buttons marked data-copy copy the value of the field they point at.
+  document.querySelectorAll("[data-copy]").forEach(function (button) {
+    button.addEventListener("click", function () {
+      var field = document.querySelector(button.dataset.copy);
+      if (!field) { return; }
+      field.select();
+      if (navigator.clipboard) { navigator.clipboard.writeText(field.value); }
+      button.classList.add("active");
+    });
+  });
+
   // A signed-in tab keeps a live channel; it learns here when its session ends elsewhere.
   var leaving = false;
   window.addEventListener("beforeunload", function () { leaving = true; });

@@ -71,3 +71,24 @@ def test_demo_data_is_never_loaded_in_production(tmp_path, monkeypatch):
     assert result.exit_code != 0 and "never loaded in production" in result.output
     with app.app_context():
         assert db.session.scalar(select(func.count(User.id))) == 0
+
+
+def test_demo_has_spaces_threads_and_answers(app):
+    from community.forums.models import Post, Thread
+    from community.spaces.models import Membership, Space
+
+    result = app.test_cli_runner().invoke(args=["demo", "load"])
+    assert result.exit_code == 0, result.output
+
+    def count(column, *where) -> int:
+        return db.session.scalar(select(func.count(column)).where(*where))
+
+    with app.app_context():
+        assert count(Space.id) >= 5
+        assert count(Space.id, Space.visibility == "private") >= 1
+        assert count(Thread.id) >= 15
+        assert count(Thread.id, Thread.accepted_post_id.is_not(None)) >= 1
+        assert count(Thread.id, Thread.pinned.is_(True)) >= 1
+        assert count(Thread.id, Thread.locked.is_(True)) >= 1
+        assert count(Membership.id, Membership.state == "pending") >= 1
+        assert count(Post.id, Post.body_html.contains('class="mention"')) >= 1

@@ -99,3 +99,21 @@ def sign_in():
         page.wait_for_url("**/")
 
     return do_sign_in
+
+
+@pytest.fixture
+def live_space(live_server):
+    """Factory: a space on the live server's database, owned by ``owner``."""
+    from community.extensions import db
+    from community.spaces import operations
+
+    def create(owner, *, name: str, slug: str, visibility: str = "public", tags: str = ""):
+        with live_server.app.test_request_context():
+            by = db.session.get(type(owner), owner.id)
+            space = operations.create_space(
+                name=name, slug=slug, description="", visibility=visibility, tags=tags, by=by
+            )
+            db.session.commit()
+            return space.slug
+
+    return create

@@ -1,0 +1,51 @@
+"""Forum forms: they validate input and never save."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional
+
+from community.forms import as_choices
+from community.forums.models import BODY_MAX, KIND_LABELS, TITLE_MAX, ThreadKind
+
+# Forms allow a little slack over the limits so that the operation's clear message is shown.
+_BODY = [DataRequired(message=_l("Write something first.")), Length(max=BODY_MAX + 1000)]
+
+
+class ThreadForm(FlaskForm):
+    """Start a discussion or ask a question."""
+
+    kind = SelectField(
+        _l("Kind"),
+        choices=as_choices(
+            (k.value, KIND_LABELS[k]) for k in (ThreadKind.QUESTION, ThreadKind.DISCUSSION)
+        ),
+    )
+    title = StringField(
+        _l("Title"),
+        validators=[DataRequired(message=_l("Give it a title.")), Length(max=TITLE_MAX + 100)],
+    )
+    body = TextAreaField(_l("Details"), validators=_BODY)
+    tags = StringField(_l("Tags"), validators=[Optional(), Length(max=400)])
+
+
+class ReplyForm(FlaskForm):
+    """Reply to a thread."""
+
+    body = TextAreaField(_l("Your reply"), validators=_BODY)
+
+
+class EditPostForm(FlaskForm):
+    """Edit a post; title and tags only for a thread's opening post."""
+
+    title = StringField(_l("Title"), validators=[Optional(), Length(max=TITLE_MAX + 100)])
+    tags = StringField(_l("Tags"), validators=[Optional(), Length(max=400)])
+    body = TextAreaField(_l("Text"), validators=_BODY)
+
+
+class MoveForm(FlaskForm):
+    """Move a thread to another space."""
+
+    space = SelectField(_l("Move to"))

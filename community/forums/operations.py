@@ -1,0 +1,295 @@
+"""Every change to forums: threads, replies, edits, deletion, moderation, answers, helpful marks.
+
+Markdown is rendered and sanitised once, here, when a post is saved. Counters change with SQL
+increments so concurrent replies and marks keep them right.
+"""
+
+from __future__ import annotations
+
+from flask_babel import gettext as _
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+
+from community import signals
+from community.accounts.models import User
+from community.accounts.queries import resolve_usernames, users_by_username
+from community.database import utcnow
+from community.errors import OperationError
+from community.extensions import db
+from community.forums.models import (
+    BODY_MAX,
+    TITLE_MAX,
+    HelpfulMark,
+    Post,
+    PostRevision,
+    Thread,
+    ThreadKind,
+    ThreadTag,
+)
+from community.markdown import render_markdown
+from community.permissions import guardian
+from community.spaces.models import Space
+from community.tags import parse_tags
+
+
+def _require(user, action: str, obj, message: str | None = None) -> None:
+    if not guardian.can(user, action, obj):
+        raise OperationError(message or _("You may not do that here."))
+
+
+def _clean_title(title: str) -> str:
+    title = " ".join(title.split())
+    if not title:
+        raise OperationError(_("Give it a title."), field="title")
+    if len(title) > TITLE_MAX:
+        raise OperationError(
+            _("A title may have at most %(count)d characters.", count=TITLE_MAX), field="title"
+        )
+    return title
+
+
+def _clean_body(body: str) -> str:
+    body = body.strip()
+    if not body:
+        raise OperationError(_("Write something first."), field="body")
+    if len(body) > BODY_MAX:
+        raise OperationError(
+            _("A post may have at most %(count)d characters.", count=BODY_MAX), field="body"
+        )
+    return body
+
+
+def _render(post: Post, source: str) -> list[str]:
+    rendered = render_markdown(source, resolve_usernames)
+    post.body_source = source
+    post.body_html = rendered.html
+    return list(rendered.mentions)
+
+
+def _announce_mentions(post: Post, usernames: list[str], already: set[str] | None = None) -> None:
+    fresh = [name for name in usernames if name not in (already or set())]
+    users = [u for u in users_by_username(fresh) if u.id != post.author_id]
+    if users:
+        signals.mention.send(post, users=users)
+
+
+def _count(model, row_id: int, **deltas: int) -> None:
+    values = {name: getattr(model, name) + delta for name, delta in deltas.items()}
+    db.session.execute(update(model).where(model.id == row_id).values(**values))
+
+
+def start_thread(
+    space: Space,
+    *,
+    author: User,
+    kind: str,
+    title: str,
+    body: str,
+    tags: str | list[str] = "",
+) -> Thread:
+    """Start a discussion or question in ``space``."""
+    _require(author, "thread.start", space, _("Join this space to write in it."))
+    if kind not in {k.value for k in ThreadKind}:
+        raise OperationError(_("Choose a kind of thread."), field="kind")
+    title, body, tag_list = _clean_title(title), _clean_body(body), parse_tags(tags)
+    now = utcnow()
+    thread = Thread(
+        space_id=space.id,
+        author_id=author.id,
+        kind=kind,
+        title=title,
+        created_at=now,
+        last_activity_at=now,
+        tags=[ThreadTag(tag=t) for t in tag_list],
+    )
+    db.session.add(thread)
+    db.session.flush()
+    post = Post(thread_id=thread.id, author_id=author.id, is_opening=True, created_at=now)
+    mentions = _render(post, body)
+    db.session.add(post)
+    db.session.flush()
+    _count(Space, space.id, thread_count=1)
+    signals.thread_created.send(thread, post=post)
+    _announce_mentions(post, mentions)
+    return thread
+
+
+def reply_to_thread(thread: Thread, *, author: User, body: str) -> Post:
+    """Post a reply (an answer, on a question)."""
+    if thread.locked and not guardian.can(author, "thread.moderate", thread):
+        raise OperationError(_("This thread is locked."))
+    _require(author, "thread.reply", thread, _("You may not reply here."))
+    body = _clean_body(body)
+    now = utcnow()
+    post = Post(thread_id=thread.id, author_id=author.id, created_at=now)
+    mentions = _render(post, body)
+    db.session.add(post)
+    db.session.flush()
+    _count(Thread, thread.id, reply_count=1)
+    db.session.execute(update(Thread).where(Thread.id == thread.id).values(last_activity_at=now))
+    signals.post_created.send(post, thread=thread)
+    _announce_mentions(post, mentions)
+    return post
+
+
+def edit_post(
+    post: Post,
+    *,
+    by: User,
+    body: str,
+    title: str | None = None,
+    tags: str | list[str] | None = None,
+) -> None:
+    """Edit a post (and, for an opening post, its thread's title and tags); the previous text
+    is kept as a revision."""
+    _require(by, "post.edit", post, _("You may not edit this post."))
+    thread = post.thread
+    body = _clean_body(body)
+    new_title = _clean_title(title) if post.is_opening and title is not None else None
+    tag_list = parse_tags(tags) if post.is_opening and tags is not None else None
+    if (
+        body == post.body_source
+        and new_title in (None, thread.title)
+        and tag_list
+        in (
+            None,
+            thread.tag_names,
+        )
+    ):
+        return
+    db.session.add(
+        PostRevision(
+            post_id=post.id,
+            editor_id=by.id,
+            body_source=post.body_source,
+            title=thread.title if post.is_opening else None,
+        )
+    )
+    before = set(render_markdown(post.body_source, resolve_usernames).mentions)
+    mentions = _render(post, body)
+    post.edited_at = utcnow()
+    if new_title is not None:
+        thread.title = new_title
+    if tag_list is not None:
+        thread.tags = [ThreadTag(tag=t) for t in tag_list]
+    db.session.flush()
+    signals.post_edited.send(post, by=by)
+    _announce_mentions(post, mentions, already=before)
+
+
+def delete_post(post: Post, *, by: User) -> None:
+    """Soft-delete a reply, or the whole thread when it is the opening post."""
+    _require(by, "post.delete", post, _("You may not delete this post."))
+    thread = post.thread
+    now = utcnow()
+    if post.is_opening:
+        if thread.is_deleted:
+            raise OperationError(_("This thread is already deleted."))
+        thread.deleted_at = now
+        _count(Space, thread.space_id, thread_count=-1)
+        db.session.flush()
+        signals.post_deleted.send(thread, by=by)
+        return
+    if post.is_deleted:
+        raise OperationError(_("This post is already deleted."))
+    post.deleted_at, post.deleted_by_id = now, by.id
+    if thread.accepted_post_id == post.id:
+        thread.accepted_post_id = None
+    _count(Thread, thread.id, reply_count=-1, helpful_count=-post.helpful_count)
+    db.session.flush()
+    signals.post_deleted.send(post, by=by)
+
+
+def restore_post(post: Post, *, by: User) -> None:
+    """Undo a deletion (moderators)."""
+    thread = post.thread
+    _require(by, "thread.moderate", thread)
+    if post.is_opening:
+        if not thread.is_deleted:
+            raise OperationError(_("This thread is not deleted."))
+        thread.deleted_at = None
+        _count(Space, thread.space_id, thread_count=1)
+        db.session.flush()
+        signals.post_deleted.send(thread, by=by)
+        return
+    if not post.is_deleted:
+        raise OperationError(_("This post is not deleted."))
+    post.deleted_at, post.deleted_by_id = None, None
+    _count(Thread, thread.id, reply_count=1, helpful_count=post.helpful_count)
+    db.session.flush()
+    signals.post_deleted.send(post, by=by)
+
+
+def set_pinned(thread: Thread, pinned: bool, *, by: User) -> None:
+    """Pin a thread to the top of its space's list, or unpin it."""
+    _require(by, "thread.moderate", thread)
+    thread.pinned = pinned
+    db.session.flush()
+    signals.thread_moderated.send(thread, action="pin" if pinned else "unpin", by=by)
+
+
+def set_locked(thread: Thread, locked: bool, *, by: User) -> None:
+    """Lock a thread against new replies and edits, or unlock it."""
+    _require(by, "thread.moderate", thread)
+    thread.locked = locked
+    db.session.flush()
+    signals.thread_moderated.send(thread, action="lock" if locked else "unlock", by=by)
+
+
+def move_thread(thread: Thread, to_space: Space, *, by: User) -> None:
+    """Move a thread to another space; the mover must moderate both."""
+    _require(by, "thread.moderate", thread)
+    _require(by, "space.moderate", to_space, _("You may only move threads to spaces you moderate."))
+    if to_space.id == thread.space_id:
+        raise OperationError(_("The thread is already in that space."), field="space")
+    from_space = thread.space
+    if not thread.is_deleted:
+        _count(Space, from_space.id, thread_count=-1)
+        _count(Space, to_space.id, thread_count=1)
+    thread.space_id = to_space.id
+    thread.space = to_space
+    db.session.flush()
+    signals.thread_moderated.send(thread, action="move", by=by, from_space=from_space)
+
+
+def accept_answer(post: Post, *, by: User) -> None:
+    """Mark ``post`` as the accepted answer of its question (replacing any earlier one)."""
+    thread = post.thread
+    _require(by, "thread.accept", thread, _("You may not accept answers here."))
+    if post.is_opening or post.is_deleted:
+        raise OperationError(_("Only a reply can be the accepted answer."))
+    if thread.accepted_post_id == post.id:
+        return
+    thread.accepted_post_id = post.id
+    db.session.flush()
+    signals.answer_accepted.send(post, thread=thread, by=by)
+
+
+def unaccept_answer(thread: Thread, *, by: User) -> None:
+    """Clear the accepted answer."""
+    _require(by, "thread.accept", thread, _("You may not accept answers here."))
+    thread.accepted_post_id = None
+    db.session.flush()
+
+
+def mark_helpful(post: Post, user: User, helpful: bool = True) -> bool:
+    """Mark (or unmark) ``post`` as helpful; one mark per user. Idempotent; returns whether
+    the user's mark now exists."""
+    _require(user, "post.helpful", post, _("You may not mark this post."))
+    existing = db.session.scalar(
+        select(HelpfulMark).where(HelpfulMark.post_id == post.id, HelpfulMark.user_id == user.id)
+    )
+    if helpful and existing is None:
+        try:
+            with db.session.begin_nested():
+                db.session.add(HelpfulMark(post_id=post.id, user_id=user.id))
+        except IntegrityError:
+            return True  # a concurrent request of the same user got there first
+        _count(Post, post.id, helpful_count=1)
+        _count(Thread, post.thread_id, helpful_count=1)
+    elif not helpful and existing is not None:
+        db.session.delete(existing)
+        _count(Post, post.id, helpful_count=-1)
+        _count(Thread, post.thread_id, helpful_count=-1)
+    db.session.flush()
+    return helpful

@@ -1,0 +1,99 @@
+"""Permission rules for threads and posts, built on the space rules."""
+
+from __future__ import annotations
+
+from community.forums.models import Post, Thread
+from community.permissions import Role as SiteRole
+from community.permissions import guardian, has_role
+from community.spaces.permissions import is_banned
+
+
+def _moderates(user, thread: Thread) -> bool:
+    return guardian.can(user, "space.moderate", thread.space)
+
+
+@guardian.rule("thread.view")
+def can_view_thread(user, thread: Thread) -> bool:
+    """Readable where the space is; deleted threads only by moderators."""
+    if not guardian.can(user, "space.view", thread.space):
+        return False
+    return not thread.is_deleted or _moderates(user, thread)
+
+
+@guardian.rule("thread.start")
+def can_start_thread(user, space) -> bool:
+    """Members who may write in the space start threads."""
+    return guardian.can(user, "space.post", space) and not is_banned(user, space)
+
+
+@guardian.rule("thread.reply")
+def can_reply(user, thread: Thread) -> bool:
+    """Writers reply to open threads; moderators also to locked ones."""
+    if thread.is_deleted or not guardian.can(user, "thread.view", thread):
+        return False
+    if not guardian.can(user, "thread.start", thread.space):
+        return False
+    return not thread.locked or _moderates(user, thread)
+
+
+@guardian.rule("thread.moderate")
+def can_moderate_thread(user, thread: Thread) -> bool:
+    """Pin, lock, move, delete and restore: the space's moderators."""
+    return _moderates(user, thread)
+
+
+@guardian.rule("thread.accept")
+def can_accept_answer(user, thread: Thread) -> bool:
+    """The asker (while they may write) or the space's experts and moderators."""
+    if not thread.is_question or thread.is_deleted:
+        return False
+    if guardian.can(user, "space.answer_as_expert", thread.space) and not is_banned(
+        user, thread.space
+    ):
+        return True
+    asker = thread.author_id is not None and getattr(user, "id", None) == thread.author_id
+    return asker and not thread.locked and guardian.can(user, "thread.start", thread.space)
+
+
+@guardian.rule("post.edit")
+def can_edit_post(user, post: Post) -> bool:
+    """Authors edit their own posts while they may write and the thread is open;
+    moderators edit anything."""
+    thread = post.thread
+    if not guardian.can(user, "thread.view", thread):
+        return False
+    if _moderates(user, thread):
+        return True
+    own = post.author_id is not None and getattr(user, "id", None) == post.author_id
+    return (
+        own
+        and not post.is_deleted
+        and not thread.locked
+        and guardian.can(user, "thread.start", thread.space)
+    )
+
+
+@guardian.rule("post.delete")
+def can_delete_post(user, post: Post) -> bool:
+    return can_edit_post(user, post)
+
+
+@guardian.rule("post.history")
+def can_see_history(user, post: Post) -> bool:
+    """Revision history: the author and moderators."""
+    if not guardian.can(user, "thread.view", post.thread):
+        return False
+    own = post.author_id is not None and getattr(user, "id", None) == post.author_id
+    return own or _moderates(user, post.thread)
+
+
+@guardian.rule("post.helpful")
+def can_mark_helpful(user, post: Post) -> bool:
+    """Members mark others' posts helpful (not their own, not deleted ones)."""
+    if post.is_deleted or not has_role(user, SiteRole.MEMBER):
+        return False
+    if post.author_id == user.id:
+        return False
+    return guardian.can(user, "thread.start", post.thread.space) and guardian.can(
+        user, "thread.view", post.thread
+    )

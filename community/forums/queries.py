@@ -1,0 +1,126 @@
+"""Reads of forums shared by pages, search and the API; each page is a bounded number of
+queries whatever the number of threads or posts."""
+
+from __future__ import annotations
+
+from flask_sqlalchemy.pagination import Pagination
+from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
+
+from community.extensions import db
+from community.forums.models import HelpfulMark, Post, PostRevision, Thread, ThreadTag
+from community.permissions import guardian
+from community.spaces.models import Space
+from community.spaces.permissions import prime_memberships
+from community.spaces.queries import readable_spaces
+
+THREADS_PER_PAGE = 20
+POSTS_PER_PAGE = 20
+
+SORTS = {"activity", "newest", "helpful"}
+STATUSES = {"solved", "unsolved", "unanswered"}
+
+
+def threads_page(
+    space: Space,
+    *,
+    kind: str = "",
+    status: str = "",
+    tag: str = "",
+    sort: str = "activity",
+    page: int = 1,
+) -> Pagination:
+    """Threads of a space (pinned first), filtered and sorted, authors loaded."""
+    stmt = (
+        select(Thread)
+        .options(joinedload(Thread.author))
+        .where(Thread.space_id == space.id, Thread.deleted_at.is_(None))
+    )
+    if kind:
+        stmt = stmt.where(Thread.kind == kind)
+    if status == "solved":
+        stmt = stmt.where(Thread.accepted_post_id.is_not(None))
+    elif status == "unsolved":
+        stmt = stmt.where(Thread.kind == "question", Thread.accepted_post_id.is_(None))
+    elif status == "unanswered":
+        stmt = stmt.where(Thread.kind == "question", Thread.reply_count == 0)
+    if tag:
+        stmt = stmt.where(Thread.id.in_(select(ThreadTag.thread_id).where(ThreadTag.tag == tag)))
+    order = {
+        "newest": [Thread.created_at.desc()],
+        "helpful": [Thread.helpful_count.desc(), Thread.last_activity_at.desc()],
+    }.get(sort, [Thread.last_activity_at.desc()])
+    stmt = stmt.order_by(Thread.pinned.desc(), *order, Thread.id.desc())
+    return db.paginate(stmt, page=max(page, 1), per_page=THREADS_PER_PAGE, error_out=False)
+
+
+def opening_post(thread: Thread) -> Post | None:
+    return db.session.scalar(
+        select(Post)
+        .options(joinedload(Post.author))
+        .where(Post.thread_id == thread.id, Post.is_opening.is_(True))
+    )
+
+
+def replies_page(thread: Thread, page: int = 1) -> Pagination:
+    """Replies in the order they were written, authors loaded."""
+    stmt = (
+        select(Post)
+        .options(joinedload(Post.author))
+        .where(Post.thread_id == thread.id, Post.is_opening.is_(False))
+        .order_by(Post.created_at, Post.id)
+    )
+    return db.paginate(stmt, page=max(page, 1), per_page=POSTS_PER_PAGE, error_out=False)
+
+
+def accepted_post(thread: Thread) -> Post | None:
+    if thread.accepted_post_id is None:
+        return None
+    return db.session.scalar(
+        select(Post).options(joinedload(Post.author)).where(Post.id == thread.accepted_post_id)
+    )
+
+
+def marked_helpful(user, post_ids: list[int]) -> set[int]:
+    """Which of ``post_ids`` ``user`` marked helpful; one query."""
+    if not post_ids or user is None or not getattr(user, "is_authenticated", False):
+        return set()
+    return set(
+        db.session.scalars(
+            select(HelpfulMark.post_id).where(
+                HelpfulMark.user_id == user.id, HelpfulMark.post_id.in_(post_ids)
+            )
+        )
+    )
+
+
+def reply_page_number(post: Post) -> int:
+    """The page of its thread on which a reply appears."""
+    before = db.session.scalar(
+        select(func.count(Post.id)).where(
+            Post.thread_id == post.thread_id,
+            Post.is_opening.is_(False),
+            (Post.created_at < post.created_at)
+            | ((Post.created_at == post.created_at) & (Post.id < post.id)),
+        )
+    )
+    return before // POSTS_PER_PAGE + 1
+
+
+def revisions(post: Post) -> list[PostRevision]:
+    """A post's earlier versions, newest first, editors loaded."""
+    return list(
+        db.session.scalars(
+            select(PostRevision)
+            .options(joinedload(PostRevision.editor))
+            .where(PostRevision.post_id == post.id)
+            .order_by(PostRevision.created_at.desc(), PostRevision.id.desc())
+        )
+    )
+
+
+def moderated_spaces(user, exclude: Space) -> list[Space]:
+    """Spaces ``user`` may move threads to (for the move form)."""
+    spaces = list(db.session.scalars(readable_spaces(user).order_by(Space.name)))
+    prime_memberships(user, spaces)
+    return [s for s in spaces if s.id != exclude.id and guardian.can(user, "space.moderate", s)]

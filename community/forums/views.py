@@ -1,0 +1,344 @@
+"""Forum pages: a space's threads, a thread with its replies, writing, editing and moderating."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from community.errors import OperationError
+from community.extensions import db
+from community.forms import as_choices
+from community.forums import operations, queries
+from community.forums.forms import EditPostForm, MoveForm, ReplyForm, ThreadForm
+from community.forums.models import KIND_LABELS, Post, Thread, ThreadKind
+from community.markdown import quote_markdown
+from community.permissions import guardian
+from community.spaces import queries as space_queries
+from community.spaces.forms import JoinRequestForm
+from community.spaces.models import Space
+from community.spaces.permissions import membership_of
+from community.spaces.views import load_space
+
+bp = Blueprint("forums", __name__)
+
+
+def load_thread(thread_id: int) -> Thread:
+    """The thread if the current user may read it; 404 otherwise."""
+    thread = db.session.get(Thread, thread_id)
+    if thread is None:
+        abort(404)
+    guardian.require(current_user, "thread.view", thread, hide=True)
+    return thread
+
+
+def load_post(post_id: int) -> Post:
+    """The post if the current user may read its thread (deleted ones: moderators only)."""
+    post = db.session.get(Post, post_id)
+    if post is None:
+        abort(404)
+    thread = load_thread(post.thread_id)
+    if post.is_deleted and not guardian.can(current_user, "thread.moderate", thread):
+        abort(404)
+    return post
+
+
+def thread_url(thread: Thread, **kwargs) -> str:
+    return url_for("forums.thread", thread_id=thread.id, **kwargs)
+
+
+def post_url(post: Post) -> str:
+    """The address of a post: its thread's page that shows it, and its anchor."""
+    if post.is_opening:
+        return url_for("forums.thread", thread_id=post.thread_id)
+    page = queries.reply_page_number(post)
+    args = {"page": page} if page > 1 else {}
+    return url_for("forums.thread", thread_id=post.thread_id, **args, _anchor=f"post-{post.id}")
+
+
+def _back(target: str, error: OperationError | None = None, message: str | None = None):
+    if error is not None:
+        db.session.rollback()
+        flash(error.message, "danger")
+    else:
+        db.session.commit()
+        if message:
+            flash(message, "success")
+    return redirect(target)
+
+
+@bp.route("/s/<slug>")
+def space(slug: str):
+    """A space's front page: its threads, filtered and sorted."""
+    space = load_space(slug)
+    kind = request.args.get("kind", "")
+    kind = kind if kind in {k.value for k in ThreadKind} else ""
+    status = request.args.get("status", "")
+    status = status if status in queries.STATUSES else ""
+    sort = request.args.get("sort", "activity")
+    sort = sort if sort in queries.SORTS else "activity"
+    tag = request.args.get("tag", "").strip()[:30]
+    page = queries.threads_page(
+        space,
+        kind=kind,
+        status=status,
+        tag=tag,
+        sort=sort,
+        page=request.args.get("page", 1, type=int),
+    )
+    return render_template(
+        "forums/space.html",
+        space=space,
+        page=page,
+        kind=kind,
+        status=status,
+        sort=sort,
+        tag=tag,
+        membership=membership_of(current_user, space),
+        staff=space_queries.staff_of(space),
+        request_form=JoinRequestForm(),
+        kind_labels=KIND_LABELS,
+    )
+
+
+@bp.route("/s/<slug>/new", methods=["GET", "POST"])
+@login_required
+def new_thread(slug: str):
+    """Ask a question or start a discussion."""
+    space = load_space(slug)
+    if not guardian.can(current_user, "thread.start", space):
+        flash(_("Join this space to write in it."), "info")
+        return redirect(url_for("spaces.about", slug=space.slug))
+    form = ThreadForm()
+    if request.method == "GET" and request.args.get("kind") in {"question", "discussion"}:
+        form.kind.data = request.args["kind"]
+    if form.validate_on_submit():
+        try:
+            thread = operations.start_thread(
+                space,
+                author=current_user,
+                kind=form.kind.data,
+                title=form.title.data,
+                body=form.body.data,
+                tags=form.tags.data or "",
+            )
+        except OperationError as error:
+            db.session.rollback()
+            error.attach_to(form)
+        else:
+            db.session.commit()
+            flash(_("Posted."), "success")
+            return redirect(thread_url(thread))
+    return render_template("forums/new_thread.html", space=space, form=form)
+
+
+@bp.route("/t/<int:thread_id>")
+def thread(thread_id: int):
+    """A thread: its opening post, the accepted answer first, then replies page by page."""
+    thread = load_thread(thread_id)
+    opening = queries.opening_post(thread)
+    replies = queries.replies_page(thread, request.args.get("page", 1, type=int))
+    accepted = queries.accepted_post(thread) if replies.page == 1 else None
+    shown = [p.id for p in replies.items] + ([opening.id] if opening else [])
+    form = ReplyForm()
+    quote_id = request.args.get("quote", type=int)
+    if quote_id:
+        quoted = db.session.get(Post, quote_id)
+        if quoted is not None and quoted.thread_id == thread.id and not quoted.is_deleted:
+            author = quoted.author.username if quoted.author else "?"
+            form.body.data = quote_markdown(quoted.body_source, author)
+    return render_template(
+        "forums/thread.html",
+        thread=thread,
+        space=thread.space,
+        opening=opening,
+        replies=replies,
+        accepted=accepted,
+        helpful=queries.marked_helpful(current_user, shown),
+        form=form,
+        membership=membership_of(current_user, thread.space),
+        kind_labels=KIND_LABELS,
+    )
+
+
+@bp.route("/t/<int:thread_id>/reply", methods=["POST"])
+@login_required
+def reply(thread_id: int):
+    """Post a reply."""
+    thread = load_thread(thread_id)
+    form = ReplyForm()
+    if not form.validate_on_submit():
+        flash(form.body.errors[0] if form.body.errors else _("Write something first."), "danger")
+        return redirect(thread_url(thread, _anchor="reply"))
+    try:
+        post = operations.reply_to_thread(thread, author=current_user, body=form.body.data)
+    except OperationError as error:
+        return _back(thread_url(thread, _anchor="reply"), error)
+    db.session.commit()
+    flash(_("Reply posted."), "success")
+    return redirect(post_url(post))
+
+
+@bp.route("/posts/<int:post_id>")
+def post(post_id: int):
+    """A link to one post: goes to the page of its thread that shows it."""
+    return redirect(post_url(load_post(post_id)))
+
+
+@bp.route("/posts/<int:post_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(post_id: int):
+    """Edit a post (the author while the thread is open, or a moderator)."""
+    post = load_post(post_id)
+    guardian.require(current_user, "post.edit", post)
+    thread = post.thread
+    form = EditPostForm()
+    if request.method == "GET":
+        form.body.data = post.body_source
+        form.title.data = thread.title
+        form.tags.data = ", ".join(thread.tag_names)
+    if form.validate_on_submit():
+        try:
+            operations.edit_post(
+                post,
+                by=current_user,
+                body=form.body.data,
+                title=form.title.data if post.is_opening else None,
+                tags=(form.tags.data or "") if post.is_opening else None,
+            )
+        except OperationError as error:
+            db.session.rollback()
+            error.attach_to(form)
+        else:
+            db.session.commit()
+            flash(_("Saved."), "success")
+            return redirect(post_url(post))
+    return render_template("forums/edit_post.html", post=post, thread=thread, form=form)
+
+
+@bp.route("/posts/<int:post_id>/history")
+@login_required
+def history(post_id: int):
+    """Earlier versions of a post (its author and moderators)."""
+    post = load_post(post_id)
+    guardian.require(current_user, "post.history", post)
+    return render_template(
+        "forums/history.html", post=post, thread=post.thread, revisions=queries.revisions(post)
+    )
+
+
+@bp.route("/posts/<int:post_id>/delete", methods=["POST"])
+@login_required
+def delete(post_id: int):
+    """Delete a post, or the whole thread when it is the opening post."""
+    post = load_post(post_id)
+    thread = post.thread
+    try:
+        operations.delete_post(post, by=current_user)
+    except OperationError as error:
+        return _back(post_url(post), error)
+    if post.is_opening:
+        return _back(url_for("forums.space", slug=thread.space.slug), message=_("Thread deleted."))
+    return _back(thread_url(thread), message=_("Post deleted."))
+
+
+@bp.route("/posts/<int:post_id>/restore", methods=["POST"])
+@login_required
+def restore(post_id: int):
+    """Bring back a deleted post or thread (moderators)."""
+    post = load_post(post_id)
+    try:
+        operations.restore_post(post, by=current_user)
+    except OperationError as error:
+        return _back(thread_url(post.thread), error)
+    return _back(post_url(post), message=_("Restored."))
+
+
+@bp.route("/posts/<int:post_id>/helpful", methods=["POST"])
+@login_required
+def helpful(post_id: int):
+    """Mark a post helpful, or take the mark back."""
+    post = load_post(post_id)
+    wanted = request.form.get("helpful", "1") == "1"
+    try:
+        operations.mark_helpful(post, current_user, wanted)
+    except OperationError as error:
+        return _back(post_url(post), error)
+    return _back(post_url(post))
+
+
+@bp.route("/posts/<int:post_id>/accept", methods=["POST"])
+@login_required
+def accept(post_id: int):
+    """Accept a reply as the answer to its question."""
+    post = load_post(post_id)
+    try:
+        operations.accept_answer(post, by=current_user)
+    except OperationError as error:
+        return _back(post_url(post), error)
+    return _back(
+        thread_url(post.thread), message=_("Answer accepted. Thanks for closing the loop!")
+    )
+
+
+@bp.route("/t/<int:thread_id>/unaccept", methods=["POST"])
+@login_required
+def unaccept(thread_id: int):
+    """Clear the accepted answer."""
+    thread = load_thread(thread_id)
+    try:
+        operations.unaccept_answer(thread, by=current_user)
+    except OperationError as error:
+        return _back(thread_url(thread), error)
+    return _back(thread_url(thread), message=_("The question is open again."))
+
+
+MODERATION = {
+    "pin": (operations.set_pinned, True),
+    "unpin": (operations.set_pinned, False),
+    "lock": (operations.set_locked, True),
+    "unlock": (operations.set_locked, False),
+}
+
+
+@bp.route("/t/<int:thread_id>/moderate", methods=["POST"])
+@login_required
+def moderate(thread_id: int):
+    """Pin, unpin, lock or unlock a thread (space moderators)."""
+    thread = load_thread(thread_id)
+    action = request.form.get("action", "")
+    if action not in MODERATION:
+        abort(400)
+    operation, value = MODERATION[action]
+    try:
+        operation(thread, value, by=current_user)
+    except OperationError as error:
+        return _back(thread_url(thread), error)
+    messages = {
+        "pin": _("Thread pinned."),
+        "unpin": _("Thread unpinned."),
+        "lock": _("Thread locked."),
+        "unlock": _("Thread unlocked."),
+    }
+    return _back(thread_url(thread), message=messages[action])
+
+
+@bp.route("/t/<int:thread_id>/move", methods=["GET", "POST"])
+@login_required
+def move(thread_id: int):
+    """Move a thread to another space the moderator also moderates."""
+    thread = load_thread(thread_id)
+    guardian.require(current_user, "thread.moderate", thread)
+    targets = queries.moderated_spaces(current_user, exclude=thread.space)
+    form = MoveForm()
+    form.space.choices = as_choices((s.slug, s.name) for s in targets)
+    if form.validate_on_submit():
+        to_space = db.session.scalar(db.select(Space).where(Space.slug == form.space.data))
+        try:
+            operations.move_thread(thread, to_space, by=current_user)
+        except OperationError as error:
+            db.session.rollback()
+            error.attach_to(form)
+        else:
+            return _back(thread_url(thread), message=_("Moved to %(space)s.", space=to_space.name))
+    return render_template("forums/move.html", thread=thread, form=form, targets=targets)

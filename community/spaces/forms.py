@@ -1,0 +1,54 @@
+"""Space forms: they validate input and never save."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, DateField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
+
+from community.forms import as_choices
+from community.spaces.models import SPACE_ROLE_LABELS, VISIBILITY_LABELS
+
+
+class SpaceForm(FlaskForm):
+    """Create or edit a space."""
+
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=80)])
+    slug = StringField(_l("Address"), validators=[Optional(), Length(max=60)])
+    description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=2000)])
+    tags = StringField(_l("Topic tags"), validators=[Optional(), Length(max=200)])
+    visibility = SelectField(
+        _l("Visibility"),
+        choices=as_choices((v.value, label) for v, label in VISIBILITY_LABELS.items()),
+    )
+
+
+class JoinRequestForm(FlaskForm):
+    """Ask to join a restricted space."""
+
+    note = TextAreaField(_l("Why would you like to join? (optional)"), validators=[Length(max=500)])
+
+
+class MemberRoleForm(FlaskForm):
+    """Change a member's role in a space."""
+
+    role = SelectField(
+        _l("Role"), choices=as_choices((r.value, label) for r, label in SPACE_ROLE_LABELS.items())
+    )
+
+
+class BanForm(FlaskForm):
+    """Ban someone from a space."""
+
+    reason = StringField(_l("Reason"), validators=[DataRequired(), Length(max=500)])
+    until = DateField(_l("Until (leave empty for no end)"), validators=[Optional()])
+
+
+class InviteForm(FlaskForm):
+    """Make an invite link."""
+
+    days = IntegerField(
+        _l("Valid for (days)"), default=7, validators=[DataRequired(), NumberRange(1, 90)]
+    )
+    requires_approval = BooleanField(_l("Moderators approve people who use it"))

@@ -1,0 +1,158 @@
+"""Spaces (communities), their topic tags, memberships and invite links."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from community.accounts.models import User
+from community.database import TimestampMixin, UTCDateTime, utcnow
+from community.extensions import db
+
+
+class Visibility(enum.StrEnum):
+    """Who may read a space, and who may write in it."""
+
+    PUBLIC = "public"  # anyone reads; members write (joining is one click)
+    RESTRICTED = "restricted"  # anyone reads; approved members write
+    PRIVATE = "private"  # members only; invisible to everyone else
+
+
+class SpaceRole(enum.StrEnum):
+    """Roles inside one space, each including the powers of those before it."""
+
+    MEMBER = "member"
+    EXPERT = "expert"
+    MODERATOR = "moderator"
+    OWNER = "owner"
+
+    def at_least(self, other: SpaceRole) -> bool:
+        order = list(SpaceRole)
+        return order.index(self) >= order.index(other)
+
+
+class MembershipState(enum.StrEnum):
+    PENDING = "pending"
+    ACTIVE = "active"
+    BANNED = "banned"
+
+
+VISIBILITY_LABELS = {
+    Visibility.PUBLIC: _l("Public"),
+    Visibility.RESTRICTED: _l("Restricted"),
+    Visibility.PRIVATE: _l("Private"),
+}
+VISIBILITY_HINTS = {
+    Visibility.PUBLIC: _l("Anyone can read; anyone who joins can write."),
+    Visibility.RESTRICTED: _l("Anyone can read; members approved by moderators can write."),
+    Visibility.PRIVATE: _l("Only members can see it; joining needs approval or an invite."),
+}
+SPACE_ROLE_LABELS = {
+    SpaceRole.MEMBER: _l("Member"),
+    SpaceRole.EXPERT: _l("Expert"),
+    SpaceRole.MODERATOR: _l("Moderator"),
+    SpaceRole.OWNER: _l("Owner"),
+}
+
+
+class Space(TimestampMixin, db.Model):
+    """A community: a place with its own members, forum and (later) ideas and sessions."""
+
+    __tablename__ = "spaces"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(80))
+    slug: Mapped[str] = mapped_column(String(60), unique=True)
+    description: Mapped[str] = mapped_column(Text, default="")
+    visibility: Mapped[str] = mapped_column(String(16), default=Visibility.PUBLIC.value, index=True)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    member_count: Mapped[int] = mapped_column(default=0)
+    thread_count: Mapped[int] = mapped_column(default=0)
+
+    tags: Mapped[list[SpaceTag]] = relationship(
+        cascade="all, delete-orphan", order_by="SpaceTag.tag", lazy="selectin"
+    )
+
+    @property
+    def tag_names(self) -> list[str]:
+        return [t.tag for t in self.tags]
+
+    @property
+    def is_private(self) -> bool:
+        return self.visibility == Visibility.PRIVATE
+
+    def __repr__(self) -> str:
+        return f"<Space {self.slug!r} {self.visibility}>"
+
+
+class SpaceTag(db.Model):
+    """A topic tag of a space."""
+
+    __tablename__ = "space_tags"
+
+    space_id: Mapped[int] = mapped_column(
+        ForeignKey("spaces.id", ondelete="CASCADE"), primary_key=True
+    )
+    tag: Mapped[str] = mapped_column(String(30), primary_key=True, index=True)
+
+
+class Membership(TimestampMixin, db.Model):
+    """A user's standing in a space: role and state (pending, active or banned)."""
+
+    __tablename__ = "memberships"
+    __table_args__ = (
+        UniqueConstraint("space_id", "user_id"),
+        Index("ix_memberships_user_state", "user_id", "state"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    space_id: Mapped[int] = mapped_column(ForeignKey("spaces.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    role: Mapped[str] = mapped_column(String(16), default=SpaceRole.MEMBER.value)
+    state: Mapped[str] = mapped_column(String(16), default=MembershipState.ACTIVE.value)
+    request_note: Mapped[str] = mapped_column(String(500), default="")
+    banned_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    ban_reason: Mapped[str] = mapped_column(String(500), default="")
+
+    space: Mapped[Space] = relationship()
+    user: Mapped[User] = relationship()
+
+    @property
+    def space_role(self) -> SpaceRole:
+        return SpaceRole(self.role)
+
+    def is_banned(self, now: datetime | None = None) -> bool:
+        """Banned, and the ban (if it has an end) has not run out."""
+        if self.state != MembershipState.BANNED:
+            return False
+        return self.banned_until is None or self.banned_until > (now or utcnow())
+
+    @property
+    def is_active_member(self) -> bool:
+        return self.state == MembershipState.ACTIVE
+
+
+class SpaceInvite(db.Model):
+    """An invite link to a space that expires; only a digest of its token is stored."""
+
+    __tablename__ = "space_invites"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    space_id: Mapped[int] = mapped_column(ForeignKey("spaces.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    use_count: Mapped[int] = mapped_column(default=0)
+    requires_approval: Mapped[bool] = mapped_column(default=False)
+
+    space: Mapped[Space] = relationship()
+    created_by: Mapped[User | None] = relationship()
+
+    def is_usable(self, now: datetime | None = None) -> bool:
+        return self.revoked_at is None and self.expires_at > (now or utcnow())

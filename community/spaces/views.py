@@ -1,0 +1,347 @@
+"""Space pages: the directory, creating and editing spaces, members, joining and invites."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, time
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from community.accounts.models import User
+from community.errors import OperationError
+from community.extensions import db
+from community.permissions import guardian
+from community.spaces import operations, queries
+from community.spaces.forms import BanForm, InviteForm, JoinRequestForm, MemberRoleForm, SpaceForm
+from community.spaces.models import Membership, MembershipState, Space, SpaceInvite, SpaceRole
+from community.spaces.permissions import membership_of, prime_memberships
+
+bp = Blueprint("spaces", __name__)
+
+
+def load_space(slug: str) -> Space:
+    """The space at ``slug`` if the current user may see it; 404 otherwise (also when private)."""
+    space = queries.space_by_slug(slug)
+    if space is None:
+        abort(404)
+    guardian.require(current_user, "space.view", space, hide=True)
+    return space
+
+
+def _membership_in(space: Space, membership_id: int) -> Membership:
+    membership = db.session.get(Membership, membership_id)
+    if membership is None or membership.space_id != space.id:
+        abort(404)
+    return membership
+
+
+def _done(message: str, target: str):
+    db.session.commit()
+    flash(message, "success")
+    return redirect(target)
+
+
+def _refused(error: OperationError, target: str):
+    db.session.rollback()
+    flash(error.message, "danger")
+    return redirect(target)
+
+
+@bp.route("/spaces")
+def directory():
+    """All spaces the visitor may see, filtered as they type by name, description or tag."""
+    q = request.args.get("q", "").strip()[:100]
+    tag = request.args.get("tag", "").strip()[:30]
+    mine = request.args.get("mine") == "1"
+    page = queries.directory_page(
+        current_user, q=q, tag=tag, mine=mine, page=request.args.get("page", 1, type=int)
+    )
+    prime_memberships(current_user, page.items)
+    context = {"page": page, "q": q, "tag": tag, "mine": mine}
+    if request.args.get("partial") == "1":
+        return render_template("spaces/_directory_results.html", **context)
+    return render_template(
+        "spaces/directory.html", tags=queries.popular_tags(current_user), **context
+    )
+
+
+@bp.route("/spaces/new", methods=["GET", "POST"])
+@login_required
+def create():
+    """Create a space (who may is a site setting)."""
+    guardian.require(current_user, "space.create")
+    form = SpaceForm()
+    if form.validate_on_submit():
+        try:
+            space = operations.create_space(
+                name=form.name.data,
+                slug=form.slug.data or "",
+                description=form.description.data or "",
+                visibility=form.visibility.data,
+                tags=form.tags.data or "",
+                by=current_user,
+            )
+        except OperationError as error:
+            db.session.rollback()
+            error.attach_to(form)
+        else:
+            return _done(_("Your space is ready."), url_for("forums.space", slug=space.slug))
+    return render_template("spaces/edit.html", form=form, space=None)
+
+
+@bp.route("/s/<slug>/settings", methods=["GET", "POST"])
+@login_required
+def settings(slug: str):
+    """Edit a space and manage its invite links (owners)."""
+    space = load_space(slug)
+    guardian.require(current_user, "space.manage", space)
+    form = SpaceForm(obj=space)
+    if request.method == "GET":
+        form.tags.data = ", ".join(space.tag_names)
+    if form.validate_on_submit():
+        try:
+            operations.update_space(
+                space,
+                name=form.name.data,
+                slug=form.slug.data or "",
+                description=form.description.data or "",
+                visibility=form.visibility.data,
+                tags=form.tags.data or "",
+                by=current_user,
+            )
+        except OperationError as error:
+            db.session.rollback()
+            error.attach_to(form)
+        else:
+            return _done(_("Space saved."), url_for("forums.space", slug=space.slug))
+    return render_template("spaces/edit.html", form=form, space=space)
+
+
+@bp.route("/s/<slug>/about")
+def about(slug: str):
+    """What a space is about, who runs it, and how to join."""
+    space = load_space(slug)
+    return render_template(
+        "spaces/about.html",
+        space=space,
+        staff=queries.staff_of(space),
+        request_form=JoinRequestForm(),
+    )
+
+
+@bp.route("/s/<slug>/members")
+def members(slug: str):
+    """Members with their roles; moderators also see requests, bans and invites."""
+    space = load_space(slug)
+    moderating = guardian.can(current_user, "space.moderate", space)
+    state = request.args.get("state", "active")
+    if state not in {"active", "pending", "banned"} or (state != "active" and not moderating):
+        state = "active"
+    page = queries.members_page(
+        space, state=MembershipState(state), page=request.args.get("page", 1, type=int)
+    )
+    invites = []
+    if moderating:
+        invites = list(
+            db.session.scalars(
+                db.select(SpaceInvite)
+                .where(SpaceInvite.space_id == space.id, SpaceInvite.revoked_at.is_(None))
+                .order_by(SpaceInvite.created_at.desc())
+                .limit(20)
+            )
+        )
+    return render_template(
+        "spaces/members.html",
+        space=space,
+        page=page,
+        state=state,
+        moderating=moderating,
+        pending=queries.pending_count(space) if moderating else 0,
+        invites=invites,
+        role_form=MemberRoleForm(),
+        ban_form=BanForm(),
+        invite_form=InviteForm(),
+        new_invite=request.args.get("invite"),
+    )
+
+
+@bp.route("/s/<slug>/join", methods=["POST"])
+@login_required
+def join(slug: str):
+    """Join a public space in one click."""
+    space = load_space(slug)
+    target = url_for("forums.space", slug=space.slug)
+    try:
+        operations.join_space(space, current_user)
+    except OperationError as error:
+        return _refused(error, target)
+    return _done(_("Welcome to %(space)s!", space=space.name), target)
+
+
+@bp.route("/s/<slug>/request", methods=["POST"])
+@login_required
+def request_to_join(slug: str):
+    """Ask to join a restricted space."""
+    space = load_space(slug)
+    form = JoinRequestForm()
+    target = url_for("spaces.about", slug=space.slug)
+    if not form.validate_on_submit():
+        flash(_("Keep the note under 500 characters."), "danger")
+        return redirect(target)
+    try:
+        operations.request_to_join(space, current_user, form.note.data or "")
+    except OperationError as error:
+        return _refused(error, target)
+    return _done(_("Request sent. The moderators will decide soon."), target)
+
+
+@bp.route("/s/<slug>/leave", methods=["POST"])
+@login_required
+def leave(slug: str):
+    """Leave a space (or withdraw a pending request)."""
+    space = load_space(slug)
+    try:
+        operations.leave_space(space, current_user)
+    except OperationError as error:
+        return _refused(error, url_for("spaces.about", slug=space.slug))
+    db.session.commit()
+    flash(_("You left %(space)s.", space=space.name), "info")
+    return redirect(
+        url_for("spaces.directory") if space.is_private else url_for("forums.space", slug=slug)
+    )
+
+
+@bp.route("/s/<slug>/members/<int:membership_id>/decide", methods=["POST"])
+@login_required
+def decide(slug: str, membership_id: int):
+    """Approve or decline a join request."""
+    space = load_space(slug)
+    membership = _membership_in(space, membership_id)
+    approve = request.form.get("decision") == "approve"
+    target = url_for("spaces.members", slug=slug, state="pending")
+    try:
+        operations.decide_request(membership, approve=approve, by=current_user)
+    except OperationError as error:
+        return _refused(error, target)
+    return _done(_("Request approved.") if approve else _("Request declined."), target)
+
+
+@bp.route("/s/<slug>/members/<int:membership_id>/role", methods=["POST"])
+@login_required
+def change_role(slug: str, membership_id: int):
+    """Change a member's role in the space."""
+    space = load_space(slug)
+    membership = _membership_in(space, membership_id)
+    form = MemberRoleForm()
+    target = url_for("spaces.members", slug=slug)
+    if not form.validate_on_submit():
+        flash(_("Choose a role from the list."), "danger")
+        return redirect(target)
+    try:
+        operations.set_member_role(membership, SpaceRole(form.role.data), by=current_user)
+    except OperationError as error:
+        return _refused(error, target)
+    return _done(_("Role changed."), target)
+
+
+@bp.route("/s/<slug>/members/<int:user_id>/ban", methods=["POST"])
+@login_required
+def ban(slug: str, user_id: int):
+    """Ban someone from the space, with a reason and an optional end date."""
+    space = load_space(slug)
+    user = db.get_or_404(User, user_id)
+    form = BanForm()
+    target = url_for("spaces.members", slug=slug)
+    if not form.validate_on_submit():
+        flash(_("Give a reason for the ban (and a valid date, if any)."), "danger")
+        return redirect(target)
+    until = None
+    if form.until.data:
+        until = datetime.combine(form.until.data, time.max, tzinfo=UTC)
+        if until <= datetime.now(UTC):
+            flash(_("The end of a ban must be in the future."), "danger")
+            return redirect(target)
+    try:
+        operations.ban_member(space, user, by=current_user, reason=form.reason.data, until=until)
+    except OperationError as error:
+        return _refused(error, target)
+    return _done(_("%(name)s is banned from this space.", name=user.display_name), target)
+
+
+@bp.route("/s/<slug>/members/<int:membership_id>/unban", methods=["POST"])
+@login_required
+def unban(slug: str, membership_id: int):
+    """Lift a ban."""
+    space = load_space(slug)
+    membership = _membership_in(space, membership_id)
+    target = url_for("spaces.members", slug=slug, state="banned")
+    try:
+        operations.unban_member(membership, by=current_user)
+    except OperationError as error:
+        return _refused(error, target)
+    return _done(_("Ban lifted."), target)
+
+
+@bp.route("/s/<slug>/invites", methods=["POST"])
+@login_required
+def create_invite(slug: str):
+    """Make an invite link; it is shown once."""
+    space = load_space(slug)
+    form = InviteForm()
+    target = url_for("spaces.members", slug=slug)
+    if not form.validate_on_submit():
+        flash(_("An invite lasts between 1 and 90 days."), "danger")
+        return redirect(target)
+    try:
+        _invite, token = operations.create_invite(
+            space,
+            by=current_user,
+            days=form.days.data,
+            requires_approval=form.requires_approval.data,
+        )
+    except OperationError as error:
+        return _refused(error, target)
+    db.session.commit()
+    flash(_("Invite link created. Copy it now: it is shown only once."), "success")
+    return redirect(url_for("spaces.members", slug=slug, invite=token))
+
+
+@bp.route("/s/<slug>/invites/<int:invite_id>/revoke", methods=["POST"])
+@login_required
+def revoke_invite(slug: str, invite_id: int):
+    """Stop an invite link from working."""
+    space = load_space(slug)
+    invite = db.session.get(SpaceInvite, invite_id)
+    if invite is None or invite.space_id != space.id:
+        abort(404)
+    try:
+        operations.revoke_invite(invite, by=current_user)
+    except OperationError as error:
+        return _refused(error, url_for("spaces.members", slug=slug))
+    return _done(_("Invite link revoked."), url_for("spaces.members", slug=slug))
+
+
+@bp.route("/invite/<token>", methods=["GET", "POST"])
+@login_required
+def invite(token: str):
+    """Where an invite link leads: shows the space and joins on confirmation."""
+    found = operations.find_invite(token)
+    if found is None:
+        return render_template("spaces/invite_invalid.html"), 404
+    space = found.space
+    membership = membership_of(current_user, space)
+    if request.method == "POST":
+        try:
+            joined = operations.accept_invite(token, current_user)
+        except OperationError as error:
+            db.session.rollback()
+            flash(error.message, "danger")
+            return redirect(url_for("spaces.invite", token=token))
+        db.session.commit()
+        if joined.state == MembershipState.PENDING:
+            flash(_("Request sent. The moderators will decide soon."), "info")
+            return redirect(url_for("spaces.directory", mine=1))
+        flash(_("Welcome to %(space)s!", space=space.name), "success")
+        return redirect(url_for("forums.space", slug=space.slug))
+    return render_template("spaces/invite.html", space=space, invite=found, membership=membership)

@@ -1,0 +1,115 @@
+"""Pages run a bounded number of SQL queries whatever the number of rows; counters stay
+right under concurrent writes."""
+
+from __future__ import annotations
+
+import threading
+
+from sqlalchemy import func, select
+
+from community.extensions import db
+from community.forums.models import Post, Thread
+from community.spaces.models import Membership, Space
+
+
+def test_space_page_query_count_is_bounded(client, cast, login, create_thread, count_queries):
+    login(client, cast.member)
+    for _ in range(5):
+        create_thread(cast.space, cast.asker, tags="ct, mri")
+    with count_queries() as few:
+        assert client.get(f"/s/{cast.space.slug}").status_code == 200
+    for _ in range(45):
+        create_thread(cast.space, cast.expert, tags="ct")
+    with count_queries() as many:
+        assert client.get(f"/s/{cast.space.slug}").status_code == 200
+    assert len(many) == len(few), (len(few), len(many))
+    assert len(many) <= 15
+
+
+def test_thread_page_query_count_is_bounded(
+    client, cast, login, create_thread, create_reply, count_queries
+):
+    thread = create_thread(cast.space, cast.asker)
+    login(client, cast.member)
+    people = [cast.expert, cast.owner, cast.asker]
+    for n in range(5):
+        create_reply(thread, people[n % 3])
+    with count_queries() as few:
+        assert client.get(f"/t/{thread.id}").status_code == 200
+    for n in range(45):
+        create_reply(thread, people[n % 3])
+    with count_queries() as many:
+        assert client.get(f"/t/{thread.id}").status_code == 200
+    assert len(many) == len(few), (len(few), len(many))
+    assert len(many) <= 15
+
+
+def test_directory_query_count_is_bounded(client, create_space, create_user, login, count_queries):
+    login(client, create_user())
+    for _ in range(5):
+        create_space(tags="ct")
+    with count_queries() as few:
+        assert client.get("/spaces").status_code == 200
+    for _ in range(45):
+        create_space(tags="ct, mri")
+    with count_queries() as many:
+        assert client.get("/spaces").status_code == 200
+    assert len(many) == len(few), (len(few), len(many))
+
+
+def test_members_page_query_count_is_bounded(
+    client, cast, create_user, add_member, login, count_queries
+):
+    login(client, cast.owner)
+    with count_queries() as few:
+        client.get(f"/s/{cast.space.slug}/members")
+    for _ in range(40):
+        add_member(cast.space, create_user())
+    with count_queries() as many:
+        client.get(f"/s/{cast.space.slug}/members")
+    assert len(many) == len(few)
+
+
+def test_counters_stay_right_under_concurrent_writes(app, cast, create_thread, create_user, login):
+    thread = create_thread(cast.space, cast.asker)
+    joiners = [create_user() for _ in range(6)]
+    errors = []
+
+    def reply_many(user):
+        c = app.test_client()
+        login(c, user)
+        for n in range(5):
+            if c.submit(f"/t/{thread.id}/reply", {"body": f"reply {n}"}).status_code != 302:
+                errors.append(n)
+
+    def join(user):
+        c = app.test_client()
+        login(c, user)
+        if c.submit(f"/s/{cast.space.slug}/join").status_code != 302:
+            errors.append(user.username)
+
+    workers = [
+        threading.Thread(target=reply_many, args=(u,))
+        for u in (cast.expert, cast.member, cast.asker)
+    ]
+    workers += [threading.Thread(target=join, args=(u,)) for u in joiners]
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join()
+    assert errors == []
+    with app.app_context():
+        row = db.session.get(Thread, thread.id)
+        replies = db.session.scalar(
+            select(func.count(Post.id)).where(
+                Post.thread_id == thread.id, Post.is_opening.is_(False)
+            )
+        )
+        assert row.reply_count == replies == 15
+        space = db.session.get(Space, cast.space.id)
+        members = db.session.scalar(
+            select(func.count(Membership.id)).where(
+                Membership.space_id == space.id, Membership.state == "active"
+            )
+        )
+        assert space.member_count == members
