@@ -23,6 +23,16 @@ class SpaceForm(FlaskForm):
         choices=as_choices((v.value, label) for v, label in VISIBILITY_LABELS.items()),
     )
 
+    def values(self) -> dict[str, str]:
+        """The submitted fields, as the space operations take them."""
+        return {
+            "name": self.name.data,
+            "slug": self.slug.data or "",
+            "description": self.description.data or "",
+            "visibility": self.visibility.data,
+            "tags": self.tags.data or "",
+        }
+
 
 class JoinRequestForm(FlaskForm):
     """Ask to join a restricted space."""

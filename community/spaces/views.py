@@ -74,14 +74,7 @@ def create():
     form = SpaceForm()
     if form.validate_on_submit():
         try:
-            space = operations.create_space(
-                name=form.name.data,
-                slug=form.slug.data or "",
-                description=form.description.data or "",
-                visibility=form.visibility.data,
-                tags=form.tags.data or "",
-                by=current_user,
-            )
+            space = operations.create_space(**form.values(), by=current_user)
         except OperationError as error:
             db.session.rollback()
             error.attach_to(form)
@@ -93,7 +86,7 @@ def create():
 @bp.route("/s/<slug>/settings", methods=["GET", "POST"])
 @login_required
 def settings(slug: str):
-    """Edit a space and manage its invite links (owners)."""
+    """Edit a space (owners)."""
     space = load_space(slug)
     guardian.require(current_user, "space.manage", space)
     form = SpaceForm(obj=space)
@@ -101,15 +94,7 @@ def settings(slug: str):
         form.tags.data = ", ".join(space.tag_names)
     if form.validate_on_submit():
         try:
-            operations.update_space(
-                space,
-                name=form.name.data,
-                slug=form.slug.data or "",
-                description=form.description.data or "",
-                visibility=form.visibility.data,
-                tags=form.tags.data or "",
-                by=current_user,
-            )
+            operations.update_space(space, **form.values(), by=current_user)
         except OperationError as error:
             db.session.rollback()
             error.attach_to(form)
