@@ -35,6 +35,7 @@ extract-messages: $(VENV)/.installed
 run: install
 	$(FLASK) db upgrade
 	$(FLASK) demo load
+	@$(FLASK) search check >/dev/null 2>&1 || $(FLASK) search rebuild
 	$(FLASK) serve
 
 # Chromium and CJK fonts for the browser tests: installed when missing and we are root.

@@ -13,7 +13,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from community import accounts, forums, home, settings, spaces
+from community import accounts, forums, home, search, settings, spaces
 from community.accounts.events import NAMESPACE as ME_NAMESPACE
 from community.accounts.events import MeNamespace
 from community.accounts.models import SEGMENTS, User
@@ -24,6 +24,7 @@ from community.errors import register_error_handlers
 from community.extensions import babel, csrf, db, limiter, login_manager, mailer, migrate, socketio
 from community.i18n import html_lang, select_locale
 from community.permissions import ROLE_LABELS, Role, guardian
+from community.search.service import init_search
 from community.security import register_security_headers
 from community.spaces.models import SPACE_ROLE_LABELS
 from community.spaces.permissions import membership_of
@@ -76,6 +77,7 @@ def register_extensions(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale)
     limiter.init_app(app)
     mailer.init_app(app)
+    init_search(app)
     socketio.init_app(
         app,
         async_mode="threading",
@@ -111,6 +113,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(settings.bp)
     app.register_blueprint(spaces.bp)
     app.register_blueprint(forums.bp)
+    app.register_blueprint(search.bp)
 
 
 def register_sockets(app: Flask) -> None:

@@ -13,6 +13,7 @@ from community.accounts import operations as accounts
 from community.errors import OperationError
 from community.extensions import db, socketio
 from community.permissions import Role
+from community.search.commands import search_cli
 
 users_cli = AppGroup("users", help="Manage accounts.")
 demo_cli = AppGroup("demo", help="Demo data for trying Cocreate out.")
@@ -78,3 +79,4 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(users_cli)
     app.cli.add_command(demo_cli)
     app.cli.add_command(serve)
+    app.cli.add_command(search_cli)

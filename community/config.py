@@ -60,6 +60,8 @@ class Config:
     PASSWORD_RESET_MAX_AGE = 60 * 60
 
     TRUSTED_PROXIES = 0
+    SEARCH_INDEX_DIR: str | None = None  # default: <instance>/search
+    SEARCH_SYNC = False  # write the index in the request (tests) instead of in the background
     SOCKETIO_MESSAGE_QUEUE: str | None = None
     SOCKETIO_ALLOWED_ORIGINS: list[str] | str | None = None
 
@@ -90,6 +92,8 @@ class Config:
             app.config["MAIL_DEFAULT_SENDER"] = env["MAIL_DEFAULT_SENDER"]
         if env.get("RATELIMIT_STORAGE_URI"):
             app.config["RATELIMIT_STORAGE_URI"] = env["RATELIMIT_STORAGE_URI"]
+        if env.get("SEARCH_INDEX_DIR"):
+            app.config["SEARCH_INDEX_DIR"] = env["SEARCH_INDEX_DIR"]
         if env.get("TRUSTED_PROXIES"):
             app.config["TRUSTED_PROXIES"] = int(env["TRUSTED_PROXIES"])
         if env.get("SOCKETIO_MESSAGE_QUEUE"):
@@ -114,6 +118,7 @@ class TestingConfig(Config):
     SECRET_KEY = "testing-not-secret"
     MAIL_BACKEND = "memory"
     SQLALCHEMY_RECORD_QUERIES = True
+    SEARCH_SYNC = True
 
     @classmethod
     def init_app(cls, app) -> None:

@@ -66,6 +66,8 @@ post_deleted = _signals.signal("post-deleted")
 thread_moderated = _signals.signal("thread-moderated")
 #: An answer was accepted on a question. sender: the Post; ``thread``, ``by``.
 answer_accepted = _signals.signal("answer-accepted")
+#: The accepted answer of a question was cleared. sender: the Thread; ``by``.
+answer_cleared = _signals.signal("answer-cleared")
 #: Someone was @mentioned. sender: the Post; ``users``: the mentioned Users (not the author).
 mention = _signals.signal("mention")
 

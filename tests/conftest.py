@@ -5,4 +5,5 @@ pytest_plugins = [
     "tests.fixtures.accounts",
     "tests.fixtures.spaces",
     "tests.fixtures.forums",
+    "tests.fixtures.cast",
 ]

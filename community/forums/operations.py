@@ -270,6 +270,7 @@ def unaccept_answer(thread: Thread, *, by: User) -> None:
     _require(by, "thread.accept", thread, _("You may not accept answers here."))
     thread.accepted_post_id = None
     db.session.flush()
+    signals.answer_cleared.send(thread, by=by)
 
 
 def mark_helpful(post: Post, user: User, helpful: bool = True) -> bool:

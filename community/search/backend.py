@@ -1,0 +1,120 @@
+"""The search interface: what any search backend offers, and the values that cross it.
+
+The Whoosh backend (``whoosh_backend.py``) is the embedded default; a search server can
+implement the same :class:`SearchBackend` later. Access control is part of every query: the
+caller passes an :class:`Access` built from the database, and the backend applies it as a
+filter that the user's query text cannot widen.
+"""
+
+from __future__ import annotations
+
+import abc
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+SITE_WIDE = "0"  # the space id of documents that belong to no space (people, site articles)
+
+
+@dataclass(frozen=True)
+class SearchDocument:
+    """One searchable thing. ``id`` is ``"<kind>:<row id>"``; ``body`` is plain text."""
+
+    id: str
+    kind: str
+    title: str
+    body: str
+    url: str
+    space_id: str = SITE_WIDE
+    space_name: str = ""
+    visibility: str = "public"
+    status: str = ""
+    tags: tuple[str, ...] = ()
+    author_id: str = ""
+    author_name: str = ""
+    created: datetime | None = None
+    updated: datetime | None = None
+    display_title: str = ""  # shown instead of ``title`` (e.g. a reply shows its thread's title)
+
+
+@dataclass(frozen=True)
+class Access:
+    """Which documents a user may see: everything, or open spaces plus ``space_ids``, never
+    ``masked_space_ids`` (private spaces the user may not read, masked even if the index is
+    behind the database)."""
+
+    everything: bool = False
+    open_visibilities: tuple[str, ...] = ("public", "restricted")
+    space_ids: frozenset[str] = frozenset()
+    masked_space_ids: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class SearchQuery:
+    """A user's search: free text, facet filters (which only narrow), sort and page."""
+
+    text: str
+    access: Access
+    kinds: tuple[str, ...] = ()
+    space_id: str = ""
+    status: str = ""
+    tag: str = ""
+    sort: str = "relevance"  # or "date"
+    page: int = 1
+    per_page: int = 10
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    id: str
+    kind: str
+    title: str
+    url: str
+    snippet_html: str  # escaped text with <mark> around matches
+    space_id: str
+    space_name: str
+    status: str
+    tags: tuple[str, ...]
+    author_name: str
+    updated: datetime | None
+
+
+@dataclass
+class SearchResults:
+    hits: list[SearchHit]
+    total: int
+    page: int
+    pages: int
+    facets: dict[str, dict[str, int]] = field(default_factory=dict)
+    suggestion: str | None = None  # "did you mean", only if it finds something visible
+
+
+class SearchBackend(abc.ABC):
+    """What the application needs from a search engine."""
+
+    @abc.abstractmethod
+    def apply(self, upserts: Iterable[SearchDocument], removals: Iterable[str]) -> None:
+        """Add or replace ``upserts`` and remove the documents with ids in ``removals``, as one
+        write. Raises on failure (the caller retries)."""
+
+    @abc.abstractmethod
+    def rebuild(self, documents: Iterable[SearchDocument]) -> int:
+        """Replace the whole index with ``documents`` at once; returns how many."""
+
+    @abc.abstractmethod
+    def search(self, query: SearchQuery) -> SearchResults:
+        """Ranked, filtered, faceted results for ``query``."""
+
+    @abc.abstractmethod
+    def suggest(
+        self, text: str, access: Access, kinds: tuple[str, ...] = (), limit: int = 8
+    ) -> list[SearchHit]:
+        """Quick title matches for as-you-type use (the last word may be a prefix)."""
+
+    @abc.abstractmethod
+    def counts(self) -> dict[str, int]:
+        """Number of documents per kind."""
+
+    @abc.abstractmethod
+    def document_ids(self, kind: str) -> set[str]:
+        """The ids of all documents of ``kind`` (for consistency checks)."""

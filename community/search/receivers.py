@@ -1,0 +1,67 @@
+"""The index follows the database: forum and space changes are indexed after they commit."""
+
+from __future__ import annotations
+
+from community import signals
+from community.forums.models import Thread
+from community.search import sources
+from community.search.service import search_service
+
+
+def _reindex(thread_ids, *, replies: bool = False, post_ids=()) -> None:
+    upserts, removals = sources.documents_for(thread_ids, replies=replies, post_ids=post_ids)
+    search_service().index(upserts, removals)
+
+
+@signals.thread_created.connect
+@signals.after_commit
+def index_new_thread(thread, **_kwargs) -> None:
+    _reindex([thread.id])
+
+
+@signals.post_created.connect
+@signals.after_commit
+def index_new_reply(post, *, thread, **_kwargs) -> None:
+    _reindex([thread.id], post_ids=[post.id])
+
+
+@signals.post_edited.connect
+@signals.after_commit
+def index_edit(post, **_kwargs) -> None:
+    # An opening post carries the thread's title and tags, which its replies show too.
+    _reindex([post.thread_id], replies=post.is_opening, post_ids=[post.id])
+
+
+@signals.post_deleted.connect
+@signals.after_commit
+def index_deletion(sender, **_kwargs) -> None:
+    if isinstance(sender, Thread):
+        _reindex([sender.id], replies=True)
+    else:
+        _reindex([sender.thread_id], post_ids=[sender.id])
+
+
+@signals.thread_moderated.connect
+@signals.after_commit
+def index_move(thread, *, action: str, **_kwargs) -> None:
+    if action == "move":
+        _reindex([thread.id], replies=True)
+
+
+@signals.answer_accepted.connect
+@signals.after_commit
+def index_accepted(post, *, thread, **_kwargs) -> None:
+    _reindex([thread.id], replies=True)
+
+
+@signals.answer_cleared.connect
+@signals.after_commit
+def index_cleared(thread, **_kwargs) -> None:
+    _reindex([thread.id], replies=True)
+
+
+@signals.space_updated.connect
+@signals.after_commit
+def index_space(space, **_kwargs) -> None:
+    """A space's name or visibility is on every document in it."""
+    _reindex(sources.thread_ids_in(space), replies=True)

@@ -1,0 +1,85 @@
+"""The search service bound to the app: who may see what, and the index queue."""
+
+from __future__ import annotations
+
+import atexit
+import os
+from collections.abc import Iterable
+
+from flask import Flask, current_app
+from sqlalchemy import select
+
+from community.extensions import db
+from community.permissions import Role, has_role
+from community.search.backend import (
+    Access,
+    SearchBackend,
+    SearchDocument,
+    SearchHit,
+    SearchQuery,
+    SearchResults,
+)
+from community.search.indexer import IndexQueue
+from community.search.whoosh_backend import WhooshBackend
+from community.spaces.models import Membership, MembershipState, Space, Visibility
+
+
+class SearchService:
+    """Search for one app: its backend and its queue of index changes."""
+
+    def __init__(self, backend: SearchBackend, queue: IndexQueue) -> None:
+        self.backend = backend
+        self.queue = queue
+
+    def index(self, upserts: Iterable[SearchDocument] = (), removals: Iterable[str] = ()) -> None:
+        """Queue index changes (written in the background, retried on failure)."""
+        self.queue.put(upserts, removals)
+
+    def search(self, user, **params) -> SearchResults:
+        """Search as ``user``: only what they may read can come back."""
+        return self.backend.search(SearchQuery(access=access_for(user), **params))
+
+    def suggest(
+        self, user, text: str, kinds: tuple[str, ...] = (), limit: int = 8
+    ) -> list[SearchHit]:
+        return self.backend.suggest(text, access_for(user), kinds=kinds, limit=limit)
+
+
+def access_for(user) -> Access:
+    """What ``user`` may find, read from the database at query time (the same rule as
+    ``space.view``): open spaces, plus the private spaces they are an active member of;
+    every other private space is masked."""
+    if has_role(user, Role.ADMIN):
+        return Access(everything=True)
+    private = set(
+        db.session.scalars(select(Space.id).where(Space.visibility == Visibility.PRIVATE.value))
+    )
+    readable: set[int] = set()
+    if private and user is not None and getattr(user, "is_authenticated", False):
+        readable = set(
+            db.session.scalars(
+                select(Membership.space_id).where(
+                    Membership.user_id == user.id,
+                    Membership.state == MembershipState.ACTIVE.value,
+                    Membership.space_id.in_(private),
+                )
+            )
+        )
+    return Access(
+        space_ids=frozenset(str(i) for i in readable),
+        masked_space_ids=frozenset(str(i) for i in private - readable),
+    )
+
+
+def init_search(app: Flask) -> None:
+    """Open (or create) the index for ``app``."""
+    path = app.config.get("SEARCH_INDEX_DIR") or os.path.join(app.instance_path, "search")
+    backend = WhooshBackend(path)
+    queue = IndexQueue(backend, synchronous=app.config["SEARCH_SYNC"])
+    # Write what is still queued before the process exits (CLI commands, worker restarts).
+    atexit.register(queue.flush, 10.0)
+    app.extensions["search"] = SearchService(backend, queue)
+
+
+def search_service() -> SearchService:
+    return current_app.extensions["search"]

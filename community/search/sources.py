@@ -1,0 +1,159 @@
+"""Search documents built from the database: threads (title and opening post) and replies.
+
+Later features add their own kinds here, through the same :class:`SearchDocument`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+
+from flask import current_app
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+
+from community.extensions import db
+from community.forums.models import Post, Thread
+from community.markdown import plain_text
+from community.search.backend import SearchDocument
+from community.spaces.models import Space
+
+BATCH = 500
+
+
+def path_for(endpoint: str, **values) -> str:
+    """The site-relative path of a page; works outside requests too (CLI, background)."""
+    return current_app.url_map.bind("").build(endpoint, values)
+
+
+def _thread_status(thread: Thread) -> str:
+    if thread.is_question:
+        return "solved" if thread.is_solved else "unsolved"
+    return thread.kind
+
+
+def thread_document(thread: Thread, opening: Post | None) -> SearchDocument:
+    """A thread: its title and opening post, in its space."""
+    space = thread.space
+    return SearchDocument(
+        id=f"thread:{thread.id}",
+        kind="thread",
+        title=thread.title,
+        body=plain_text(opening.body_html) if opening else "",
+        url=path_for("forums.thread", thread_id=thread.id),
+        space_id=str(space.id),
+        space_name=space.name,
+        visibility=space.visibility,
+        status=_thread_status(thread),
+        tags=tuple(thread.tag_names),
+        author_id=str(thread.author_id or ""),
+        author_name=thread.author.display_name if thread.author else "",
+        created=thread.created_at,
+        updated=thread.last_activity_at,
+    )
+
+
+def post_document(post: Post, thread: Thread) -> SearchDocument:
+    """A reply: its text, shown under its thread's title."""
+    space = thread.space
+    return SearchDocument(
+        id=f"post:{post.id}",
+        kind="post",
+        title="",
+        display_title=thread.title,
+        body=plain_text(post.body_html),
+        url=path_for("forums.post", post_id=post.id),
+        space_id=str(space.id),
+        space_name=space.name,
+        visibility=space.visibility,
+        status="accepted" if thread.accepted_post_id == post.id else "",
+        tags=tuple(thread.tag_names),
+        author_id=str(post.author_id or ""),
+        author_name=post.author.display_name if post.author else "",
+        created=post.created_at,
+        updated=post.edited_at or post.created_at,
+    )
+
+
+def _threads(thread_ids: Iterable[int]) -> list[Thread]:
+    return list(
+        db.session.scalars(
+            select(Thread)
+            .options(joinedload(Thread.space), joinedload(Thread.author))
+            .where(Thread.id.in_(list(thread_ids)))
+        )
+    )
+
+
+def documents_for(
+    thread_ids: Iterable[int], *, replies: bool = False, post_ids: Iterable[int] = ()
+) -> tuple[list[SearchDocument], list[str]]:
+    """What the index should hold for these threads (and, with ``replies``, all their
+    replies; else only ``post_ids``): documents to write and ids to remove."""
+    thread_ids, post_ids = set(thread_ids), set(post_ids)
+    threads = {t.id: t for t in _threads(thread_ids)}
+    upserts: list[SearchDocument] = []
+    removals = [f"thread:{tid}" for tid in thread_ids - set(threads)]
+    openings = {
+        p.thread_id: p
+        for p in db.session.scalars(
+            select(Post).where(Post.thread_id.in_(list(threads)), Post.is_opening.is_(True))
+        )
+    }
+    for thread in threads.values():
+        if thread.is_deleted:
+            removals.append(f"thread:{thread.id}")
+        else:
+            upserts.append(thread_document(thread, openings.get(thread.id)))
+    post_filter = Post.thread_id.in_(list(threads)) if replies else Post.id.in_(list(post_ids))
+    posts = db.session.scalars(
+        select(Post).options(joinedload(Post.author)).where(post_filter, Post.is_opening.is_(False))
+    )
+    found = set()
+    for post in posts:
+        found.add(post.id)
+        thread = threads.get(post.thread_id) or db.session.get(Thread, post.thread_id)
+        if post.is_deleted or thread is None or thread.is_deleted:
+            removals.append(f"post:{post.id}")
+        else:
+            upserts.append(post_document(post, thread))
+    removals += [f"post:{pid}" for pid in post_ids - found]
+    return upserts, removals
+
+
+def all_documents() -> Iterator[SearchDocument]:
+    """Every document the index should hold, read in batches (for a rebuild)."""
+    last = 0
+    while True:
+        ids = list(
+            db.session.scalars(
+                select(Thread.id)
+                .where(Thread.id > last, Thread.deleted_at.is_(None))
+                .order_by(Thread.id)
+                .limit(BATCH)
+            )
+        )
+        if not ids:
+            return
+        upserts, _removals = documents_for(ids, replies=True)
+        yield from upserts
+        db.session.expunge_all()
+        last = ids[-1]
+
+
+def expected_ids() -> dict[str, set[str]]:
+    """The ids the index should hold, per kind (for ``flask search check``)."""
+    live = select(Thread.id).where(Thread.deleted_at.is_(None))
+    threads = {f"thread:{i}" for i in db.session.scalars(live)}
+    posts = {
+        f"post:{i}"
+        for i in db.session.scalars(
+            select(Post.id).where(
+                Post.is_opening.is_(False), Post.deleted_at.is_(None), Post.thread_id.in_(live)
+            )
+        )
+    }
+    return {"thread": threads, "post": posts}
+
+
+def thread_ids_in(space: Space) -> list[int]:
+    return list(db.session.scalars(select(Thread.id).where(Thread.space_id == space.id)))
