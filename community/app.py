@@ -13,7 +13,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from community import accounts, forums, home, search, settings, spaces
+from community import accounts, forums, home, ideas, search, settings, spaces
 from community.accounts.events import NAMESPACE as ME_NAMESPACE
 from community.accounts.events import MeNamespace
 from community.accounts.models import SEGMENTS, User
@@ -23,6 +23,7 @@ from community.database import utcnow
 from community.errors import register_error_handlers
 from community.extensions import babel, csrf, db, limiter, login_manager, mailer, migrate, socketio
 from community.i18n import html_lang, select_locale
+from community.ideas.models import STATUS_LABELS as IDEA_STATUS_LABELS
 from community.permissions import ROLE_LABELS, Role, guardian
 from community.search.service import init_search
 from community.security import register_security_headers
@@ -113,6 +114,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(settings.bp)
     app.register_blueprint(spaces.bp)
     app.register_blueprint(forums.bp)
+    app.register_blueprint(ideas.bp)
     app.register_blueprint(search.bp)
 
 
@@ -137,6 +139,7 @@ def register_templates(app: Flask) -> None:
         languages=app.config["LANGUAGES"],
         role_labels=ROLE_LABELS,
         space_role_labels=SPACE_ROLE_LABELS,
+        idea_status_labels=IDEA_STATUS_LABELS,
         segment_label=lambda key: SEGMENTS.get(key, key),
         Role=Role,
     )

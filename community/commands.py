@@ -12,6 +12,7 @@ from community import demo
 from community.accounts import operations as accounts
 from community.errors import OperationError
 from community.extensions import db, socketio
+from community.ideas import operations as ideas_operations
 from community.permissions import Role
 from community.search.commands import search_cli
 
@@ -74,9 +75,21 @@ def serve(host: str, port: int) -> None:
     socketio.run(app, host=host, port=port, allow_unsafe_werkzeug=True, use_reloader=False)
 
 
+ideas_cli = AppGroup("ideas", help="Ideas and their votes.")
+
+
+@ideas_cli.command("recount")
+def recount_ideas() -> None:
+    """Make every idea's vote count equal its votes (a second run changes nothing)."""
+    fixed = ideas_operations.recount_votes()
+    db.session.commit()
+    click.echo(f"Fixed {fixed} vote counts.")
+
+
 def register_cli(app: Flask) -> None:
     """Attach the command groups to ``app``."""
     app.cli.add_command(users_cli)
     app.cli.add_command(demo_cli)
     app.cli.add_command(serve)
     app.cli.add_command(search_cli)
+    app.cli.add_command(ideas_cli)

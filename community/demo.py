@@ -19,6 +19,7 @@ from community.accounts import operations as accounts
 from community.accounts.models import User
 from community.database import utcnow
 from community.demo_content import SPACES, THREADS, SpaceSeed, ThreadSeed
+from community.demo_ideas import load_demo_ideas
 from community.extensions import db
 from community.forums import operations as forums
 from community.forums.models import Post, Thread
@@ -142,7 +143,7 @@ def demo_loaded() -> bool:
 
 
 def load_demo() -> list[User]:
-    """Create the demo accounts, spaces and threads; return the accounts. Caller commits."""
+    """Create the demo accounts, spaces, threads and ideas; return the accounts. Caller commits."""
     users = _create_users()
     people = {user.username: user for user in users}
     now = utcnow()
@@ -150,6 +151,7 @@ def load_demo() -> list[User]:
         space = _create_space(seed, people, now)
         for thread_seed in THREADS.get(seed.slug, ()):
             _create_thread(space, thread_seed, people, now)
+    load_demo_ideas(people)
     return users
 
 

@@ -68,6 +68,19 @@ thread_moderated = _signals.signal("thread-moderated")
 answer_accepted = _signals.signal("answer-accepted")
 #: The accepted answer of a question was cleared. sender: the Thread; ``by``.
 answer_cleared = _signals.signal("answer-cleared")
+# Ideas. sender: the Idea.
+#: An idea was proposed (its co-design thread was started with it).
+idea_submitted = _signals.signal("idea-submitted")
+#: An idea's title, description or tags changed. ``by``.
+idea_updated = _signals.signal("idea-updated")
+#: Someone voted for an idea. ``user``.
+vote_cast = _signals.signal("vote-cast")
+#: Someone took their vote back. ``user``.
+vote_retracted = _signals.signal("vote-retracted")
+#: An idea moved through the pipeline. ``old``, ``new`` (status values), ``change`` (the
+#: timeline entry with the public response), ``by``.
+idea_status_changed = _signals.signal("idea-status-changed")
+
 #: Someone was @mentioned. sender: the Post; ``users``: the mentioned Users (not the author).
 mention = _signals.signal("mention")
 

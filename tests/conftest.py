@@ -6,4 +6,5 @@ pytest_plugins = [
     "tests.fixtures.spaces",
     "tests.fixtures.forums",
     "tests.fixtures.cast",
+    "tests.fixtures.ideas",
 ]

@@ -36,8 +36,8 @@ def threads_page(
         .options(joinedload(Thread.author))
         .where(Thread.space_id == space.id, Thread.deleted_at.is_(None))
     )
-    if kind:
-        stmt = stmt.where(Thread.kind == kind)
+    # Unless asked for, co-design threads are left out: they live on their idea's page.
+    stmt = stmt.where(Thread.kind == kind if kind else Thread.kind != "codesign")
     if status == "solved":
         stmt = stmt.where(Thread.accepted_post_id.is_not(None))
     elif status == "unsolved":

@@ -65,3 +65,11 @@ def index_cleared(thread, **_kwargs) -> None:
 def index_space(space, **_kwargs) -> None:
     """A space's name or visibility is on every document in it."""
     _reindex(sources.thread_ids_in(space), replies=True)
+
+
+@signals.idea_submitted.connect
+@signals.idea_updated.connect
+@signals.idea_status_changed.connect
+@signals.after_commit
+def index_idea(idea, **_kwargs) -> None:
+    search_service().index(*sources.idea_documents([idea.id]))

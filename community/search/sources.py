@@ -1,4 +1,5 @@
-"""Search documents built from the database: threads (title and opening post) and replies.
+"""Search documents built from the database: threads (title and opening post), replies and
+ideas.
 
 Later features add their own kinds here, through the same :class:`SearchDocument`.
 """
@@ -13,6 +14,7 @@ from sqlalchemy.orm import joinedload
 
 from community.extensions import db
 from community.forums.models import Post, Thread
+from community.ideas.models import Idea
 from community.markdown import plain_text
 from community.search.backend import SearchDocument
 from community.spaces.models import Space
@@ -100,7 +102,7 @@ def documents_for(
         )
     }
     for thread in threads.values():
-        if thread.is_deleted:
+        if thread.is_deleted or thread.kind == "codesign":  # found through its idea instead
             removals.append(f"thread:{thread.id}")
         else:
             upserts.append(thread_document(thread, openings.get(thread.id)))
@@ -117,6 +119,42 @@ def documents_for(
         else:
             upserts.append(post_document(post, thread))
     removals += [f"post:{pid}" for pid in post_ids - found]
+    return upserts, removals
+
+
+def idea_document(idea: Idea) -> SearchDocument:
+    """An idea: its title and description, status and tags."""
+    space = idea.space
+    return SearchDocument(
+        id=f"idea:{idea.id}",
+        kind="idea",
+        title=idea.title,
+        body=plain_text(idea.body_html),
+        url=path_for("ideas.idea", idea_id=idea.id),
+        space_id=str(space.id),
+        space_name=space.name,
+        visibility=space.visibility,
+        status=idea.status,
+        tags=tuple(idea.tag_names),
+        author_id=str(idea.author_id or ""),
+        author_name=idea.author.display_name if idea.author else "",
+        created=idea.created_at,
+        updated=idea.updated_at,
+    )
+
+
+def idea_documents(idea_ids: Iterable[int]) -> tuple[list[SearchDocument], list[str]]:
+    """Documents for these ideas (merged ideas are not searchable on their own)."""
+    idea_ids = set(idea_ids)
+    ideas = list(
+        db.session.scalars(
+            select(Idea)
+            .options(joinedload(Idea.space), joinedload(Idea.author))
+            .where(Idea.id.in_(list(idea_ids)))
+        )
+    )
+    upserts = [idea_document(i) for i in ideas if i.status != "merged"]
+    removals = [f"idea:{i}" for i in idea_ids - {d.id for d in ideas if d.status != "merged"}]
     return upserts, removals
 
 
@@ -138,12 +176,26 @@ def all_documents() -> Iterator[SearchDocument]:
         yield from upserts
         db.session.expunge_all()
         last = ids[-1]
+    yield from _all_ideas()
+
+
+def _all_ideas() -> Iterator[SearchDocument]:
+    last = 0
+    while True:
+        ids = list(
+            db.session.scalars(select(Idea.id).where(Idea.id > last).order_by(Idea.id).limit(BATCH))
+        )
+        if not ids:
+            return
+        yield from idea_documents(ids)[0]
+        db.session.expunge_all()
+        last = ids[-1]
 
 
 def expected_ids() -> dict[str, set[str]]:
     """The ids the index should hold, per kind (for ``flask search check``)."""
     live = select(Thread.id).where(Thread.deleted_at.is_(None))
-    threads = {f"thread:{i}" for i in db.session.scalars(live)}
+    threads = {f"thread:{i}" for i in db.session.scalars(live.where(Thread.kind != "codesign"))}
     posts = {
         f"post:{i}"
         for i in db.session.scalars(
@@ -152,7 +204,10 @@ def expected_ids() -> dict[str, set[str]]:
             )
         )
     }
-    return {"thread": threads, "post": posts}
+    ideas = {
+        f"idea:{i}" for i in db.session.scalars(select(Idea.id).where(Idea.status != "merged"))
+    }
+    return {"thread": threads, "post": posts, "idea": ideas}
 
 
 def thread_ids_in(space: Space) -> list[int]:

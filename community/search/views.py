@@ -14,7 +14,7 @@ from community.spaces.models import Space
 
 bp = Blueprint("search", __name__)
 
-KIND_LABELS = {"thread": _l("Threads"), "post": _l("Replies")}
+KIND_LABELS = {"thread": _l("Threads"), "post": _l("Replies"), "idea": _l("Ideas")}
 STATUS_LABELS = {
     "solved": _l("Solved"),
     "unsolved": _l("Unsolved"),

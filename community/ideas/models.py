@@ -1,0 +1,133 @@
+"""Ideas, their votes and their status timeline."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from community.accounts.models import User
+from community.database import UTCDateTime, utcnow
+from community.extensions import db
+from community.forums.models import Thread
+from community.spaces.models import Space
+
+
+class IdeaStatus(enum.StrEnum):
+    NEW = "new"
+    UNDER_REVIEW = "under_review"
+    PLANNED = "planned"
+    IN_PROGRESS = "in_progress"
+    SHIPPED = "shipped"
+    DECLINED = "declined"
+    MERGED = "merged"
+
+
+#: Statuses in which an idea no longer takes votes.
+CLOSED = {IdeaStatus.SHIPPED, IdeaStatus.DECLINED, IdeaStatus.MERGED}
+
+STATUS_LABELS = {
+    IdeaStatus.NEW: _l("New"),
+    IdeaStatus.UNDER_REVIEW: _l("Under review"),
+    IdeaStatus.PLANNED: _l("Planned"),
+    IdeaStatus.IN_PROGRESS: _l("In progress"),
+    IdeaStatus.SHIPPED: _l("Shipped"),
+    IdeaStatus.DECLINED: _l("Declined"),
+    IdeaStatus.MERGED: _l("Merged"),
+}
+
+
+class Idea(db.Model):
+    """A proposal for the product, with its co-design thread and its votes."""
+
+    __tablename__ = "ideas"
+    __table_args__ = (
+        Index("ix_ideas_space_status", "space_id", "status"),
+        Index("ix_ideas_space_votes", "space_id", "vote_count"),
+        Index("ix_ideas_space_created", "space_id", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    space_id: Mapped[int] = mapped_column(ForeignKey("spaces.id", ondelete="CASCADE"))
+    author_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
+    thread_id: Mapped[int | None] = mapped_column(ForeignKey("threads.id", ondelete="SET NULL"))
+    title: Mapped[str] = mapped_column(String(200))
+    body_source: Mapped[str] = mapped_column(Text)
+    body_html: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(16), default=IdeaStatus.NEW.value)
+    vote_count: Mapped[int] = mapped_column(default=0)
+    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("ideas.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    status_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # The author may edit until someone else votes or the status changes.
+    author_may_edit: Mapped[bool] = mapped_column(default=True)
+
+    space: Mapped[Space] = relationship()
+    author: Mapped[User | None] = relationship()
+    thread: Mapped[Thread | None] = relationship()
+    tags: Mapped[list[IdeaTag]] = relationship(
+        cascade="all, delete-orphan", order_by="IdeaTag.tag", lazy="selectin"
+    )
+
+    @property
+    def tag_names(self) -> list[str]:
+        return [t.tag for t in self.tags]
+
+    @property
+    def idea_status(self) -> IdeaStatus:
+        return IdeaStatus(self.status)
+
+    @property
+    def is_closed(self) -> bool:
+        return self.idea_status in CLOSED
+
+
+class IdeaTag(db.Model):
+    """A tag on an idea."""
+
+    __tablename__ = "idea_tags"
+
+    idea_id: Mapped[int] = mapped_column(
+        ForeignKey("ideas.id", ondelete="CASCADE"), primary_key=True
+    )
+    tag: Mapped[str] = mapped_column(String(30), primary_key=True, index=True)
+
+
+class IdeaVote(db.Model):
+    """One user's support for one idea, with who they were when they voted."""
+
+    __tablename__ = "idea_votes"
+    __table_args__ = (
+        UniqueConstraint("idea_id", "user_id"),
+        Index("ix_idea_votes_idea_created", "idea_id", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    idea_id: Mapped[int] = mapped_column(ForeignKey("ideas.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    organisation: Mapped[str] = mapped_column(String(120), default="")
+    segment: Mapped[str] = mapped_column(String(40), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class IdeaStatusChange(db.Model):
+    """A step on an idea's public timeline: a status change and the response given with it."""
+
+    __tablename__ = "idea_status_changes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    idea_id: Mapped[int] = mapped_column(ForeignKey("ideas.id", ondelete="CASCADE"), index=True)
+    from_status: Mapped[str] = mapped_column(String(16))
+    to_status: Mapped[str] = mapped_column(String(16))
+    response_source: Mapped[str] = mapped_column(Text, default="")
+    response_html: Mapped[str] = mapped_column(Text, default="")
+    by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    by: Mapped[User | None] = relationship()

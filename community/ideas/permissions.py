@@ -1,0 +1,47 @@
+"""Permission rules for ideas, built on the space rules."""
+
+from __future__ import annotations
+
+from community.ideas.models import Idea
+from community.permissions import Role, guardian, has_role
+from community.spaces.models import Visibility
+from community.spaces.permissions import is_banned
+
+
+@guardian.rule("idea.view")
+def can_view_idea(user, idea: Idea) -> bool:
+    return guardian.can(user, "space.view", idea.space)
+
+
+@guardian.rule("idea.submit")
+def can_submit_idea(user, space) -> bool:
+    """Whoever may start threads in the space may propose ideas there."""
+    return guardian.can(user, "thread.start", space)
+
+
+@guardian.rule("idea.vote")
+def can_vote(user, idea: Idea) -> bool:
+    """Open ideas take votes from signed-in readers of public spaces (unless banned) and from
+    members of restricted and private ones."""
+    if idea.is_closed or not has_role(user, Role.MEMBER) or not can_view_idea(user, idea):
+        return False
+    if is_banned(user, idea.space):
+        return False
+    return idea.space.visibility == Visibility.PUBLIC or guardian.can(
+        user, "space.post", idea.space
+    )
+
+
+@guardian.rule("idea.set_status")
+def can_set_status(user, idea: Idea) -> bool:
+    """Space experts, moderators and owners (and site admins) answer ideas with a status."""
+    return can_view_idea(user, idea) and guardian.can(user, "space.answer_as_expert", idea.space)
+
+
+@guardian.rule("idea.edit")
+def can_edit_idea(user, idea: Idea) -> bool:
+    """Moderators always; the author until someone else votes or the status changes."""
+    if guardian.can(user, "space.moderate", idea.space):
+        return True
+    own = idea.author_id is not None and getattr(user, "id", None) == idea.author_id
+    return own and idea.author_may_edit and guardian.can(user, "thread.start", idea.space)

@@ -1,0 +1,138 @@
+"""Reads of ideas: lists with sorts and filters, votes, the timeline.
+
+Trending, in SQL so it stays one query whatever the number of ideas::
+
+    trending = (2 × votes in the last 14 days + replies in the last 14 days + 1) × freshness
+    freshness = 1.0 if the idea is under 7 days old, 0.7 under 30 days, 0.4 under 90, else 0.2
+
+Recent support counts most, discussion counts too, and age slowly lowers an idea.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask_sqlalchemy.pagination import Pagination
+from sqlalchemy import case, func, select
+from sqlalchemy.orm import joinedload
+
+from community.accounts.models import User
+from community.database import utcnow
+from community.extensions import db
+from community.forums.models import Post
+from community.ideas.models import Idea, IdeaStatus, IdeaStatusChange, IdeaTag, IdeaVote
+from community.spaces.models import Space
+from community.spaces.queries import readable_space_ids
+
+PER_PAGE = 20
+SORTS = ("trending", "top", "newest", "updated")
+TRENDING_WINDOW = timedelta(days=14)
+
+
+def trending_score(now=None):
+    """The trending formula above, as a SQL expression over ``Idea``."""
+    now = now or utcnow()
+    since = now - TRENDING_WINDOW
+    recent_votes = (
+        select(func.count(IdeaVote.id))
+        .where(IdeaVote.idea_id == Idea.id, IdeaVote.created_at >= since)
+        .scalar_subquery()
+    )
+    recent_replies = (
+        select(func.count(Post.id))
+        .where(
+            Post.thread_id == Idea.thread_id,
+            Post.is_opening.is_(False),
+            Post.deleted_at.is_(None),
+            Post.created_at >= since,
+        )
+        .scalar_subquery()
+    )
+    freshness = case(
+        (Idea.created_at >= now - timedelta(days=7), 1.0),
+        (Idea.created_at >= now - timedelta(days=30), 0.7),
+        (Idea.created_at >= now - timedelta(days=90), 0.4),
+        else_=0.2,
+    )
+    return (2 * recent_votes + recent_replies + 1) * freshness
+
+
+def ideas_page(
+    user,
+    *,
+    space: Space | None = None,
+    status: str = "",
+    tag: str = "",
+    sort: str = "trending",
+    mine: bool = False,
+    voted: bool = False,
+    page: int = 1,
+) -> Pagination:
+    """Ideas the user may see (in one space, or all readable spaces), sorted and filtered."""
+    stmt = select(Idea).options(joinedload(Idea.author), joinedload(Idea.space))
+    if space is not None:
+        stmt = stmt.where(Idea.space_id == space.id)
+    else:
+        stmt = stmt.where(Idea.space_id.in_(readable_space_ids(user)))
+    if status in {s.value for s in IdeaStatus}:
+        stmt = stmt.where(Idea.status == status)
+    elif status == "open":
+        stmt = stmt.where(Idea.status.not_in(["shipped", "declined", "merged"]))
+    else:
+        stmt = stmt.where(Idea.status != IdeaStatus.MERGED.value)
+    if tag:
+        stmt = stmt.where(Idea.id.in_(select(IdeaTag.idea_id).where(IdeaTag.tag == tag)))
+    signed_in = user is not None and getattr(user, "is_authenticated", False)
+    if mine:
+        stmt = stmt.where(Idea.author_id == (user.id if signed_in else -1))
+    if voted:
+        stmt = stmt.where(
+            Idea.id.in_(
+                select(IdeaVote.idea_id).where(IdeaVote.user_id == (user.id if signed_in else -1))
+            )
+        )
+    order = {
+        "top": [Idea.vote_count.desc()],
+        "newest": [Idea.created_at.desc()],
+        "updated": [Idea.updated_at.desc()],
+    }.get(sort, [trending_score().desc(), Idea.vote_count.desc()])
+    stmt = stmt.order_by(*order, Idea.id.desc())
+    return db.paginate(stmt, page=max(page, 1), per_page=PER_PAGE, error_out=False)
+
+
+def voted_by(user, idea_ids: list[int]) -> set[int]:
+    """Which of ``idea_ids`` the user voted for; one query."""
+    if not idea_ids or user is None or not getattr(user, "is_authenticated", False):
+        return set()
+    return set(
+        db.session.scalars(
+            select(IdeaVote.idea_id).where(
+                IdeaVote.user_id == user.id, IdeaVote.idea_id.in_(idea_ids)
+            )
+        )
+    )
+
+
+def timeline(idea: Idea) -> list[IdeaStatusChange]:
+    """Status changes, oldest first, with who made them."""
+    return list(
+        db.session.scalars(
+            select(IdeaStatusChange)
+            .options(joinedload(IdeaStatusChange.by))
+            .where(IdeaStatusChange.idea_id == idea.id)
+            .order_by(IdeaStatusChange.created_at, IdeaStatusChange.id)
+        )
+    )
+
+
+def supporters(idea: Idea, limit: int = 12):
+    """The latest voters, with their organisations, for the idea page."""
+    return list(
+        db.session.execute(
+            select(User, IdeaVote.organisation)
+            .join(IdeaVote, IdeaVote.user_id == User.id)
+            .where(IdeaVote.idea_id == idea.id)
+            .order_by(IdeaVote.created_at.desc(), IdeaVote.id.desc())
+            .limit(limit)
+        ).all()
+    )

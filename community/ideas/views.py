@@ -1,0 +1,210 @@
+"""Idea pages: lists, proposing, the idea page with votes, timeline and co-design thread."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from community.errors import OperationError
+from community.extensions import db
+from community.forums import queries as forum_queries
+from community.forums.forms import ReplyForm
+from community.ideas import operations, queries
+from community.ideas.forms import IdeaForm, StatusForm
+from community.ideas.models import STATUS_LABELS, Idea, IdeaStatus
+from community.permissions import guardian
+from community.spaces.permissions import membership_of
+from community.spaces.views import load_space
+
+bp = Blueprint("ideas", __name__)
+
+
+def load_idea(idea_id: int) -> Idea:
+    """The idea if the current user may see its space; 404 otherwise."""
+    idea = db.session.get(Idea, idea_id)
+    if idea is None:
+        abort(404)
+    guardian.require(current_user, "idea.view", idea, hide=True)
+    return idea
+
+
+def _list_args() -> dict:
+    status = request.args.get("status", "")
+    sort = request.args.get("sort", "trending")
+    return {
+        "status": status if status in {s.value for s in IdeaStatus} | {"open"} else "",
+        "sort": sort if sort in queries.SORTS else "trending",
+        "tag": request.args.get("tag", "").strip()[:30],
+        "mine": request.args.get("mine") == "1",
+        "voted": request.args.get("voted") == "1",
+        "page": request.args.get("page", 1, type=int),
+    }
+
+
+def _render_list(space=None):
+    args = _list_args()
+    page = queries.ideas_page(current_user, space=space, **args)
+    return render_template(
+        "ideas/list.html",
+        space=space,
+        page=page,
+        args=args,
+        voted=queries.voted_by(current_user, [i.id for i in page.items]),
+        membership=membership_of(current_user, space) if space else None,
+        status_labels=STATUS_LABELS,
+    )
+
+
+@bp.route("/ideas")
+def all_ideas():
+    """Ideas from every space the visitor may read."""
+    return _render_list()
+
+
+@bp.route("/s/<slug>/ideas")
+def space_ideas(slug: str):
+    """A space's ideas."""
+    return _render_list(load_space(slug))
+
+
+@bp.route("/s/<slug>/ideas/new", methods=["GET", "POST"])
+@login_required
+def new_idea(slug: str):
+    """Propose an idea; similar ideas are suggested while the title is typed."""
+    space = load_space(slug)
+    if not guardian.can(current_user, "idea.submit", space):
+        flash(_("Join this space to post ideas."), "info")
+        return redirect(url_for("spaces.about", slug=space.slug))
+    form = IdeaForm()
+    if form.validate_on_submit():
+        try:
+            idea = operations.submit_idea(
+                space,
+                author=current_user,
+                title=form.title.data,
+                body=form.body.data,
+                tags=form.tags.data or "",
+            )
+        except OperationError as error:
+            db.session.rollback()
+            error.attach_to(form)
+        else:
+            db.session.commit()
+            flash(_("Your idea is posted. Share it so others can vote!"), "success")
+            return redirect(url_for("ideas.idea", idea_id=idea.id))
+    return render_template("ideas/new.html", space=space, form=form)
+
+
+@bp.route("/ideas/<int:idea_id>")
+def idea(idea_id: int):
+    """An idea: votes, status and timeline, supporters, and its co-design discussion."""
+    idea = load_idea(idea_id)
+    thread = idea.thread
+    replies = (
+        forum_queries.replies_page(thread, request.args.get("page", 1, type=int))
+        if thread
+        else None
+    )
+    return render_template(
+        "ideas/idea.html",
+        idea=idea,
+        space=idea.space,
+        thread=thread,
+        replies=replies,
+        helpful=forum_queries.marked_helpful(
+            current_user, [p.id for p in replies.items] if replies else []
+        ),
+        has_voted=bool(queries.voted_by(current_user, [idea.id])),
+        timeline=queries.timeline(idea),
+        supporters=queries.supporters(idea),
+        merged_into=db.session.get(Idea, idea.merged_into_id) if idea.merged_into_id else None,
+        status_form=StatusForm(),
+        reply_form=ReplyForm(),
+        status_labels=STATUS_LABELS,
+        membership=membership_of(current_user, idea.space),
+    )
+
+
+@bp.route("/ideas/<int:idea_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(idea_id: int):
+    """Edit an idea (the author until it has others' votes or a status; moderators)."""
+    idea = load_idea(idea_id)
+    guardian.require(current_user, "idea.edit", idea)
+    form = IdeaForm(
+        data={"title": idea.title, "body": idea.body_source, "tags": ", ".join(idea.tag_names)}
+        if request.method == "GET"
+        else None
+    )
+    if form.validate_on_submit():
+        try:
+            operations.edit_idea(
+                idea,
+                by=current_user,
+                title=form.title.data,
+                body=form.body.data,
+                tags=form.tags.data or "",
+            )
+        except OperationError as error:
+            db.session.rollback()
+            error.attach_to(form)
+        else:
+            db.session.commit()
+            flash(_("Saved."), "success")
+            return redirect(url_for("ideas.idea", idea_id=idea.id))
+    return render_template("ideas/edit.html", idea=idea, form=form)
+
+
+@bp.route("/ideas/<int:idea_id>/vote", methods=["POST"])
+@login_required
+def vote(idea_id: int):
+    """Vote (``vote=1``) or take the vote back (``vote=0``); JSON for scripts, else redirect."""
+    idea = load_idea(idea_id)
+    wanted = request.form.get("vote", "1") == "1"
+    try:
+        if wanted:
+            operations.cast_vote(idea, current_user)
+        else:
+            operations.retract_vote(idea, current_user)
+    except OperationError as error:
+        db.session.rollback()
+        if request.accept_mimetypes.best == "application/json":
+            return jsonify(ok=False, error=error.message), 400
+        flash(error.message, "danger")
+        return redirect(url_for("ideas.idea", idea_id=idea.id))
+    db.session.commit()
+    db.session.refresh(idea)
+    if request.accept_mimetypes.best == "application/json":
+        return jsonify(ok=True, voted=wanted, votes=idea.vote_count)
+    return redirect(
+        request.referrer
+        if request.referrer and request.referrer.startswith(request.host_url)
+        else url_for("ideas.idea", idea_id=idea.id)
+    )
+
+
+@bp.route("/ideas/<int:idea_id>/status", methods=["POST"])
+@login_required
+def set_status(idea_id: int):
+    """Move an idea to another status with a public response."""
+    idea = load_idea(idea_id)
+    form = StatusForm()
+    target = url_for("ideas.idea", idea_id=idea.id, _anchor="timeline")
+    if not form.validate_on_submit():
+        errors = form.status.errors + form.response.errors
+        flash(errors[0] if errors else _("Choose a status from the list."), "danger")
+        return redirect(target)
+    try:
+        operations.change_status(
+            idea, form.status.data, response=form.response.data, by=current_user
+        )
+    except OperationError as error:
+        db.session.rollback()
+        flash(error.message, "danger")
+        return redirect(target)
+    db.session.commit()
+    flash(
+        _("Status changed to %(status)s.", status=STATUS_LABELS[IdeaStatus(idea.status)]), "success"
+    )
+    return redirect(target)

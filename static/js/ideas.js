@@ -1,0 +1,69 @@
+/* Ideas: vote without a page reload, and suggest similar ideas while a title is typed. */
+(function () {
+  "use strict";
+  var csrf = document.querySelector('meta[name="csrf-token"]');
+
+  function sendVote(form) {
+    var data = new FormData(form);
+    return fetch(form.action, {
+      method: "POST",
+      body: data,
+      headers: { "Accept": "application/json", "X-CSRFToken": csrf ? csrf.content : "" },
+      credentials: "same-origin"
+    }).then(function (response) { return response.json(); });
+  }
+
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!form.matches("[data-vote-form]")) { return; }
+    event.preventDefault();
+    sendVote(form).then(function (result) {
+      if (!result.ok) { window.alert(result.error); return; }
+      var button = form.querySelector("button");
+      var input = form.querySelector('input[name="vote"]');
+      if (input) { input.value = result.voted ? "0" : "1"; }
+      if (button) {
+        button.classList.toggle("voted", result.voted);
+        button.setAttribute("aria-pressed", result.voted ? "true" : "false");
+        var label = result.voted ? button.dataset.labelVoted : button.dataset.labelUnvoted;
+        if (label) { button.setAttribute("aria-label", label); }
+        if (form.classList.contains("similar-vote")) { button.textContent = button.dataset.done || "✓"; button.disabled = true; }
+      }
+      document.querySelectorAll('[data-idea-votes="' + form.dataset.ideaId + '"]').forEach(function (el) {
+        el.textContent = result.votes;
+      });
+      var count = form.querySelector(".vote-count");
+      if (count) { count.textContent = result.votes; }
+    });
+  });
+
+  var similar = document.querySelector("[data-similar-for]");
+  if (similar) {
+    var title = document.querySelector(similar.dataset.similarFor);
+    var list = similar.querySelector("ul");
+    var template = document.getElementById("similar-item");
+    var timer = null;
+    title.addEventListener("input", function () {
+      clearTimeout(timer);
+      timer = setTimeout(function () {
+        var q = title.value.trim();
+        if (q.length < 3) { similar.classList.add("d-none"); return; }
+        fetch(similar.dataset.suggest + "&q=" + encodeURIComponent(q), { headers: { "Accept": "application/json" } })
+          .then(function (response) { return response.json(); })
+          .then(function (data) {
+            list.textContent = "";
+            (data.results || []).slice(0, 5).forEach(function (item) {
+              var node = template.content.cloneNode(true);
+              var link = node.querySelector(".similar-title");
+              link.textContent = item.title;
+              link.href = item.url;
+              var form = node.querySelector("form");
+              form.action = item.url + "/vote";
+              list.appendChild(node);
+            });
+            similar.classList.toggle("d-none", !(data.results || []).length);
+          });
+      }, 250);
+    });
+  }
+})();

@@ -1,0 +1,75 @@
+"""A customer posts an idea and sees a similar one suggested; another votes without a reload;
+an expert moves it to planned with a response, and the timeline shows it."""
+
+from __future__ import annotations
+
+from playwright.sync_api import expect
+
+from community.permissions import Role
+from community.spaces.models import SpaceRole
+from tests.browser.test_forums import sign_out
+
+
+def test_idea_from_first_sentence_to_planned(
+    browser, base_url, live_server, live_user, live_space, sign_in
+):
+    from community.extensions import db
+    from community.spaces import operations as spaces
+    from community.spaces.permissions import membership_of
+
+    mod = live_user(role=Role.MODERATOR, display_name="Mod Mia")
+    expert = live_user(display_name="Expert Erik")
+    slug = live_space(mod, name="Product Ideas", slug="ideas-bt")
+    with live_server.app.test_request_context():
+        from community.accounts.models import User
+        from community.spaces.models import Space
+
+        space = db.session.scalar(db.select(Space).where(Space.slug == slug))
+        erik = db.session.get(User, expert.id)
+        spaces.join_space(space, erik)
+        spaces.set_member_role(
+            membership_of(erik, space), SpaceRole.EXPERT, by=db.session.get(User, mod.id)
+        )
+        db.session.commit()
+    first, second = live_user(display_name="Casey"), live_user(display_name="Greta")
+    page = browser.new_context(base_url=base_url).new_page()
+
+    sign_in(page, first.username)
+    page.goto(f"/s/{slug}")
+    page.get_by_role("button", name="Join space").click()
+    page.locator(".space-tabs").get_by_role("link", name="Ideas").click()
+    page.get_by_role("link", name="Post an idea").first.click()
+    page.get_by_label("Your idea in one sentence").fill("Export reports as PDF")
+    page.get_by_label("Describe it").fill("Our auditors want **PDF** exports.")
+    page.get_by_role("button", name="Post idea").click()
+    expect(page.get_by_role("heading", name="Export reports as PDF")).to_be_visible()
+    idea_url = page.url
+
+    # A second idea with a similar title: the first one is suggested while typing.
+    page.goto(f"/s/{slug}/ideas/new")
+    page.get_by_label("Your idea in one sentence").type("Export repo")
+    suggestion = page.locator("#similar-ideas")
+    expect(suggestion).to_be_visible()
+    expect(suggestion).to_contain_text("Export reports as PDF")
+    sign_out(page)
+
+    # Another customer votes without a page reload.
+    sign_in(page, second.username)
+    page.goto(idea_url)
+    page.get_by_role("button", name="Vote for this idea").click()
+    expect(page.locator(".idea-main .vote-count")).to_have_text("1")
+    expect(page.get_by_role("button", name="Remove my vote")).to_be_visible()
+    page.reload()
+    expect(page.locator(".idea-main .vote-count")).to_have_text("1")
+    sign_out(page)
+
+    # The space's expert plans it with a public response; the timeline shows it.
+    sign_in(page, expert.username)
+    page.goto(idea_url)
+    page.locator("summary", has_text="Change status").click()
+    page.get_by_label("New status").select_option("planned")
+    page.get_by_label("Public response").fill("Planned for the spring release.")
+    page.get_by_role("button", name="Save status").click()
+    expect(page.get_by_role("alert").first).to_contain_text("Status changed to Planned.")
+    expect(page.locator("#timeline")).to_contain_text("Planned for the spring release.")
+    page.context.close()
