@@ -21,7 +21,7 @@ import jieba
 from whoosh import highlight, index, qparser, sorting, writing
 from whoosh.analysis import LowercaseFilter, StemFilter, StopFilter
 from whoosh.fields import DATETIME, ID, KEYWORD, STORED, TEXT, Schema
-from whoosh.query import And, NullQuery, Or, Prefix, Query, Term
+from whoosh.query import NullQuery, Or, Prefix, Query, Term
 
 from community.search.backend import (
     SITE_WIDE,
@@ -236,21 +236,40 @@ class WhooshBackend(SearchBackend):
             updated=updated.replace(tzinfo=UTC) if updated else None,
         )
 
-    def _filters(self, query: SearchQuery) -> tuple[Query | None, Query | None]:
-        allowed, mask = access_filters(query.access)
-        narrowing: list[Query] = []
+    def _cached_docs(self, searcher, key, build):
+        """Docnum sets of access filters, kept for as long as this searcher is current (they are
+        rebuilt for every query otherwise, which dominates common searches on large indexes)."""
+        cache = searcher.__dict__.setdefault("_cocreate_sets", {})
+        if key not in cache:
+            query = build()
+            cache[key] = None if query is None else set(searcher.docs_for_query(query))
+        return cache[key]
+
+    def _filters(self, searcher, query: SearchQuery) -> tuple[set | None, set | None]:
+        """The (filter, mask) docnum sets for ``query``: its access, narrowed by its facets."""
+        allowed_query, mask_query = access_filters(query.access)
+        access = query.access
+        key = (
+            access.everything,
+            access.open_visibilities,
+            access.space_ids,
+            access.masked_space_ids,
+        )
+        allowed = self._cached_docs(searcher, ("allow", key), lambda: allowed_query)
+        mask = self._cached_docs(searcher, ("mask", key), lambda: mask_query)
+        narrowing: list[tuple[tuple, Query]] = []
         if query.kinds:
-            narrowing.append(Or([Term("kind", k) for k in query.kinds]))
+            narrowing.append((("kind", query.kinds), Or([Term("kind", k) for k in query.kinds])))
         if query.space_id:
-            narrowing.append(Term("space_id", query.space_id))
+            narrowing.append((("space", query.space_id), Term("space_id", query.space_id)))
         if query.status:
-            narrowing.append(Term("status", query.status))
+            narrowing.append((("status", query.status), Term("status", query.status)))
         if query.tag:
-            narrowing.append(Term("tags", query.tag.lower()))
-        parts = ([allowed] if allowed is not None else []) + narrowing
-        if not parts:
-            return None, mask
-        return (parts[0] if len(parts) == 1 else And(parts)), mask
+            narrowing.append((("tag", query.tag.lower()), Term("tags", query.tag.lower())))
+        for cache_key, narrow in narrowing:
+            docs = self._cached_docs(searcher, cache_key, lambda narrow=narrow: narrow)
+            allowed = docs if allowed is None else allowed & docs
+        return allowed, mask
 
     def search(self, query: SearchQuery) -> SearchResults:
         parsed = self._parse(self._search_parser, query.text)
@@ -258,7 +277,7 @@ class WhooshBackend(SearchBackend):
         if parsed is None:
             return SearchResults(hits=[], total=0, page=1, pages=0)
         searcher = self._searcher()
-        flt, mask = self._filters(query)
+        flt, mask = self._filters(searcher, query)
         facets = {
             name: sorting.FieldFacet(name, allow_overlap=(name == "tags"), maptype=sorting.Count)
             for name in FACETS
@@ -271,7 +290,6 @@ class WhooshBackend(SearchBackend):
             mask=mask,
             groupedby=facets,
             sortedby=sortedby,
-            terms=True,
         )
         results.fragmenter = highlight.ContextFragmenter(maxchars=240, surround=70)
         results.formatter = highlight.HtmlFormatter(tagname="mark", between=" … ")
@@ -287,7 +305,7 @@ class WhooshBackend(SearchBackend):
             pages=math.ceil(total / query.per_page) if total else 0,
             facets={name: dict(results.groups(name)) for name in FACETS},
         )
-        if total < 3:
+        if total == 0:
             found.suggestion = self._did_you_mean(searcher, parsed, query, flt, mask)
         return found
 
@@ -295,7 +313,8 @@ class WhooshBackend(SearchBackend):
         """A corrected query, offered only if it finds something this user may see (the
         spelling dictionary holds every word in the index, private ones included)."""
         try:
-            corrected = searcher.correct_query(parsed, clean_query_text(query.text))
+            # A shared two-letter prefix keeps the spelling search small on large indexes.
+            corrected = searcher.correct_query(parsed, clean_query_text(query.text), prefix=2)
         except (TypeError, ValueError):
             # Whoosh cannot format corrections of some segmented (e.g. Chinese) queries.
             return None
@@ -318,8 +337,9 @@ class WhooshBackend(SearchBackend):
             parsed = prefix if parsed is None else Or([parsed, prefix])
         if parsed is None:
             return []
-        flt, mask = self._filters(SearchQuery(text="", access=access, kinds=kinds))
-        results = self._searcher().search(parsed, limit=limit, filter=flt, mask=mask)
+        searcher = self._searcher()
+        flt, mask = self._filters(searcher, SearchQuery(text="", access=access, kinds=kinds))
+        results = searcher.search(parsed, limit=limit, filter=flt, mask=mask)
         return [self._hit(hit, False) for hit in results]
 
     def counts(self) -> dict[str, int]:
