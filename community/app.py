@@ -23,6 +23,8 @@ from community.database import utcnow
 from community.errors import register_error_handlers
 from community.extensions import babel, csrf, db, limiter, login_manager, mailer, migrate, socketio
 from community.i18n import html_lang, select_locale
+from community.ideas.events import NAMESPACE as IDEAS_NAMESPACE
+from community.ideas.events import IdeasNamespace
 from community.ideas.models import STATUS_LABELS as IDEA_STATUS_LABELS
 from community.permissions import ROLE_LABELS, Role, guardian
 from community.search.service import init_search
@@ -122,6 +124,7 @@ def register_sockets(app: Flask) -> None:
     """Register every feature's Socket.IO namespace."""
     # init_app made a new server for this app, so namespaces are registered on it afresh.
     socketio.on_namespace(MeNamespace(ME_NAMESPACE))
+    socketio.on_namespace(IdeasNamespace(IDEAS_NAMESPACE))
 
 
 def register_templates(app: Flask) -> None:

@@ -37,6 +37,22 @@
     });
   });
 
+  // Live counts: watch the ideas shown on this page; the server checks each one.
+  var shown = Array.from(document.querySelectorAll("[data-idea-votes]")).map(function (el) {
+    return parseInt(el.dataset.ideaVotes, 10);
+  });
+  if (shown.length && window.io) {
+    var live = window.io("/ideas", { transports: ["websocket", "polling"] });
+    live.on("connect", function () {
+      live.emit("watch", { ideas: shown }, function () { document.body.dataset.ideasLive = "watching"; });
+    });
+    live.on("votes", function (message) {
+      document.querySelectorAll('[data-idea-votes="' + message.idea + '"]').forEach(function (el) {
+        el.textContent = message.votes;
+      });
+    });
+  }
+
   var similar = document.querySelector("[data-similar-for]");
   if (similar) {
     var title = document.querySelector(similar.dataset.similarFor);

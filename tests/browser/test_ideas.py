@@ -73,3 +73,32 @@ def test_idea_from_first_sentence_to_planned(
     expect(page.get_by_role("alert").first).to_contain_text("Status changed to Planned.")
     expect(page.locator("#timeline")).to_contain_text("Planned for the spring release.")
     page.context.close()
+
+
+def test_vote_count_changes_live_in_another_browser(
+    browser, base_url, live_server, live_user, live_space, sign_in
+):
+    from community.extensions import db
+    from community.ideas import operations as ideas
+    from community.spaces.models import Space
+
+    owner = live_user(role=Role.MODERATOR)
+    slug = live_space(owner, name="Live Ideas", slug="live-bt")
+    with live_server.app.test_request_context():
+        space = db.session.scalar(db.select(Space).where(Space.slug == slug))
+        idea = ideas.submit_idea(
+            space, author=db.session.get(type(owner), owner.id), title="Live counts", body="b"
+        )
+        db.session.commit()
+        idea_id = idea.id
+    viewer = browser.new_context(base_url=base_url).new_page()
+    viewer.goto(f"/ideas/{idea_id}")
+    expect(viewer.locator("body")).to_have_attribute("data-ideas-live", "watching")
+    voter = browser.new_context(base_url=base_url).new_page()
+    sign_in(voter, live_user().username)
+    voter.goto(f"/ideas/{idea_id}")
+    voter.get_by_role("button", name="Vote for this idea").click()
+    expect(voter.locator(".idea-main .vote-count")).to_have_text("1")
+    expect(viewer.locator(".idea-main .vote-count")).to_have_text("1")
+    viewer.context.close()
+    voter.context.close()
