@@ -31,13 +31,19 @@ class IdeasNamespace(Namespace):
         wanted = {i for i in ids if isinstance(i, int)}
         if not wanted or len(wanted) > MAX_WATCHED:
             return {"ok": False, "watching": []}
-        watching = []
-        for idea in db.session.scalars(db.select(Idea).where(Idea.id.in_(wanted))):
-            if guardian.can(current_user, "idea.view", idea):
-                join_room(idea_room(idea.id))
-                watching.append(idea.id)
+        visible = [
+            idea.id
+            for idea in db.session.scalars(db.select(Idea).where(Idea.id.in_(wanted)))
+            if guardian.can(current_user, "idea.view", idea)
+        ]
         db.session.rollback()  # read-only: nothing to commit
-        return {"ok": True, "watching": sorted(watching)}
+        try:
+            for idea_id in visible:
+                join_room(idea_room(idea_id))
+        except ValueError:
+            # The visitor left (e.g. navigated away) while this event was handled.
+            return {"ok": False, "watching": []}
+        return {"ok": True, "watching": sorted(visible)}
 
     def on_unwatch(self, data):
         for idea_id in data.get("ideas", []) if isinstance(data, dict) else []:

@@ -50,3 +50,19 @@ def test_bad_watch_requests_are_refused(app, client):
     ws = watcher(app, client)
     for data in (None, "x", {"ideas": "1"}, {"ideas": list(range(500))}):
         assert ws.emit("watch", data, namespace=NAMESPACE, callback=True)["watching"] == []
+
+
+def test_watch_after_the_visitor_left_is_harmless(app, client, cast, create_idea, monkeypatch):
+    import community.ideas.events as events
+
+    idea = create_idea(cast.space, cast.asker)
+
+    def gone(room):
+        raise ValueError("sid is not connected to requested namespace")
+
+    monkeypatch.setattr(events, "join_room", gone)
+    ws = watcher(app, client)
+    assert ws.emit("watch", {"ideas": [idea.id]}, namespace=NAMESPACE, callback=True) == {
+        "ok": False,
+        "watching": [],
+    }
