@@ -13,10 +13,14 @@ from dataclasses import dataclass
 
 import pytest
 from flask import Flask
+from playwright.sync_api import expect
 from werkzeug.serving import make_server
 
 from tests.fixtures.accounts import PASSWORD, make_user
 from tests.fixtures.app import make_app
+
+# CI runs two test workers, each with a browser, on two cores: allow for a busy machine.
+expect.set_options(timeout=15_000)
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
