@@ -76,6 +76,22 @@ def _configure_sqlite(dbapi_connection, connection_record) -> None:
         cursor.close()
 
 
+@event.listens_for(Engine, "savepoint")
+def _begin_before_first_savepoint(conn, name) -> None:
+    """On SQLite, start the transaction before a savepoint that would otherwise start it.
+
+    pysqlite begins a transaction only before INSERT/UPDATE/DELETE, so a savepoint taken before
+    the first write opens the transaction itself, and releasing it commits at once: the request
+    could no longer roll that write back (a vote's row would stay while its count increment
+    rolled back). ``BEGIN IMMEDIATE`` takes the write lock now, waiting up to ``busy_timeout``;
+    after a deferred ``BEGIN``, a savepoint that reads before it writes would fail at once with
+    "database is locked" whenever another process committed in between.
+    """
+    dbapi_connection = conn.connection.dbapi_connection
+    if isinstance(dbapi_connection, sqlite3.Connection) and not dbapi_connection.in_transaction:
+        dbapi_connection.execute("BEGIN IMMEDIATE")
+
+
 class Session(FlaskSession):
     """The session class: callbacks queued with :meth:`on_commit` run once a commit succeeds.
 

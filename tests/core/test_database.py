@@ -1,0 +1,40 @@
+"""Transactions on SQLite: a savepoint's writes belong to the request's one transaction."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from community.accounts.models import User
+from community.extensions import db
+from community.ideas import operations as ideas
+from community.ideas.models import Idea, IdeaVote
+
+
+def _user(name: str) -> User:
+    return User(
+        username=name,
+        username_key=name,
+        email=f"{name}@example.com",
+        email_key=f"{name}@example.com",
+        display_name=name,
+        password_hash="!",
+    )
+
+
+def test_a_savepoint_opened_first_is_rolled_back_with_the_transaction(app):
+    with app.app_context():
+        db.session.scalar(select(func.count(User.id)))  # reads run before any write
+        with db.session.begin_nested():
+            db.session.add(_user("ghost"))
+        db.session.rollback()
+        assert db.session.scalar(select(func.count(User.id))) == 0
+
+
+def test_a_vote_in_a_failed_request_leaves_neither_row_nor_count(app, cast, create_idea):
+    idea = create_idea(cast.space, cast.asker)
+    with app.test_request_context():
+        voter = db.session.get(User, cast.member.id)
+        assert ideas.cast_vote(db.session.get(Idea, idea.id), voter)
+        db.session.rollback()  # as when the request fails after the operation
+        assert db.session.scalar(select(func.count(IdeaVote.id))) == 0
+        assert db.session.get(Idea, idea.id).vote_count == 0
