@@ -151,7 +151,7 @@ def load_demo() -> list[User]:
         space = _create_space(seed, people, now)
         for thread_seed in THREADS.get(seed.slug, ()):
             _create_thread(space, thread_seed, people, now)
-    load_demo_ideas(people)
+    users += load_demo_ideas(people, now, DEMO_PASSWORD)
     return users
 
 
