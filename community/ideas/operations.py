@@ -2,11 +2,19 @@
 
 Vote counts change with SQL increments next to a unique (idea, user) constraint, so
 concurrent votes leave exactly one row per voter and a count equal to the rows.
+
+Concurrent requests take their locks in one order, so they wait for each other instead of
+deadlocking: the idea's row first (``SELECT … FOR UPDATE``), then, where a space has a vote
+budget, one PostgreSQL advisory lock per (space, voter) held until the commit, then vote rows.
+A voter's budget is counted only under that lock, so two simultaneous votes cannot both take
+the last one. SQLite has no row locks but lets one writer in at a time: there, checks that
+must see the latest rows run after the transaction's first write.
 """
 
 from __future__ import annotations
 
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 
@@ -18,6 +26,7 @@ from community.errors import OperationError
 from community.extensions import db
 from community.forums import operations as forums
 from community.forums.models import TITLE_MAX, Post, ThreadKind
+from community.ideas import queries
 from community.ideas.models import Idea, IdeaStatus, IdeaStatusChange, IdeaTag, IdeaVote
 from community.markdown import render_markdown
 from community.permissions import guardian
@@ -28,6 +37,36 @@ from community.tags import parse_tags
 def _require(user, action: str, obj, message: str) -> None:
     if not guardian.can(user, action, obj):
         raise OperationError(message)
+
+
+def _lock_rows(idea_ids: list[int]) -> None:
+    """Lock these ideas' rows until the commit, in id order (PostgreSQL; a no-op on SQLite)."""
+    db.session.execute(
+        select(Idea.id).where(Idea.id.in_(idea_ids)).order_by(Idea.id).with_for_update()
+    )
+
+
+def _lock_budgets(space_id: int, user_ids: list[int]) -> None:
+    """Hold the (space, voter) budget locks until the commit, in user order (PostgreSQL;
+    on SQLite the vote's own write already keeps other writers out)."""
+    if db.session.get_bind().dialect.name != "postgresql":
+        return
+    for user_id in sorted(set(user_ids)):
+        db.session.execute(select(func.pg_advisory_xact_lock(space_id, user_id)))
+
+
+def _active(user: User, space_id: int) -> int:
+    return queries.active_votes([user.id], space_id)[user.id]
+
+
+def _budget_spent(budget: int) -> str:
+    return ngettext(
+        "You have used your %(num)d vote in this space. Take it back, or wait until the idea "
+        "you voted for ships, is declined or is merged.",
+        "You have used all %(num)d of your votes in this space. Take one back, or wait until "
+        "an idea you voted for ships, is declined or is merged.",
+        budget,
+    )
 
 
 def submit_idea(
@@ -89,10 +128,19 @@ def edit_idea(idea: Idea, *, by: User, title: str, body: str, tags: str | list[s
 
 
 def cast_vote(idea: Idea, user: User) -> bool:
-    """Vote for ``idea``; voting twice changes nothing. Returns True when a vote was added."""
+    """Vote for ``idea``; voting twice changes nothing. Returns True when a vote was added.
+
+    Where the space has a vote budget, a vote beyond the voter's active votes is refused."""
     if idea.is_closed:
         raise OperationError(_("This idea is closed and takes no more votes."))
     _require(user, "idea.vote", idea, _("You may not vote on this idea."))
+    budget = idea.space.vote_budget
+    _lock_rows([idea.id])
+    if budget is not None:
+        _lock_budgets(idea.space_id, [user.id])
+    values = {"vote_count": Idea.vote_count + 1, "updated_at": utcnow()}
+    if user.id != idea.author_id:
+        values["author_may_edit"] = False
     try:
         with db.session.begin_nested():
             db.session.add(
@@ -103,13 +151,19 @@ def cast_vote(idea: Idea, user: User) -> bool:
                     segment=user.segment or "",
                 )
             )
+            db.session.flush()
+            # Counted after the vote's write, which on SQLite keeps other writers out.
+            if budget is not None and _active(user, idea.space_id) > budget:
+                raise OperationError(_budget_spent(budget))
+            counted = db.session.execute(
+                update(Idea)
+                .where(Idea.id == idea.id, Idea.status.not_in(queries.CLOSED_VALUES))
+                .values(**values)
+            ).rowcount
+            if not counted:  # closed by a request that committed meanwhile
+                raise OperationError(_("This idea is closed and takes no more votes."))
     except IntegrityError:
         return False  # already voted (perhaps in a concurrent request)
-    values = {"vote_count": Idea.vote_count + 1, "updated_at": utcnow()}
-    if user.id != idea.author_id:
-        values["author_may_edit"] = False
-    db.session.execute(update(Idea).where(Idea.id == idea.id).values(**values))
-    db.session.flush()
     signals.vote_cast.send(idea, user=user)
     return True
 
@@ -118,6 +172,7 @@ def retract_vote(idea: Idea, user: User) -> bool:
     """Take a vote back; doing it twice changes nothing. Returns True when a vote was removed."""
     if idea.is_closed:
         raise OperationError(_("This idea is closed; its votes stay as they are."))
+    _lock_rows([idea.id])
     removed = db.session.execute(
         delete(IdeaVote).where(IdeaVote.idea_id == idea.id, IdeaVote.user_id == user.id)
     ).rowcount

@@ -20,13 +20,14 @@ from community.accounts.models import User
 from community.database import utcnow
 from community.extensions import db
 from community.forums.models import Post
-from community.ideas.models import Idea, IdeaStatus, IdeaStatusChange, IdeaTag, IdeaVote
+from community.ideas.models import CLOSED, Idea, IdeaStatus, IdeaStatusChange, IdeaTag, IdeaVote
 from community.spaces.models import Space
 from community.spaces.queries import readable_space_ids
 
 PER_PAGE = 20
 SORTS = ("trending", "top", "newest", "updated")
 TRENDING_WINDOW = timedelta(days=14)
+CLOSED_VALUES = sorted(s.value for s in CLOSED)
 
 
 def trending_score(now=None):
@@ -77,7 +78,7 @@ def ideas_page(
     if status in {s.value for s in IdeaStatus}:
         stmt = stmt.where(Idea.status == status)
     elif status == "open":
-        stmt = stmt.where(Idea.status.not_in(["shipped", "declined", "merged"]))
+        stmt = stmt.where(Idea.status.not_in(CLOSED_VALUES))
     else:
         stmt = stmt.where(Idea.status != IdeaStatus.MERGED.value)
     if tag:
@@ -136,3 +137,32 @@ def supporters(idea: Idea, limit: int = 12):
             .limit(limit)
         ).all()
     )
+
+
+def active_votes(user_ids: list[int], space_id: int) -> dict[int, int]:
+    """Each user's active votes in a space: votes on its ideas that are not closed; one query.
+
+    Votes on ideas that ship, are declined or are merged stop counting, so they come back to
+    the voter's budget by themselves.
+    """
+    if not user_ids:
+        return {}
+    rows = db.session.execute(
+        select(IdeaVote.user_id, func.count(IdeaVote.id))
+        .join(Idea, Idea.id == IdeaVote.idea_id)
+        .where(
+            IdeaVote.user_id.in_(user_ids),
+            Idea.space_id == space_id,
+            Idea.status.not_in(CLOSED_VALUES),
+        )
+        .group_by(IdeaVote.user_id)
+    )
+    return dict.fromkeys(user_ids, 0) | dict(rows.all())
+
+
+def votes_left(user, space: Space) -> int | None:
+    """How many more open ideas ``user`` may vote for in ``space``; None when there is no
+    budget (or no signed-in user). Never below zero, even if the budget was lowered."""
+    if space.vote_budget is None or user is None or not getattr(user, "is_authenticated", False):
+        return None
+    return max(space.vote_budget - active_votes([user.id], space.id)[user.id], 0)

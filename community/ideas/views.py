@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 
 from community.errors import OperationError
@@ -42,6 +43,10 @@ def _list_args() -> dict:
     }
 
 
+def votes_left_text(left: int) -> str:
+    return ngettext("%(num)d vote left", "%(num)d votes left", left)
+
+
 def _render_list(space=None):
     args = _list_args()
     page = queries.ideas_page(current_user, space=space, **args)
@@ -51,6 +56,7 @@ def _render_list(space=None):
         page=page,
         args=args,
         voted=queries.voted_by(current_user, [i.id for i in page.items]),
+        votes_left=queries.votes_left(current_user, space) if space else None,
         membership=membership_of(current_user, space) if space else None,
         status_labels=STATUS_LABELS,
     )
@@ -116,6 +122,7 @@ def idea(idea_id: int):
             current_user, [p.id for p in replies.items] if replies else []
         ),
         has_voted=bool(queries.voted_by(current_user, [idea.id])),
+        votes_left=queries.votes_left(current_user, idea.space),
         timeline=queries.timeline(idea),
         supporters=queries.supporters(idea),
         merged_into=db.session.get(Idea, idea.merged_into_id) if idea.merged_into_id else None,
@@ -176,7 +183,14 @@ def vote(idea_id: int):
     db.session.commit()
     db.session.refresh(idea)
     if request.accept_mimetypes.best == "application/json":
-        return jsonify(ok=True, voted=wanted, votes=idea.vote_count)
+        left = queries.votes_left(current_user, idea.space)
+        return jsonify(
+            ok=True,
+            voted=wanted,
+            votes=idea.vote_count,
+            votes_left=left,
+            votes_left_text=votes_left_text(left) if left is not None else None,
+        )
     return redirect(
         request.referrer
         if request.referrer and request.referrer.startswith(request.host_url)

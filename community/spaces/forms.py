@@ -5,10 +5,10 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, IntegerField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
 from community.forms import as_choices
-from community.spaces.models import SPACE_ROLE_LABELS, VISIBILITY_LABELS
+from community.spaces.models import SPACE_ROLE_LABELS, VISIBILITY_LABELS, VOTE_BUDGET_MAX
 
 
 class SpaceForm(FlaskForm):
@@ -62,3 +62,24 @@ class InviteForm(FlaskForm):
         _l("Valid for (days)"), default=7, validators=[DataRequired(), NumberRange(1, 90)]
     )
     requires_approval = BooleanField(_l("Moderators approve people who use it"))
+
+
+class VoteBudgetForm(FlaskForm):
+    """A space's ideas settings: how many open ideas one person may vote for at a time."""
+
+    vote_budget = StringField(_l("Votes per member"), validators=[Optional()])
+
+    def validate_vote_budget(self, field) -> None:
+        value = field.data.strip()
+        if not (value.isdigit() and len(value) <= 4 and 1 <= int(value) <= VOTE_BUDGET_MAX):
+            raise ValidationError(
+                _l(
+                    "Enter a whole number from 1 to %(max)d, or leave it empty for no limit.",
+                    max=VOTE_BUDGET_MAX,
+                )
+            )
+
+    def budget(self) -> int | None:
+        """The submitted budget; None for no limit."""
+        value = (self.vote_budget.data or "").strip()
+        return int(value) if value else None

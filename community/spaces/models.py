@@ -13,6 +13,9 @@ from community.accounts.models import User
 from community.database import TimestampMixin, UTCDateTime, utcnow
 from community.extensions import db
 
+#: The largest vote budget a space may set (votes per member; no budget means no limit).
+VOTE_BUDGET_MAX = 1000
+
 
 class Visibility(enum.StrEnum):
     """Who may read a space, and who may write in it."""
@@ -72,6 +75,8 @@ class Space(TimestampMixin, db.Model):
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     member_count: Mapped[int] = mapped_column(default=0)
     thread_count: Mapped[int] = mapped_column(default=0)
+    # How many open ideas one person may support at a time here; None: no limit.
+    vote_budget: Mapped[int | None] = mapped_column(default=None)
 
     tags: Mapped[list[SpaceTag]] = relationship(
         cascade="all, delete-orphan", order_by="SpaceTag.tag", lazy="selectin"

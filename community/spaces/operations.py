@@ -22,6 +22,7 @@ from community.errors import OperationError
 from community.extensions import db
 from community.permissions import guardian
 from community.spaces.models import (
+    VOTE_BUDGET_MAX,
     Membership,
     MembershipState,
     Space,
@@ -125,6 +126,22 @@ def update_space(
     _set_tags(space, tag_list)
     db.session.flush()
     signals.space_updated.send(space, by=by)
+
+
+def set_vote_budget(space: Space, votes: int | None, *, by: User) -> None:
+    """Limit how many open ideas one person may vote for in the space at a time, or lift the
+    limit with None (moderators). Votes already cast stay, also above a lowered budget."""
+    _require(by, "space.moderate", space)
+    if votes is not None and not 1 <= votes <= VOTE_BUDGET_MAX:
+        raise OperationError(
+            _(
+                "Enter a whole number from 1 to %(max)d, or leave it empty for no limit.",
+                max=VOTE_BUDGET_MAX,
+            ),
+            field="vote_budget",
+        )
+    space.vote_budget = votes
+    db.session.flush()
 
 
 def _count_members(space: Space, delta: int) -> None:

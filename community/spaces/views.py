@@ -13,7 +13,14 @@ from community.errors import OperationError
 from community.extensions import db
 from community.permissions import guardian
 from community.spaces import operations, queries
-from community.spaces.forms import BanForm, InviteForm, JoinRequestForm, MemberRoleForm, SpaceForm
+from community.spaces.forms import (
+    BanForm,
+    InviteForm,
+    JoinRequestForm,
+    MemberRoleForm,
+    SpaceForm,
+    VoteBudgetForm,
+)
 from community.spaces.models import Membership, MembershipState, Space, SpaceInvite, SpaceRole
 from community.spaces.permissions import membership_of, prime_memberships
 
@@ -80,15 +87,19 @@ def create():
             error.attach_to(form)
         else:
             return _done(_("Your space is ready."), url_for("forums.space", slug=space.slug))
-    return render_template("spaces/edit.html", form=form, space=None)
+    return render_template("spaces/edit.html", form=form, ideas_form=None, space=None)
 
 
 @bp.route("/s/<slug>/settings", methods=["GET", "POST"])
 @login_required
 def settings(slug: str):
-    """Edit a space (owners)."""
+    """A space's settings: owners edit the space; moderators too see its ideas settings."""
     space = load_space(slug)
-    guardian.require(current_user, "space.manage", space)
+    guardian.require(current_user, "space.moderate", space)
+    if not guardian.can(current_user, "space.manage", space):
+        if request.method == "POST":
+            abort(403)
+        return _settings_page(space, None)
     form = SpaceForm(obj=space)
     if request.method == "GET":
         form.tags.data = ", ".join(space.tag_names)
@@ -100,7 +111,39 @@ def settings(slug: str):
             error.attach_to(form)
         else:
             return _done(_("Space saved."), url_for("forums.space", slug=space.slug))
-    return render_template("spaces/edit.html", form=form, space=space)
+    return _settings_page(space, form)
+
+
+@bp.route("/s/<slug>/settings/ideas", methods=["POST"])
+@login_required
+def idea_settings(slug: str):
+    """Set or lift the space's vote budget (moderators and owners)."""
+    space = load_space(slug)
+    guardian.require(current_user, "space.moderate", space)
+    ideas_form = VoteBudgetForm()
+    if ideas_form.validate_on_submit():
+        try:
+            operations.set_vote_budget(space, ideas_form.budget(), by=current_user)
+        except OperationError as error:
+            db.session.rollback()
+            error.attach_to(ideas_form)
+        else:
+            return _done(_("Idea settings saved."), url_for("spaces.settings", slug=space.slug))
+    managing = guardian.can(current_user, "space.manage", space)
+    form = None
+    if managing:
+        form = SpaceForm(obj=space, formdata=None)
+        form.tags.data = ", ".join(space.tag_names)
+    return _settings_page(space, form, ideas_form)
+
+
+def _settings_page(space: Space, form: SpaceForm | None, ideas_form: VoteBudgetForm | None = None):
+    if ideas_form is None:
+        budget = space.vote_budget
+        ideas_form = VoteBudgetForm(
+            formdata=None, vote_budget="" if budget is None else str(budget)
+        )
+    return render_template("spaces/edit.html", form=form, ideas_form=ideas_form, space=space)
 
 
 @bp.route("/s/<slug>/about")

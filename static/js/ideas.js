@@ -1,7 +1,33 @@
-/* Ideas: vote without a page reload, and suggest similar ideas while a title is typed. */
+/* Ideas: vote without a page reload (with the votes left of a budget), and suggest similar
+   ideas while a title is typed. */
 (function () {
   "use strict";
   var csrf = document.querySelector('meta[name="csrf-token"]');
+
+  // A refusal (such as a spent vote budget) is shown for a while, then fades.
+  var notice = null;
+  var noticeTimer = null;
+  function showNotice(message) {
+    if (!notice) {
+      notice = document.createElement("div");
+      notice.className = "vote-notice alert alert-warning shadow d-none";
+      notice.setAttribute("role", "alert");
+      document.body.appendChild(notice);
+    }
+    notice.textContent = message;
+    notice.classList.remove("d-none");
+    clearTimeout(noticeTimer);
+    noticeTimer = setTimeout(function () { notice.classList.add("d-none"); }, 8000);
+  }
+
+  function showVotesLeft(result) {
+    if (result.votes_left === null || result.votes_left === undefined) { return; }
+    document.querySelectorAll("[data-votes-left]").forEach(function (el) {
+      el.classList.toggle("spent", result.votes_left === 0);
+      var text = el.querySelector("[data-votes-left-text]");
+      if (text) { text.textContent = result.votes_left_text; }
+    });
+  }
 
   function sendVote(form) {
     var data = new FormData(form);
@@ -18,7 +44,9 @@
     if (!form.matches("[data-vote-form]")) { return; }
     event.preventDefault();
     sendVote(form).then(function (result) {
-      if (!result.ok) { window.alert(result.error); return; }
+      if (!result.ok) { showNotice(result.error); return; }
+      if (notice) { notice.classList.add("d-none"); }
+      showVotesLeft(result);
       var button = form.querySelector("button");
       var input = form.querySelector('input[name="vote"]');
       if (input) { input.value = result.voted ? "0" : "1"; }

@@ -102,3 +102,67 @@ def test_vote_count_changes_live_in_another_browser(
     expect(viewer.locator(".idea-main .vote-count")).to_have_text("1")
     viewer.context.close()
     voter.context.close()
+
+
+def _ideas(live_server, slug, author, titles, voters=()):
+    """Ideas posted by ``author`` in the space, and ``voters`` (user, title) voting; their ids."""
+    from community.accounts.models import User
+    from community.extensions import db
+    from community.ideas import operations as ideas
+    from community.spaces.models import Space
+
+    with live_server.app.test_request_context():
+        space = db.session.scalar(db.select(Space).where(Space.slug == slug))
+        by = db.session.get(User, author.id)
+        posted = {
+            t: ideas.submit_idea(space, author=by, title=t, body="We need it.") for t in titles
+        }
+        for voter, title in voters:
+            ideas.cast_vote(posted[title], db.session.get(User, voter.id))
+        db.session.commit()
+        return {title: idea.id for title, idea in posted.items()}
+
+
+def test_vote_budget_from_settings_to_votes_left(
+    browser, base_url, live_server, live_user, live_space, sign_in
+):
+    owner = live_user(role=Role.MODERATOR, display_name="Olga Owner")
+    slug = live_space(owner, name="Budgeted Ideas", slug="budget-bt")
+    _ideas(live_server, slug, owner, ["Dark mode", "Offline mode", "SSO login"])
+    page = browser.new_context(base_url=base_url).new_page()
+
+    # The owner limits every person to two open ideas at a time.
+    sign_in(page, owner.username)
+    page.goto(f"/s/{slug}")
+    page.locator(".space-tabs").get_by_role("link", name="Settings").click()
+    page.get_by_label("Votes per member").fill("2")
+    page.get_by_role("button", name="Save idea settings").click()
+    expect(page.get_by_role("alert").first).to_contain_text("Idea settings saved.")
+    expect(page.get_by_label("Votes per member")).to_have_value("2")
+    sign_out(page)
+
+    # A customer sees the votes left change as they vote, without a reload.
+    sign_in(page, live_user(display_name="Casey").username)
+    page.goto(f"/s/{slug}/ideas")
+    left = page.locator("[data-votes-left]")
+    expect(left).to_have_text("2 votes left")
+
+    def vote_for(title):
+        page.locator(".idea-row", has_text=title).get_by_role(
+            "button", name="Vote for this idea"
+        ).click()
+
+    vote_for("Dark mode")
+    expect(left).to_have_text("1 vote left")
+    vote_for("Offline mode")
+    expect(left).to_have_text("0 votes left")
+    vote_for("SSO login")
+    expect(page.locator(".vote-notice")).to_contain_text("You have used all 2 of your votes")
+    expect(page.locator(".idea-row", has_text="SSO login").locator(".vote-count")).to_have_text("0")
+
+    # Taking a vote back on the idea page gives it back.
+    page.get_by_role("link", name="Dark mode").click()
+    expect(page.locator(".idea-main [data-votes-left]")).to_have_text("0 votes left")
+    page.get_by_role("button", name="Remove my vote").click()
+    expect(page.locator(".idea-main [data-votes-left]")).to_have_text("1 vote left")
+    page.context.close()

@@ -1,0 +1,133 @@
+"""Vote budgets under simultaneous requests, on SQLite and, when
+``TEST_POSTGRES_URL`` is set, on a fresh PostgreSQL database (where row and advisory locks
+do the work that SQLite's single writer does)."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import threading
+
+import pytest
+from sqlalchemy import create_engine, func, make_url, select, text
+
+from community import create_app
+from community.config import TestingConfig
+from community.extensions import db
+from community.ideas import operations
+from community.ideas.models import Idea, IdeaVote
+from tests.fixtures.app import Client, make_app
+
+JSON = {"Accept": "application/json"}
+ROUNDS = 3
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def app(request, tmp_path):
+    """The app on SQLite, or on its own PostgreSQL database (replaces the usual ``app``)."""
+    if request.param == "sqlite":
+        app = make_app(tmp_path)
+        yield app
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
+        return
+    server = os.environ.get("TEST_POSTGRES_URL")
+    if not server:
+        pytest.skip("TEST_POSTGRES_URL is not set (.ci/postgres.sh starts a PostgreSQL server)")
+    admin_url = make_url(server).set(drivername="postgresql+psycopg")
+    name = f"cocreate_budget_{secrets.token_hex(4)}"
+    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        app = create_app(
+            TestingConfig,
+            SQLALCHEMY_DATABASE_URI=admin_url.set(database=name).render_as_string(
+                hide_password=False
+            ),
+            SEARCH_INDEX_DIR=str(tmp_path / "search"),
+        )
+        app.test_client_class = Client
+        with app.app_context():
+            db.create_all()
+        yield app
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def clients_for(app, login, user, count: int) -> list[Client]:
+    """``count`` clients signed in as ``user`` (one sign-in: they are rate limited)."""
+    first = app.test_client()
+    login(first, user)
+    clients = [first]
+    for _ in range(count - 1):
+        other = app.test_client()
+        other.set_cookie("session", first.get_cookie("session").value)
+        clients.append(other)
+    return clients
+
+
+def at_once(*calls) -> list[int]:
+    """Run the calls in threads released together; their status codes, in call order."""
+    barrier = threading.Barrier(len(calls))
+    codes: list[int | None] = [None] * len(calls)
+
+    def run(n, call):
+        barrier.wait()
+        codes[n] = call().status_code
+
+    threads = [threading.Thread(target=run, args=(n, call)) for n, call in enumerate(calls)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return codes
+
+
+def active_in(app, user, space) -> int:
+    with app.app_context():
+        return db.session.scalar(
+            select(func.count(IdeaVote.id))
+            .join(Idea, Idea.id == IdeaVote.idea_id)
+            .where(
+                IdeaVote.user_id == user.id,
+                Idea.space_id == space.id,
+                Idea.status.not_in(["shipped", "declined", "merged"]),
+            )
+        )
+
+
+def counts_are_exact(app) -> bool:
+    with app.app_context():
+        fixed = operations.recount_votes()
+        db.session.rollback()
+        return fixed == 0
+
+
+def test_simultaneous_votes_cannot_overrun_the_budget(app, cast, create_idea, login, set_budget):
+    set_budget(cast.space, 2)
+    ideas = [create_idea(cast.space, cast.asker) for _ in range(6)]
+    clients = clients_for(app, login, cast.member, len(ideas))
+    for _ in range(ROUNDS):
+        codes = at_once(
+            *(
+                lambda c=c, i=i: c.submit(f"/ideas/{i.id}/vote", {"vote": "1"}, headers=JSON)
+                for c, i in zip(clients, ideas, strict=True)
+            )
+        )
+        assert sorted(codes) == [200, 200, 400, 400, 400, 400]
+        assert active_in(app, cast.member, cast.space) == 2
+        at_once(
+            *(
+                lambda c=c, i=i: c.submit(f"/ideas/{i.id}/vote", {"vote": "0"}, headers=JSON)
+                for c, i in zip(clients, ideas, strict=True)
+            )
+        )
+        assert active_in(app, cast.member, cast.space) == 0
+    assert counts_are_exact(app)
