@@ -27,6 +27,7 @@ import sys
 import tempfile
 import threading
 import time
+from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 
@@ -386,7 +387,24 @@ def sign_in(port: int) -> str:
     return response.getheader("Set-Cookie").split(";")[0]
 
 
-def hammer(port: int, path: str, cookie: str, concurrency: int, seconds: float) -> dict:
+@dataclass
+class Measurement:
+    """Latencies and errors of one page for one visitor, gathered over the rounds."""
+
+    latencies: list[float] = field(default_factory=list)
+    seconds: float = 0.0
+    errors: list[str] = field(default_factory=list)
+
+    @property
+    def rps(self) -> float:
+        return len(self.latencies) / self.seconds
+
+    def percentile(self, share: float) -> float:
+        ordered = sorted(self.latencies)
+        return ordered[max(0, math.ceil(share * len(ordered)) - 1)] if ordered else math.nan
+
+
+def hammer(port: int, path: str, cookie: str, concurrency: int, seconds: float) -> Measurement:
     """``concurrency`` keep-alive clients request ``path`` in a loop for ``seconds``."""
     latencies: list[list[float]] = [[] for _ in range(concurrency)]
     errors: list[str] = []
@@ -419,15 +437,23 @@ def hammer(port: int, path: str, cookie: str, concurrency: int, seconds: float) 
     for worker in workers:
         worker.join()
     elapsed = time.perf_counter() - started
-    ms = sorted(itertools.chain.from_iterable(latencies))
-    return {
-        "n": len(ms),
-        "rps": len(ms) / elapsed,
-        "median": statistics.median(ms) if ms else math.nan,
-        "p95": ms[max(0, math.ceil(0.95 * len(ms)) - 1)] if ms else math.nan,
-        "errors": len(errors),
-        "first_error": errors[0] if errors else "",
-    }
+    return Measurement(list(itertools.chain.from_iterable(latencies)), elapsed, errors)
+
+
+def measure(port: int, targets: list[tuple[str, str, str, str]], args) -> list[Measurement]:
+    """Each (page, path, visitor, cookie) in turn for ``seconds / rounds``, ``rounds`` times,
+    so that every page sees the same share of whatever else the machine is doing."""
+    for _name, path, _visitor, cookie in targets:
+        hammer(port, path, cookie, args.concurrency, 1.0)  # warm-up
+    results = [Measurement() for _ in targets]
+    for number in range(1, args.rounds + 1):
+        for (_name, path, _visitor, cookie), result in zip(targets, results, strict=True):
+            part = hammer(port, path, cookie, args.concurrency, args.seconds / args.rounds)
+            result.latencies += part.latencies
+            result.seconds += part.seconds
+            result.errors += part.errors
+        print(f"  round {number} of {args.rounds} done", file=sys.stderr)
+    return results
 
 
 def main() -> None:
@@ -436,6 +462,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=10, help="measured seconds per row")
     parser.add_argument("--concurrency", type=int, default=8, help="client threads")
     parser.add_argument("--threads", type=int, default=50, help="gunicorn threads (production)")
+    parser.add_argument("--rounds", type=int, default=5, help="rounds over all rows")
     args = parser.parse_args()
     workdir = Path(tempfile.mkdtemp(prefix="cocreate-ideas-bench-"))
     env = {
@@ -456,7 +483,7 @@ def main() -> None:
         )
         begin = time.perf_counter()
         info = generate(app, args.ideas)
-        print(f"  in {time.perf_counter() - begin:.1f} s")
+        print(f"database filled in {time.perf_counter() - begin:.1f} s")
         port = free_port()
         server = start_server(env, port, args.threads, workdir / "gunicorn.log")
         visitors = {"anonymous": "", "member": sign_in(port)}
@@ -467,28 +494,36 @@ def main() -> None:
             ("ideas, all spaces (top)", "/ideas?sort=top"),
             ("ideas, one space (trending)", f"/s/{info['space']}/ideas"),
         ]
-        rows = []
-        for visitor, cookie in visitors.items():
-            for name, path in pages:
-                hammer(port, path, cookie, args.concurrency, 1.0)  # warm-up
-                result = hammer(port, path, cookie, args.concurrency, args.seconds)
-                rows.append((name, visitor, result))
-                print(f"  measured {name} / {visitor}: {result['rps']:.0f} req/s", file=sys.stderr)
+        targets = [
+            (name, path, visitor, cookie)
+            for visitor, cookie in visitors.items()
+            for name, path in pages
+        ]
+        load_before = os.getloadavg()[0]
+        results = measure(port, targets, args)
+        print(f"\nload average {load_before:.2f} before, {os.getloadavg()[0]:.2f} after (1 min)")
         print(
-            f"\n{args.ideas} ideas, {args.concurrency} keep-alive clients, {args.seconds:g} s "
-            f"per row, gunicorn gthread 1 worker × {args.threads} threads\n"
+            f"{args.ideas} ideas, {args.concurrency} keep-alive clients, {args.seconds:g} s "
+            f"per row in {args.rounds} rounds, gunicorn gthread 1 worker × {args.threads} threads\n"
         )
         print("| page | visitor | requests | req/s | median ms | p95 ms | vs minimal | errors |")
         print("|---|---|---:|---:|---:|---:|---:|---:|")
-        minimal = {visitor: r["rps"] for name, visitor, r in rows if name == "minimal page"}
-        for name, visitor, r in rows:
+        minimal = {
+            visitor: r.rps
+            for (name, _path, visitor, _cookie), r in zip(targets, results, strict=True)
+            if name == "minimal page"
+        }
+        for (name, _path, visitor, _cookie), r in zip(targets, results, strict=True):
             print(
-                f"| {name} | {visitor} | {r['n']} | {r['rps']:.1f} | {r['median']:.1f} | "
-                f"{r['p95']:.1f} | {r['rps'] / minimal[visitor]:.3f} | {r['errors']} |"
+                f"| {name} | {visitor} | {len(r.latencies)} | {r.rps:.1f} | "
+                f"{statistics.median(r.latencies):.1f} | {r.percentile(0.95):.1f} | "
+                f"{r.rps / minimal[visitor]:.3f} | {len(r.errors)} |"
             )
-        failed = [(n, v, r["first_error"]) for n, v, r in rows if r["errors"]]
+        failed = [
+            (t[0], t[2], r.errors[0]) for t, r in zip(targets, results, strict=True) if r.errors
+        ]
         if failed:
-            print(f"\nerrors: {failed}")
+            print(f"\nerrors (first of each row): {failed}")
     finally:
         if server is not None:
             server.terminate()
