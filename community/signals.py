@@ -80,6 +80,18 @@ vote_retracted = _signals.signal("vote-retracted")
 #: An idea moved through the pipeline. ``old``, ``new`` (status values), ``change`` (the
 #: timeline entry with the public response), ``by``.
 idea_status_changed = _signals.signal("idea-status-changed")
+#: A duplicate idea was merged into another (it is now "merged"; its co-design thread stays).
+#: ``into``: the idea it was merged into; ``change``: its timeline entry with the public
+#: response; ``moved``: how many of its voters were given a vote on ``into``; ``by``.
+idea_merged = _signals.signal("idea-merged")
+#: A merge was undone: the idea has its status from before the merge again. ``into``: the idea
+#: it had been merged into (None if that was deleted); ``change``: the timeline entry;
+#: ``removed``: how many votes the merge had moved to ``into`` and were taken back; ``by``.
+idea_unmerged = _signals.signal("idea-unmerged")
+#: An idea was deleted with its votes and timeline (its co-design thread is soft-deleted, with
+#: ``post_deleted``). The row is gone once the transaction commits: read what you need from
+#: the sender when the signal arrives. ``by``.
+idea_deleted = _signals.signal("idea-deleted")
 
 #: Someone was @mentioned. sender: the Post; ``users``: the mentioned Users (not the author).
 mention = _signals.signal("mention")

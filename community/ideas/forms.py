@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import re
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from community.forms import as_choices
 from community.ideas.models import STATUS_LABELS, IdeaStatus
+
+# "42", "#42" or a pasted link ending in /ideas/42.
+IDEA_NUMBER = re.compile(r"^(?:#\s*|.*/ideas/)?(\d{1,10})/?$")
 
 
 class IdeaForm(FlaskForm):
@@ -40,4 +45,38 @@ class StatusForm(FlaskForm):
             DataRequired(message=_l("Tell the community why, in a short response.")),
             Length(max=11_000),
         ],
+    )
+
+
+class MergeForm(FlaskForm):
+    """Merge a duplicate into another idea, named by its number, with a public response.
+    (Field names differ from the status form's: both are on the idea page.)"""
+
+    merge_into = StringField(
+        _l("Merge into idea number"),
+        validators=[DataRequired(message=_l("Enter the number of the idea to merge into."))],
+    )
+    merge_response = TextAreaField(
+        _l("Why merge? (shown to everyone)"),
+        validators=[
+            DataRequired(message=_l("Tell the community why, in a short response.")),
+            Length(max=11_000),
+        ],
+    )
+
+    def validate_merge_into(self, field) -> None:
+        if IDEA_NUMBER.match(field.data.strip()) is None:
+            raise ValidationError(_l("Enter an idea's number, such as 42."))
+
+    def target_id(self) -> int:
+        """The number of the idea to merge into (after validation)."""
+        return int(IDEA_NUMBER.match(self.merge_into.data.strip()).group(1))
+
+
+class UnmergeForm(FlaskForm):
+    """Undo a merge, optionally saying why."""
+
+    unmerge_response = TextAreaField(
+        _l("Why unmerge? (optional, shown to everyone)"),
+        validators=[Optional(), Length(max=11_000)],
     )

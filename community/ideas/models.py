@@ -74,6 +74,7 @@ class Idea(db.Model):
     tags: Mapped[list[IdeaTag]] = relationship(
         cascade="all, delete-orphan", order_by="IdeaTag.tag", lazy="selectin"
     )
+    merged_into: Mapped[Idea | None] = relationship(remote_side=[id])
 
     @property
     def tag_names(self) -> list[str]:
@@ -100,7 +101,12 @@ class IdeaTag(db.Model):
 
 
 class IdeaVote(db.Model):
-    """One user's support for one idea, with who they were when they voted."""
+    """One user's support for one idea, with who they were when they voted.
+
+    A vote counts against the space's vote budget while its idea is open (see ``CLOSED``).
+    ``merged_from_id`` marks a vote moved here when another idea was merged into this one,
+    so that unmerging can take back exactly those votes.
+    """
 
     __tablename__ = "idea_votes"
     __table_args__ = (
@@ -114,10 +120,17 @@ class IdeaVote(db.Model):
     organisation: Mapped[str] = mapped_column(String(120), default="")
     segment: Mapped[str] = mapped_column(String(40), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    merged_from_id: Mapped[int | None] = mapped_column(
+        ForeignKey("ideas.id", ondelete="SET NULL"), index=True
+    )
 
 
 class IdeaStatusChange(db.Model):
-    """A step on an idea's public timeline: a status change and the response given with it."""
+    """A step on an idea's public timeline: a status change and the response given with it.
+
+    A merge (to "merged") and an unmerge (from "merged") name the other idea in
+    ``related_idea_id``; an unmerge returns to the ``from_status`` of the merge before it.
+    """
 
     __tablename__ = "idea_status_changes"
 
@@ -128,6 +141,8 @@ class IdeaStatusChange(db.Model):
     response_source: Mapped[str] = mapped_column(Text, default="")
     response_html: Mapped[str] = mapped_column(Text, default="")
     by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    related_idea_id: Mapped[int | None] = mapped_column(ForeignKey("ideas.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     by: Mapped[User | None] = relationship()
+    related_idea: Mapped[Idea | None] = relationship(foreign_keys=[related_idea_id])

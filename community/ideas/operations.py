@@ -1,14 +1,15 @@
-"""Every change to ideas: submitting, editing, voting and moving through the status pipeline.
+"""Every change to ideas: submitting, editing, voting, the status pipeline, merging duplicates
+and deleting.
 
 Vote counts change with SQL increments next to a unique (idea, user) constraint, so
 concurrent votes leave exactly one row per voter and a count equal to the rows.
 
 Concurrent requests take their locks in one order, so they wait for each other instead of
-deadlocking: the idea's row first (``SELECT … FOR UPDATE``), then, where a space has a vote
-budget, one PostgreSQL advisory lock per (space, voter) held until the commit, then vote rows.
-A voter's budget is counted only under that lock, so two simultaneous votes cannot both take
-the last one. SQLite has no row locks but lets one writer in at a time: there, checks that
-must see the latest rows run after the transaction's first write.
+deadlocking: idea rows first (``SELECT … FOR UPDATE``, by ascending id), then, where a space
+has a vote budget, one PostgreSQL advisory lock per (space, voter) held until the commit,
+then vote rows. A voter's budget is counted only under that lock, so two simultaneous votes
+cannot both take the last one. SQLite has no row locks but lets one writer in at a time:
+there, checks that must see the latest rows run after the transaction's first write.
 """
 
 from __future__ import annotations
@@ -28,10 +29,15 @@ from community.forums import operations as forums
 from community.forums.models import TITLE_MAX, Post, ThreadKind
 from community.ideas import queries
 from community.ideas.models import Idea, IdeaStatus, IdeaStatusChange, IdeaTag, IdeaVote
+from community.ideas.permissions import can_support
 from community.markdown import render_markdown
 from community.permissions import guardian
 from community.spaces.models import Space
+from community.spaces.permissions import prime_members
 from community.tags import parse_tags
+
+RESPONSE_MAX = 10_000
+MAX_ID = 2**31 - 1  # ids are 32-bit integers on every backend
 
 
 def _require(user, action: str, obj, message: str) -> None:
@@ -44,6 +50,19 @@ def _lock_rows(idea_ids: list[int]) -> None:
     db.session.execute(
         select(Idea.id).where(Idea.id.in_(idea_ids)).order_by(Idea.id).with_for_update()
     )
+
+
+def _hold(*ideas: Idea) -> None:
+    """Lock the ideas and read them afresh, so that the checks that follow see the latest
+    status: on SQLite the ``updated_at`` write takes the database's write lock first."""
+    ids = sorted({idea.id for idea in ideas})
+    _lock_rows(ids)
+    db.session.execute(
+        update(Idea).where(Idea.id.in_(ids)).values(updated_at=utcnow()),
+        execution_options={"synchronize_session": False},
+    )
+    for idea in ideas:
+        db.session.refresh(idea)
 
 
 def _lock_budgets(space_id: int, user_ids: list[int]) -> None:
@@ -185,41 +204,215 @@ def retract_vote(idea: Idea, user: User) -> bool:
     return bool(removed)
 
 
-def change_status(idea: Idea, status: str, *, response: str, by: User) -> IdeaStatusChange:
-    """Move an idea to another status with a public response (space experts, moderators)."""
-    _require(by, "idea.set_status", idea, _("You may not change the status of this idea."))
-    if status not in {s.value for s in IdeaStatus} or status == IdeaStatus.MERGED:
-        raise OperationError(_("Choose a status from the list."), field="status")
-    if status == idea.status:
-        raise OperationError(_("The idea already has that status."), field="status")
+def _clean_response(response: str, *, required: bool = True, field: str = "response") -> str:
     response = response.strip()
-    if not response:
-        raise OperationError(_("Tell the community why, in a short response."), field="response")
-    if len(response) > 10_000:
+    if required and not response:
+        raise OperationError(_("Tell the community why, in a short response."), field=field)
+    if len(response) > RESPONSE_MAX:
         raise OperationError(
-            _("A response may have at most %(count)d characters.", count=10_000), "response"
+            _("A response may have at most %(count)d characters.", count=RESPONSE_MAX), field
         )
+    return response
+
+
+def _record_change(
+    idea: Idea, status: str, response: str, by: User, related: Idea | None = None
+) -> IdeaStatusChange:
+    """Move ``idea`` to ``status`` with a step on its timeline."""
     change = IdeaStatusChange(
         idea_id=idea.id,
         from_status=idea.status,
         to_status=status,
         response_source=response,
-        response_html=render_markdown(response, resolve_usernames).html,
+        response_html=render_markdown(response, resolve_usernames).html if response else "",
         by_id=by.id,
+        related_idea_id=related.id if related is not None else None,
     )
     db.session.add(change)
-    old = idea.status
     idea.status = status
     idea.status_changed_at = idea.updated_at = utcnow()
     idea.author_may_edit = False
     db.session.flush()
+    return change
+
+
+def change_status(idea: Idea, status: str, *, response: str, by: User) -> IdeaStatusChange:
+    """Move an idea to another status with a public response (space experts, moderators)."""
+    _require(by, "idea.set_status", idea, _("You may not change the status of this idea."))
+    if status not in {s.value for s in IdeaStatus} or status == IdeaStatus.MERGED:
+        raise OperationError(_("Choose a status from the list."), field="status")
+    response = _clean_response(response)
+    _hold(idea)
+    if idea.status == IdeaStatus.MERGED:
+        raise OperationError(_("This idea is merged. Unmerge it to change its status."))
+    if status == idea.status:
+        raise OperationError(_("The idea already has that status."), field="status")
+    old = idea.status
+    change = _record_change(idea, status, response, by)
     signals.idea_status_changed.send(idea, old=old, new=status, change=change, by=by)
     return change
 
 
+def merge_idea(idea: Idea, into_id: int, *, response: str, by: User) -> IdeaStatusChange:
+    """Merge the duplicate ``idea`` into idea number ``into_id``, with a public response (those
+    who may change its status). Its voters become voters of the other idea, once each and within
+    that space's vote budget; its own votes and co-design thread stay on its page."""
+    _require(by, "idea.merge", idea, _("You may not merge this idea."))
+    target = db.session.get(Idea, into_id) if 0 < into_id <= MAX_ID else None
+    if target is None or not guardian.can(by, "idea.view", target):
+        raise OperationError(
+            _("There is no idea #%(number)d that you can see.", number=into_id), "merge_into"
+        )
+    if target.id == idea.id:
+        raise OperationError(_("An idea cannot be merged into itself."), "merge_into")
+    response = _clean_response(response, field="merge_response")
+    _hold(idea, target)
+    if idea.status == IdeaStatus.MERGED:
+        raise OperationError(_("This idea is already merged into another one."))
+    if target.status == IdeaStatus.MERGED:
+        raise OperationError(
+            _(
+                "Idea #%(number)d is itself merged into another idea. Merge into that one.",
+                number=target.id,
+            ),
+            "merge_into",
+        )
+    change = _record_change(idea, IdeaStatus.MERGED.value, response, by, related=target)
+    idea.merged_into_id = target.id
+    db.session.flush()
+    moved = _move_votes(idea, target)
+    signals.idea_merged.send(idea, into=target, change=change, moved=moved, by=by)
+    return change
+
+
+def _move_votes(source: Idea, target: Idea) -> int:
+    """Give ``source``'s voters a vote on ``target``: not those who voted there already or may
+    not support it, and, while ``target`` is open, only within their vote budget there (the
+    source is merged by now, so its own votes no longer count). Returns how many moved."""
+    candidates = db.session.execute(
+        select(IdeaVote, User)
+        .join(User, User.id == IdeaVote.user_id)
+        .where(
+            IdeaVote.idea_id == source.id,
+            IdeaVote.user_id.not_in(select(IdeaVote.user_id).where(IdeaVote.idea_id == target.id)),
+        )
+        .order_by(IdeaVote.user_id)
+    ).all()
+    prime_members(target.space, [user.id for _vote, user in candidates])
+    moving = [(vote, user) for vote, user in candidates if can_support(user, target)]
+    budget = target.space.vote_budget
+    if budget is not None and not target.is_closed:
+        voter_ids = [user.id for _vote, user in moving]
+        _lock_budgets(target.space_id, voter_ids)
+        active = queries.active_votes(voter_ids, target.space_id)
+        moving = [(vote, user) for vote, user in moving if active[user.id] < budget]
+    if not moving:
+        return 0
+    db.session.add_all(
+        IdeaVote(
+            idea_id=target.id,
+            user_id=user.id,
+            organisation=vote.organisation,
+            segment=vote.segment,
+            created_at=vote.created_at,
+            merged_from_id=source.id,
+        )
+        for vote, user in moving
+    )
+    values = {"vote_count": Idea.vote_count + len(moving)}
+    if any(user.id != target.author_id for _vote, user in moving):
+        values["author_may_edit"] = False
+    db.session.execute(
+        update(Idea).where(Idea.id == target.id).values(**values),
+        execution_options={"synchronize_session": False},
+    )
+    db.session.flush()
+    db.session.refresh(target)
+    return len(moving)
+
+
+def unmerge_idea(idea: Idea, *, response: str = "", by: User) -> IdeaStatusChange:
+    """Undo a merge: the idea returns to the status it had before it, and the votes the merge
+    gave the other idea are taken back (those voters' own votes here were kept)."""
+    _require(by, "idea.merge", idea, _("You may not unmerge this idea."))
+    response = _clean_response(response, required=False, field="unmerge_response")
+    target = idea.merged_into
+    _hold(idea, *([target] if target is not None else []))
+    if idea.status != IdeaStatus.MERGED:
+        raise OperationError(_("This idea is not merged."))
+    if idea.merged_into_id != (target.id if target is not None else None):
+        raise OperationError(_("This idea changed meanwhile. Reload the page and try again."))
+    merge = db.session.scalar(
+        select(IdeaStatusChange)
+        .where(
+            IdeaStatusChange.idea_id == idea.id,
+            IdeaStatusChange.to_status == IdeaStatus.MERGED.value,
+        )
+        .order_by(IdeaStatusChange.created_at.desc(), IdeaStatusChange.id.desc())
+        .limit(1)
+    )
+    removed = 0
+    if target is not None:
+        removed = db.session.execute(
+            delete(IdeaVote).where(
+                IdeaVote.idea_id == target.id, IdeaVote.merged_from_id == idea.id
+            )
+        ).rowcount
+    previous = merge.from_status if merge is not None else IdeaStatus.NEW.value
+    change = _record_change(idea, previous, response, by, related=target)
+    idea.merged_into_id = None
+    _recount([i.id for i in (idea, target) if i is not None])
+    signals.idea_unmerged.send(idea, into=target, change=change, removed=removed, by=by)
+    return change
+
+
+def delete_idea(idea: Idea, *, by: User) -> None:
+    """Delete an idea with its votes and timeline, and its co-design thread (moderators; the
+    author until someone else votes or the status changes). An idea that others were merged
+    into is kept, so that their links and the votes moved to it keep their meaning."""
+    _require(by, "idea.delete", idea, _("You may not delete this idea."))
+    _hold(idea)
+    if db.session.scalar(select(func.count(Idea.id)).where(Idea.merged_into_id == idea.id)):
+        raise OperationError(
+            _("Other ideas were merged into this one, so it cannot be deleted. Unmerge them first.")
+        )
+    thread = idea.thread
+    if thread is not None and not thread.is_deleted:
+        opening = db.session.scalar(
+            select(Post).where(Post.thread_id == thread.id, Post.is_opening.is_(True))
+        )
+        forums.delete_post(opening, by=by)
+    # Votes moved from this idea to another stay there, as ordinary votes.
+    db.session.execute(
+        update(IdeaVote).where(IdeaVote.merged_from_id == idea.id).values(merged_from_id=None)
+    )
+    db.session.execute(
+        update(IdeaStatusChange)
+        .where(IdeaStatusChange.related_idea_id == idea.id)
+        .values(related_idea_id=None)
+    )
+    db.session.execute(delete(IdeaVote).where(IdeaVote.idea_id == idea.id))
+    db.session.execute(delete(IdeaStatusChange).where(IdeaStatusChange.idea_id == idea.id))
+    signals.idea_deleted.send(idea, by=by)
+    db.session.delete(idea)
+    db.session.flush()
+
+
+def _vote_rows():
+    return select(func.count(IdeaVote.id)).where(IdeaVote.idea_id == Idea.id).scalar_subquery()
+
+
+def _recount(idea_ids: list[int]) -> None:
+    db.session.execute(
+        update(Idea).where(Idea.id.in_(idea_ids)).values(vote_count=_vote_rows()),
+        execution_options={"synchronize_session": False},
+    )
+    db.session.flush()
+
+
 def recount_votes() -> int:
     """Make every cached vote count equal its vote rows; returns how many were wrong."""
-    actual = select(func.count(IdeaVote.id)).where(IdeaVote.idea_id == Idea.id).scalar_subquery()
+    actual = _vote_rows()
     wrong = db.session.scalar(select(func.count(Idea.id)).where(Idea.vote_count != actual))
     if wrong:
         db.session.execute(update(Idea).where(Idea.vote_count != actual).values(vote_count=actual))

@@ -21,9 +21,15 @@ def can_submit_idea(user, space) -> bool:
 
 @guardian.rule("idea.vote")
 def can_vote(user, idea: Idea) -> bool:
-    """Open ideas take votes from signed-in readers of public spaces (unless banned) and from
-    members of restricted and private ones."""
-    if idea.is_closed or not has_role(user, Role.MEMBER) or not can_view_idea(user, idea):
+    """Open ideas take votes from those who may support them."""
+    return not idea.is_closed and can_support(user, idea)
+
+
+def can_support(user, idea: Idea) -> bool:
+    """Whether ``user`` may be counted among the idea's voters, open or not: signed-in readers
+    of public spaces (unless banned) and members of restricted and private ones. Merging moves
+    only these voters' votes."""
+    if not has_role(user, Role.MEMBER) or not can_view_idea(user, idea):
         return False
     if is_banned(user, idea.space):
         return False
@@ -38,6 +44,12 @@ def can_set_status(user, idea: Idea) -> bool:
     return can_view_idea(user, idea) and guardian.can(user, "space.answer_as_expert", idea.space)
 
 
+@guardian.rule("idea.merge")
+def can_merge(user, idea: Idea) -> bool:
+    """Merging a duplicate into another idea, and undoing it: whoever answers with a status."""
+    return can_set_status(user, idea)
+
+
 @guardian.rule("idea.edit")
 def can_edit_idea(user, idea: Idea) -> bool:
     """Moderators always; the author until someone else votes or the status changes."""
@@ -45,3 +57,10 @@ def can_edit_idea(user, idea: Idea) -> bool:
         return True
     own = idea.author_id is not None and getattr(user, "id", None) == idea.author_id
     return own and idea.author_may_edit and guardian.can(user, "thread.start", idea.space)
+
+
+@guardian.rule("idea.delete")
+def can_delete_idea(user, idea: Idea) -> bool:
+    """Like editing: moderators always; the author until someone else votes or the status
+    changes. (An idea others were merged into is kept; the operation refuses that.)"""
+    return can_edit_idea(user, idea)

@@ -119,7 +119,7 @@ def timeline(idea: Idea) -> list[IdeaStatusChange]:
     return list(
         db.session.scalars(
             select(IdeaStatusChange)
-            .options(joinedload(IdeaStatusChange.by))
+            .options(joinedload(IdeaStatusChange.by), joinedload(IdeaStatusChange.related_idea))
             .where(IdeaStatusChange.idea_id == idea.id)
             .order_by(IdeaStatusChange.created_at, IdeaStatusChange.id)
         )
@@ -166,3 +166,15 @@ def votes_left(user, space: Space) -> int | None:
     if space.vote_budget is None or user is None or not getattr(user, "is_authenticated", False):
         return None
     return max(space.vote_budget - active_votes([user.id], space.id)[user.id], 0)
+
+
+def merged_here(idea: Idea) -> list[Idea]:
+    """The ideas merged into ``idea``, oldest merge first."""
+    return list(
+        db.session.scalars(
+            select(Idea)
+            .options(joinedload(Idea.space))
+            .where(Idea.merged_into_id == idea.id)
+            .order_by(Idea.status_changed_at, Idea.id)
+        )
+    )

@@ -1,4 +1,4 @@
-"""Live updates that follow committed votes."""
+"""Live updates that follow committed votes and merges."""
 
 from __future__ import annotations
 
@@ -8,12 +8,25 @@ from community.ideas.events import NAMESPACE, idea_room
 from community.ideas.models import Idea
 
 
+def _push_count(idea_id: int) -> None:
+    votes = db.session.scalar(db.select(Idea.vote_count).where(Idea.id == idea_id))
+    socketio.emit(
+        "votes", {"idea": idea_id, "votes": votes}, to=idea_room(idea_id), namespace=NAMESPACE
+    )
+
+
 @signals.vote_cast.connect
 @signals.vote_retracted.connect
 @signals.after_commit
 def push_vote_count(idea, **_kwargs) -> None:
     """Tell everyone watching the idea its new count (read after the commit)."""
-    votes = db.session.scalar(db.select(Idea.vote_count).where(Idea.id == idea.id))
-    socketio.emit(
-        "votes", {"idea": idea.id, "votes": votes}, to=idea_room(idea.id), namespace=NAMESPACE
-    )
+    _push_count(idea.id)
+
+
+@signals.idea_merged.connect
+@signals.idea_unmerged.connect
+@signals.after_commit
+def push_merged_count(idea, *, into, **_kwargs) -> None:
+    """A merge gives votes to the idea merged into, and an unmerge takes them back."""
+    if into is not None:
+        _push_count(into.id)

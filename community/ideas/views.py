@@ -1,4 +1,5 @@
-"""Idea pages: lists, proposing, the idea page with votes, timeline and co-design thread."""
+"""Idea pages: lists, proposing, the idea page with votes, timeline and co-design thread,
+merging duplicates and deleting."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from community.extensions import db
 from community.forums import queries as forum_queries
 from community.forums.forms import ReplyForm
 from community.ideas import operations, queries
-from community.ideas.forms import IdeaForm, StatusForm
+from community.ideas.forms import IdeaForm, MergeForm, StatusForm, UnmergeForm
 from community.ideas.models import STATUS_LABELS, Idea, IdeaStatus
 from community.permissions import guardian
 from community.spaces.permissions import membership_of
@@ -105,14 +106,21 @@ def new_idea(slug: str):
 @bp.route("/ideas/<int:idea_id>")
 def idea(idea_id: int):
     """An idea: votes, status and timeline, supporters, and its co-design discussion."""
-    idea = load_idea(idea_id)
+    return _render_idea(load_idea(idea_id))
+
+
+def _visible(ideas):
+    return [i for i in ideas if i is not None and guardian.can(current_user, "idea.view", i)]
+
+
+def _render_idea(idea: Idea, merge_form: MergeForm | None = None, status: int = 200):
     thread = idea.thread
     replies = (
         forum_queries.replies_page(thread, request.args.get("page", 1, type=int))
         if thread
         else None
     )
-    return render_template(
+    page = render_template(
         "ideas/idea.html",
         idea=idea,
         space=idea.space,
@@ -125,12 +133,16 @@ def idea(idea_id: int):
         votes_left=queries.votes_left(current_user, idea.space),
         timeline=queries.timeline(idea),
         supporters=queries.supporters(idea),
-        merged_into=db.session.get(Idea, idea.merged_into_id) if idea.merged_into_id else None,
+        merged_into=next(iter(_visible([idea.merged_into])), None),
+        merged_here=_visible(queries.merged_here(idea)),
         status_form=StatusForm(),
+        merge_form=merge_form or MergeForm(formdata=None),
+        unmerge_form=UnmergeForm(formdata=None),
         reply_form=ReplyForm(),
         status_labels=STATUS_LABELS,
         membership=membership_of(current_user, idea.space),
     )
+    return page, status
 
 
 @bp.route("/ideas/<int:idea_id>/edit", methods=["GET", "POST"])
@@ -222,3 +234,80 @@ def set_status(idea_id: int):
         _("Status changed to %(status)s.", status=STATUS_LABELS[IdeaStatus(idea.status)]), "success"
     )
     return redirect(target)
+
+
+@bp.route("/ideas/<int:idea_id>/merge", methods=["POST"])
+@login_required
+def merge(idea_id: int):
+    """Merge this idea into another one (its number typed or picked), with a public response."""
+    idea = load_idea(idea_id)
+    guardian.require(current_user, "idea.merge", idea)
+    form = MergeForm()
+    if form.validate_on_submit():
+        try:
+            operations.merge_idea(
+                idea, form.target_id(), response=form.merge_response.data, by=current_user
+            )
+        except OperationError as error:
+            db.session.rollback()
+            if error.field is None:  # not about the form (e.g. merged meanwhile): say so on top
+                flash(error.message, "danger")
+                return redirect(url_for("ideas.idea", idea_id=idea.id, _anchor="timeline"))
+            error.attach_to(form)
+        else:
+            db.session.commit()
+            flash(
+                _(
+                    "Merged into #%(number)d %(title)s.",
+                    number=idea.merged_into.id,
+                    title=idea.merged_into.title,
+                ),
+                "success",
+            )
+            return redirect(url_for("ideas.idea", idea_id=idea.id, _anchor="timeline"))
+    return _render_idea(idea, merge_form=form, status=400)
+
+
+@bp.route("/ideas/<int:idea_id>/unmerge", methods=["POST"])
+@login_required
+def unmerge(idea_id: int):
+    """Undo a merge: the idea is open again with its status from before."""
+    idea = load_idea(idea_id)
+    guardian.require(current_user, "idea.merge", idea)
+    form = UnmergeForm()
+    target = url_for("ideas.idea", idea_id=idea.id, _anchor="timeline")
+    if not form.validate_on_submit():
+        errors = form.unmerge_response.errors or [
+            _("Your form expired or was sent from elsewhere. Reload the page and try again.")
+        ]
+        flash(errors[0], "danger")
+        return redirect(target)
+    try:
+        operations.unmerge_idea(idea, response=form.unmerge_response.data or "", by=current_user)
+    except OperationError as error:
+        db.session.rollback()
+        flash(error.message, "danger")
+        return redirect(target)
+    db.session.commit()
+    flash(
+        _("Unmerged: the idea is %(status)s again.", status=STATUS_LABELS[idea.idea_status]),
+        "success",
+    )
+    return redirect(target)
+
+
+@bp.route("/ideas/<int:idea_id>/delete", methods=["POST"])
+@login_required
+def delete(idea_id: int):
+    """Delete an idea with its votes and discussion."""
+    idea = load_idea(idea_id)
+    slug = idea.space.slug
+    try:
+        operations.delete_idea(idea, by=current_user)
+    except OperationError as error:
+        db.session.rollback()
+        flash(error.message, "danger")
+        return redirect(url_for("ideas.idea", idea_id=idea_id))
+    db.session.commit()
+    flash(_("The idea was deleted."), "success")
+    return redirect(url_for("ideas.space_ideas", slug=slug))

@@ -73,3 +73,22 @@ def index_space(space, **_kwargs) -> None:
 @signals.after_commit
 def index_idea(idea, **_kwargs) -> None:
     search_service().index(*sources.idea_documents([idea.id]))
+
+
+def _index_ideas(idea_ids: list[int]) -> None:
+    search_service().index(*sources.idea_documents(idea_ids))
+
+
+@signals.idea_merged.connect
+@signals.idea_unmerged.connect
+@signals.after_commit
+def index_merge(idea, *, into, **_kwargs) -> None:
+    """A merged idea leaves the index (it is found through the idea it was merged into) and
+    returns when unmerged; the other idea is written again with it."""
+    _index_ideas([idea.id] + ([into.id] if into is not None else []))
+
+
+@signals.idea_deleted.connect
+def unindex_idea(idea, **_kwargs) -> None:
+    """The id is read when the signal arrives: after the commit the row is gone."""
+    signals.on_commit(_index_ideas, [idea.id])

@@ -57,6 +57,20 @@ def prime_memberships(user, spaces: list[Space]) -> None:
         cache[(user.id, space_id)] = found.get(space_id)
 
 
+def prime_members(space: Space, user_ids: list[int]) -> None:
+    """Load many users' memberships in one ``space`` with one query (checks on many people)."""
+    cache = _cache()
+    wanted = [uid for uid in set(user_ids) if (uid, space.id) not in cache]
+    if not wanted:
+        return
+    rows = db.session.scalars(
+        select(Membership).where(Membership.space_id == space.id, Membership.user_id.in_(wanted))
+    )
+    found = {m.user_id: m for m in rows}
+    for user_id in wanted:
+        cache[(user_id, space.id)] = found.get(user_id)
+
+
 def active_role(user, space: Space) -> SpaceRole | None:
     """The user's role in the space if they are an active (not banned) member."""
     membership = membership_of(user, space)

@@ -1,5 +1,5 @@
-/* Ideas: vote without a page reload (with the votes left of a budget), and suggest similar
-   ideas while a title is typed. */
+/* Ideas: vote without a page reload (with the votes left of a budget), suggest similar ideas
+   while a title is typed, and find the idea to merge a duplicate into. */
 (function () {
   "use strict";
   var csrf = document.querySelector('meta[name="csrf-token"]');
@@ -79,6 +79,53 @@
         el.textContent = message.votes;
       });
     });
+  }
+
+  // Merging: find the other idea by its title; choosing one fills in its number.
+  var picker = document.querySelector("[data-merge-picker]");
+  if (picker) {
+    picker.hidden = false;
+    var search = picker.querySelector("input[type=search]");
+    var candidates = picker.querySelector(".merge-candidates");
+    var none = picker.querySelector(".merge-none");
+    var candidate = document.getElementById("merge-candidate");
+    var number = document.querySelector(picker.dataset.target);
+    var pending = null;
+    var lookUp = function () {
+      var q = search.value.trim();
+      if (q.length < 2) { candidates.textContent = ""; none.classList.add("d-none"); return; }
+      fetch(picker.dataset.suggest + "&q=" + encodeURIComponent(q), { headers: { "Accept": "application/json" } })
+        .then(function (response) { return response.json(); })
+        .then(function (data) {
+          candidates.textContent = "";
+          var found = (data.results || []).filter(function (item) {
+            return item.url !== picker.dataset.self && /\/ideas\/\d+$/.test(item.url);
+          }).slice(0, 6);
+          found.forEach(function (item) {
+            var node = candidate.content.cloneNode(true);
+            var id = item.url.match(/(\d+)$/)[1];
+            node.querySelector(".merge-number").textContent = "#" + id;
+            var link = node.querySelector(".merge-title");
+            link.textContent = item.title;
+            link.href = item.url;
+            node.querySelector(".merge-space").textContent = item.space ? "· " + item.space : "";
+            node.querySelector(".merge-choose").addEventListener("click", function () {
+              number.value = id;
+              number.focus();
+            });
+            candidates.appendChild(node);
+          });
+          none.classList.toggle("d-none", found.length > 0);
+        });
+    };
+    search.addEventListener("input", function () { clearTimeout(pending); pending = setTimeout(lookUp, 250); });
+    var details = picker.closest("details");
+    if (details) {
+      details.addEventListener("toggle", function () { if (details.open && !candidates.children.length) { lookUp(); } });
+      if (details.open) { lookUp(); }
+    } else {
+      lookUp();
+    }
   }
 
   var similar = document.querySelector("[data-similar-for]");

@@ -166,3 +166,59 @@ def test_vote_budget_from_settings_to_votes_left(
     page.get_by_role("button", name="Remove my vote").click()
     expect(page.locator(".idea-main [data-votes-left]")).to_have_text("1 vote left")
     page.context.close()
+
+
+def test_merge_a_duplicate_and_unmerge_it(
+    browser, base_url, live_server, live_user, live_space, sign_in, output_path
+):
+    mod = live_user(role=Role.MODERATOR, display_name="Mia Moderator")
+    slug = live_space(mod, name="Reporting", slug="merge-bt")
+    ana, bo = live_user(display_name="Ana"), live_user(display_name="Bo")
+    ids = _ideas(
+        live_server,
+        slug,
+        mod,
+        ["Export the audit log as CSV", "Audit log export for compliance"],
+        voters=[(ana, "Export the audit log as CSV"), (bo, "Audit log export for compliance")],
+    )
+    duplicate, original = ids["Export the audit log as CSV"], ids["Audit log export for compliance"]
+    page = browser.new_context(
+        base_url=base_url, viewport={"width": 1280, "height": 900}
+    ).new_page()
+    sign_in(page, mod.username)
+
+    # The moderator finds the original by its title and merges the duplicate into it.
+    page.goto(f"/ideas/{duplicate}")
+    page.locator("summary", has_text="Merge into another idea").click()
+    page.get_by_label("Find the idea by its title").fill("audit log")
+    candidate = page.locator(".merge-candidates li", has_text="Audit log export for compliance")
+    candidate.get_by_role("button", name="Choose").click()
+    expect(page.get_by_label("Merge into idea number")).to_have_value(str(original))
+    page.locator("#merge_response").fill("Same request: follow the **compliance export** idea.")
+    page.get_by_role("button", name="Merge", exact=True).click()
+    expect(page.get_by_role("alert").first).to_contain_text(f"Merged into #{original}")
+    note = page.locator(".merged-note")
+    expect(note).to_contain_text(f"Merged into #{original} Audit log export for compliance")
+    expect(page.locator("#timeline")).to_contain_text("Same request: follow the compliance export")
+    expect(page.get_by_role("button", name="Vote for this idea")).to_be_disabled()
+    page.screenshot(path=f"{output_path}/idea-merged.png", full_page=True)
+
+    # The original lists the duplicate, and has gained its supporter.
+    note.get_by_role("link").click()
+    merged_here = page.locator(".merged-here")
+    expect(merged_here).to_contain_text(f"#{duplicate} Export the audit log as CSV")
+    expect(page.locator(".idea-main .vote-count")).to_have_text("2")
+    page.screenshot(path=f"{output_path}/idea-merged-here.png", full_page=True)
+    merged_here.get_by_role("link").click()
+
+    # Unmerging restores the duplicate and takes the moved vote back.
+    page.locator("summary", has_text="Unmerge").click()
+    page.get_by_role("button", name="Unmerge", exact=True).click()
+    expect(page.get_by_role("alert").first).to_contain_text("Unmerged: the idea is New again.")
+    expect(page.locator(".merged-note")).to_have_count(0)
+    expect(page.locator("#timeline")).to_contain_text(f"unmerged from #{original}")
+    expect(page.get_by_role("button", name="Vote for this idea")).to_be_enabled()
+    page.goto(f"/ideas/{original}")
+    expect(page.locator(".merged-here")).to_have_count(0)
+    expect(page.locator(".idea-main .vote-count")).to_have_text("1")
+    page.context.close()

@@ -1,4 +1,4 @@
-"""Vote budgets under simultaneous requests, on SQLite and, when
+"""Vote budgets and merges under simultaneous requests, on SQLite and, when
 ``TEST_POSTGRES_URL`` is set, on a fresh PostgreSQL database (where row and advisory locks
 do the work that SQLite's single writer does)."""
 
@@ -90,6 +90,13 @@ def at_once(*calls) -> list[int]:
     return codes
 
 
+def merging(client, source, target):
+    """A request merging ``source`` into ``target``, to run later."""
+    return lambda: client.submit(
+        f"/ideas/{source.id}/merge", {"merge_into": str(target.id), "merge_response": "Dup."}
+    )
+
+
 def active_in(app, user, space) -> int:
     with app.app_context():
         return db.session.scalar(
@@ -130,4 +137,44 @@ def test_simultaneous_votes_cannot_overrun_the_budget(app, cast, create_idea, lo
             )
         )
         assert active_in(app, cast.member, cast.space) == 0
+    assert counts_are_exact(app)
+
+
+def test_a_merge_and_a_vote_at_once_stay_within_the_budget(
+    app, cast, create_space, create_idea, create_user, login, set_budget, vote_for
+):
+    roadmap = create_space("Roadmap")
+    set_budget(roadmap, 1)
+    voter = create_user("voter")
+    moderator = clients_for(app, login, cast.owner, 1)[0]
+    (voting,) = clients_for(app, login, voter, 1)
+    for _ in range(ROUNDS):
+        duplicate = create_idea(cast.space, cast.asker)
+        original, other = create_idea(roadmap, cast.owner), create_idea(roadmap, cast.owner)
+        vote_for(duplicate, voter)
+        merge_code, vote_code = at_once(
+            merging(moderator, duplicate, original),
+            lambda o=other: voting.submit(f"/ideas/{o.id}/vote", {"vote": "1"}, headers=JSON),
+        )
+        assert merge_code == 302 and vote_code in (200, 400)
+        # The voter's one vote in "Roadmap" went either to the merged-into idea or the other.
+        assert active_in(app, voter, roadmap) == 1
+        voting.submit(f"/ideas/{other.id}/vote", {"vote": "0"}, headers=JSON)
+        voting.submit(f"/ideas/{original.id}/vote", {"vote": "0"}, headers=JSON)
+    assert counts_are_exact(app)
+
+
+def test_opposite_merges_at_once_make_no_cycle(app, cast, create_idea, login, vote_for):
+    expert = clients_for(app, login, cast.expert, 2)
+    for _ in range(ROUNDS):
+        a, b = create_idea(cast.space, cast.asker), create_idea(cast.space, cast.member)
+        vote_for(a, cast.member)
+        vote_for(b, cast.asker)
+        codes = at_once(merging(expert[0], a, b), merging(expert[1], b, a))
+        assert sorted(codes) == [302, 400]
+        with app.app_context():
+            merged = db.session.scalars(
+                select(Idea.id).where(Idea.id.in_([a.id, b.id]), Idea.status == "merged")
+            ).all()
+        assert len(merged) == 1
     assert counts_are_exact(app)
