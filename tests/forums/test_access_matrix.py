@@ -28,7 +28,14 @@ PRIVATE_ROUTES = [
         {"anonymous": 302, **HIDDEN, "member": 403, "moderator": 200},
     ),
     ("GET", "/t/{thread}/move", {"anonymous": 302, **HIDDEN, "member": 403, "moderator": 200}),
-    ("GET", "/s/{slug}/settings", {"anonymous": 302, **HIDDEN, "member": 403, "moderator": 403}),
+    # Space moderators see the settings page for its ideas settings; only owners edit the space.
+    ("GET", "/s/{slug}/settings", {"anonymous": 302, **HIDDEN, "member": 403, "moderator": 200}),
+    ("POST", "/s/{slug}/settings", {"anonymous": 302, **HIDDEN, "member": 403, "moderator": 403}),
+    (
+        "POST",
+        "/s/{slug}/settings/ideas",
+        {"anonymous": 302, **HIDDEN, "member": 403, "moderator": 302},
+    ),
     ("POST", "/t/{thread}/reply", {"anonymous": 302, **HIDDEN, "member": 302, "moderator": 302}),
     (
         "POST",
