@@ -1,6 +1,6 @@
 """The search interface: what any search backend offers, and the values that cross it.
 
-The Whoosh backend (``whoosh_backend.py``) is the embedded default; a search server can
+The SQLite FTS5 backend (``sqlite_backend.py``) is the embedded default; a search server can
 implement the same :class:`SearchBackend` later. Access control is part of every query: the
 caller passes an :class:`Access` built from the database, and the backend applies it as a
 filter that the user's query text cannot widen.
@@ -9,11 +9,20 @@ filter that the user's query text cannot widen.
 from __future__ import annotations
 
 import abc
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
 SITE_WIDE = "0"  # the space id of documents that belong to no space (people, site articles)
+MAX_QUERY_CHARS = 200
+OPEN_VISIBILITIES = ("public", "restricted")  # readable by anyone who may read the site
+
+
+def clean_query_text(text: str) -> str:
+    """Drop control characters and cut overlong input, so any text gives a quick answer."""
+    text = re.sub(r"[\x00-\x1f\x7f]+", " ", text or "")
+    return " ".join(text.split())[:MAX_QUERY_CHARS]
 
 
 @dataclass(frozen=True)
@@ -44,7 +53,7 @@ class Access:
     behind the database)."""
 
     everything: bool = False
-    open_visibilities: tuple[str, ...] = ("public", "restricted")
+    open_visibilities: tuple[str, ...] = OPEN_VISIBILITIES
     space_ids: frozenset[str] = frozenset()
     masked_space_ids: frozenset[str] = frozenset()
 
@@ -87,6 +96,7 @@ class SearchResults:
     pages: int
     facets: dict[str, dict[str, int]] = field(default_factory=dict)
     suggestion: str | None = None  # "did you mean", only if it finds something visible
+    sampled: int = 0  # when > 0: hits and facet counts come from this many newest matches
 
 
 class SearchBackend(abc.ABC):

@@ -2,7 +2,7 @@
 
 Changes are keyed by document id, so a later change to the same document replaces an earlier
 one that has not been written yet. In the background mode (the default) a daemon thread per
-process applies them; Whoosh's file lock is waited for, so several processes can write.
+process applies them; the backend serialises writers, so several processes can write.
 ``synchronous`` mode (tests, CLI) applies them at once, keeping failures for the next try.
 """
 

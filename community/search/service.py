@@ -20,7 +20,7 @@ from community.search.backend import (
     SearchResults,
 )
 from community.search.indexer import IndexQueue
-from community.search.whoosh_backend import WhooshBackend
+from community.search.sqlite_backend import SqliteBackend
 from community.spaces.models import Membership, MembershipState, Space, Visibility
 
 
@@ -74,7 +74,7 @@ def access_for(user) -> Access:
 def init_search(app: Flask) -> None:
     """Open (or create) the index for ``app``."""
     path = app.config.get("SEARCH_INDEX_DIR") or os.path.join(app.instance_path, "search")
-    backend = WhooshBackend(path)
+    backend = SqliteBackend(path)
     queue = IndexQueue(backend, synchronous=app.config["SEARCH_SYNC"])
     # Write what is still queued before the process exits (CLI commands, worker restarts).
     atexit.register(queue.flush, 10.0)

@@ -8,8 +8,8 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from community.extensions import db
+from community.search.backend import MAX_QUERY_CHARS, clean_query_text
 from community.search.service import search_service
-from community.search.whoosh_backend import MAX_QUERY_CHARS, clean_query_text
 from community.spaces.models import Space
 
 bp = Blueprint("search", __name__)

@@ -12,7 +12,7 @@ from community.forums import operations as forums
 from community.forums.models import Post, Thread
 from community.search.backend import SearchDocument
 from community.search.service import search_service
-from community.search.whoosh_backend import WhooshBackend
+from community.search.sqlite_backend import SqliteBackend
 
 
 def ids(backend, kind):
@@ -167,7 +167,7 @@ def test_failed_index_write_is_logged_retried_and_never_fails_the_request(
 def test_background_queue_writes_and_flushes(tmp_path):
     from community.search.indexer import IndexQueue
 
-    backend = WhooshBackend(str(tmp_path / "ix"))
+    backend = SqliteBackend(str(tmp_path / "ix"))
     queue = IndexQueue(backend)
     queue.put([SearchDocument(id="thread:1", kind="thread", title="Async", body="b", url="/t/1")])
     queue.put(removals=["thread:2"])
@@ -176,7 +176,7 @@ def test_background_queue_writes_and_flushes(tmp_path):
 
 
 def _write_many(path: str, start: int) -> None:
-    backend = WhooshBackend(path)
+    backend = SqliteBackend(path)
     for n in range(start, start + 15):
         backend.apply(
             [SearchDocument(id=f"thread:{n}", kind="thread", title=f"Doc {n}", body="x", url="/")],
@@ -186,7 +186,7 @@ def _write_many(path: str, start: int) -> None:
 
 def test_writers_in_several_processes_do_not_collide(tmp_path):
     path = str(tmp_path / "shared")
-    WhooshBackend(path)
+    SqliteBackend(path)
     context = multiprocessing.get_context("spawn")
     workers = [context.Process(target=_write_many, args=(path, n * 100)) for n in range(3)]
     for worker in workers:
@@ -194,7 +194,7 @@ def test_writers_in_several_processes_do_not_collide(tmp_path):
     for worker in workers:
         worker.join(60)
     assert [w.exitcode for w in workers] == [0, 0, 0]
-    assert len(WhooshBackend(path).document_ids("thread")) == 45
+    assert len(SqliteBackend(path).document_ids("thread")) == 45
 
 
 def test_cli_demo_load_is_indexed_outside_any_request(app):
