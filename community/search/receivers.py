@@ -65,6 +65,14 @@ def index_cleared(thread, **_kwargs) -> None:
 def index_space(space, **_kwargs) -> None:
     """A space's name or visibility is on every document in it."""
     _reindex(sources.thread_ids_in(space), replies=True)
+    search_service().index(*sources.idea_documents(sources.ideas_in(space)))
+
+
+@signals.user_registered.connect
+@signals.profile_updated.connect
+@signals.after_commit
+def index_person(user, **_kwargs) -> None:
+    search_service().index(*sources.person_documents([user.id]))
 
 
 @signals.idea_submitted.connect

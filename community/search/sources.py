@@ -1,5 +1,5 @@
-"""Search documents built from the database: threads (title and opening post), replies and
-ideas.
+"""Search documents built from the database: threads (title and opening post), replies,
+ideas and people.
 
 Later features add their own kinds here, through the same :class:`SearchDocument`.
 """
@@ -12,6 +12,7 @@ from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
+from community.accounts.models import User
 from community.extensions import db
 from community.forums.models import Post, Thread
 from community.ideas.models import Idea
@@ -158,36 +159,53 @@ def idea_documents(idea_ids: Iterable[int]) -> tuple[list[SearchDocument], list[
     return upserts, removals
 
 
+def person_document(user: User) -> SearchDocument:
+    """A person: their name, username, organisation and bio; profiles are public."""
+    return SearchDocument(
+        id=f"person:{user.id}",
+        kind="person",
+        title=user.display_name,
+        body=" ".join(part for part in (user.username, user.organisation, user.bio) if part),
+        url=path_for("accounts.profile", username=user.username),
+        author_id=str(user.id),
+        author_name=user.display_name,
+        created=user.created_at,
+        updated=user.updated_at,
+    )
+
+
+def person_documents(user_ids: Iterable[int]) -> tuple[list[SearchDocument], list[str]]:
+    """Documents for these people (suspended accounts are not searchable)."""
+    user_ids = set(user_ids)
+    users = [
+        u for u in db.session.scalars(select(User).where(User.id.in_(list(user_ids)))) if u.active
+    ]
+    return [person_document(u) for u in users], [
+        f"person:{i}" for i in user_ids - {u.id for u in users}
+    ]
+
+
 def all_documents() -> Iterator[SearchDocument]:
     """Every document the index should hold, read in batches (for a rebuild)."""
+    yield from _in_batches(
+        Thread.id, lambda ids: documents_for(ids, replies=True)[0], Thread.deleted_at.is_(None)
+    )
+    yield from _in_batches(Idea.id, lambda ids: idea_documents(ids)[0])
+    yield from _in_batches(User.id, lambda ids: person_documents(ids)[0])
+
+
+def _in_batches(column, build, *conditions) -> Iterator[SearchDocument]:
+    """``build(ids)`` for every id in ``column`` (meeting ``conditions``), BATCH at a time."""
     last = 0
     while True:
         ids = list(
             db.session.scalars(
-                select(Thread.id)
-                .where(Thread.id > last, Thread.deleted_at.is_(None))
-                .order_by(Thread.id)
-                .limit(BATCH)
+                select(column).where(column > last, *conditions).order_by(column).limit(BATCH)
             )
         )
         if not ids:
             return
-        upserts, _removals = documents_for(ids, replies=True)
-        yield from upserts
-        db.session.expunge_all()
-        last = ids[-1]
-    yield from _all_ideas()
-
-
-def _all_ideas() -> Iterator[SearchDocument]:
-    last = 0
-    while True:
-        ids = list(
-            db.session.scalars(select(Idea.id).where(Idea.id > last).order_by(Idea.id).limit(BATCH))
-        )
-        if not ids:
-            return
-        yield from idea_documents(ids)[0]
+        yield from build(ids)
         db.session.expunge_all()
         last = ids[-1]
 
@@ -207,8 +225,13 @@ def expected_ids() -> dict[str, set[str]]:
     ideas = {
         f"idea:{i}" for i in db.session.scalars(select(Idea.id).where(Idea.status != "merged"))
     }
-    return {"thread": threads, "post": posts, "idea": ideas}
+    people = {f"person:{i}" for i in db.session.scalars(select(User.id).where(User.active))}
+    return {"thread": threads, "post": posts, "idea": ideas, "person": people}
 
 
 def thread_ids_in(space: Space) -> list[int]:
     return list(db.session.scalars(select(Thread.id).where(Thread.space_id == space.id)))
+
+
+def ideas_in(space: Space) -> list[int]:
+    return list(db.session.scalars(select(Idea.id).where(Idea.space_id == space.id)))

@@ -14,7 +14,12 @@ from community.spaces.models import Space
 
 bp = Blueprint("search", __name__)
 
-KIND_LABELS = {"thread": _l("Threads"), "post": _l("Replies"), "idea": _l("Ideas")}
+KIND_LABELS = {
+    "thread": _l("Threads"),
+    "post": _l("Replies"),
+    "idea": _l("Ideas"),
+    "person": _l("People"),
+}
 STATUS_LABELS = {
     "solved": _l("Solved"),
     "unsolved": _l("Unsolved"),

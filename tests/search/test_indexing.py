@@ -117,12 +117,15 @@ def test_space_visibility_change_is_followed(app, client, cast, login, create_th
 
 
 def test_rebuild_equals_incremental_index_and_check_agrees(
-    app, cast, create_thread, create_reply, backend
+    app, cast, create_thread, create_reply, create_idea, backend
 ):
     for n in range(3):
         thread = create_thread(cast.space, cast.asker, title=f"Question {n}")
         create_reply(thread, cast.expert, f"Answer {n}")
-    before = {kind: ids(backend, kind) for kind in ("thread", "post")}
+    create_idea(cast.space, cast.asker, title="Dark mode for the console")
+    kinds = ("thread", "post", "idea", "person")
+    before = {kind: ids(backend, kind) for kind in kinds}
+    assert len(before["idea"]) == 1 and len(before["person"]) == 5
     runner = app.test_cli_runner()
     check = runner.invoke(args=["search", "check"])
     assert check.exit_code == 0 and "matches the database" in check.output
@@ -130,9 +133,10 @@ def test_rebuild_equals_incremental_index_and_check_agrees(
     drift = runner.invoke(args=["search", "check"])
     assert drift.exit_code == 1 and "missing     1" in drift.output
     rebuilt = runner.invoke(args=["search", "rebuild"])
-    assert rebuilt.exit_code == 0 and "Indexed 6 documents." in rebuilt.output
-    assert {kind: ids(backend, kind) for kind in ("thread", "post")} == before
-    assert runner.invoke(args=["search", "check"]).exit_code == 0
+    assert rebuilt.exit_code == 0 and "Indexed 12 documents." in rebuilt.output, rebuilt.output
+    assert {kind: ids(backend, kind) for kind in kinds} == before
+    final = runner.invoke(args=["search", "check"])
+    assert final.exit_code == 0, final.output
 
 
 def test_failed_index_write_is_logged_retried_and_never_fails_the_request(

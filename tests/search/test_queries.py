@@ -225,3 +225,24 @@ def test_hidden_newest_matches_do_not_hide_older_visible_ones(tmp_path, monkeypa
     assert results.total == 4 and results.sampled == 0
     assert sorted(h.id for h in results.hits) == [f"thread:{n}" for n in range(1, 5)]
     assert results.facets["space_id"] == {"1": 4}
+
+
+def test_people_are_found_by_name_organisation_and_bio(app, client, create_user, login, found):
+    wei = create_user("wei", display_name="王伟 Wei Wang", organisation="Northwind Imaging")
+    create_user("gone", display_name="Gone Physicist", active=False)
+    login(client, wei)
+    client.submit(
+        "/settings/profile",
+        {
+            "display_name": "王伟 Wei Wang",
+            "bio": "Medical physicist, dose audits",
+            "organisation": "Northwind Imaging",
+            "segment": "",
+            "locale": "",
+        },
+    )
+    assert found("physicist", kind="person") == ["王伟 Wei Wang"]  # not the suspended one
+    assert found("northwind") == ["王伟 Wei Wang"]
+    assert found("王伟") == ["王伟 Wei Wang"]
+    html = client.get("/search?q=physicist").get_data(as_text=True)
+    assert "People" in html and "/u/wei" in html
