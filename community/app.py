@@ -13,10 +13,12 @@ from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from community import accounts, forums, home, ideas, search, settings, spaces
+from community import accounts, brainstorms, forums, home, ideas, search, settings, spaces
 from community.accounts.events import NAMESPACE as ME_NAMESPACE
 from community.accounts.events import MeNamespace
 from community.accounts.models import SEGMENTS, User
+from community.brainstorms.events import NAMESPACE as BRAINSTORM_NAMESPACE
+from community.brainstorms.events import BrainstormNamespace
 from community.commands import register_cli
 from community.config import PROJECT_ROOT, Config, config_from_env
 from community.database import utcnow
@@ -117,6 +119,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(spaces.bp)
     app.register_blueprint(forums.bp)
     app.register_blueprint(ideas.bp)
+    app.register_blueprint(brainstorms.bp)
     app.register_blueprint(search.bp)
 
 
@@ -125,6 +128,7 @@ def register_sockets(app: Flask) -> None:
     # init_app made a new server for this app, so namespaces are registered on it afresh.
     socketio.on_namespace(MeNamespace(ME_NAMESPACE))
     socketio.on_namespace(IdeasNamespace(IDEAS_NAMESPACE))
+    socketio.on_namespace(BrainstormNamespace(BRAINSTORM_NAMESPACE))
 
 
 def register_templates(app: Flask) -> None:

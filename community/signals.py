@@ -93,6 +93,16 @@ idea_unmerged = _signals.signal("idea-unmerged")
 #: the sender when the signal arrives. ``by``.
 idea_deleted = _signals.signal("idea-deleted")
 
+# Brainstorming sessions. sender: the BrainstormSession.
+#: A session was scheduled. ``by``.
+brainstorm_created = _signals.signal("brainstorm-created")
+#: The facilitator moved the session to another phase or changed its end time. ``old`` (the
+#: phase before, a value), ``by``.
+brainstorm_phase_changed = _signals.signal("brainstorm-phase-changed")
+#: A note was added, edited or deleted (soft). ``note``, ``change`` ("added", "edited",
+#: "deleted"), ``by``.
+brainstorm_note_changed = _signals.signal("brainstorm-note-changed")
+
 #: Someone was @mentioned. sender: the Post; ``users``: the mentioned Users (not the author).
 mention = _signals.signal("mention")
 

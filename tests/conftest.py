@@ -7,4 +7,5 @@ pytest_plugins = [
     "tests.fixtures.forums",
     "tests.fixtures.cast",
     "tests.fixtures.ideas",
+    "tests.fixtures.brainstorms",
 ]

@@ -1,0 +1,177 @@
+"""The ``/brainstorm`` Socket.IO namespace: the live board of a brainstorming session.
+
+Every event names its session (``{"session": id, ...}``) and is authorised through the
+guardian; a connection must ``join`` a session before it acts in it. Identity comes only from
+the server-side login session. What is broadcast after a commit, and to which room, is decided
+in ``receivers.py``, which is where hidden ideation and anonymity are enforced.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_babel import gettext as _
+from flask_login import current_user
+from flask_socketio import join_room, leave_room, rooms
+
+from community import signals
+from community.brainstorms import operations, serializers
+from community.brainstorms.models import NOTE_MAX, BrainstormSession, Note
+from community.extensions import db, socketio
+from community.live import EventRefused, SecureNamespace, authorize
+
+NAMESPACE = "/brainstorm"
+ROOM_PREFIX = "brainstorm:"
+
+
+def session_room(session_id: int) -> str:
+    """Everyone on the session's board."""
+    return f"{ROOM_PREFIX}{session_id}"
+
+
+def user_room(session_id: int, user_id: int) -> str:
+    """Every open tab of one participant (their own notes while ideation is hidden)."""
+    return f"{ROOM_PREFIX}{session_id}:user:{user_id}"
+
+
+def _int(value: Any) -> int | None:
+    if isinstance(value, int) and not isinstance(value, bool) and 0 < value < 2**31:
+        return value
+    return None
+
+
+def load_session(data: Any = None, *_args: Any) -> BrainstormSession | None:
+    """The session named by the event's payload, or None for anything else."""
+    session_id = _int(data.get("session")) if isinstance(data, dict) else None
+    return db.session.get(BrainstormSession, session_id) if session_id else None
+
+
+def _joined(session: BrainstormSession) -> None:
+    if session_room(session.id) not in rooms():
+        raise EventRefused(_("Join the session first."))
+
+
+def _note(session: BrainstormSession, data: dict) -> Note:
+    note_id = _int(data.get("note"))
+    note = db.session.get(Note, note_id) if note_id else None
+    if note is None or note.session_id != session.id or note.deleted_at is not None:
+        raise EventRefused(_("That note isn't on this board."))
+    return note
+
+
+def _text(data: dict) -> str:
+    text = data.get("text")
+    if not isinstance(text, str):
+        raise EventRefused(_("A note must be text."))
+    if len(text) > NOTE_MAX * 2:  # refuse floods before touching them; the operation is exact
+        raise EventRefused(_("A note may have at most %(count)d characters.", count=NOTE_MAX))
+    return text
+
+
+class BrainstormNamespace(SecureNamespace):
+    """A session's board, live: presence, notes, phases and the countdown."""
+
+    @authorize("brainstorm.join", load=load_session)
+    def on_join(self, session: BrainstormSession, data: dict) -> dict:
+        """Enter the board; the acknowledgement carries the full current state."""
+        if session_room(session.id) not in rooms():
+            operations.arrive(session, current_user)
+            join_room(session_room(session.id))
+            join_room(user_room(session.id, current_user.id))
+            self._presence_changed(session)
+        return {"ok": True, "state": serializers.state_payload(session, current_user)}
+
+    @authorize("brainstorm.join", load=load_session)
+    def on_add_note(self, session: BrainstormSession, data: dict) -> dict:
+        _joined(session)
+        note = operations.add_note(session, author=current_user, text=_text(data))
+        return {"ok": True, "note": serializers.note_payload(session, note, current_user.id)}
+
+    @authorize("brainstorm.join", load=load_session)
+    def on_edit_note(self, session: BrainstormSession, data: dict) -> dict:
+        _joined(session)
+        note = _note(session, data)
+        operations.edit_note(note, by=current_user, text=_text(data))
+        return {"ok": True, "note": serializers.note_payload(session, note, current_user.id)}
+
+    @authorize("brainstorm.join", load=load_session)
+    def on_delete_note(self, session: BrainstormSession, data: dict) -> dict:
+        _joined(session)
+        operations.delete_note(_note(session, data), by=current_user)
+        return {"ok": True}
+
+    @authorize("brainstorm.facilitate", load=load_session)
+    def on_advance(self, session: BrainstormSession, data: dict) -> dict:
+        """Move to the next phase (the client confirms first when not everyone is done)."""
+        _joined(session)
+        expected = data.get("from")
+        if expected is not None and not isinstance(expected, str):
+            raise EventRefused(_("That request was not understood."))
+        phase = operations.advance_phase(session, by=current_user, expected=expected)
+        return {"ok": True, "phase": phase.value}
+
+    @authorize("brainstorm.facilitate", load=load_session)
+    def on_extend(self, session: BrainstormSession, data: dict) -> dict:
+        _joined(session)
+        minutes = _int(data.get("minutes"))
+        if minutes is None:
+            raise EventRefused(_("That request was not understood."))
+        ends_at = operations.extend_phase(session, by=current_user, minutes=minutes)
+        return {"ok": True, "ends_at": ends_at.isoformat()}
+
+    @authorize("brainstorm.join", load=load_session)
+    def on_done(self, session: BrainstormSession, data: dict) -> dict:
+        """Mark oneself done with the phase (``{"done": false}`` takes it back)."""
+        _joined(session)
+        done = data.get("done", True)
+        if not isinstance(done, bool):
+            raise EventRefused(_("That request was not understood."))
+        operations.mark_done(session, current_user, done)
+        self._presence_changed(session)
+        return {"ok": True, "done": done}
+
+    @authorize("brainstorm.join", load=load_session)
+    def on_leave(self, session: BrainstormSession, data: dict) -> dict:
+        if session_room(session.id) in rooms():
+            self._depart(session.id, current_user.id)
+        return {"ok": True}
+
+    def on_disconnect(self, reason: Any = None) -> None:
+        """Presence: count the connection out of every session it joined."""
+        user_id = getattr(current_user, "id", None)
+        joined = [
+            int(room[len(ROOM_PREFIX) :])
+            for room in rooms()
+            if room.startswith(ROOM_PREFIX) and room[len(ROOM_PREFIX) :].isdigit()
+        ]
+        if user_id is None or not joined:
+            return
+        try:
+            for session_id in joined:
+                self._depart(session_id, user_id)
+            db.session.commit()
+        except Exception:
+            db.session.rollback()
+            raise
+
+    def _depart(self, session_id: int, user_id: int) -> None:
+        operations.leave(session_id, user_id)
+        leave_room(session_room(session_id))
+        leave_room(user_room(session_id, user_id))
+        session = db.session.get(BrainstormSession, session_id)
+        if session is not None:
+            self._presence_changed(session)
+
+    def _presence_changed(self, session: BrainstormSession) -> None:
+        push_presence(session)
+
+
+def push_presence(session: BrainstormSession) -> None:
+    """Tell the board who is here (or how many), once the change is committed."""
+    signals.on_commit(
+        socketio.emit,
+        "presence",
+        serializers.presence_payload(session),
+        to=session_room(session.id),
+        namespace=NAMESPACE,
+    )

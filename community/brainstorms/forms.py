@@ -1,0 +1,58 @@
+"""Session forms: they validate input and never save."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, DateTimeLocalField, IntegerField, StringField
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
+
+from community.brainstorms.models import PROMPT_MAX
+from community.brainstorms.operations import MINUTES_MAX
+
+
+def _minutes(label, default: int) -> IntegerField:
+    return IntegerField(
+        label,
+        default=default,
+        validators=[
+            DataRequired(message=_l("Give a number of minutes.")),
+            NumberRange(1, MINUTES_MAX, message=_l("Between 1 and %(max)d minutes.")),
+        ],
+    )
+
+
+class SessionForm(FlaskForm):
+    """Schedule a brainstorming session."""
+
+    prompt = StringField(
+        _l("Prompt"),
+        validators=[
+            DataRequired(message=_l("Give the session a prompt.")),
+            Length(max=PROMPT_MAX, message=_l("At most %(max)d characters.")),
+        ],
+    )
+    scheduled_for = DateTimeLocalField(
+        _l("Starts at (UTC, optional)"), format="%Y-%m-%dT%H:%M", validators=[Optional()]
+    )
+    anonymous = BooleanField(_l("Anonymous: nobody sees who wrote which note"))
+    hidden_ideation = BooleanField(_l("Hide notes from others until grouping starts"), default=True)
+    dots_per_participant = IntegerField(
+        _l("Dots per participant"),
+        default=5,
+        validators=[
+            DataRequired(message=_l("Give a number of dots.")),
+            NumberRange(1, 20, message=_l("Between 1 and 20 dots.")),
+        ],
+    )
+    dots_per_item = IntegerField(
+        _l("Dots per item"),
+        default=3,
+        validators=[
+            DataRequired(message=_l("Give a number of dots.")),
+            NumberRange(1, 20, message=_l("Between 1 and 20 dots.")),
+        ],
+    )
+    ideate_minutes = _minutes(_l("Ideate (minutes)"), 10)
+    group_minutes = _minutes(_l("Group (minutes)"), 5)
+    vote_minutes = _minutes(_l("Vote (minutes)"), 5)

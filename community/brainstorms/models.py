@@ -1,0 +1,142 @@
+"""Live brainstorming sessions, their participants and their sticky notes."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from community.accounts.models import User
+from community.database import UTCDateTime, utcnow
+from community.extensions import db
+from community.ideas.models import Idea
+from community.spaces.models import Space
+
+NOTE_MAX = 500
+PROMPT_MAX = 300
+
+
+class Phase(enum.StrEnum):
+    LOBBY = "lobby"
+    IDEATE = "ideate"
+    GROUP = "group"
+    VOTE = "vote"
+    RESULTS = "results"
+    CLOSED = "closed"
+
+
+#: The order the facilitator moves through.
+PHASES = list(Phase)
+
+#: Phases with a time box (and so a server-set end time).
+TIMED = {Phase.IDEATE, Phase.GROUP, Phase.VOTE}
+
+PHASE_LABELS = {
+    Phase.LOBBY: _l("Lobby"),
+    Phase.IDEATE: _l("Ideate"),
+    Phase.GROUP: _l("Group"),
+    Phase.VOTE: _l("Vote"),
+    Phase.RESULTS: _l("Results"),
+    Phase.CLOSED: _l("Closed"),
+}
+
+
+class BrainstormSession(db.Model):
+    """A timed brainstorm in a space, moved through its phases by its facilitator."""
+
+    __tablename__ = "brainstorm_sessions"
+    __table_args__ = (Index("ix_brainstorm_sessions_space_phase", "space_id", "phase"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    space_id: Mapped[int] = mapped_column(ForeignKey("spaces.id", ondelete="CASCADE"))
+    facilitator_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
+    idea_id: Mapped[int | None] = mapped_column(ForeignKey("ideas.id", ondelete="SET NULL"))
+    prompt: Mapped[str] = mapped_column(String(PROMPT_MAX))
+    anonymous: Mapped[bool] = mapped_column(default=False)
+    hidden_ideation: Mapped[bool] = mapped_column(default=True)
+    dots_per_participant: Mapped[int] = mapped_column(default=5)
+    dots_per_item: Mapped[int] = mapped_column(default=3)
+    ideate_minutes: Mapped[int] = mapped_column(default=10)
+    group_minutes: Mapped[int] = mapped_column(default=5)
+    vote_minutes: Mapped[int] = mapped_column(default=5)
+    phase: Mapped[str] = mapped_column(String(16), default=Phase.LOBBY.value)
+    # Server-authoritative end of the current timed phase; None outside timed phases.
+    phase_ends_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    scheduled_for: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    space: Mapped[Space] = relationship()
+    facilitator: Mapped[User | None] = relationship()
+    idea: Mapped[Idea | None] = relationship()
+
+    @property
+    def current_phase(self) -> Phase:
+        return Phase(self.phase)
+
+    @property
+    def is_closed(self) -> bool:
+        return self.current_phase == Phase.CLOSED
+
+    @property
+    def next_phase(self) -> Phase | None:
+        index = PHASES.index(self.current_phase)
+        return PHASES[index + 1] if index + 1 < len(PHASES) else None
+
+    def minutes_for(self, phase: Phase) -> int | None:
+        """The time box of ``phase`` in minutes, or None for untimed phases."""
+        return {
+            Phase.IDEATE: self.ideate_minutes,
+            Phase.GROUP: self.group_minutes,
+            Phase.VOTE: self.vote_minutes,
+        }.get(phase)
+
+    @property
+    def notes_hidden(self) -> bool:
+        """Whether participants see only their own notes right now."""
+        return self.hidden_ideation and self.current_phase in (Phase.LOBBY, Phase.IDEATE)
+
+
+class Participant(db.Model):
+    """Someone who joined a session: open connections (presence) and the "done" flag."""
+
+    __tablename__ = "brainstorm_participants"
+    __table_args__ = (UniqueConstraint("session_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(
+        ForeignKey("brainstorm_sessions.id", ondelete="CASCADE")
+    )
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    connections: Mapped[int] = mapped_column(default=0)
+    done: Mapped[bool] = mapped_column(default=False)
+    joined_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    user: Mapped[User] = relationship()
+
+
+class Note(db.Model):
+    """A sticky note written during ideation; deleting it only marks it deleted."""
+
+    __tablename__ = "brainstorm_notes"
+    __table_args__ = (Index("ix_brainstorm_notes_session_created", "session_id", "created_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(
+        ForeignKey("brainstorm_sessions.id", ondelete="CASCADE")
+    )
+    author_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    author: Mapped[User | None] = relationship()

@@ -1,0 +1,34 @@
+"""Permission rules for brainstorming sessions, built on the space rules."""
+
+from __future__ import annotations
+
+from community.brainstorms.models import BrainstormSession
+from community.permissions import guardian
+
+
+@guardian.rule("brainstorm.view")
+def can_view_session(user, session: BrainstormSession) -> bool:
+    """Whoever may read the space may read its sessions (past ones stay readable)."""
+    return guardian.can(user, "space.view", session.space)
+
+
+@guardian.rule("brainstorm.create")
+def can_create_session(user, space) -> bool:
+    """Space experts, moderators and owners (and site admins) run sessions."""
+    return guardian.can(user, "space.answer_as_expert", space)
+
+
+@guardian.rule("brainstorm.join")
+def can_join_session(user, session: BrainstormSession) -> bool:
+    """Taking part needs an active, unbanned membership of the space."""
+    return can_view_session(user, session) and guardian.can(user, "space.post", session.space)
+
+
+@guardian.rule("brainstorm.facilitate")
+def can_facilitate(user, session: BrainstormSession) -> bool:
+    """Only the session's facilitator moves it on, while they still belong to the space."""
+    return (
+        session.facilitator_id is not None
+        and getattr(user, "id", None) == session.facilitator_id
+        and can_join_session(user, session)
+    )

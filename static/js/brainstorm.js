@@ -1,0 +1,230 @@
+/* The live brainstorming board: joins the session over Socket.IO, draws the full state it is
+   sent, applies live changes, counts down to the server's end time, and re-joins (getting the
+   full state again) after every reconnect. Identity is the signed-in session's, never sent. */
+(function () {
+  "use strict";
+  var board = document.getElementById("board");
+  if (!board || !board.dataset.live || typeof io === "undefined") { return; }
+  var sessionId = parseInt(board.dataset.session, 10);
+  var me = parseInt(board.dataset.me, 10);
+  var text = board.dataset;
+  var el = function (sel) { return board.querySelector(sel); };
+  var notesList = el("[data-notes]");
+  var composer = el("[data-composer]");
+  var statusBox = el("[data-status]");
+  var doneButton = el("[data-done]");
+  var state = { phase: board.dataset.phase, endsAt: null, skew: 0, notes: new Map(), mine: new Set(),
+                facilitator: false, anonymous: false, done: false, presence: { count: 0, done: 0 } };
+
+  var socket = io("/brainstorm", { transports: ["websocket", "polling"] });
+
+  function showStatus(message, kind) {
+    if (!message) { statusBox.classList.add("d-none"); return; }
+    statusBox.textContent = message;
+    statusBox.className = "board-status alert small border alert-" + (kind || "light");
+  }
+
+  function isMine(note) {
+    return state.mine.has(note.id) || (note.author && note.author.id === me);
+  }
+
+  function noteCard(note) {
+    var li = document.createElement("li");
+    li.className = "sticky-note" + (isMine(note) ? " mine" : "");
+    li.dataset.noteId = note.id;
+    var body = document.createElement("p");
+    body.className = "sticky-text";
+    body.textContent = note.text;
+    li.appendChild(body);
+    var foot = document.createElement("div");
+    foot.className = "sticky-foot";
+    var who = document.createElement("span");
+    who.className = "sticky-author";
+    who.textContent = isMine(note) ? text.textYou : (note.author ? note.author.name : text.textAnonymous);
+    foot.appendChild(who);
+    if (isMine(note) && state.phase === "ideate") {
+      [["edit", text.textEdit, "pencil"], ["delete", text.textDelete, "trash"]].forEach(function (a) {
+        var b = document.createElement("button");
+        b.type = "button";
+        b.className = "btn btn-sm btn-link sticky-action";
+        b.dataset.action = a[0];
+        b.setAttribute("aria-label", a[1]);
+        b.title = a[1];
+        var icon = document.createElement("i");
+        icon.className = "bi bi-" + a[2];
+        icon.setAttribute("aria-hidden", "true");
+        b.appendChild(icon);
+        foot.appendChild(b);
+      });
+    }
+    li.appendChild(foot);
+    return li;
+  }
+
+  function drawNotes() {
+    notesList.replaceChildren();
+    state.notes.forEach(function (note) { notesList.appendChild(noteCard(note)); });
+    el("[data-empty]").classList.toggle("d-none", state.notes.size > 0);
+  }
+
+  function drawPhase() {
+    board.dataset.phase = state.phase;
+    var reached = true;
+    board.querySelectorAll("[data-phase-step]").forEach(function (step) {
+      var current = step.dataset.phaseStep === state.phase;
+      step.classList.toggle("current", current);
+      step.classList.toggle("past", reached && !current);
+      if (current) { reached = false; step.setAttribute("aria-current", "step"); }
+      else { step.removeAttribute("aria-current"); }
+    });
+    composer.classList.toggle("d-none", state.phase !== "ideate");
+    el("[data-hidden-hint]").textContent = state.notesHidden ? text.textHidden : "";
+    el("[data-facilitator]").classList.toggle("d-none", !state.facilitator || state.phase === "closed");
+    doneButton.disabled = state.phase === "closed";
+  }
+
+  function drawPresence() {
+    var p = state.presence;
+    board.querySelectorAll("[data-presence-count]").forEach(function (n) { n.textContent = p.count; });
+    el("[data-done-count]").textContent = p.done;
+    var people = el("[data-people]");
+    people.replaceChildren();
+    (p.people || []).forEach(function (person) {
+      var li = document.createElement("li");
+      li.className = person.done ? "done" : "";
+      var icon = document.createElement("i");
+      icon.className = "bi " + (person.done ? "bi-check-circle-fill text-success" : "bi-circle text-body-tertiary");
+      icon.setAttribute("aria-hidden", "true");
+      li.appendChild(icon);
+      li.appendChild(document.createTextNode(" " + person.name));
+      people.appendChild(li);
+      if (person.id === me) { state.done = person.done; }
+    });
+    doneButton.setAttribute("aria-pressed", state.done ? "true" : "false");
+    doneButton.classList.toggle("btn-success", state.done);
+    doneButton.classList.toggle("btn-outline-success", !state.done);
+    var label = el("[data-done-label]");
+    label.textContent = state.done ? label.dataset.labelOn : label.dataset.labelOff;
+  }
+
+  function setPhase(p) {
+    var changed = state.phase !== p.phase;
+    state.phase = p.phase;
+    state.notesHidden = p.notes_hidden;
+    state.endsAt = p.ends_at ? Date.parse(p.ends_at) : null;
+    state.skew = Date.parse(p.now) - Date.now();
+    if (changed) { state.done = false; }
+    drawPhase();
+    tick();
+  }
+
+  function applyState(s) {
+    state.facilitator = s.facilitator;
+    state.anonymous = s.anonymous;
+    state.notes = new Map();
+    s.notes.forEach(function (n) {
+      if (n.mine) { state.mine.add(n.id); }
+      state.notes.set(n.id, n);
+    });
+    state.phase = null;
+    setPhase(s);
+    state.presence = s.presence;
+    drawPresence();
+    drawNotes();
+  }
+
+  function tick() {
+    var out = el("[data-countdown]");
+    if (!state.endsAt) { out.textContent = "–"; return; }
+    var left = Math.max(0, Math.round((state.endsAt - (Date.now() + state.skew)) / 1000));
+    if (left === 0) { out.textContent = text.textTimeUp; board.classList.add("time-up"); return; }
+    board.classList.remove("time-up");
+    var m = Math.floor(left / 60), sec = left % 60;
+    out.textContent = m + ":" + (sec < 10 ? "0" : "") + sec;
+  }
+  setInterval(tick, 1000);
+
+  function send(event, data, then) {
+    socket.emit(event, Object.assign({ session: sessionId }, data || {}), function (reply) {
+      if (!reply || !reply.ok) { showStatus(reply ? reply.error : "", "warning"); return; }
+      showStatus("");
+      if (then) { then(reply); }
+    });
+  }
+
+  socket.on("connect", function () {
+    showStatus("");
+    send("join", {}, function (reply) { applyState(reply.state); });
+  });
+  socket.on("disconnect", function () { showStatus(text.textReconnecting, "secondary"); });
+  socket.on("phase", setPhase);
+  socket.on("presence", function (p) { state.presence = p; drawPresence(); });
+  socket.on("notes", function (m) {
+    state.notes = new Map();
+    m.notes.forEach(function (n) { state.notes.set(n.id, n); });
+    drawNotes();
+  });
+  socket.on("note_added", function (m) { state.notes.set(m.note.id, m.note); drawNotes(); });
+  socket.on("note_edited", function (m) { state.notes.set(m.note.id, m.note); drawNotes(); });
+  socket.on("note_deleted", function (m) { state.notes.delete(m.id); drawNotes(); });
+
+  composer.addEventListener("submit", function (event) {
+    event.preventDefault();
+    var input = composer.querySelector("textarea");
+    var value = input.value.trim();
+    if (!value) { input.focus(); return; }
+    send("add_note", { text: value }, function (reply) {
+      state.mine.add(reply.note.id);
+      state.notes.set(reply.note.id, reply.note);
+      input.value = "";
+      input.focus();
+      drawNotes();
+    });
+  });
+  composer.querySelector("textarea").addEventListener("keydown", function (event) {
+    if (event.key === "Enter" && !event.shiftKey) { event.preventDefault(); composer.requestSubmit(); }
+  });
+
+  notesList.addEventListener("click", function (event) {
+    var button = event.target.closest("[data-action]");
+    if (!button) { return; }
+    var card = button.closest("[data-note-id]");
+    var id = parseInt(card.dataset.noteId, 10);
+    if (button.dataset.action === "delete") {
+      send("delete_note", { note: id }, function () { state.notes.delete(id); drawNotes(); });
+      return;
+    }
+    var body = card.querySelector(".sticky-text");
+    var editor = document.createElement("textarea");
+    editor.className = "form-control form-control-sm sticky-editor";
+    editor.maxLength = 500;
+    editor.value = state.notes.get(id).text;
+    editor.setAttribute("aria-label", text.textEdit);
+    body.replaceWith(editor);
+    editor.focus();
+    function save() {
+      send("edit_note", { note: id, text: editor.value }, function (reply) {
+        state.notes.set(id, reply.note);
+        drawNotes();
+      });
+    }
+    editor.addEventListener("keydown", function (e) {
+      if (e.key === "Enter" && !e.shiftKey) { e.preventDefault(); save(); }
+      if (e.key === "Escape") { drawNotes(); }
+    });
+    editor.addEventListener("blur", save, { once: true });
+  });
+
+  doneButton.addEventListener("click", function () {
+    send("done", { done: !state.done }, function (reply) { state.done = reply.done; drawPresence(); });
+  });
+
+  el("[data-advance]").addEventListener("click", function () {
+    var p = state.presence;
+    if (state.phase !== "lobby" && p.done < p.count && !window.confirm(text.confirmAdvance)) { return; }
+    send("advance", { from: state.phase });
+  });
+  board.querySelectorAll("[data-extend]").forEach(function (b) {
+    b.addEventListener("click", function () { send("extend", { minutes: parseInt(b.dataset.extend, 10) }); });
+  });
+}());
