@@ -1,0 +1,73 @@
+"""A moderator plans a session and runs it with a customer: the customer's notes stay hidden
+while ideating and appear live on the facilitator's board when grouping starts."""
+
+from __future__ import annotations
+
+from playwright.sync_api import expect
+
+from community.permissions import Role
+
+NOTES = [
+    "Let new customers import their old projects in one click",
+    "A guided tour of the first report",
+    "Show a sample workspace instead of an empty page",
+]
+
+
+def test_a_live_session_from_lobby_to_grouping(
+    browser, base_url, live_user, live_space, sign_in, tmp_path
+):
+    mod = live_user(role=Role.MODERATOR, display_name="Mia Moderator")
+    customer = live_user(display_name="Casey Customer")
+    slug = live_space(mod, name="Onboarding", slug="onboarding-bt")
+
+    facilitator = browser.new_context(base_url=base_url, viewport={"width": 1280, "height": 860})
+    host = facilitator.new_page()
+    sign_in(host, mod.username)
+    host.goto(f"/s/{slug}")
+    host.locator(".space-tabs").get_by_role("link", name="Sessions").click()
+    host.get_by_role("link", name="New session").click()
+    host.get_by_label("Prompt").fill("How could onboarding be faster?")
+    host.get_by_label("Ideate (minutes)").fill("8")
+    host.get_by_role("button", name="Create session").click()
+    expect(host.get_by_role("heading", name="How could onboarding be faster?")).to_be_visible()
+    session_url = host.url
+    expect(host.locator("[data-presence-count]").first).to_have_text("1")
+
+    guest = browser.new_context(base_url=base_url).new_page()
+    sign_in(guest, customer.username)
+    guest.goto(f"/s/{slug}")
+    guest.get_by_role("button", name="Join space").click()
+    guest.goto(session_url)
+    expect(host.locator("[data-presence-count]").first).to_have_text("2")
+
+    host.get_by_role("button", name="Next phase").click()
+    expect(guest.locator(".phase-step.current")).to_have_text("Ideate")
+    expect(guest.locator("[data-countdown]")).to_have_text("8:00", timeout=5_000)
+
+    for text in NOTES:
+        guest.get_by_label("Your note").fill(text)
+        guest.get_by_role("button", name="Add note").click()
+        expect(guest.locator(".sticky-note", has_text=text)).to_be_visible()
+    host.get_by_label("Your note").fill("Fewer fields on the sign-up form")
+    host.get_by_role("button", name="Add note").click()
+    expect(host.locator(".sticky-note")).to_have_count(1)  # the customer's stay hidden
+    guest.get_by_role("button", name="I'm done").click()
+    expect(host.locator("[data-done-count]")).to_have_text("1")
+
+    # Not everyone is done (the facilitator is not): moving on asks first.
+    host.once("dialog", lambda dialog: dialog.accept())
+    host.get_by_role("button", name="Next phase").click()
+    expect(host.locator(".phase-step.current")).to_have_text("Group")
+    for text in NOTES:
+        expect(host.locator(".sticky-note", has_text=text)).to_contain_text("Casey Customer")
+    expect(host.locator(".sticky-note")).to_have_count(4)
+
+    # A reload (a reconnect) draws the full state again.
+    guest.reload()
+    expect(guest.locator(".sticky-note")).to_have_count(4)
+    expect(guest.locator(".phase-step.current")).to_have_text("Group")
+    host.screenshot(path=str(tmp_path / "board.png"), full_page=True)
+    host.screenshot(path="test-results/brainstorm-board.png", full_page=True)
+    facilitator.close()
+    guest.context.close()
