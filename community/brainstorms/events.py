@@ -8,8 +8,10 @@ in ``receivers.py``, which is where hidden ideation and anonymity are enforced.
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
+from flask import session as connection
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_socketio import join_room, leave_room, rooms
@@ -22,6 +24,9 @@ from community.live import EventRefused, SecureNamespace, authorize
 
 NAMESPACE = "/brainstorm"
 ROOM_PREFIX = "brainstorm:"
+#: Notes added or edited per connection within ``NOTE_WINDOW`` seconds before it must wait.
+NOTE_BURST = 20
+NOTE_WINDOW = 30.0
 
 
 def session_room(session_id: int) -> str:
@@ -68,6 +73,16 @@ def _text(data: dict) -> str:
     return text
 
 
+def _throttle() -> None:
+    """Stop note floods: a connection may write ``NOTE_BURST`` notes per ``NOTE_WINDOW``
+    seconds. Kept in the connection's own session (Flask-SocketIO keeps one per connection)."""
+    now = time.monotonic()
+    recent = [t for t in connection.get("brainstorm_writes", []) if now - t < NOTE_WINDOW]
+    if len(recent) >= NOTE_BURST:
+        raise EventRefused(_("You are writing notes very fast. Wait a few seconds."))
+    connection["brainstorm_writes"] = [*recent, now]
+
+
 class BrainstormNamespace(SecureNamespace):
     """A session's board, live: presence, notes, phases and the countdown."""
 
@@ -84,12 +99,14 @@ class BrainstormNamespace(SecureNamespace):
     @authorize("brainstorm.join", load=load_session)
     def on_add_note(self, session: BrainstormSession, data: dict) -> dict:
         _joined(session)
+        _throttle()
         note = operations.add_note(session, author=current_user, text=_text(data))
         return {"ok": True, "note": serializers.note_payload(session, note, current_user.id)}
 
     @authorize("brainstorm.join", load=load_session)
     def on_edit_note(self, session: BrainstormSession, data: dict) -> dict:
         _joined(session)
+        _throttle()
         note = _note(session, data)
         operations.edit_note(note, by=current_user, text=_text(data))
         return {"ok": True, "note": serializers.note_payload(session, note, current_user.id)}

@@ -7,11 +7,13 @@ transaction is open (the rows are fresh) and emitted only after it commits.
 
 from __future__ import annotations
 
+from sqlalchemy import select
+
 from community import signals
 from community.brainstorms import queries, serializers
 from community.brainstorms.events import NAMESPACE, session_room, user_room
 from community.brainstorms.models import BrainstormSession, Note, Phase
-from community.extensions import socketio
+from community.extensions import db, socketio
 
 
 def _emit_after_commit(event: str, payload: dict, room: str) -> None:
@@ -26,9 +28,13 @@ def push_note(session: BrainstormSession, *, note: Note, change: str, **_kwargs)
     )
     if change == "deleted":
         _emit_after_commit("note_deleted", {"session": session.id, "id": note.id}, room)
-    else:
-        payload = {"session": session.id, "note": serializers.note_payload(session, note)}
-        _emit_after_commit(f"note_{change}", payload, room)
+        return
+    payload = {"session": session.id, "note": serializers.note_payload(session, note)}
+    _emit_after_commit(f"note_{change}", payload, room)
+    if change == "added" and note.author_id is not None:
+        # The author's other tabs learn that it is theirs (anonymous notes carry no author).
+        mine = {"session": session.id, "id": note.id}
+        _emit_after_commit("note_mine", mine, user_room(session.id, note.author_id))
 
 
 @signals.brainstorm_phase_changed.connect
@@ -41,3 +47,32 @@ def push_phase(session: BrainstormSession, *, old: str, **_kwargs) -> None:
             "notes", {"session": session.id, "notes": notes}, session_room(session.id)
         )
     _emit_after_commit("presence", serializers.presence_payload(session), session_room(session.id))
+
+
+@signals.member_banned.connect
+@signals.member_left.connect
+def disconnect_from_boards(space, *, user, **_kwargs) -> None:
+    """Someone banned from (or leaving) a space stops receiving its open boards at once; their
+    events are refused anyway, because every event asks the guardian again."""
+    session_ids = list(
+        db.session.scalars(
+            select(BrainstormSession.id).where(
+                BrainstormSession.space_id == space.id,
+                BrainstormSession.phase != Phase.CLOSED.value,
+            )
+        )
+    )
+    if session_ids:
+        signals.on_commit(_disconnect, session_ids, user.id)
+
+
+def _disconnect(session_ids: list[int], user_id: int) -> None:
+    # The connections this process holds (with a message queue, each process holds its own).
+    manager = socketio.server.manager
+    sids = {
+        sid
+        for session_id in session_ids
+        for sid, _eio_sid in manager.get_participants(NAMESPACE, user_room(session_id, user_id))
+    }
+    for sid in sids:
+        socketio.server.disconnect(sid, namespace=NAMESPACE)

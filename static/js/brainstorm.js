@@ -166,6 +166,7 @@
   });
   socket.on("note_added", function (m) { state.notes.set(m.note.id, m.note); drawNotes(); });
   socket.on("note_edited", function (m) { state.notes.set(m.note.id, m.note); drawNotes(); });
+  socket.on("note_mine", function (m) { state.mine.add(m.id); drawNotes(); });
   socket.on("note_deleted", function (m) { state.notes.delete(m.id); drawNotes(); });
 
   composer.addEventListener("submit", function (event) {

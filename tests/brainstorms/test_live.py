@@ -117,7 +117,8 @@ def test_hidden_ideation_shows_others_notes_only_from_grouping(
         ws.received()
     member.send("add_note", {"session": session_id, "text": "Only mine for now"})
     assert all(name != "note_added" for name, _ in facilitator.received())
-    assert [name for name, _ in second_tab.received()] == ["note_added"]
+    # The author's other tab gets the note, and is told it is theirs.
+    assert [name for name, _ in second_tab.received()] == ["note_added", "note_mine"]
     late = board(people["asker"])
     assert late.send("join", {"session": session_id})["state"]["notes"] == []
     assert facilitator.send("join", {"session": session_id})["state"]["notes"] == []
@@ -283,3 +284,51 @@ def test_a_banned_member_can_send_nothing_further(
     reply = member.send("add_note", {"session": session_id, "text": "Still here?"})
     assert reply["ok"] is False
     assert _notes(app, session_id) == []
+
+
+def test_leaving_the_space_disconnects_from_its_boards(
+    app, cast, people, board, create_brainstorm, to_phase
+):
+    from community.accounts.models import User
+    from community.spaces import operations as spaces
+    from community.spaces.models import Space
+
+    session_id = create_brainstorm(cast.space, cast.expert, hidden_ideation=False)
+    to_phase(session_id, Phase.IDEATE)
+    facilitator, member = board(people["expert"]), board(people["member"])
+    facilitator.send("join", {"session": session_id})
+    member.send("join", {"session": session_id})
+    facilitator.received()
+    with app.test_request_context():
+        spaces.ban_member(
+            db.session.get(Space, cast.space.id),
+            db.session.get(User, cast.member.id),
+            by=db.session.get(User, cast.owner.id),
+            reason="spam",
+        )
+        db.session.commit()
+    assert not member.io.is_connected("/brainstorm")
+    assert dict(facilitator.received())["presence"]["count"] == 1
+    # Coming back is refused too.
+    again = board(people["member"])
+    assert again.send("join", {"session": session_id})["ok"] is False
+
+
+def test_note_floods_are_stopped_per_connection(
+    app, cast, people, board, create_brainstorm, to_phase, monkeypatch
+):
+    from community.brainstorms import events
+
+    monkeypatch.setattr(events, "NOTE_BURST", 3)
+    session_id = create_brainstorm(cast.space, cast.expert)
+    to_phase(session_id, Phase.IDEATE)
+    member = board(people["member"])
+    member.send("join", {"session": session_id})
+    replies = [member.send("add_note", {"session": session_id, "text": f"n{i}"}) for i in range(5)]
+    assert [r["ok"] for r in replies] == [True, True, True, False, False]
+    assert "very fast" in replies[-1]["error"]
+    assert len(_notes(app, session_id)) == 3
+    # Another connection has its own allowance.
+    other_tab = board(people["member"])
+    other_tab.send("join", {"session": session_id})
+    assert other_tab.send("add_note", {"session": session_id, "text": "fresh"})["ok"]
