@@ -202,6 +202,8 @@ def generate(app: Flask, ideas: int, seed: int = 7) -> dict:
             author = rng.choice(members[space_id][1:-1])
             tags = rng.sample(TAGS, rng.choice((0, 1, 1, 2, 2, 3)))
             final = rng.choices(list(STATUS_WEIGHTS), list(STATUS_WEIGHTS.values()))[0]
+            if final == "merged" and idea_id == 1:
+                final = "new"  # there is no older idea to merge the first one into
             replies = min(int(rng.expovariate(0.4)), 25)
             reply_times = sorted(created + age * rng.random() for _ in range(replies))
             rows[Thread].append(
