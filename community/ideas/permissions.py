@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from community.ideas.models import Idea
 from community.permissions import Role, guardian, has_role
-from community.spaces.models import Visibility
-from community.spaces.permissions import is_banned
+from community.spaces.models import Space, Visibility
+from community.spaces.permissions import is_banned, prime_memberships
 
 
 @guardian.rule("idea.view")
@@ -26,16 +26,30 @@ def can_vote(user, idea: Idea) -> bool:
 
 
 def can_support(user, idea: Idea) -> bool:
-    """Whether ``user`` may be counted among the idea's voters, open or not: signed-in readers
-    of public spaces (unless banned) and members of restricted and private ones. Merging moves
-    only these voters' votes."""
-    if not has_role(user, Role.MEMBER) or not can_view_idea(user, idea):
+    """Whether ``user`` may be counted among the idea's voters, open or not (see
+    ``may_support_in``). Merging moves only these voters' votes."""
+    return may_support_in(user, idea.space)
+
+
+def may_support_in(user, space: Space) -> bool:
+    """Whether ``user`` may support ideas in ``space``: signed-in readers of public spaces
+    (unless banned) and members of restricted and private ones."""
+    if not has_role(user, Role.MEMBER) or not guardian.can(user, "space.view", space):
         return False
-    if is_banned(user, idea.space):
+    if is_banned(user, space):
         return False
-    return idea.space.visibility == Visibility.PUBLIC or guardian.can(
-        user, "space.post", idea.space
-    )
+    return space.visibility == Visibility.PUBLIC or guardian.can(user, "space.post", space)
+
+
+def votable_ideas(user, ideas: list[Idea]) -> set[int]:
+    """The ids of ``ideas`` that ``user`` may vote for (``idea.vote``), for lists: the user's
+    memberships in all their spaces come in one query, and each space is decided once."""
+    if not has_role(user, Role.MEMBER):
+        return set()
+    spaces = {idea.space_id: idea.space for idea in ideas}
+    prime_memberships(user, list(spaces.values()))
+    allowed = {space_id for space_id, space in spaces.items() if may_support_in(user, space)}
+    return {idea.id for idea in ideas if idea.space_id in allowed and not idea.is_closed}
 
 
 @guardian.rule("idea.set_status")

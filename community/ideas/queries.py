@@ -14,7 +14,7 @@ from datetime import timedelta
 
 from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import case, func, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, load_only, selectinload
 
 from community.accounts.models import User
 from community.database import utcnow
@@ -69,12 +69,24 @@ def ideas_page(
     voted: bool = False,
     page: int = 1,
 ) -> Pagination:
-    """Ideas the user may see (in one space, or all readable spaces), sorted and filtered."""
-    stmt = select(Idea).options(joinedload(Idea.author), joinedload(Idea.space))
+    """Ideas the user may see (in one space, or all readable spaces), sorted and filtered.
+
+    Loads what a list row shows: no bodies, the authors' names, and the spaces (without their
+    tags) only when the list spans spaces. Five queries at most, whatever the page holds.
+    """
+    stmt = select(Idea).options(
+        load_only(
+            Idea.space_id, Idea.author_id, Idea.title, Idea.status, Idea.vote_count, Idea.created_at
+        ),
+        selectinload(Idea.author).load_only(User.display_name),
+    )
     if space is not None:
+        # The ideas' space is the one already loaded: the identity map answers ``idea.space``.
         stmt = stmt.where(Idea.space_id == space.id)
     else:
-        stmt = stmt.where(Idea.space_id.in_(readable_space_ids(user)))
+        stmt = stmt.where(Idea.space_id.in_(readable_space_ids(user))).options(
+            selectinload(Idea.space).lazyload(Space.tags)
+        )
     if status in {s.value for s in IdeaStatus}:
         stmt = stmt.where(Idea.status == status)
     elif status == "open":

@@ -15,6 +15,7 @@ from community.forums.forms import ReplyForm
 from community.ideas import operations, queries
 from community.ideas.forms import IdeaForm, MergeForm, StatusForm, UnmergeForm
 from community.ideas.models import STATUS_LABELS, Idea, IdeaStatus
+from community.ideas.permissions import votable_ideas
 from community.permissions import guardian
 from community.spaces.permissions import membership_of
 from community.spaces.views import load_space
@@ -48,6 +49,11 @@ def votes_left_text(left: int) -> str:
     return ngettext("%(num)d vote left", "%(num)d votes left", left)
 
 
+def vote_texts() -> dict[str, str]:
+    """What every vote button says, translated once for all the buttons on a page."""
+    return {"voted": _("Remove my vote"), "unvoted": _("Vote for this idea"), "votes": _("votes")}
+
+
 def _render_list(space=None):
     args = _list_args()
     page = queries.ideas_page(current_user, space=space, **args)
@@ -57,9 +63,11 @@ def _render_list(space=None):
         page=page,
         args=args,
         voted=queries.voted_by(current_user, [i.id for i in page.items]),
+        votable=votable_ideas(current_user, page.items),
         votes_left=queries.votes_left(current_user, space) if space else None,
         membership=membership_of(current_user, space) if space else None,
-        status_labels=STATUS_LABELS,
+        status_labels={status: str(label) for status, label in STATUS_LABELS.items()},
+        vote_texts=vote_texts(),
     )
 
 
@@ -141,6 +149,7 @@ def _render_idea(idea: Idea, merge_form: MergeForm | None = None, status: int = 
         reply_form=ReplyForm(),
         status_labels=STATUS_LABELS,
         membership=membership_of(current_user, idea.space),
+        vote_texts=vote_texts(),
     )
     return page, status
 

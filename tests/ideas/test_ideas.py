@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import threading
 
 import pytest
@@ -282,6 +283,59 @@ def test_sorts_filters_and_query_bounds(
         client.get(f"/s/{cast.space.slug}/ideas")
         client.get(f"/ideas/{old.id}")
     assert len(many) == len(few)
+
+
+def vote_buttons(response) -> dict[int, bool]:
+    """Each listed idea's vote button: whether it is enabled."""
+    forms = re.findall(r'data-idea-id="(\d+)">(.*?)</form>', response.get_data(as_text=True), re.S)
+    return {int(idea_id): " disabled" not in form for idea_id, form in forms}
+
+
+def test_list_across_many_spaces_runs_the_queries_of_one(
+    app,
+    client,
+    cast,
+    space_owner,
+    create_space,
+    add_member,
+    create_idea,
+    vote_for,
+    login,
+    count_queries,
+):
+    """A member's list of 50 ideas from ten spaces runs as many queries as 5 ideas in one:
+    one query for the memberships, however many spaces the page shows."""
+    first = [create_idea(cast.space, cast.asker, title=f"First {n}", tags="ui") for n in range(5)]
+    vote_for(first[0], cast.member)
+    login(client, cast.member)
+    pages = ("/ideas", "/ideas?sort=top", "/ideas?sort=newest")
+    with count_queries() as few:
+        for path in pages:
+            assert client.get(path).status_code == 200
+    mine = [create_space(visibility=v) for v in ("public", "restricted", "private") * 3]
+    for space in mine:
+        add_member(space, cast.member)
+    # A restricted space the viewer is not in: its ideas are listed but take no vote from them.
+    other = create_space(visibility="restricted")
+    spread = [
+        create_idea([*mine, other][n % 10], space_owner, title=f"Spread {n}", tags="x, y")
+        for n in range(45)
+    ]
+    for idea in spread[:9]:
+        vote_for(idea, cast.member)
+    with app.app_context():
+        db.session.get(Idea, spread[1].id).status = "shipped"
+        db.session.commit()
+    with count_queries() as many:
+        for path in pages:
+            assert client.get(path).status_code == 200
+    assert len(many) == len(few), (len(few), len(many))
+    buttons = {}
+    for number in (1, 2, 3):
+        buttons |= vote_buttons(client.get(f"/ideas?sort=newest&page={number}"))
+    no_votes = {spread[1].id} | {idea.id for n, idea in enumerate(spread) if n % 10 == 9}
+    assert len(buttons) == 50 and len(no_votes) == 5
+    assert {idea_id for idea_id, enabled in buttons.items() if not enabled} == no_votes
 
 
 def test_concurrent_votes_leave_exact_rows_and_count(app, cast, create_idea, create_user, login):
