@@ -102,6 +102,10 @@ brainstorm_phase_changed = _signals.signal("brainstorm-phase-changed")
 #: A note was added, edited or deleted (soft). ``note``, ``change`` ("added", "edited",
 #: "deleted"), ``by``.
 brainstorm_note_changed = _signals.signal("brainstorm-note-changed")
+#: Clusters were made, renamed or merged, or a note moved in or out of one. ``by``.
+brainstorm_grouping_changed = _signals.signal("brainstorm-grouping-changed")
+#: A participant put a dot on a note or cluster, or took one back. ``by``.
+brainstorm_dots_changed = _signals.signal("brainstorm-dots-changed")
 
 #: Someone was @mentioned. sender: the Post; ``users``: the mentioned Users (not the author).
 mention = _signals.signal("mention")

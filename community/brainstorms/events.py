@@ -18,7 +18,13 @@ from flask_socketio import join_room, leave_room, rooms
 
 from community import signals
 from community.brainstorms import operations, serializers
-from community.brainstorms.models import NOTE_MAX, BrainstormSession, Note
+from community.brainstorms.models import (
+    CLUSTER_NAME_MAX,
+    NOTE_MAX,
+    BrainstormSession,
+    Cluster,
+    Note,
+)
 from community.extensions import db, socketio
 from community.live import EventRefused, SecureNamespace, authorize
 
@@ -62,6 +68,32 @@ def _note(session: BrainstormSession, data: dict) -> Note:
     if note is None or note.session_id != session.id or note.deleted_at is not None:
         raise EventRefused(_("That note isn't on this board."))
     return note
+
+
+def _cluster(session: BrainstormSession, data: dict, key: str = "cluster") -> Cluster:
+    cluster_id = _int(data.get(key))
+    cluster = db.session.get(Cluster, cluster_id) if cluster_id else None
+    if cluster is None or cluster.session_id != session.id:
+        raise EventRefused(_("That cluster isn't on this board."))
+    return cluster
+
+
+def _name(data: dict) -> str:
+    name = data.get("name")
+    if not isinstance(name, str) or len(name) > CLUSTER_NAME_MAX * 2:
+        raise EventRefused(
+            _("Name the cluster in at most %(count)d characters.", count=CLUSTER_NAME_MAX)
+        )
+    return name
+
+
+def _item(session: BrainstormSession, data: dict) -> dict:
+    """The note or the cluster a dot goes on: exactly one of ``note`` and ``cluster``."""
+    if ("note" in data) == ("cluster" in data):
+        raise EventRefused(_("Put the dot on one note or one cluster."))
+    if "note" in data:
+        return {"note": _note(session, data)}
+    return {"cluster": _cluster(session, data)}
 
 
 def _text(data: dict) -> str:
@@ -116,6 +148,51 @@ class BrainstormNamespace(SecureNamespace):
         _joined(session)
         operations.delete_note(_note(session, data), by=current_user)
         return {"ok": True}
+
+    @authorize("brainstorm.join", load=load_session)
+    def on_create_cluster(self, session: BrainstormSession, data: dict) -> dict:
+        _joined(session)
+        cluster = operations.create_cluster(session, by=current_user, name=_name(data))
+        return {"ok": True, "cluster": serializers.cluster_payload(cluster)}
+
+    @authorize("brainstorm.join", load=load_session)
+    def on_rename_cluster(self, session: BrainstormSession, data: dict) -> dict:
+        _joined(session)
+        cluster = _cluster(session, data)
+        operations.rename_cluster(cluster, by=current_user, name=_name(data))
+        return {"ok": True, "cluster": serializers.cluster_payload(cluster)}
+
+    @authorize("brainstorm.join", load=load_session)
+    def on_move_note(self, session: BrainstormSession, data: dict) -> dict:
+        """Put a note into a cluster (``{"note": id, "cluster": id}``) or out (``null``)."""
+        _joined(session)
+        note = _note(session, data)
+        if "cluster" not in data:
+            raise EventRefused(_("That request was not understood."))
+        cluster = None if data["cluster"] is None else _cluster(session, data)
+        operations.move_note(note, by=current_user, cluster=cluster)
+        return {"ok": True}
+
+    @authorize("brainstorm.join", load=load_session)
+    def on_merge_clusters(self, session: BrainstormSession, data: dict) -> dict:
+        """Merge ``source`` into ``target``; ``source`` disappears."""
+        _joined(session)
+        source, target = _cluster(session, data, "source"), _cluster(session, data, "target")
+        operations.merge_clusters(source, target, by=current_user)
+        return {"ok": True}
+
+    @authorize("brainstorm.join", load=load_session)
+    def on_add_dot(self, session: BrainstormSession, data: dict) -> dict:
+        """One dot on ``{"note": id}`` or ``{"cluster": id}``."""
+        _joined(session)
+        operations.add_dot(session, by=current_user, **_item(session, data))
+        return {"ok": True, "my_dots": serializers.my_dots_payload(session, current_user.id)}
+
+    @authorize("brainstorm.join", load=load_session)
+    def on_remove_dot(self, session: BrainstormSession, data: dict) -> dict:
+        _joined(session)
+        operations.remove_dot(session, by=current_user, **_item(session, data))
+        return {"ok": True, "my_dots": serializers.my_dots_payload(session, current_user.id)}
 
     @authorize("brainstorm.facilitate", load=load_session)
     def on_advance(self, session: BrainstormSession, data: dict) -> dict:

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateTimeLocalField, IntegerField, StringField
+from wtforms import BooleanField, DateTimeLocalField, IntegerField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from community.brainstorms.models import PROMPT_MAX
+from community.brainstorms.models import PROMPT_MAX, WHO_MAY_GROUP_LABELS, WhoMayGroup
 from community.brainstorms.operations import MINUTES_MAX
+from community.forms import as_choices
 
 
 def _minutes(label, default: int) -> IntegerField:
@@ -52,6 +53,11 @@ class SessionForm(FlaskForm):
             DataRequired(message=_l("Give a number of dots.")),
             NumberRange(1, 20, message=_l("Between 1 and 20 dots.")),
         ],
+    )
+    who_may_group = SelectField(
+        _l("Who may group the notes"),
+        choices=as_choices((w.value, label) for w, label in WHO_MAY_GROUP_LABELS.items()),
+        default=WhoMayGroup.EVERYONE.value,
     )
     ideate_minutes = _minutes(_l("Ideate (minutes)"), 10)
     group_minutes = _minutes(_l("Group (minutes)"), 5)

@@ -6,7 +6,7 @@ import enum
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from community.accounts.models import User
@@ -17,6 +17,7 @@ from community.spaces.models import Space
 
 NOTE_MAX = 500
 PROMPT_MAX = 300
+CLUSTER_NAME_MAX = 80
 
 
 class Phase(enum.StrEnum):
@@ -27,6 +28,16 @@ class Phase(enum.StrEnum):
     RESULTS = "results"
     CLOSED = "closed"
 
+
+class WhoMayGroup(enum.StrEnum):
+    EVERYONE = "everyone"
+    FACILITATOR = "facilitator"
+
+
+WHO_MAY_GROUP_LABELS = {
+    WhoMayGroup.EVERYONE: _l("Everyone"),
+    WhoMayGroup.FACILITATOR: _l("Only the facilitator"),
+}
 
 #: The order the facilitator moves through.
 PHASES = list(Phase)
@@ -64,6 +75,9 @@ class BrainstormSession(db.Model):
     ideate_minutes: Mapped[int] = mapped_column(default=10)
     group_minutes: Mapped[int] = mapped_column(default=5)
     vote_minutes: Mapped[int] = mapped_column(default=5)
+    who_may_group: Mapped[str] = mapped_column(
+        String(16), default=WhoMayGroup.EVERYONE.value, server_default=WhoMayGroup.EVERYONE.value
+    )
     phase: Mapped[str] = mapped_column(String(16), default=Phase.LOBBY.value)
     # Server-authoritative end of the current timed phase; None outside timed phases.
     phase_ends_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
@@ -135,8 +149,49 @@ class Note(db.Model):
         ForeignKey("users.id", ondelete="SET NULL"), index=True
     )
     text: Mapped[str] = mapped_column(Text)
+    cluster_id: Mapped[int | None] = mapped_column(
+        ForeignKey("brainstorm_clusters.id", ondelete="SET NULL"), index=True
+    )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     author: Mapped[User | None] = relationship()
+
+
+class Cluster(db.Model):
+    """A named group of notes, made while grouping; merging one into another deletes it."""
+
+    __tablename__ = "brainstorm_clusters"
+    __table_args__ = (Index("ix_brainstorm_clusters_session_position", "session_id", "position"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(
+        ForeignKey("brainstorm_sessions.id", ondelete="CASCADE")
+    )
+    name: Mapped[str] = mapped_column(String(CLUSTER_NAME_MAX))
+    position: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class Dot(db.Model):
+    """One dot a participant put on a note or a cluster while voting (one row per dot)."""
+
+    __tablename__ = "brainstorm_dots"
+    __table_args__ = (
+        CheckConstraint("(note_id IS NULL) <> (cluster_id IS NULL)", name="dot_on_note_or_cluster"),
+        Index("ix_brainstorm_dots_session_user", "session_id", "user_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(
+        ForeignKey("brainstorm_sessions.id", ondelete="CASCADE")
+    )
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    note_id: Mapped[int | None] = mapped_column(
+        ForeignKey("brainstorm_notes.id", ondelete="CASCADE"), index=True
+    )
+    cluster_id: Mapped[int | None] = mapped_column(
+        ForeignKey("brainstorm_clusters.id", ondelete="CASCADE"), index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -1,23 +1,28 @@
-"""Every change to brainstorming sessions: scheduling, moving through the phases, notes and
-the participants' presence and "done" flags."""
+"""Every change to brainstorming sessions: scheduling, moving through the phases, notes,
+clusters, dots and the participants' presence and "done" flags."""
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
 
 from flask_babel import gettext as _
-from sqlalchemy import select, update
+from flask_babel import ngettext
+from sqlalchemy import delete, func, select, update
 
 from community import signals
 from community.accounts.models import User
 from community.brainstorms.models import (
+    CLUSTER_NAME_MAX,
     NOTE_MAX,
     PROMPT_MAX,
     TIMED,
     BrainstormSession,
+    Cluster,
+    Dot,
     Note,
     Participant,
     Phase,
+    WhoMayGroup,
 )
 from community.database import utcnow
 from community.errors import OperationError
@@ -28,6 +33,7 @@ from community.spaces.models import Space
 
 MINUTES_MAX = 120
 EXTEND_MAX = 30
+CLUSTERS_MAX = 100
 
 
 def _require(user, action: str, obj, message: str) -> None:
@@ -53,6 +59,7 @@ def create_session(
     ideate_minutes: int = 10,
     group_minutes: int = 5,
     vote_minutes: int = 5,
+    who_may_group: str = WhoMayGroup.EVERYONE.value,
     idea: Idea | None = None,
     scheduled_for: datetime | None = None,
 ) -> BrainstormSession:
@@ -90,6 +97,8 @@ def create_session(
             _("A phase lasts 1 to %(count)d minutes.", count=MINUTES_MAX),
             field,
         )
+    if who_may_group not in {w.value for w in WhoMayGroup}:
+        raise OperationError(_("Choose who may group the notes."), "who_may_group")
     if idea is not None and idea.space_id != space.id:
         raise OperationError(_("Link an idea from this space."), "idea")
     session = BrainstormSession(
@@ -104,6 +113,7 @@ def create_session(
         ideate_minutes=ideate_minutes,
         group_minutes=group_minutes,
         vote_minutes=vote_minutes,
+        who_may_group=who_may_group,
         scheduled_for=scheduled_for,
     )
     db.session.add(session)
@@ -274,3 +284,181 @@ def mark_done(session: BrainstormSession, user: User, done: bool) -> Participant
     participant.done = done
     db.session.flush()
     return participant
+
+
+def _require_phase(session: BrainstormSession, user: User, phase: Phase, message: str) -> None:
+    _require(user, "brainstorm.join", session, _("Join this space to take part."))
+    if session.is_closed:
+        raise OperationError(_("This session has ended."))
+    if session.current_phase != phase:
+        raise OperationError(message)
+
+
+def _require_grouping(session: BrainstormSession, user: User) -> None:
+    _require_phase(session, user, Phase.GROUP, _("Notes can only be grouped while grouping."))
+    _require(
+        user,
+        "brainstorm.group",
+        session,
+        _("In this session only the facilitator groups the notes."),
+    )
+
+
+def _clean_name(name: str) -> str:
+    name = " ".join(name.split()) if isinstance(name, str) else ""
+    if not name or len(name) > CLUSTER_NAME_MAX:
+        raise OperationError(
+            _("Name the cluster in at most %(count)d characters.", count=CLUSTER_NAME_MAX), "name"
+        )
+    return name
+
+
+def create_cluster(session: BrainstormSession, *, by: User, name: str) -> Cluster:
+    """Start a new, empty cluster at the end of the board (while grouping)."""
+    _require_grouping(session, by)
+    name = _clean_name(name)
+    _lock(session)  # positions and the cap are counted one writer at a time
+    count, last = db.session.execute(
+        select(func.count(Cluster.id), func.max(Cluster.position)).where(
+            Cluster.session_id == session.id
+        )
+    ).one()
+    if count >= CLUSTERS_MAX:
+        raise OperationError(
+            _("A session may have at most %(count)d clusters.", count=CLUSTERS_MAX)
+        )
+    cluster = Cluster(session_id=session.id, name=name, position=(last or 0) + 1)
+    db.session.add(cluster)
+    db.session.flush()
+    signals.brainstorm_grouping_changed.send(session, by=by)
+    return cluster
+
+
+def rename_cluster(cluster: Cluster, *, by: User, name: str) -> None:
+    """Give a cluster another name (while grouping)."""
+    session = db.session.get(BrainstormSession, cluster.session_id)
+    _require_grouping(session, by)
+    cluster.name = _clean_name(name)
+    db.session.flush()
+    signals.brainstorm_grouping_changed.send(session, by=by)
+
+
+def move_note(note: Note, *, by: User, cluster: Cluster | None) -> None:
+    """Put a note into ``cluster``, or take it out of any cluster with None (while grouping)."""
+    session = db.session.get(BrainstormSession, note.session_id)
+    _require_grouping(session, by)
+    if cluster is not None and cluster.session_id != session.id:
+        raise OperationError(_("That cluster isn't on this board."))
+    note.cluster_id = cluster.id if cluster else None
+    db.session.flush()
+    signals.brainstorm_grouping_changed.send(session, by=by)
+
+
+def merge_clusters(source: Cluster, target: Cluster, *, by: User) -> None:
+    """Move every note of ``source`` into ``target`` and remove ``source`` (while grouping)."""
+    session = db.session.get(BrainstormSession, target.session_id)
+    _require_grouping(session, by)
+    if source.session_id != session.id:
+        raise OperationError(_("That cluster isn't on this board."))
+    if source.id == target.id:
+        raise OperationError(_("Choose two different clusters to merge."))
+    db.session.execute(
+        update(Note).where(Note.cluster_id == source.id).values(cluster_id=target.id),
+        execution_options={"synchronize_session": False},
+    )
+    db.session.delete(source)
+    db.session.flush()
+    db.session.expire_all()
+    signals.brainstorm_grouping_changed.send(session, by=by)
+
+
+def _dots(session: BrainstormSession, user: User, *where) -> int:
+    return db.session.scalar(
+        select(func.count(Dot.id)).where(
+            Dot.session_id == session.id, Dot.user_id == user.id, *where
+        )
+    )
+
+
+def _on(note: Note | None, cluster: Cluster | None) -> tuple:
+    return (Dot.note_id == note.id,) if note is not None else (Dot.cluster_id == cluster.id,)
+
+
+def _lock_voter(session: BrainstormSession, user: User) -> None:
+    """One voter's tabs take turns: the participant row is locked until the commit on
+    PostgreSQL; on SQLite the dot's write keeps every other writer out."""
+    participant = db.session.scalar(
+        select(Participant)
+        .where(Participant.session_id == session.id, Participant.user_id == user.id)
+        .with_for_update()
+    )
+    if participant is None:
+        raise OperationError(_("Join the session first."))
+
+
+def add_dot(
+    session: BrainstormSession,
+    *,
+    by: User,
+    note: Note | None = None,
+    cluster: Cluster | None = None,
+) -> None:
+    """Put one of ``by``'s dots on a note or a cluster (while voting), within the limits per
+    participant and per item, however many tabs vote at once."""
+    _require_phase(session, by, Phase.VOTE, _("Dots can only be placed while voting."))
+    if (note is None) == (cluster is None):
+        raise OperationError(_("Put the dot on one note or one cluster."))
+    _lock_voter(session, by)
+    with db.session.begin_nested():
+        db.session.add(
+            Dot(
+                session_id=session.id,
+                user_id=by.id,
+                note_id=note.id if note else None,
+                cluster_id=cluster.id if cluster else None,
+            )
+        )
+        db.session.flush()
+        # Counted after the dot's own write, so parallel tabs cannot both see room for one.
+        if _dots(session, by) > session.dots_per_participant:
+            raise OperationError(
+                ngettext(
+                    "You have placed your %(num)d dot. Take it back to place it elsewhere.",
+                    "You have placed all %(num)d of your dots. Take one back to place it "
+                    "elsewhere.",
+                    session.dots_per_participant,
+                )
+            )
+        if _dots(session, by, *_on(note, cluster)) > session.dots_per_item:
+            raise OperationError(
+                ngettext(
+                    "At most %(num)d dot per item.",
+                    "At most %(num)d dots per item.",
+                    session.dots_per_item,
+                )
+            )
+    signals.brainstorm_dots_changed.send(session, by=by)
+
+
+def remove_dot(
+    session: BrainstormSession,
+    *,
+    by: User,
+    note: Note | None = None,
+    cluster: Cluster | None = None,
+) -> None:
+    """Take back one of ``by``'s dots from a note or a cluster (while voting)."""
+    _require_phase(session, by, Phase.VOTE, _("Dots can only be placed while voting."))
+    if (note is None) == (cluster is None):
+        raise OperationError(_("Put the dot on one note or one cluster."))
+    _lock_voter(session, by)
+    dot = db.session.scalar(
+        select(Dot)
+        .where(Dot.session_id == session.id, Dot.user_id == by.id, *_on(note, cluster))
+        .order_by(Dot.id.desc())
+        .limit(1)
+    )
+    # A statement, not the loaded row: a parallel tab may have taken the same dot back.
+    if dot is None or not db.session.execute(delete(Dot).where(Dot.id == dot.id)).rowcount:
+        raise OperationError(_("You have no dot there."))
+    signals.brainstorm_dots_changed.send(session, by=by)

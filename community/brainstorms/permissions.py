@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from community.brainstorms.models import BrainstormSession
+from community.brainstorms.models import BrainstormSession, WhoMayGroup
 from community.permissions import guardian
 
 
@@ -32,3 +32,11 @@ def can_facilitate(user, session: BrainstormSession) -> bool:
         and getattr(user, "id", None) == session.facilitator_id
         and can_join_session(user, session)
     )
+
+
+@guardian.rule("brainstorm.group")
+def can_group(user, session: BrainstormSession) -> bool:
+    """Everyone taking part, or only the facilitator, as the session's setting says."""
+    if session.who_may_group == WhoMayGroup.FACILITATOR.value:
+        return can_facilitate(user, session)
+    return can_join_session(user, session)

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from community.brainstorms.models import BrainstormSession, Note, Participant, Phase
+from community.brainstorms.models import BrainstormSession, Cluster, Dot, Note, Participant, Phase
 from community.extensions import db
 from community.spaces.models import Space
 
@@ -57,3 +57,68 @@ def participants(session: BrainstormSession) -> list[Participant]:
             .order_by(Participant.joined_at, Participant.id)
         )
     )
+
+
+def clusters(session: BrainstormSession) -> list[Cluster]:
+    """The session's clusters in board order."""
+    return list(
+        db.session.scalars(
+            select(Cluster)
+            .where(Cluster.session_id == session.id)
+            .order_by(Cluster.position, Cluster.id)
+        )
+    )
+
+
+def dot_totals(session: BrainstormSession, user_id: int | None = None) -> dict[str, dict]:
+    """Dots per note and per cluster (``user_id``: only that participant's), keyed by id."""
+    query = (
+        select(Dot.note_id, Dot.cluster_id, func.count(Dot.id))
+        .where(Dot.session_id == session.id)
+        .group_by(Dot.note_id, Dot.cluster_id)
+    )
+    if user_id is not None:
+        query = query.where(Dot.user_id == user_id)
+    totals: dict[str, dict] = {"notes": {}, "clusters": {}}
+    for note_id, cluster_id, count in db.session.execute(query):
+        if note_id is not None:
+            totals["notes"][note_id] = count
+        else:
+            totals["clusters"][cluster_id] = count
+    return totals
+
+
+def ranked_results(session: BrainstormSession) -> list[dict]:
+    """Clusters and notes ranked by their dots (most first; clusters before notes on a tie,
+    then board order); a cluster lists the texts of its notes."""
+    totals = dot_totals(session)
+    notes = visible_notes(session, None) if not session.notes_hidden else []
+    by_cluster: dict[int, list[str]] = {}
+    for note in notes:
+        if note.cluster_id is not None:
+            by_cluster.setdefault(note.cluster_id, []).append(note.text)
+    items = [
+        {
+            "kind": "cluster",
+            "id": c.id,
+            "text": c.name,
+            "notes": by_cluster.get(c.id, []),
+            "dots": totals["clusters"].get(c.id, 0),
+            "order": (0, c.position, c.id),
+        }
+        for c in clusters(session)
+    ] + [
+        {
+            "kind": "note",
+            "id": n.id,
+            "text": n.text,
+            "dots": totals["notes"].get(n.id, 0),
+            "order": (1, 0, n.id),
+        }
+        for n in notes
+    ]
+    items.sort(key=lambda item: (-item["dots"], item["order"]))
+    for rank, item in enumerate(items, start=1):
+        del item["order"]
+        item["rank"] = rank
+    return items

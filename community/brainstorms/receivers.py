@@ -46,7 +46,26 @@ def push_phase(session: BrainstormSession, *, old: str, **_kwargs) -> None:
         _emit_after_commit(
             "notes", {"session": session.id, "notes": notes}, session_room(session.id)
         )
+    if session.current_phase == Phase.RESULTS:
+        _emit_after_commit(
+            "results", serializers.results_payload(session), session_room(session.id)
+        )
     _emit_after_commit("presence", serializers.presence_payload(session), session_room(session.id))
+
+
+@signals.brainstorm_grouping_changed.connect
+def push_grouping(session: BrainstormSession, **_kwargs) -> None:
+    """The clusters and every note's place in them, to everyone (the whole set converges)."""
+    _emit_after_commit("grouping", serializers.grouping_payload(session), session_room(session.id))
+
+
+@signals.brainstorm_dots_changed.connect
+def push_dots(session: BrainstormSession, *, by, **_kwargs) -> None:
+    """Totals to everyone; the voter's own dots only to the voter's tabs."""
+    _emit_after_commit("tally", serializers.tally_payload(session), session_room(session.id))
+    _emit_after_commit(
+        "my_dots", serializers.my_dots_payload(session, by.id), user_room(session.id, by.id)
+    )
 
 
 @signals.member_banned.connect

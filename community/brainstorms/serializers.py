@@ -1,7 +1,8 @@
 """What the live namespace sends: plain dicts from sessions, notes and participants.
 
 Anonymity is enforced here: in an anonymous session a note never carries its author, and
-presence is a count, never a list of names.
+presence is a count, never a list of names. Dots are never sent with their voters: everyone
+gets totals, and each participant their own dots.
 """
 
 from __future__ import annotations
@@ -10,8 +11,9 @@ from datetime import datetime
 from typing import Any
 
 from community.brainstorms import queries
-from community.brainstorms.models import PHASE_LABELS, BrainstormSession, Note
+from community.brainstorms.models import PHASE_LABELS, BrainstormSession, Cluster, Note, Phase
 from community.database import utcnow
+from community.permissions import guardian
 
 
 def _iso(moment: datetime | None) -> str | None:
@@ -20,7 +22,7 @@ def _iso(moment: datetime | None) -> str | None:
 
 def note_payload(session: BrainstormSession, note: Note, viewer_id: int | None = None) -> dict:
     """A note as a participant receives it; ``mine`` only when sent to one viewer."""
-    payload: dict[str, Any] = {"id": note.id, "text": note.text}
+    payload: dict[str, Any] = {"id": note.id, "text": note.text, "cluster": note.cluster_id}
     if not session.anonymous:
         author = note.author
         payload["author"] = (
@@ -59,16 +61,62 @@ def presence_payload(session: BrainstormSession) -> dict:
     return payload
 
 
+def cluster_payload(cluster: Cluster) -> dict:
+    return {"id": cluster.id, "name": cluster.name, "position": cluster.position}
+
+
+def grouping_payload(session: BrainstormSession) -> dict:
+    """The clusters and which cluster each note is in (None: in none)."""
+    return {
+        "session": session.id,
+        "clusters": [cluster_payload(c) for c in queries.clusters(session)],
+        "placement": {str(n.id): n.cluster_id for n in queries.visible_notes(session, None)},
+    }
+
+
+def _keyed(totals: dict[str, dict]) -> dict[str, dict[str, int]]:
+    return {kind: {str(k): v for k, v in counts.items()} for kind, counts in totals.items()}
+
+
+def tally_payload(session: BrainstormSession) -> dict:
+    """Dots per note and per cluster, for everyone: totals only, never who placed them."""
+    return {"session": session.id, **_keyed(queries.dot_totals(session))}
+
+
+def my_dots_payload(session: BrainstormSession, user_id: int) -> dict:
+    """One participant's own dots and how many they have left, for their tabs only."""
+    mine = queries.dot_totals(session, user_id)
+    used = sum(mine["notes"].values()) + sum(mine["clusters"].values())
+    return {
+        "session": session.id,
+        **_keyed(mine),
+        "left": max(0, session.dots_per_participant - used),
+    }
+
+
+def results_payload(session: BrainstormSession) -> dict:
+    """Clusters and notes ranked by dots (texts and totals only)."""
+    return {"session": session.id, "results": queries.ranked_results(session)}
+
+
 def state_payload(session: BrainstormSession, viewer) -> dict:
     """Everything a (re)joining participant needs to draw the board from scratch."""
+    showing_results = session.current_phase in (Phase.RESULTS, Phase.CLOSED)
     return {
         **phase_payload(session),
         "prompt": session.prompt,
         "anonymous": session.anonymous,
         "hidden_ideation": session.hidden_ideation,
         "facilitator": viewer.id == session.facilitator_id,
+        "may_group": guardian.can(viewer, "brainstorm.group", session),
+        "dots_per_participant": session.dots_per_participant,
+        "dots_per_item": session.dots_per_item,
         "notes": [
             note_payload(session, n, viewer.id) for n in queries.visible_notes(session, viewer)
         ],
+        "clusters": [cluster_payload(c) for c in queries.clusters(session)],
+        "tally": tally_payload(session),
+        "my_dots": my_dots_payload(session, viewer.id),
+        "results": queries.ranked_results(session) if showing_results else None,
         "presence": presence_payload(session),
     }

@@ -10,7 +10,14 @@ from flask_login import current_user, login_required
 
 from community.brainstorms import operations, queries
 from community.brainstorms.forms import SessionForm
-from community.brainstorms.models import NOTE_MAX, PHASE_LABELS, PHASES, BrainstormSession
+from community.brainstorms.models import (
+    CLUSTER_NAME_MAX,
+    NOTE_MAX,
+    PHASE_LABELS,
+    PHASES,
+    BrainstormSession,
+    Phase,
+)
 from community.errors import OperationError
 from community.extensions import db
 from community.permissions import guardian
@@ -63,6 +70,7 @@ def new_session(slug: str):
                 ideate_minutes=form.ideate_minutes.data,
                 group_minutes=form.group_minutes.data,
                 vote_minutes=form.vote_minutes.data,
+                who_may_group=form.who_may_group.data,
                 scheduled_for=scheduled.replace(tzinfo=UTC) if scheduled else None,
             )
         except OperationError as error:
@@ -81,6 +89,7 @@ def new_session(slug: str):
 def session(session_id: int):
     """The live board (for members) or, for other readers, what the session was about."""
     session = load_session(session_id)
+    showing_results = session.current_phase in (Phase.RESULTS, Phase.CLOSED)
     return render_template(
         "brainstorms/session.html",
         session=session,
@@ -90,4 +99,6 @@ def session(session_id: int):
         phase_labels=PHASE_LABELS,
         may_join=guardian.can(current_user, "brainstorm.join", session),
         note_max=NOTE_MAX,
+        cluster_name_max=CLUSTER_NAME_MAX,
+        results=queries.ranked_results(session) if showing_results else None,
     )

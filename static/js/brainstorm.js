@@ -1,6 +1,8 @@
 /* The live brainstorming board: joins the session over Socket.IO, draws the full state it is
    sent, applies live changes, counts down to the server's end time, and re-joins (getting the
-   full state again) after every reconnect. Identity is the signed-in session's, never sent. */
+   full state again) after every reconnect. Identity is the signed-in session's, never sent.
+   Grouping: drag a note onto a cluster, or use its "Move to…" list; voting: +/− dot buttons
+   on notes and clusters; results: the ranked list the server sends. */
 (function () {
   "use strict";
   var board = document.getElementById("board");
@@ -13,8 +15,71 @@
   var composer = el("[data-composer]");
   var statusBox = el("[data-status]");
   var doneButton = el("[data-done]");
+  var clustersBox = el("[data-clusters]");
+  var clusterComposer = el("[data-cluster-composer]");
+  var resultsBox = el("[data-results]");
   var state = { phase: board.dataset.phase, endsAt: null, skew: 0, notes: new Map(), mine: new Set(),
-                facilitator: false, anonymous: false, done: false, presence: { count: 0, done: 0 } };
+                facilitator: false, anonymous: false, done: false, presence: { count: 0, done: 0 },
+                clusters: [], mayGroup: false, tally: { notes: {}, clusters: {} },
+                myDots: { notes: {}, clusters: {}, left: 0 }, results: null };
+
+  function canGroup() { return state.mayGroup && state.phase === "group"; }
+
+  function option(value, label) {
+    var o = document.createElement("option");
+    o.value = value;
+    o.textContent = label;
+    return o;
+  }
+
+  function dotControls(kind, id, label) {
+    var wrap = document.createElement("div");
+    wrap.className = "dot-controls";
+    var key = kind + "s";
+    var total = state.tally[key][id] || 0, mine = state.myDots[key][id] || 0;
+    var count = document.createElement("span");
+    count.className = "dot-count";
+    count.dataset.dotCount = "";
+    count.textContent = "● " + total + (mine ? " (" + mine + " " + text.textMine + ")" : "");
+    wrap.appendChild(count);
+    [["add_dot", "+", text.textAddDot], ["remove_dot", "−", text.textRemoveDot]].forEach(function (a) {
+      var b = document.createElement("button");
+      b.type = "button";
+      b.className = "btn btn-sm btn-outline-primary dot-button";
+      b.textContent = a[1];
+      b.setAttribute("aria-label", a[2] + ": " + label);
+      b.title = a[2];
+      b.disabled = a[0] === "remove_dot" ? !mine : state.myDots.left < 1;
+      b.addEventListener("click", function () {
+        var data = {};
+        data[kind] = id;
+        send(a[0], data, function (reply) { state.myDots = reply.my_dots; drawNotes(); });
+      });
+      wrap.appendChild(b);
+    });
+    return wrap;
+  }
+
+  function moveSelect(note) {
+    var select = document.createElement("select");
+    select.className = "form-select form-select-sm sticky-move";
+    select.setAttribute("aria-label", text.textMove);
+    select.appendChild(option("", text.textMove));
+    select.appendChild(option("none", text.textUnclustered));
+    state.clusters.forEach(function (c) { select.appendChild(option(String(c.id), c.name)); });
+    select.addEventListener("change", function () {
+      if (!select.value) { return; }
+      moveNote(note.id, select.value === "none" ? null : parseInt(select.value, 10));
+    });
+    return select;
+  }
+
+  function moveNote(noteId, clusterId) {
+    send("move_note", { note: noteId, cluster: clusterId }, function () {
+      state.notes.get(noteId).cluster = clusterId;
+      drawNotes();
+    });
+  }
 
   var socket = io("/brainstorm", { transports: ["websocket", "polling"] });
 
@@ -58,13 +123,130 @@
       });
     }
     li.appendChild(foot);
+    if (canGroup()) {
+      li.draggable = true;
+      li.addEventListener("dragstart", function (event) {
+        event.dataTransfer.setData("text/plain", String(note.id));
+        event.dataTransfer.effectAllowed = "move";
+      });
+      li.appendChild(moveSelect(note));
+    }
+    if (state.phase === "vote") { li.appendChild(dotControls("note", note.id, note.text)); }
     return li;
   }
 
+  function clusterColumn(cluster) {
+    var col = document.createElement("section");
+    col.className = "cluster-col" + (cluster ? "" : " unclustered");
+    col.dataset.clusterId = cluster ? cluster.id : "";
+    var head = document.createElement("header");
+    head.className = "cluster-head";
+    var name = document.createElement("h2");
+    name.className = "h6 mb-0 cluster-name";
+    name.textContent = cluster ? cluster.name : text.textUnclustered;
+    head.appendChild(name);
+    if (cluster && canGroup()) {
+      var rename = document.createElement("button");
+      rename.type = "button";
+      rename.className = "btn btn-sm btn-link p-0 ms-auto";
+      rename.textContent = text.textRename;
+      rename.setAttribute("aria-label", text.textRename + ": " + cluster.name);
+      rename.addEventListener("click", function () {
+        var value = window.prompt(text.textRenamePrompt, cluster.name);
+        if (value) { send("rename_cluster", { cluster: cluster.id, name: value }); }
+      });
+      head.appendChild(rename);
+    }
+    col.appendChild(head);
+    if (cluster && canGroup() && state.clusters.length > 1) {
+      var merge = document.createElement("select");
+      merge.className = "form-select form-select-sm mb-2";
+      merge.setAttribute("aria-label", text.textMerge + " (" + cluster.name + ")");
+      merge.appendChild(option("", text.textMerge));
+      state.clusters.forEach(function (c) {
+        if (c.id !== cluster.id) { merge.appendChild(option(String(c.id), c.name)); }
+      });
+      merge.addEventListener("change", function () {
+        if (merge.value) { send("merge_clusters", { source: cluster.id, target: parseInt(merge.value, 10) }); }
+      });
+      col.appendChild(merge);
+    }
+    if (cluster && state.phase === "vote") { col.appendChild(dotControls("cluster", cluster.id, cluster.name)); }
+    var list = document.createElement("ul");
+    list.className = "list-unstyled cluster-notes";
+    list.setAttribute("aria-label", name.textContent);
+    state.notes.forEach(function (note) {
+      if ((note.cluster || null) === (cluster ? cluster.id : null)) { list.appendChild(noteCard(note)); }
+    });
+    col.appendChild(list);
+    if (canGroup()) {
+      col.addEventListener("dragover", function (event) { event.preventDefault(); col.classList.add("drop-target"); });
+      col.addEventListener("dragleave", function () { col.classList.remove("drop-target"); });
+      col.addEventListener("drop", function (event) {
+        event.preventDefault();
+        col.classList.remove("drop-target");
+        var noteId = parseInt(event.dataTransfer.getData("text/plain"), 10);
+        if (noteId && state.notes.has(noteId)) { moveNote(noteId, cluster ? cluster.id : null); }
+      });
+    }
+    return col;
+  }
+
+  function drawResults() {
+    var list = el("[data-results-list]");
+    list.replaceChildren();
+    (state.results || []).forEach(function (item) {
+      var li = document.createElement("li");
+      li.className = "result-item result-" + item.kind;
+      var rank = document.createElement("span");
+      rank.className = "result-rank";
+      rank.textContent = item.rank;
+      var body = document.createElement("div");
+      body.className = "flex-grow-1";
+      var t = document.createElement("div");
+      t.className = "result-text";
+      t.textContent = item.text;
+      body.appendChild(t);
+      if (item.notes && item.notes.length) {
+        var ul = document.createElement("ul");
+        ul.className = "small text-body-secondary mb-0";
+        item.notes.forEach(function (n) { var x = document.createElement("li"); x.textContent = n; ul.appendChild(x); });
+        body.appendChild(ul);
+      }
+      var dots = document.createElement("span");
+      dots.className = "result-dots";
+      dots.textContent = "● " + item.dots;
+      dots.setAttribute("aria-label", item.dots + " " + text.textDots);
+      li.append(rank, body, dots);
+      list.appendChild(li);
+    });
+    if (!list.children.length) {
+      var none = document.createElement("li");
+      none.className = "text-body-secondary";
+      none.textContent = text.textNoResults;
+      list.appendChild(none);
+    }
+  }
+
   function drawNotes() {
+    var grouped = state.phase === "group" || state.phase === "vote";
+    var results = state.phase === "results" || state.phase === "closed";
     notesList.replaceChildren();
-    state.notes.forEach(function (note) { notesList.appendChild(noteCard(note)); });
-    el("[data-empty]").classList.toggle("d-none", state.notes.size > 0);
+    clustersBox.replaceChildren();
+    if (grouped) {
+      state.clusters.forEach(function (c) { clustersBox.appendChild(clusterColumn(c)); });
+      clustersBox.appendChild(clusterColumn(null));
+    } else if (!results) {
+      state.notes.forEach(function (note) { notesList.appendChild(noteCard(note)); });
+    }
+    notesList.classList.toggle("d-none", grouped || results);
+    clustersBox.classList.toggle("d-none", !grouped);
+    resultsBox.classList.toggle("d-none", !results);
+    if (results) { drawResults(); }
+    clusterComposer.classList.toggle("d-none", !canGroup());
+    el("[data-vote-bar]").classList.toggle("d-none", state.phase !== "vote");
+    el("[data-dots-left]").textContent = state.myDots.left;
+    el("[data-empty]").classList.toggle("d-none", state.notes.size > 0 || results);
   }
 
   function drawPhase() {
@@ -115,12 +297,18 @@
     state.skew = Date.parse(p.now) - Date.now();
     if (changed) { state.done = false; }
     drawPhase();
+    if (changed) { drawNotes(); }
     tick();
   }
 
   function applyState(s) {
     state.facilitator = s.facilitator;
     state.anonymous = s.anonymous;
+    state.mayGroup = s.may_group;
+    state.clusters = s.clusters;
+    state.tally = s.tally;
+    state.myDots = s.my_dots;
+    state.results = s.results;
     state.notes = new Map();
     s.notes.forEach(function (n) {
       if (n.mine) { state.mine.add(n.id); }
@@ -168,6 +356,24 @@
   socket.on("note_edited", function (m) { state.notes.set(m.note.id, m.note); drawNotes(); });
   socket.on("note_mine", function (m) { state.mine.add(m.id); drawNotes(); });
   socket.on("note_deleted", function (m) { state.notes.delete(m.id); drawNotes(); });
+  socket.on("grouping", function (m) {
+    state.clusters = m.clusters;
+    Object.keys(m.placement).forEach(function (id) {
+      var note = state.notes.get(parseInt(id, 10));
+      if (note) { note.cluster = m.placement[id]; }
+    });
+    drawNotes();
+  });
+  socket.on("tally", function (m) { state.tally = { notes: m.notes, clusters: m.clusters }; drawNotes(); });
+  socket.on("my_dots", function (m) { state.myDots = m; drawNotes(); });
+  socket.on("results", function (m) { state.results = m.results; drawNotes(); });
+
+  clusterComposer.addEventListener("submit", function (event) {
+    event.preventDefault();
+    var input = clusterComposer.querySelector("input");
+    if (!input.value.trim()) { input.focus(); return; }
+    send("create_cluster", { name: input.value }, function () { input.value = ""; });
+  });
 
   composer.addEventListener("submit", function (event) {
     event.preventDefault();

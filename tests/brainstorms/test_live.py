@@ -101,7 +101,7 @@ def test_anonymous_sessions_never_send_who_wrote_what(
     # After grouping starts the note reached the facilitator without an author.
     notes = [payload for name, payload in pushed if name == "notes"]
     assert [n["text"] for n in notes[0]["notes"]] == ["Secret wish"]
-    assert all(set(n) == {"id", "text"} for n in notes[0]["notes"])
+    assert all(set(n) == {"id", "text", "cluster"} for n in notes[0]["notes"])
 
 
 def test_hidden_ideation_shows_others_notes_only_from_grouping(

@@ -1,5 +1,7 @@
 """A moderator plans a session and runs it with a customer: the customer's notes stay hidden
-while ideating and appear live on the facilitator's board when grouping starts."""
+while ideating and appear live on the facilitator's board when grouping starts; the facilitator
+groups two notes into a named cluster, the customer puts a dot on it, and it comes first in the
+results."""
 
 from __future__ import annotations
 
@@ -14,7 +16,7 @@ NOTES = [
 ]
 
 
-def test_a_live_session_from_lobby_to_grouping(
+def test_a_live_session_from_lobby_to_results(
     browser, base_url, live_user, live_space, sign_in, tmp_path
 ):
     mod = live_user(role=Role.MODERATOR, display_name="Mia Moderator")
@@ -67,7 +69,42 @@ def test_a_live_session_from_lobby_to_grouping(
     guest.reload()
     expect(guest.locator(".sticky-note")).to_have_count(4)
     expect(guest.locator(".phase-step.current")).to_have_text("Group")
+
+    # Group: a named cluster; one note dragged onto it, one moved with the keyboard fallback.
+    host.get_by_label("Cluster name").fill("Faster setup")
+    host.get_by_role("button", name="Add cluster").click()
+    cluster = host.locator(".cluster-col", has=host.get_by_role("heading", name="Faster setup"))
+    expect(cluster).to_be_visible()
+    guest_cluster = guest.locator(
+        ".cluster-col", has=guest.get_by_role("heading", name="Faster setup")
+    )
+    expect(guest_cluster).to_be_visible()
+    host.locator(".sticky-note", has_text=NOTES[0]).drag_to(cluster)
+    expect(cluster.locator(".sticky-note", has_text=NOTES[0])).to_be_visible()
+    host.locator(".sticky-note", has_text=NOTES[2]).get_by_label("Move to…").select_option(
+        label="Faster setup"
+    )
+    expect(cluster.locator(".sticky-note")).to_have_count(2)
+    expect(guest_cluster.locator(".sticky-note")).to_have_count(2)
+    host.screenshot(path="test-results/brainstorm-group.png", full_page=True)
+
+    # Vote: the customer puts a dot on the cluster.
+    host.once("dialog", lambda dialog: dialog.accept())
+    host.get_by_role("button", name="Next phase").click()
+    expect(guest.locator(".phase-step.current")).to_have_text("Vote")
+    guest.get_by_role("button", name="Add a dot: Faster setup").click()
+    expect(guest.locator("[data-dots-left]")).to_have_text("4")
+    expect(cluster.locator(".dot-count").first).to_contain_text("1")
+
+    # Results: the cluster first, with its notes.
+    host.once("dialog", lambda dialog: dialog.accept())
+    host.get_by_role("button", name="Next phase").click()
+    expect(host.locator(".phase-step.current")).to_have_text("Results")
+    first = guest.locator(".result-item").first
+    expect(first).to_contain_text("Faster setup")
+    expect(first).to_contain_text(NOTES[0])
+    expect(host.locator(".result-item").first).to_contain_text("Faster setup")
     host.screenshot(path=str(tmp_path / "board.png"), full_page=True)
-    host.screenshot(path="test-results/brainstorm-board.png", full_page=True)
+    host.screenshot(path="test-results/brainstorm-results.png", full_page=True)
     facilitator.close()
     guest.context.close()
