@@ -98,7 +98,11 @@ class Post(db.Model):
     once, when the post is saved."""
 
     __tablename__ = "posts"
-    __table_args__ = (Index("ix_posts_thread_created", "thread_id", "created_at", "id"),)
+    __table_args__ = (
+        Index("ix_posts_thread_created", "thread_id", "created_at", "id"),
+        # Recent replies across threads, read from the index alone (trending ideas count them).
+        Index("ix_posts_created", "created_at", "thread_id", "is_opening", "deleted_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     thread_id: Mapped[int] = mapped_column(ForeignKey("threads.id", ondelete="CASCADE"))

@@ -112,6 +112,8 @@ class IdeaVote(db.Model):
     __table_args__ = (
         UniqueConstraint("idea_id", "user_id"),
         Index("ix_idea_votes_idea_created", "idea_id", "created_at"),
+        # Trending counts the votes of the last days: a range scan that needs no table rows.
+        Index("ix_idea_votes_created", "created_at", "idea_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
