@@ -18,6 +18,7 @@ from sqlalchemy import select
 from community.accounts import operations as accounts
 from community.accounts.models import User
 from community.database import utcnow
+from community.demo_brainstorms import load_demo_brainstorms
 from community.demo_content import SPACES, THREADS, SpaceSeed, ThreadSeed
 from community.demo_ideas import load_demo_ideas
 from community.extensions import db
@@ -143,7 +144,8 @@ def demo_loaded() -> bool:
 
 
 def load_demo() -> list[User]:
-    """Create the demo accounts, spaces, threads and ideas; return the accounts. Caller commits."""
+    """Create the demo accounts, spaces, threads, ideas and brainstorms; return the accounts.
+    Caller commits."""
     users = _create_users()
     people = {user.username: user for user in users}
     now = utcnow()
@@ -151,8 +153,9 @@ def load_demo() -> list[User]:
         space = _create_space(seed, people, now)
         for thread_seed in THREADS.get(seed.slug, ()):
             _create_thread(space, thread_seed, people, now)
-    users += load_demo_ideas(people, now, DEMO_PASSWORD)
-    return users
+    supporters = load_demo_ideas(people, now, DEMO_PASSWORD)
+    load_demo_brainstorms({**people, **{user.username: user for user in supporters}}, now)
+    return users + supporters
 
 
 def _create_users() -> list[User]:
