@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateTimeLocalField, IntegerField, SelectField, StringField
+from wtforms import (
+    BooleanField,
+    DateTimeLocalField,
+    IntegerField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from community.brainstorms.models import PROMPT_MAX, WHO_MAY_GROUP_LABELS, WhoMayGroup
@@ -62,3 +69,17 @@ class SessionForm(FlaskForm):
     ideate_minutes = _minutes(_l("Ideate (minutes)"), 10)
     group_minutes = _minutes(_l("Group (minutes)"), 5)
     vote_minutes = _minutes(_l("Vote (minutes)"), 5)
+
+
+class PromoteForm(FlaskForm):
+    """Post a note or cluster of the results as an idea, prefilled and editable."""
+
+    title = StringField(
+        _l("Idea title"),
+        validators=[DataRequired(message=_l("Give it a title.")), Length(max=300)],
+    )
+    body = TextAreaField(
+        _l("Describe it"),
+        validators=[DataRequired(message=_l("Write something first.")), Length(max=51_000)],
+    )
+    tags = StringField(_l("Tags"), validators=[Optional(), Length(max=400)])

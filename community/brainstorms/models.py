@@ -88,7 +88,7 @@ class BrainstormSession(db.Model):
 
     space: Mapped[Space] = relationship()
     facilitator: Mapped[User | None] = relationship()
-    idea: Mapped[Idea | None] = relationship()
+    idea: Mapped[Idea | None] = relationship(foreign_keys=[idea_id])
 
     @property
     def current_phase(self) -> Phase:

@@ -28,6 +28,7 @@ from community.database import utcnow
 from community.errors import OperationError
 from community.extensions import db
 from community.ideas.models import Idea
+from community.ideas.operations import submit_idea
 from community.permissions import guardian
 from community.spaces.models import Space
 
@@ -462,3 +463,42 @@ def remove_dot(
     if dot is None or not db.session.execute(delete(Dot).where(Dot.id == dot.id)).rowcount:
         raise OperationError(_("You have no dot there."))
     signals.brainstorm_dots_changed.send(session, by=by)
+
+
+def promote_to_idea(
+    session: BrainstormSession,
+    *,
+    by: User,
+    title: str,
+    body: str,
+    tags: str | list[str] = "",
+    note: Note | None = None,
+    cluster: Cluster | None = None,
+) -> Idea:
+    """Post a note or a cluster of the results as an idea in the session's space (the
+    facilitator and the space's moderators, from the results phase on); the idea keeps a link
+    to the session and to the item, which can be promoted once."""
+    _require(
+        by,
+        "brainstorm.promote",
+        session,
+        _("Only the facilitator and the space's moderators can turn results into ideas."),
+    )
+    if session.current_phase not in (Phase.RESULTS, Phase.CLOSED):
+        raise OperationError(_("Notes and clusters become ideas once the results are in."))
+    item = note if note is not None else cluster
+    if (note is None) == (cluster is None) or item.session_id != session.id:
+        raise OperationError(_("That note or cluster is not in this session."))
+    if note is not None and note.deleted_at is not None:
+        raise OperationError(_("That note or cluster is not in this session."))
+    _lock(session)  # two promotions of the same item wait for each other
+    column = Idea.brainstorm_note_id if note is not None else Idea.brainstorm_cluster_id
+    existing = db.session.scalar(select(Idea.id).where(column == item.id))
+    if existing is not None:
+        raise OperationError(_("This was already promoted to idea #%(number)d.", number=existing))
+    idea = submit_idea(session.space, author=by, title=title, body=body, tags=tags)
+    idea.brainstorm_session_id = session.id
+    idea.brainstorm_note_id = note.id if note is not None else None
+    idea.brainstorm_cluster_id = cluster.id if cluster is not None else None
+    db.session.flush()
+    return idea

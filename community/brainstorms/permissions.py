@@ -40,3 +40,18 @@ def can_group(user, session: BrainstormSession) -> bool:
     if session.who_may_group == WhoMayGroup.FACILITATOR.value:
         return can_facilitate(user, session)
     return can_join_session(user, session)
+
+
+@guardian.rule("brainstorm.promote")
+def can_promote(user, session: BrainstormSession) -> bool:
+    """The facilitator and the space's moderators turn results into ideas."""
+    return can_facilitate(user, session) or (
+        can_join_session(user, session) and guardian.can(user, "space.moderate", session.space)
+    )
+
+
+@guardian.rule("brainstorm.export")
+def can_export(user, session: BrainstormSession) -> bool:
+    """Those who took part or could (active members) and the space's moderators download the
+    results: they saw the same notes, with the same names, on the board."""
+    return can_join_session(user, session) or guardian.can(user, "space.moderate", session.space)

@@ -7,6 +7,7 @@ from sqlalchemy.orm import selectinload
 
 from community.brainstorms.models import BrainstormSession, Cluster, Dot, Note, Participant, Phase
 from community.extensions import db
+from community.ideas.models import Idea
 from community.spaces.models import Space
 
 LIST_LIMIT = 50
@@ -90,8 +91,10 @@ def dot_totals(session: BrainstormSession, user_id: int | None = None) -> dict[s
 
 def ranked_results(session: BrainstormSession) -> list[dict]:
     """Clusters and notes ranked by their dots (most first; clusters before notes on a tie,
-    then board order); a cluster lists the texts of its notes."""
+    then board order); a cluster lists the texts of its notes; ``idea``: the idea it was
+    promoted to, if any."""
     totals = dot_totals(session)
+    promoted = promoted_items(session)
     notes = visible_notes(session, None) if not session.notes_hidden else []
     by_cluster: dict[int, list[str]] = {}
     for note in notes:
@@ -104,6 +107,7 @@ def ranked_results(session: BrainstormSession) -> list[dict]:
             "text": c.name,
             "notes": by_cluster.get(c.id, []),
             "dots": totals["clusters"].get(c.id, 0),
+            "idea": promoted["clusters"].get(c.id),
             "order": (0, c.position, c.id),
         }
         for c in clusters(session)
@@ -113,6 +117,7 @@ def ranked_results(session: BrainstormSession) -> list[dict]:
             "id": n.id,
             "text": n.text,
             "dots": totals["notes"].get(n.id, 0),
+            "idea": promoted["notes"].get(n.id),
             "order": (1, 0, n.id),
         }
         for n in notes
@@ -122,3 +127,56 @@ def ranked_results(session: BrainstormSession) -> list[dict]:
         del item["order"]
         item["rank"] = rank
     return items
+
+
+def promoted_items(session: BrainstormSession) -> dict[str, dict[int, int]]:
+    """The ideas the session's notes and clusters were promoted to, keyed by item id."""
+    rows = db.session.execute(
+        select(Idea.id, Idea.brainstorm_note_id, Idea.brainstorm_cluster_id).where(
+            Idea.brainstorm_session_id == session.id
+        )
+    )
+    promoted: dict[str, dict[int, int]] = {"notes": {}, "clusters": {}}
+    for idea_id, note_id, cluster_id in rows:
+        if note_id is not None:
+            promoted["notes"][note_id] = idea_id
+        elif cluster_id is not None:
+            promoted["clusters"][cluster_id] = idea_id
+    return promoted
+
+
+def item_notes(note: Note | None = None, cluster: Cluster | None = None) -> list[Note]:
+    """The note itself, or the cluster's notes in board order (not deleted), with authors."""
+    if note is not None:
+        return [note]
+    return list(
+        db.session.scalars(
+            select(Note)
+            .where(Note.cluster_id == cluster.id, Note.deleted_at.is_(None))
+            .options(selectinload(Note.author))
+            .order_by(Note.created_at, Note.id)
+        )
+    )
+
+
+def idea_origin(idea: Idea) -> dict | None:
+    """The session an idea was promoted from and, unless it was anonymous, the people who
+    wrote the notes it came from; None for other ideas."""
+    if idea.brainstorm_session_id is None:
+        return None
+    session = db.session.get(BrainstormSession, idea.brainstorm_session_id)
+    if session is None:
+        return None
+    contributors = []
+    if not session.anonymous:
+        note = db.session.get(Note, idea.brainstorm_note_id) if idea.brainstorm_note_id else None
+        cluster = (
+            db.session.get(Cluster, idea.brainstorm_cluster_id)
+            if idea.brainstorm_cluster_id
+            else None
+        )
+        if note is not None or cluster is not None:
+            for n in item_notes(note, cluster):
+                if n.author is not None and n.author not in contributors:
+                    contributors.append(n.author)
+    return {"session": session, "contributors": contributors}

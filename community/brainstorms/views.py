@@ -4,22 +4,25 @@ from __future__ import annotations
 
 from datetime import UTC
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from community.brainstorms import operations, queries
-from community.brainstorms.forms import SessionForm
+from community.brainstorms import exports, operations, queries
+from community.brainstorms.forms import PromoteForm, SessionForm
 from community.brainstorms.models import (
     CLUSTER_NAME_MAX,
     NOTE_MAX,
     PHASE_LABELS,
     PHASES,
     BrainstormSession,
+    Cluster,
+    Note,
     Phase,
 )
 from community.errors import OperationError
 from community.extensions import db
+from community.forums.models import TITLE_MAX
 from community.permissions import guardian
 from community.spaces.permissions import membership_of
 from community.spaces.views import load_space
@@ -101,4 +104,103 @@ def session(session_id: int):
         note_max=NOTE_MAX,
         cluster_name_max=CLUSTER_NAME_MAX,
         results=queries.ranked_results(session) if showing_results else None,
+        showing_results=showing_results,
+        may_promote=guardian.can(current_user, "brainstorm.promote", session),
+        may_export=guardian.can(current_user, "brainstorm.export", session),
     )
+
+
+@bp.app_context_processor
+def idea_origin_helper() -> dict:
+    """``brainstorm_origin(idea)`` for the idea page: the session an idea came from."""
+    return {"brainstorm_origin": queries.idea_origin}
+
+
+def _promoted_item(session: BrainstormSession) -> tuple[Note | None, Cluster | None]:
+    """The note or cluster named by ``?note=`` or ``?cluster=``, in this session; 404 else."""
+    note_id = request.args.get("note", type=int)
+    cluster_id = request.args.get("cluster", type=int)
+    note = db.session.get(Note, note_id) if note_id else None
+    cluster = db.session.get(Cluster, cluster_id) if cluster_id and not note_id else None
+    item = note or cluster
+    if item is None or item.session_id != session.id:
+        abort(404)
+    return note, cluster
+
+
+def _prefill(session: BrainstormSession, note: Note | None, cluster: Cluster | None) -> dict:
+    """Title from the cluster's name or the note's text; the notes as the description."""
+    notes = queries.item_notes(note, cluster)
+    title = cluster.name if cluster is not None else " ".join(note.text.split())
+    lines = [_("From the brainstorming session “%(prompt)s”:", prompt=session.prompt), ""]
+    lines += ["- " + " ".join(n.text.split()) for n in notes]
+    return {"title": title[:TITLE_MAX], "body": "\n".join(lines)}
+
+
+@bp.route("/sessions/<int:session_id>/promote", methods=["GET", "POST"])
+@login_required
+def promote(session_id: int):
+    """Turn a note or cluster of the results into an idea (facilitator and moderators)."""
+    session = load_session(session_id)
+    guardian.require(current_user, "brainstorm.promote", session)
+    note, cluster = _promoted_item(session)
+    form = PromoteForm(data=None if request.method == "POST" else _prefill(session, note, cluster))
+    if form.validate_on_submit():
+        try:
+            idea = operations.promote_to_idea(
+                session,
+                by=current_user,
+                title=form.title.data,
+                body=form.body.data,
+                tags=form.tags.data or "",
+                note=note,
+                cluster=cluster,
+            )
+        except OperationError as error:
+            db.session.rollback()
+            error.attach_to(form)
+        else:
+            db.session.commit()
+            flash(_("The idea is posted, with a link back to this session."), "success")
+            return redirect(url_for("ideas.idea", idea_id=idea.id))
+    return render_template(
+        "brainstorms/promote.html",
+        session=session,
+        space=session.space,
+        form=form,
+        notes=queries.item_notes(note, cluster),
+        cluster=cluster,
+    )
+
+
+def _download(session: BrainstormSession, body: str, extension: str, mimetype: str) -> Response:
+    filename = f"session-{session.id}-results.{extension}"
+    return Response(
+        body,
+        mimetype=mimetype,
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+def _exportable(session_id: int) -> BrainstormSession:
+    session = load_session(session_id)
+    guardian.require(current_user, "brainstorm.export", session)
+    if session.current_phase not in (Phase.RESULTS, Phase.CLOSED):
+        abort(404)
+    return session
+
+
+@bp.route("/sessions/<int:session_id>/results.md")
+@login_required
+def results_markdown(session_id: int):
+    """The ranked results as a Markdown file."""
+    session = _exportable(session_id)
+    return _download(session, exports.results_markdown(session), "md", "text/markdown")
+
+
+@bp.route("/sessions/<int:session_id>/results.csv")
+@login_required
+def results_csv(session_id: int):
+    """The ranked results as a CSV file (safe to open in a spreadsheet)."""
+    session = _exportable(session_id)
+    return _download(session, exports.results_csv(session), "csv", "text/csv")

@@ -67,6 +67,17 @@ class Idea(db.Model):
     status_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # The author may edit until someone else votes or the status changes.
     author_may_edit: Mapped[bool] = mapped_column(default=True)
+    # Promoted from a brainstorming session: the session and the note or cluster it came from
+    # (unique, so an item is promoted once). use_alter: sessions also point at ideas.
+    brainstorm_session_id: Mapped[int | None] = mapped_column(
+        ForeignKey("brainstorm_sessions.id", ondelete="SET NULL", use_alter=True), index=True
+    )
+    brainstorm_note_id: Mapped[int | None] = mapped_column(
+        ForeignKey("brainstorm_notes.id", ondelete="SET NULL", use_alter=True), unique=True
+    )
+    brainstorm_cluster_id: Mapped[int | None] = mapped_column(
+        ForeignKey("brainstorm_clusters.id", ondelete="SET NULL", use_alter=True), unique=True
+    )
 
     space: Mapped[Space] = relationship()
     author: Mapped[User | None] = relationship()

@@ -192,6 +192,24 @@
     return col;
   }
 
+  // "Promoted to idea #N" (a link to it), or, for the facilitator and moderators, a link to
+  // the form that turns the note or cluster into an idea.
+  function promotionLink(item) {
+    var a = document.createElement("a");
+    a.className = "result-idea small d-block";
+    if (item.idea) {
+      a.href = text.ideaUrl + item.idea;
+      a.textContent = text.textPromoted.replace("__N__", item.idea);
+    } else if (text.promoteUrl) {
+      a.href = text.promoteUrl + "?" + item.kind + "=" + item.id;
+      a.textContent = text.textPromote;
+      a.setAttribute("data-promote", "");
+    } else {
+      return null;
+    }
+    return a;
+  }
+
   function drawResults() {
     var list = el("[data-results-list]");
     list.replaceChildren();
@@ -213,6 +231,8 @@
         item.notes.forEach(function (n) { var x = document.createElement("li"); x.textContent = n; ul.appendChild(x); });
         body.appendChild(ul);
       }
+      var promotion = promotionLink(item);
+      if (promotion) { body.appendChild(promotion); }
       var dots = document.createElement("span");
       dots.className = "result-dots";
       dots.textContent = "● " + item.dots;
@@ -242,6 +262,8 @@
     notesList.classList.toggle("d-none", grouped || results);
     clustersBox.classList.toggle("d-none", !grouped);
     resultsBox.classList.toggle("d-none", !results);
+    var exportsBox = board.querySelector("[data-exports]");
+    if (exportsBox) { exportsBox.classList.toggle("d-none", !results); }
     if (results) { drawResults(); }
     clusterComposer.classList.toggle("d-none", !canGroup());
     el("[data-vote-bar]").classList.toggle("d-none", state.phase !== "vote");

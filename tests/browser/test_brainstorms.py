@@ -1,7 +1,7 @@
 """A moderator plans a session and runs it with a customer: the customer's notes stay hidden
 while ideating and appear live on the facilitator's board when grouping starts; the facilitator
-groups two notes into a named cluster, the customer puts a dot on it, and it comes first in the
-results."""
+groups two notes into a named cluster, the customer puts a dot on it, it comes first in the
+results, and the facilitator promotes it to an idea that credits the customer."""
 
 from __future__ import annotations
 
@@ -106,5 +106,21 @@ def test_a_live_session_from_lobby_to_results(
     expect(host.locator(".result-item").first).to_contain_text("Faster setup")
     host.screenshot(path=str(tmp_path / "board.png"), full_page=True)
     host.screenshot(path="test-results/brainstorm-results.png", full_page=True)
+    expect(guest.get_by_role("link", name="CSV")).to_be_visible()  # exports appear live
+    expect(guest.get_by_role("link", name="Promote to idea")).to_have_count(0)
+
+    # Promote the winning cluster: a prefilled form, then the idea page links back.
+    host.locator(".result-item").first.get_by_role("link", name="Promote to idea").click()
+    expect(host.get_by_label("Idea title")).to_have_value("Faster setup")
+    expect(host.get_by_label("Describe it")).to_contain_text(NOTES[0])
+    host.get_by_role("button", name="Post idea").click()
+    expect(host.get_by_role("heading", name="Faster setup")).to_be_visible()
+    origin = host.locator(".brainstorm-origin")
+    expect(origin).to_contain_text("From brainstorming session How could onboarding be faster?")
+    expect(origin).to_contain_text("Casey Customer")
+    host.screenshot(path="test-results/brainstorm-promoted-idea.png", full_page=True)
+    idea_number = host.url.rstrip("/").rsplit("/", 1)[1]
+    host.goto(session_url)
+    expect(host.locator(".result-item").first).to_contain_text(f"Promoted to idea #{idea_number}")
     facilitator.close()
     guest.context.close()

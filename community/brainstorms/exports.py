@@ -1,0 +1,109 @@
+"""A session's results as Markdown and CSV downloads: ranked clusters and notes with their
+dots, and authors only when the session was not anonymous."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from flask_babel import gettext as _
+from flask_babel import ngettext
+
+from community.brainstorms import queries
+from community.brainstorms.models import BrainstormSession
+
+# Spreadsheets run a cell starting with one of these as a formula.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _name(user) -> str:
+    return (user.display_name or user.username) if user else ""
+
+
+def export_rows(session: BrainstormSession) -> list[dict]:
+    """The ranked results with, per item, its notes' authors (empty when anonymous) and,
+    for a note, the cluster it is in."""
+    notes = {n.id: n for n in queries.visible_notes(session, None)}
+    cluster_names = {c.id: c.name for c in queries.clusters(session)}
+    authors_of_cluster: dict[int, list[str]] = {}
+    for note in notes.values():
+        if note.cluster_id is not None and note.author is not None:
+            names = authors_of_cluster.setdefault(note.cluster_id, [])
+            if _name(note.author) not in names:
+                names.append(_name(note.author))
+    rows = []
+    for item in queries.ranked_results(session):
+        if item["kind"] == "note":
+            note = notes[item["id"]]
+            authors = [_name(note.author)] if note.author else []
+            cluster = cluster_names.get(note.cluster_id, "")
+        else:
+            authors = authors_of_cluster.get(item["id"], [])
+            cluster = ""
+        rows.append(
+            {
+                **item,
+                "cluster": cluster,
+                "authors": [] if session.anonymous else authors,
+            }
+        )
+    return rows
+
+
+def safe_cell(value) -> str:
+    """A cell a spreadsheet shows as text: one starting like a formula gets a quote first."""
+    text = str(value) if value is not None else ""
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+def results_csv(session: BrainstormSession) -> str:
+    """One row per cluster and note, in rank order."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    header = [_("Rank"), _("Kind"), _("Text"), _("Cluster"), _("Dots"), _("Idea")]
+    if not session.anonymous:
+        header.append(_("Authors"))
+    writer.writerow(header)
+    kinds = {"cluster": _("Cluster"), "note": _("Note")}
+    for row in export_rows(session):
+        cells = [
+            row["rank"],
+            kinds[row["kind"]],
+            row["text"],
+            row["cluster"],
+            row["dots"],
+            row["idea"] or "",
+        ]
+        if not session.anonymous:
+            cells.append("; ".join(row["authors"]))
+        writer.writerow([safe_cell(c) for c in cells])
+    return out.getvalue()
+
+
+def _line(text: str) -> str:
+    return " ".join(text.split())
+
+
+def results_markdown(session: BrainstormSession) -> str:
+    """A ranked list: each cluster with its notes, then the dots (and authors when named)."""
+    lines = [f"# {_line(session.prompt)}", ""]
+    lines.append(_("Brainstorming session in %(space)s", space=session.space.name))
+    if session.anonymous:
+        lines.append("")
+        lines.append(_("Anonymous session: authors are not shown."))
+    lines += ["", f"## {_('Results')}", ""]
+    rows = export_rows(session)
+    for row in rows:
+        kind = _("Cluster") if row["kind"] == "cluster" else _("Note")
+        dots = ngettext("%(num)d dot", "%(num)d dots", row["dots"])
+        line = f"{row['rank']}. **{_line(row['text'])}** ({kind}, {dots})"
+        if row["authors"]:
+            line += " — " + ", ".join(row["authors"])
+        if row["idea"]:
+            line += " — " + _("idea #%(number)d", number=row["idea"])
+        lines.append(line)
+        for text in row.get("notes") or []:
+            lines.append(f"   - {_line(text)}")
+    if not rows:
+        lines.append(_("Nothing was voted on."))
+    return "\n".join(lines) + "\n"
