@@ -1,0 +1,322 @@
+"""On-demand benchmark of a live brainstorm board: how long a new note takes to reach everyone.
+
+Fills a temporary SQLite database with a public space, its facilitator and N participants, and
+a session in the ideate phase with hidden ideation off (so every note is broadcast to the whole
+board), serves the real app with gunicorn the way production does (one gthread worker), signs
+every participant in through the login form, connects each of them to ``/brainstorm`` over a
+WebSocket (python-socketio's client) and joins the session. Then participants take turns adding
+notes, one at a time, and for each note the bench measures the time from sending ``add_note``
+until the last of the N clients has received its ``note_added``.
+
+Senders rotate through the participants, so no connection comes near the per-connection note
+limit (20 per 30 s) that ``events.py`` enforces. Sign-ins come from distinct addresses through
+``X-Forwarded-For`` (the server trusts one proxy, as it would behind one), because the login
+form allows 20 attempts a minute per address.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import math
+import os
+import re
+import secrets
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+import socketio  # noqa: E402
+from flask import Flask  # noqa: E402
+from sqlalchemy import insert, select  # noqa: E402
+
+from community import create_app  # noqa: E402
+from community.accounts.models import User  # noqa: E402
+from community.accounts.passwords import hash_password  # noqa: E402
+from community.brainstorms import operations as brainstorms  # noqa: E402
+from community.config import ProductionConfig  # noqa: E402
+from community.extensions import db  # noqa: E402
+from community.permissions import Role  # noqa: E402
+from community.spaces import operations as spaces  # noqa: E402
+
+PASSWORD = "bench-participant-passphrase"  # noqa: S105 (a throwaway database)
+NAMESPACE = "/brainstorm"
+
+
+def generate(app: Flask, participants: int) -> int:
+    """The space, its facilitator, ``participants`` members and a session in the ideate phase
+    with visible notes; returns the session's id."""
+    with app.app_context():
+        db.create_all()
+        password_hash = hash_password(PASSWORD)
+        rows = [
+            {
+                "id": n,
+                "username": f"p{n}",
+                "username_key": f"p{n}",
+                "email": f"p{n}@example.com",
+                "email_key": f"p{n}@example.com",
+                "display_name": f"Participant {n}",
+                "password_hash": password_hash,
+                "role": Role.ADMIN.value if n == 0 else Role.MEMBER.value,
+            }
+            for n in range(participants + 1)
+        ]
+        db.session.execute(insert(User), rows)
+        users = db.session.scalars(select(User).order_by(User.id)).all()
+        facilitator, members = users[0], users[1:]
+        space = spaces.create_space(
+            name="Bench Board",
+            description="A space for the brainstorm benchmark.",
+            visibility="public",
+            tags="",
+            by=facilitator,
+            slug="bench-board",
+        )
+        for member in members:
+            spaces.join_space(space, member)
+        session = brainstorms.create_session(
+            space,
+            by=facilitator,
+            prompt="What should we build next?",
+            hidden_ideation=False,
+            ideate_minutes=60,
+        )
+        brainstorms.advance_phase(session, by=facilitator)  # ideate
+        db.session.commit()
+        session_id = session.id
+        db.session.remove()
+        db.engine.dispose()
+    return session_id
+
+
+def bench_app() -> Flask:
+    """The production app, configured from the environment.
+
+    gunicorn calls this in the server process: ``'brainstorm_bench:bench_app()'``.
+    """
+    return create_app()
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_server(env: dict, port: int, threads: int, log: Path) -> subprocess.Popen:
+    command = [
+        str(Path(sys.executable).with_name("gunicorn")),
+        "--chdir",
+        os.path.dirname(os.path.abspath(__file__)),
+        "--workers=1",
+        "--worker-class=gthread",
+        f"--threads={threads}",
+        f"--bind=127.0.0.1:{port}",
+        "--no-control-socket",
+        "brainstorm_bench:bench_app()",
+    ]
+    server = subprocess.Popen(  # noqa: S603 (our own gunicorn, fixed arguments)
+        command, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            sys.exit(f"gunicorn exited early:\n{log.read_text()}")
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+            conn.request("GET", "/login")
+            if conn.getresponse().status == 200:
+                conn.close()
+                return server
+        except OSError:
+            time.sleep(0.2)
+    server.kill()
+    sys.exit(f"gunicorn did not answer within 60 s:\n{log.read_text()}")
+
+
+def sign_in(port: int, n: int) -> str:
+    """Sign participant ``n`` in through the login form; returns the session cookie."""
+    address = {"X-Forwarded-For": f"10.{n // 65536}.{n // 256 % 256}.{n % 256}"}
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    conn.request("GET", "/login", headers=address)
+    response = conn.getresponse()
+    page = response.read().decode()
+    cookie = response.getheader("Set-Cookie", "").split(";")[0]
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
+    body = f"csrf_token={token}&login=p{n}&password={PASSWORD}"
+    headers = {
+        **address,
+        "Content-Type": "application/x-www-form-urlencoded",
+        "Cookie": cookie,
+    }
+    conn.request("POST", "/login", body=body, headers=headers)
+    response = conn.getresponse()
+    response.read()
+    conn.close()
+    if response.status != 302:
+        sys.exit(f"signing in p{n} failed: HTTP {response.status}")
+    return response.getheader("Set-Cookie").split(";")[0]
+
+
+class Board:
+    """N connected participants and, per note text, when each of them received it."""
+
+    def __init__(self, port: int, session_id: int, cookies: list[str]) -> None:
+        self.port, self.session_id, self.cookies = port, session_id, cookies
+        self.clients: list[socketio.Client] = []
+        self.received: dict[str, list[float]] = {}
+        self.everyone = threading.Condition()
+
+    def _listen(self, client: socketio.Client) -> None:
+        def on_note_added(data: dict) -> None:
+            now = time.perf_counter()
+            with self.everyone:
+                self.received.setdefault(data["note"]["text"], []).append(now)
+                self.everyone.notify_all()
+
+        client.on("note_added", on_note_added, namespace=NAMESPACE)
+
+    def connect(self) -> None:
+        for cookie in self.cookies:
+            client = socketio.Client(reconnection=False)
+            self._listen(client)
+            client.connect(
+                f"http://127.0.0.1:{self.port}",
+                headers={"Cookie": cookie},
+                namespaces=[NAMESPACE],
+                transports=["websocket"],
+                wait_timeout=30,
+            )
+            ack = client.call("join", {"session": self.session_id}, namespace=NAMESPACE, timeout=30)
+            if not ack.get("ok"):
+                sys.exit(f"joining the session failed: {ack}")
+            self.clients.append(client)
+
+    def send(self, number: int, timeout: float) -> float | None:
+        """Participant ``number % N`` adds a note; seconds until all N had it (None: timeout)."""
+        text = f"Bench note {number}: {secrets.token_hex(4)}"
+        sender = self.clients[number % len(self.clients)]
+        start = time.perf_counter()
+        sender.emit("add_note", {"session": self.session_id, "text": text}, namespace=NAMESPACE)
+        with self.everyone:
+            done = self.everyone.wait_for(
+                lambda: len(self.received.get(text, ())) >= len(self.clients), timeout
+            )
+            if not done:
+                return None
+            return max(self.received[text]) - start
+
+    def close(self) -> None:
+        for client in self.clients:
+            client.disconnect()
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, math.ceil(share * len(ordered)) - 1)]
+
+
+def row(participants: int, latencies: list[float], lost: int) -> str:
+    """One line of the table."""
+    shown = latencies or [math.nan]
+    return (
+        f"| {participants} | {len(latencies)} | {statistics.median(shown):.1f} | "
+        f"{percentile(shown, 0.95):.1f} | {max(shown):.1f} | {lost} |"
+    )
+
+
+def run(participants: int, notes: int, threads: int, pause: float) -> dict:
+    """One board of ``participants``: fresh database, server and clients."""
+    workdir = Path(tempfile.mkdtemp(prefix="cocreate-brainstorm-bench-"))
+    env = {
+        **os.environ,
+        "COCREATE_ENV": "production",
+        "SECRET_KEY": secrets.token_hex(32),
+        "COCREATE_INSTANCE": str(workdir),
+        "DATABASE_URL": f"sqlite:///{workdir / 'bench.db'}",
+        "SEARCH_INDEX_DIR": str(workdir / "search"),
+        "TRUSTED_PROXIES": "1",
+    }
+    server = board = None
+    try:
+        app = create_app(
+            ProductionConfig,
+            SECRET_KEY=env["SECRET_KEY"],
+            SQLALCHEMY_DATABASE_URI=env["DATABASE_URL"],
+            SEARCH_INDEX_DIR=env["SEARCH_INDEX_DIR"],
+        )
+        session_id = generate(app, participants)
+        port = free_port()
+        server = start_server(env, port, threads, workdir / "gunicorn.log")
+        begin = time.perf_counter()
+        cookies = [sign_in(port, n) for n in range(1, participants + 1)]
+        board = Board(port, session_id, cookies)
+        board.connect()
+        print(
+            f"{participants} participants signed in and joined in "
+            f"{time.perf_counter() - begin:.1f} s",
+            flush=True,
+        )
+        time.sleep(1)  # let the presence pushes of the last joins settle
+        latencies, lost = [], 0
+        for number in range(notes):
+            latency = board.send(number, timeout=10)
+            if latency is None:
+                lost += 1
+            else:
+                latencies.append(latency * 1000)
+            time.sleep(pause)
+        print(f"  {participants}: {row(participants, latencies, lost)}", flush=True)
+        return {"participants": participants, "latencies": latencies, "lost": lost}
+    finally:
+        if board is not None:
+            board.close()
+        if server is not None:
+            server.terminate()
+            try:
+                server.wait(timeout=30)
+            except subprocess.TimeoutExpired:  # connections that never said goodbye
+                server.kill()
+                server.wait()
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument(
+        "--participants", type=int, nargs="+", default=[25, 100, 200], help="board sizes"
+    )
+    parser.add_argument("--notes", type=int, default=30, help="notes measured per board")
+    parser.add_argument(
+        "--threads",
+        type=int,
+        default=0,
+        help="gunicorn threads; each WebSocket holds one, so 0 means participants + 50",
+    )
+    parser.add_argument("--pause", type=float, default=0.2, help="seconds between notes")
+    args = parser.parse_args()
+    results = []
+    for participants in args.participants:
+        threads = args.threads or participants + 50
+        results.append(run(participants, args.notes, threads, args.pause))
+    print(
+        f"\n{args.notes} notes per board, one at a time, gunicorn gthread 1 worker, "
+        "WebSocket clients on loopback\n"
+    )
+    print("| participants | notes | median ms | p95 ms | max ms | not delivered to all |")
+    print("|---:|---:|---:|---:|---:|---:|")
+    for result in results:
+        print(row(result["participants"], result["latencies"], result["lost"]))
+
+
+if __name__ == "__main__":
+    main()
