@@ -42,7 +42,7 @@ class Config:
     BABEL_TRANSLATION_DIRECTORIES = str(PROJECT_ROOT / "translations")
     LANGUAGES = {"en": "English", "zh_Hans": "简体中文"}
 
-    RATELIMIT_STORAGE_URI = "memory://"
+    RATELIMIT_STORAGE_URI = "cocreate-memory://"  # community/ratelimit.py; Redis to scale out
     RATELIMIT_HEADERS_ENABLED = True
     RATELIMIT_ENABLED = True
     LOGIN_LIMIT_PER_IP = "20 per minute"
