@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import os
-
 import flask_migrate
-import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import inspect, text
+from sqlalchemy import inspect
 
 from community import create_app
 from community.config import TestingConfig
 from community.extensions import db
+from tests.fixtures.postgres import fresh_postgres_database
 
 
 def assert_migrations_match_models(url: str) -> None:
@@ -34,13 +32,5 @@ def test_migrations_on_empty_sqlite(tmp_path):
 
 
 def test_migrations_on_empty_postgresql():
-    url = os.environ.get("TEST_POSTGRES_URL")
-    if not url:
-        pytest.skip("TEST_POSTGRES_URL is not set (.ci/run starts a PostgreSQL server for this)")
-    app = create_app(TestingConfig, SQLALCHEMY_DATABASE_URI=url)
-    with app.app_context():
-        with db.engine.begin() as conn:
-            conn.execute(text("DROP SCHEMA public CASCADE"))
-            conn.execute(text("CREATE SCHEMA public"))
-        db.engine.dispose()
-    assert_migrations_match_models(url)
+    with fresh_postgres_database("cocreate_migrations") as url:
+        assert_migrations_match_models(url)

@@ -4,12 +4,10 @@ do the work that SQLite's single writer does)."""
 
 from __future__ import annotations
 
-import os
-import secrets
 import threading
 
 import pytest
-from sqlalchemy import create_engine, func, make_url, select, text
+from sqlalchemy import func, select
 
 from community import create_app
 from community.config import TestingConfig
@@ -17,6 +15,7 @@ from community.extensions import db
 from community.ideas import operations
 from community.ideas.models import Idea, IdeaVote
 from tests.fixtures.app import Client, make_app
+from tests.fixtures.postgres import fresh_postgres_database
 
 JSON = {"Accept": "application/json"}
 ROUNDS = 3
@@ -32,21 +31,9 @@ def app(request, tmp_path):
             db.session.remove()
             db.engine.dispose()
         return
-    server = os.environ.get("TEST_POSTGRES_URL")
-    if not server:
-        pytest.skip("TEST_POSTGRES_URL is not set (.ci/postgres.sh starts a PostgreSQL server)")
-    admin_url = make_url(server).set(drivername="postgresql+psycopg")
-    name = f"cocreate_budget_{secrets.token_hex(4)}"
-    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
+    with fresh_postgres_database("cocreate_budget") as url:
         app = create_app(
-            TestingConfig,
-            SQLALCHEMY_DATABASE_URI=admin_url.set(database=name).render_as_string(
-                hide_password=False
-            ),
-            SEARCH_INDEX_DIR=str(tmp_path / "search"),
+            TestingConfig, SQLALCHEMY_DATABASE_URI=url, SEARCH_INDEX_DIR=str(tmp_path / "search")
         )
         app.test_client_class = Client
         with app.app_context():
@@ -55,10 +42,6 @@ def app(request, tmp_path):
         with app.app_context():
             db.session.remove()
             db.engine.dispose()
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 def clients_for(app, login, user, count: int) -> list[Client]:

@@ -13,14 +13,13 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-import secrets
 import traceback
 from collections.abc import Iterator
 
 import flask_migrate
 import pytest
 from argon2 import PasswordHasher
-from sqlalchemy import create_engine, func, make_url, select, text
+from sqlalchemy import func, select
 
 from community import create_app
 from community.accounts import operations as accounts
@@ -32,6 +31,7 @@ from community.ideas.models import Idea, IdeaVote
 from community.permissions import Role
 from community.spaces import operations as spaces
 from tests.fixtures.app import Client
+from tests.fixtures.postgres import fresh_postgres_database
 
 PROCESSES = 4
 VOTERS = 16  # each signed in and voting in two processes at once
@@ -57,22 +57,9 @@ def database_url(request, tmp_path) -> Iterator[str]:
         _migrate(url, tmp_path)
         yield url
         return
-    server = os.environ.get("TEST_POSTGRES_URL")
-    if not server:
-        pytest.skip("TEST_POSTGRES_URL is not set (.ci/postgres.sh starts a PostgreSQL server)")
-    admin_url = make_url(server).set(drivername="postgresql+psycopg")
-    name = f"cocreate_votes_{secrets.token_hex(4)}"
-    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        url = admin_url.set(database=name).render_as_string(hide_password=False)
+    with fresh_postgres_database("cocreate_votes") as url:
         _migrate(url, tmp_path)
         yield url
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 def _migrate(url: str, tmp_path) -> None:
