@@ -81,6 +81,11 @@ class BrainstormSession(db.Model):
     phase: Mapped[str] = mapped_column(String(16), default=Phase.LOBBY.value)
     # Server-authoritative end of the current timed phase; None outside timed phases.
     phase_ends_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # While the facilitator has paused the clock: the seconds that were left (ends_at is None).
+    paused_seconds: Mapped[int | None] = mapped_column()
+    # Counts every committed change to the board; live updates carry it so that clients apply
+    # each change once, in order, and notice one they missed.
+    revision: Mapped[int] = mapped_column(default=0, server_default="0")
     scheduled_for: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
