@@ -6,7 +6,7 @@ board), serves the real app with gunicorn the way production does (one gthread w
 every participant in through the login form, connects each of them to ``/brainstorm`` over a
 WebSocket (python-socketio's client) and joins the session. Then participants take turns adding
 notes, one at a time, and for each note the bench measures the time from sending ``add_note``
-until the last of the N clients has received its ``note_added``.
+until the last of the N clients has received the ``update`` carrying it.
 
 Senders rotate through the participants, so no connection comes near the per-connection note
 limit (20 per 30 s) that ``events.py`` enforces. Sign-ins come from distinct addresses through
@@ -177,13 +177,15 @@ class Board:
         self.everyone = threading.Condition()
 
     def _listen(self, client: socketio.Client) -> None:
-        def on_note_added(data: dict) -> None:
+        def on_update(data: dict) -> None:
             now = time.perf_counter()
+            texts = [change["text"] for kind, change in data["changes"] if kind == "note"]
             with self.everyone:
-                self.received.setdefault(data["note"]["text"], []).append(now)
+                for text in texts:
+                    self.received.setdefault(text, []).append(now)
                 self.everyone.notify_all()
 
-        client.on("note_added", on_note_added, namespace=NAMESPACE)
+        client.on("update", on_update, namespace=NAMESPACE)
 
     def connect(self) -> None:
         for cookie in self.cookies:

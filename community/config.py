@@ -50,6 +50,10 @@ class Config:
     REGISTER_LIMIT_PER_IP = "10 per hour"
     RESET_LIMIT_PER_IP = "5 per 15 minutes"
 
+    # Each process refreshes its brainstorm board connections, so that a crashed process's
+    # stop counting as present (community/brainstorms/events.py).
+    BRAINSTORM_HEARTBEAT = True
+
     MAIL_BACKEND = "log"
     MAIL_SERVER: str | None = None
     MAIL_PORT = 587
@@ -119,6 +123,7 @@ class TestingConfig(Config):
     MAIL_BACKEND = "memory"
     SQLALCHEMY_RECORD_QUERIES = True
     SEARCH_SYNC = True
+    BRAINSTORM_HEARTBEAT = False  # tests call community.brainstorms.events.heartbeat()
 
     @classmethod
     def init_app(cls, app) -> None:

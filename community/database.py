@@ -6,7 +6,7 @@ import logging
 import sqlite3
 from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from flask_sqlalchemy.session import Session as FlaskSession
 from sqlalchemy import DateTime, MetaData, event
@@ -15,6 +15,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 # Named constraints let batch migrations on SQLite drop and recreate them.
 NAMING_CONVENTION = {
@@ -103,8 +104,17 @@ class Session(FlaskSession):
         """Queue ``func`` to run after the next successful commit."""
         self.info.setdefault("after_commit", []).append((func, args, kwargs))
 
+    def transaction_scoped(self, key: str, factory: Callable[[], T]) -> T:
+        """The object stored under ``key`` for the current transaction, made by ``factory``
+        at first use; the next commit, rollback or close forgets it."""
+        store = self.info.setdefault("transaction_scoped", {})
+        if key not in store:
+            store[key] = factory()
+        return store[key]
+
     def commit(self) -> None:
         super().commit()
+        self.info.pop("transaction_scoped", None)
         while pending := self.info.pop("after_commit", []):
             for func, args, kwargs in pending:
                 try:
@@ -117,8 +127,10 @@ class Session(FlaskSession):
 
     def rollback(self) -> None:
         self.info.pop("after_commit", None)
+        self.info.pop("transaction_scoped", None)
         super().rollback()
 
     def close(self) -> None:
         self.info.pop("after_commit", None)
+        self.info.pop("transaction_scoped", None)
         super().close()

@@ -90,7 +90,7 @@ def _finished_session(people: dict[str, User], now: datetime) -> None:
     participants = {author for _name, notes in FINISHED_NOTES for author, _text in notes}
     participants |= {voter for voter, _dots in FINISHED_DOTS}
     for username in sorted(participants | {facilitator.username}):
-        brainstorms.arrive(session, people[username])
+        brainstorms.take_part(session, people[username])
     brainstorms.advance_phase(session, by=facilitator)  # ideate
     notes: dict[str, Note] = {}
     grouped: list[tuple[str, Note]] = []
@@ -116,9 +116,6 @@ def _finished_session(people: dict[str, User], now: datetime) -> None:
                 brainstorms.add_dot(session, by=people[voter], **target)
     brainstorms.advance_phase(session, by=facilitator)  # results
     brainstorms.advance_phase(session, by=facilitator)  # closed
-    db.session.execute(
-        update(Participant).where(Participant.session_id == session.id).values(connections=0)
-    )
     _backdate(session, started=now - timedelta(days=9, hours=3))
 
 

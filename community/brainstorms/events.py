@@ -8,18 +8,21 @@ in ``receivers.py``, which is where hidden ideation and anonymity are enforced.
 
 from __future__ import annotations
 
+import logging
+import threading
 import time
 from typing import Any
 
+from flask import Flask, current_app, request
 from flask import session as connection
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_socketio import join_room, leave_room, rooms
 
-from community import signals
 from community.brainstorms import operations, serializers
 from community.brainstorms.models import (
     CLUSTER_NAME_MAX,
+    HEARTBEAT,
     NOTE_MAX,
     BrainstormSession,
     Cluster,
@@ -27,6 +30,8 @@ from community.brainstorms.models import (
 )
 from community.extensions import db, socketio
 from community.live import EventRefused, SecureNamespace, authorize
+
+log = logging.getLogger(__name__)
 
 NAMESPACE = "/brainstorm"
 ROOM_PREFIX = "brainstorm:"
@@ -122,10 +127,10 @@ class BrainstormNamespace(SecureNamespace):
     def on_join(self, session: BrainstormSession, data: dict) -> dict:
         """Enter the board; the acknowledgement carries the full current state."""
         if session_room(session.id) not in rooms():
-            operations.arrive(session, current_user)
+            start_heartbeat(current_app._get_current_object())
+            operations.arrive(session, current_user, sid=request.sid)
             join_room(session_room(session.id))
             join_room(user_room(session.id, current_user.id))
-            self._presence_changed(session)
         return {"ok": True, "state": serializers.state_payload(session, current_user)}
 
     @authorize("brainstorm.join", load=load_session)
@@ -210,8 +215,21 @@ class BrainstormNamespace(SecureNamespace):
         minutes = _int(data.get("minutes"))
         if minutes is None:
             raise EventRefused(_("That request was not understood."))
-        ends_at = operations.extend_phase(session, by=current_user, minutes=minutes)
-        return {"ok": True, "ends_at": ends_at.isoformat()}
+        operations.extend_phase(session, by=current_user, minutes=minutes)
+        return {"ok": True}
+
+    @authorize("brainstorm.facilitate", load=load_session)
+    def on_pause(self, session: BrainstormSession, data: dict) -> dict:
+        """Stop the clock (the time left is kept); ``resume`` starts it again."""
+        _joined(session)
+        operations.pause_phase(session, by=current_user)
+        return {"ok": True}
+
+    @authorize("brainstorm.facilitate", load=load_session)
+    def on_resume(self, session: BrainstormSession, data: dict) -> dict:
+        _joined(session)
+        operations.resume_phase(session, by=current_user)
+        return {"ok": True}
 
     @authorize("brainstorm.join", load=load_session)
     def on_done(self, session: BrainstormSession, data: dict) -> dict:
@@ -221,7 +239,6 @@ class BrainstormNamespace(SecureNamespace):
         if not isinstance(done, bool):
             raise EventRefused(_("That request was not understood."))
         operations.mark_done(session, current_user, done)
-        self._presence_changed(session)
         return {"ok": True, "done": done}
 
     @authorize("brainstorm.join", load=load_session)
@@ -249,23 +266,52 @@ class BrainstormNamespace(SecureNamespace):
             raise
 
     def _depart(self, session_id: int, user_id: int) -> None:
-        operations.leave(session_id, user_id)
         leave_room(session_room(session_id))
         leave_room(user_room(session_id, user_id))
         session = db.session.get(BrainstormSession, session_id)
         if session is not None:
-            self._presence_changed(session)
-
-    def _presence_changed(self, session: BrainstormSession) -> None:
-        push_presence(session)
+            operations.leave(session, user_id, sid=request.sid)
 
 
-def push_presence(session: BrainstormSession) -> None:
-    """Tell the board who is here (or how many), once the change is committed."""
-    signals.on_commit(
-        socketio.emit,
-        "presence",
-        serializers.presence_payload(session),
-        to=session_room(session.id),
-        namespace=NAMESPACE,
-    )
+# Presence that survives a crashed process: each process holding board connections refreshes
+# their rows every HEARTBEAT seconds and removes every process's rows that nobody refreshed
+# for STALE_AFTER (their process died), telling those boards who is still here. The loop
+# starts with the first board joined in a process; BRAINSTORM_HEARTBEAT = False (the tests)
+# leaves it off, and tests call ``heartbeat()`` directly.
+_heartbeat_started = False
+_heartbeat_lock = threading.Lock()
+
+
+def start_heartbeat(app: Flask) -> None:
+    """Start this process's heartbeat once (where the configuration allows it)."""
+    global _heartbeat_started
+    if not app.config.get("BRAINSTORM_HEARTBEAT", True):
+        return
+    with _heartbeat_lock:
+        if _heartbeat_started:
+            return
+        _heartbeat_started = True
+    socketio.start_background_task(_heartbeat_loop, app)
+
+
+def heartbeat() -> list[int]:
+    """Vouch for the connections this process holds and forget stale ones (any process's);
+    returns the sessions whose presence changed."""
+    sids = [sid for sid, _eio_sid in socketio.server.manager.get_participants(NAMESPACE, None)]
+    operations.keep_alive(sids)
+    changed = operations.forget_stale_connections()
+    db.session.commit()
+    return changed
+
+
+def _heartbeat_loop(app: Flask) -> None:
+    while True:
+        socketio.sleep(HEARTBEAT)
+        with app.app_context():
+            try:
+                heartbeat()
+            except Exception:
+                db.session.rollback()
+                log.exception("brainstorm heartbeat failed")
+            finally:
+                db.session.remove()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import enum
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
@@ -18,6 +18,10 @@ from community.spaces.models import Space
 NOTE_MAX = 500
 PROMPT_MAX = 300
 CLUSTER_NAME_MAX = 80
+#: Each process refreshes the connections it holds this often (seconds); a connection not
+#: refreshed for ``STALE_AFTER`` (its process died) no longer counts as someone here.
+HEARTBEAT = 30
+STALE_AFTER = timedelta(seconds=3 * HEARTBEAT)
 
 
 class Phase(enum.StrEnum):
@@ -123,7 +127,7 @@ class BrainstormSession(db.Model):
 
 
 class Participant(db.Model):
-    """Someone who joined a session: open connections (presence) and the "done" flag."""
+    """Someone who joined a session, and whether they are done with the current phase."""
 
     __tablename__ = "brainstorm_participants"
     __table_args__ = (UniqueConstraint("session_id", "user_id"),)
@@ -133,11 +137,32 @@ class Participant(db.Model):
         ForeignKey("brainstorm_sessions.id", ondelete="CASCADE")
     )
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
-    connections: Mapped[int] = mapped_column(default=0)
     done: Mapped[bool] = mapped_column(default=False)
     joined_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     user: Mapped[User] = relationship()
+
+
+class Connection(db.Model):
+    """An open Socket.IO connection on a session's board: presence, and how any server process
+    finds the connections to close when someone is banned. The process holding a connection
+    refreshes ``seen_at``; rows of a process that died go stale and stop counting."""
+
+    __tablename__ = "brainstorm_connections"
+    __table_args__ = (
+        UniqueConstraint("sid", "session_id"),
+        Index("ix_brainstorm_connections_session_user", "session_id", "user_id"),
+        Index("ix_brainstorm_connections_seen", "seen_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    sid: Mapped[str] = mapped_column(String(64))
+    session_id: Mapped[int] = mapped_column(
+        ForeignKey("brainstorm_sessions.id", ondelete="CASCADE")
+    )
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    connected_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    seen_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
 class Note(db.Model):

@@ -3,6 +3,7 @@ clusters, dots and the participants' presence and "done" flags."""
 
 from __future__ import annotations
 
+import math
 from datetime import datetime, timedelta
 
 from flask_babel import gettext as _
@@ -15,9 +16,11 @@ from community.brainstorms.models import (
     CLUSTER_NAME_MAX,
     NOTE_MAX,
     PROMPT_MAX,
+    STALE_AFTER,
     TIMED,
     BrainstormSession,
     Cluster,
+    Connection,
     Dot,
     Note,
     Participant,
@@ -28,7 +31,6 @@ from community.database import utcnow
 from community.errors import OperationError
 from community.extensions import db
 from community.ideas.models import Idea
-from community.ideas.operations import submit_idea
 from community.permissions import guardian
 from community.spaces.models import Space
 
@@ -37,7 +39,7 @@ EXTEND_MAX = 30
 CLUSTERS_MAX = 100
 
 
-def _require(user, action: str, obj, message: str) -> None:
+def require(user, action: str, obj, message: str) -> None:
     if not guardian.can(user, action, obj):
         raise OperationError(message)
 
@@ -66,7 +68,7 @@ def create_session(
 ) -> BrainstormSession:
     """Schedule a session in ``space`` with ``by`` as its facilitator (space experts,
     moderators and owners)."""
-    _require(
+    require(
         by,
         "brainstorm.create",
         space,
@@ -123,13 +125,15 @@ def create_session(
     return session
 
 
-def _lock(session: BrainstormSession) -> None:
-    """Take the session's row (a write first, so SQLite's writer lock too) and read it afresh,
-    so two facilitator tabs cannot both advance from the same phase."""
+def bump(session: BrainstormSession) -> None:
+    """Count a change to the board: the session's row is written first (so SQLite's writer
+    lock and PostgreSQL's row lock are held until the commit) and read afresh. Writers to one
+    board take turns, so two facilitator tabs cannot both advance from the same phase, and the
+    revisions that live updates carry are committed in order."""
     db.session.execute(
         update(BrainstormSession)
         .where(BrainstormSession.id == session.id)
-        .values(phase=BrainstormSession.phase),
+        .values(revision=BrainstormSession.revision + 1),
         execution_options={"synchronize_session": False},
     )
     db.session.refresh(session)
@@ -138,8 +142,8 @@ def _lock(session: BrainstormSession) -> None:
 def advance_phase(session: BrainstormSession, *, by: User, expected: str | None = None) -> Phase:
     """Move the session to its next phase; timed phases get a fresh end time. ``expected``
     (the phase the facilitator saw) guards against advancing twice from two tabs."""
-    _require(by, "brainstorm.facilitate", session, _("Only the facilitator can do that."))
-    _lock(session)
+    require(by, "brainstorm.facilitate", session, _("Only the facilitator can do that."))
+    bump(session)
     if session.is_closed:
         raise OperationError(_("This session has ended."))
     if expected is not None and expected != session.phase:
@@ -151,6 +155,7 @@ def advance_phase(session: BrainstormSession, *, by: User, expected: str | None 
     session.phase = new.value
     minutes = session.minutes_for(new)
     session.phase_ends_at = now + timedelta(minutes=minutes) if minutes else None
+    session.paused_seconds = None
     if old == Phase.LOBBY:
         session.started_at = now
     if new == Phase.CLOSED:
@@ -164,20 +169,52 @@ def advance_phase(session: BrainstormSession, *, by: User, expected: str | None 
     return new
 
 
-def extend_phase(session: BrainstormSession, *, by: User, minutes: int) -> datetime:
-    """Give the current timed phase ``minutes`` more (from now if its time is already up)."""
-    _require(by, "brainstorm.facilitate", session, _("Only the facilitator can do that."))
+def extend_phase(session: BrainstormSession, *, by: User, minutes: int) -> None:
+    """Give the current timed phase ``minutes`` more (from now if its time is already up; on
+    the stopped clock if it is paused)."""
+    require(by, "brainstorm.facilitate", session, _("Only the facilitator can do that."))
     _in_range(
         minutes, 1, EXTEND_MAX, _("Extend by 1 to %(count)d minutes.", count=EXTEND_MAX), "minutes"
     )
-    _lock(session)
-    if session.current_phase not in TIMED or session.phase_ends_at is None:
+    bump(session)
+    if session.current_phase not in TIMED:
         raise OperationError(_("Only a timed phase can be extended."))
-    start = max(session.phase_ends_at, utcnow())
-    session.phase_ends_at = start + timedelta(minutes=minutes)
+    if session.paused_seconds is not None:
+        session.paused_seconds += minutes * 60
+    else:
+        start = max(session.phase_ends_at or utcnow(), utcnow())
+        session.phase_ends_at = start + timedelta(minutes=minutes)
     db.session.flush()
     signals.brainstorm_phase_changed.send(session, old=session.phase, by=by)
-    return session.phase_ends_at
+
+
+def pause_phase(session: BrainstormSession, *, by: User) -> None:
+    """Stop the clock of the current timed phase, keeping the time that is left."""
+    require(by, "brainstorm.facilitate", session, _("Only the facilitator can do that."))
+    bump(session)
+    if session.current_phase not in TIMED:
+        raise OperationError(_("Only a timed phase has a clock to pause."))
+    if session.paused_seconds is not None:
+        raise OperationError(_("The clock is already paused."))
+    left = math.ceil((session.phase_ends_at - utcnow()).total_seconds())
+    if left <= 0:
+        raise OperationError(_("Time is already up. Extend the phase or move on."))
+    session.paused_seconds = left
+    session.phase_ends_at = None
+    db.session.flush()
+    signals.brainstorm_phase_changed.send(session, old=session.phase, by=by)
+
+
+def resume_phase(session: BrainstormSession, *, by: User) -> None:
+    """Start the paused clock again with the time that was left."""
+    require(by, "brainstorm.facilitate", session, _("Only the facilitator can do that."))
+    bump(session)
+    if session.paused_seconds is None or session.current_phase not in TIMED:
+        raise OperationError(_("The clock is not paused."))
+    session.phase_ends_at = utcnow() + timedelta(seconds=session.paused_seconds)
+    session.paused_seconds = None
+    db.session.flush()
+    signals.brainstorm_phase_changed.send(session, old=session.phase, by=by)
 
 
 def _clean_text(text: str) -> str:
@@ -194,7 +231,8 @@ def _clean_text(text: str) -> str:
 
 
 def _require_ideation(session: BrainstormSession, user: User) -> None:
-    _require(user, "brainstorm.join", session, _("Join this space to take part."))
+    require(user, "brainstorm.join", session, _("Join this space to take part."))
+    bump(session)
     if session.is_closed:
         raise OperationError(_("This session has ended."))
     if session.current_phase != Phase.IDEATE:
@@ -250,45 +288,74 @@ def _participant(session: BrainstormSession, user: User) -> Participant:
     return participant
 
 
-def arrive(session: BrainstormSession, user: User) -> Participant:
-    """Count one more open connection of ``user`` in the session (presence)."""
-    _require(user, "brainstorm.join", session, _("Join this space to take part."))
-    participant = _participant(session, user)
-    db.session.execute(
-        update(Participant)
-        .where(Participant.id == participant.id)
-        .values(connections=Participant.connections + 1)
+def take_part(session: BrainstormSession, user: User) -> Participant:
+    """Make ``user`` a participant of the session (without a connection: demo data, tests)."""
+    require(user, "brainstorm.join", session, _("Join this space to take part."))
+    bump(session)
+    return _participant(session, user)
+
+
+def arrive(session: BrainstormSession, user: User, *, sid: str) -> Participant:
+    """Connection ``sid`` of ``user`` opened the board: they are here (presence)."""
+    participant = take_part(session, user)
+    exists = db.session.scalar(
+        select(Connection.id).where(Connection.sid == sid, Connection.session_id == session.id)
     )
-    db.session.refresh(participant)
+    if exists is None:
+        db.session.add(Connection(sid=sid, session_id=session.id, user_id=user.id))
+        db.session.flush()
+    signals.brainstorm_presence_changed.send(session, user_id=user.id)
     return participant
 
 
-def leave(session_id: int, user_id: int) -> None:
-    """Count one connection fewer (never below zero)."""
+def leave(session: BrainstormSession, user_id: int, *, sid: str) -> None:
+    """Connection ``sid`` left the board (or closed)."""
+    bump(session)
     db.session.execute(
-        update(Participant)
-        .where(
-            Participant.session_id == session_id,
-            Participant.user_id == user_id,
-            Participant.connections > 0,
-        )
-        .values(connections=Participant.connections - 1)
+        delete(Connection).where(Connection.sid == sid, Connection.session_id == session.id)
     )
+    signals.brainstorm_presence_changed.send(session, user_id=user_id)
+
+
+def keep_alive(sids: list[str]) -> None:
+    """The process holding these connections says they are still open."""
+    if sids:
+        db.session.execute(
+            update(Connection).where(Connection.sid.in_(sids)).values(seen_at=utcnow())
+        )
+
+
+def forget_stale_connections() -> list[int]:
+    """Remove connections no process has vouched for lately (their process died) and tell
+    the boards they were on; returns those sessions' ids."""
+    stale = Connection.seen_at < utcnow() - STALE_AFTER
+    session_ids = sorted(
+        set(db.session.scalars(select(Connection.session_id).where(stale).distinct()))
+    )
+    db.session.execute(delete(Connection).where(stale))
+    for session_id in session_ids:
+        session = db.session.get(BrainstormSession, session_id)
+        bump(session)
+        signals.brainstorm_presence_changed.send(session, user_id=None)
+    return session_ids
 
 
 def mark_done(session: BrainstormSession, user: User, done: bool) -> Participant:
     """Say one is done with the current phase (or not any more)."""
-    _require(user, "brainstorm.join", session, _("Join this space to take part."))
+    require(user, "brainstorm.join", session, _("Join this space to take part."))
+    bump(session)
     if session.is_closed:
         raise OperationError(_("This session has ended."))
     participant = _participant(session, user)
     participant.done = done
     db.session.flush()
+    signals.brainstorm_presence_changed.send(session, user_id=user.id)
     return participant
 
 
 def _require_phase(session: BrainstormSession, user: User, phase: Phase, message: str) -> None:
-    _require(user, "brainstorm.join", session, _("Join this space to take part."))
+    require(user, "brainstorm.join", session, _("Join this space to take part."))
+    bump(session)
     if session.is_closed:
         raise OperationError(_("This session has ended."))
     if session.current_phase != phase:
@@ -297,7 +364,7 @@ def _require_phase(session: BrainstormSession, user: User, phase: Phase, message
 
 def _require_grouping(session: BrainstormSession, user: User) -> None:
     _require_phase(session, user, Phase.GROUP, _("Notes can only be grouped while grouping."))
-    _require(
+    require(
         user,
         "brainstorm.group",
         session,
@@ -317,8 +384,7 @@ def _clean_name(name: str) -> str:
 def create_cluster(session: BrainstormSession, *, by: User, name: str) -> Cluster:
     """Start a new, empty cluster at the end of the board (while grouping)."""
     _require_grouping(session, by)
-    name = _clean_name(name)
-    _lock(session)  # positions and the cap are counted one writer at a time
+    name = _clean_name(name)  # positions and the cap are counted one writer at a time
     count, last = db.session.execute(
         select(func.count(Cluster.id), func.max(Cluster.position)).where(
             Cluster.session_id == session.id
@@ -344,12 +410,21 @@ def rename_cluster(cluster: Cluster, *, by: User, name: str) -> None:
     signals.brainstorm_grouping_changed.send(session, by=by)
 
 
+def _still_there(*clusters: Cluster) -> None:
+    """Refuse when a cluster was merged away by someone else while this change waited."""
+    ids = {c.id for c in clusters}
+    if len(db.session.scalars(select(Cluster.id).where(Cluster.id.in_(ids))).all()) < len(ids):
+        raise OperationError(_("That cluster isn't on this board."))
+
+
 def move_note(note: Note, *, by: User, cluster: Cluster | None) -> None:
     """Put a note into ``cluster``, or take it out of any cluster with None (while grouping)."""
     session = db.session.get(BrainstormSession, note.session_id)
     _require_grouping(session, by)
     if cluster is not None and cluster.session_id != session.id:
         raise OperationError(_("That cluster isn't on this board."))
+    if cluster is not None:
+        _still_there(cluster)
     note.cluster_id = cluster.id if cluster else None
     db.session.flush()
     signals.brainstorm_grouping_changed.send(session, by=by)
@@ -363,6 +438,7 @@ def merge_clusters(source: Cluster, target: Cluster, *, by: User) -> None:
         raise OperationError(_("That cluster isn't on this board."))
     if source.id == target.id:
         raise OperationError(_("Choose two different clusters to merge."))
+    _still_there(source, target)
     db.session.execute(
         update(Note).where(Note.cluster_id == source.id).values(cluster_id=target.id),
         execution_options={"synchronize_session": False},
@@ -385,15 +461,13 @@ def _on(note: Note | None, cluster: Cluster | None) -> tuple:
     return (Dot.note_id == note.id,) if note is not None else (Dot.cluster_id == cluster.id,)
 
 
-def _lock_voter(session: BrainstormSession, user: User) -> None:
-    """One voter's tabs take turns: the participant row is locked until the commit on
-    PostgreSQL; on SQLite the dot's write keeps every other writer out."""
-    participant = db.session.scalar(
-        select(Participant)
-        .where(Participant.session_id == session.id, Participant.user_id == user.id)
-        .with_for_update()
+def _require_participant(session: BrainstormSession, user: User) -> None:
+    exists = db.session.scalar(
+        select(Participant.id).where(
+            Participant.session_id == session.id, Participant.user_id == user.id
+        )
     )
-    if participant is None:
+    if exists is None:
         raise OperationError(_("Join the session first."))
 
 
@@ -405,11 +479,12 @@ def add_dot(
     cluster: Cluster | None = None,
 ) -> None:
     """Put one of ``by``'s dots on a note or a cluster (while voting), within the limits per
-    participant and per item, however many tabs vote at once."""
+    participant and per item, however many tabs vote at once (the session's revision is
+    written first, so one voter's tabs take turns)."""
     _require_phase(session, by, Phase.VOTE, _("Dots can only be placed while voting."))
     if (note is None) == (cluster is None):
         raise OperationError(_("Put the dot on one note or one cluster."))
-    _lock_voter(session, by)
+    _require_participant(session, by)
     with db.session.begin_nested():
         db.session.add(
             Dot(
@@ -452,7 +527,7 @@ def remove_dot(
     _require_phase(session, by, Phase.VOTE, _("Dots can only be placed while voting."))
     if (note is None) == (cluster is None):
         raise OperationError(_("Put the dot on one note or one cluster."))
-    _lock_voter(session, by)
+    _require_participant(session, by)
     dot = db.session.scalar(
         select(Dot)
         .where(Dot.session_id == session.id, Dot.user_id == by.id, *_on(note, cluster))
@@ -463,42 +538,3 @@ def remove_dot(
     if dot is None or not db.session.execute(delete(Dot).where(Dot.id == dot.id)).rowcount:
         raise OperationError(_("You have no dot there."))
     signals.brainstorm_dots_changed.send(session, by=by)
-
-
-def promote_to_idea(
-    session: BrainstormSession,
-    *,
-    by: User,
-    title: str,
-    body: str,
-    tags: str | list[str] = "",
-    note: Note | None = None,
-    cluster: Cluster | None = None,
-) -> Idea:
-    """Post a note or a cluster of the results as an idea in the session's space (the
-    facilitator and the space's moderators, from the results phase on); the idea keeps a link
-    to the session and to the item, which can be promoted once."""
-    _require(
-        by,
-        "brainstorm.promote",
-        session,
-        _("Only the facilitator and the space's moderators can turn results into ideas."),
-    )
-    if session.current_phase not in (Phase.RESULTS, Phase.CLOSED):
-        raise OperationError(_("Notes and clusters become ideas once the results are in."))
-    item = note if note is not None else cluster
-    if (note is None) == (cluster is None) or item.session_id != session.id:
-        raise OperationError(_("That note or cluster is not in this session."))
-    if note is not None and note.deleted_at is not None:
-        raise OperationError(_("That note or cluster is not in this session."))
-    _lock(session)  # two promotions of the same item wait for each other
-    column = Idea.brainstorm_note_id if note is not None else Idea.brainstorm_cluster_id
-    existing = db.session.scalar(select(Idea.id).where(column == item.id))
-    if existing is not None:
-        raise OperationError(_("This was already promoted to idea #%(number)d.", number=existing))
-    idea = submit_idea(session.space, author=by, title=title, body=body, tags=tags)
-    idea.brainstorm_session_id = session.id
-    idea.brainstorm_note_id = note.id if note is not None else None
-    idea.brainstorm_cluster_id = cluster.id if cluster is not None else None
-    db.session.flush()
-    return idea

@@ -5,7 +5,17 @@ from __future__ import annotations
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from community.brainstorms.models import BrainstormSession, Cluster, Dot, Note, Participant, Phase
+from community.brainstorms.models import (
+    STALE_AFTER,
+    BrainstormSession,
+    Cluster,
+    Connection,
+    Dot,
+    Note,
+    Participant,
+    Phase,
+)
+from community.database import utcnow
 from community.extensions import db
 from community.ideas.models import Idea
 from community.spaces.models import Space
@@ -48,12 +58,45 @@ def visible_notes(session: BrainstormSession, user) -> list[Note]:
     return list(db.session.scalars(query))
 
 
-def participants(session: BrainstormSession) -> list[Participant]:
-    """Everyone who has joined the session, with their user."""
+def own_notes(session: BrainstormSession, user_id: int) -> list[Note]:
+    """One participant's notes on the board, oldest first."""
+    return list(
+        db.session.scalars(
+            select(Note)
+            .where(
+                Note.session_id == session.id,
+                Note.author_id == user_id,
+                Note.deleted_at.is_(None),
+            )
+            .options(selectinload(Note.author))
+            .order_by(Note.created_at, Note.id)
+        )
+    )
+
+
+def note_count(session: BrainstormSession) -> int:
+    """How many notes are on the board (shown to everyone, even while ideation is hidden)."""
+    return db.session.scalar(
+        select(func.count(Note.id)).where(Note.session_id == session.id, Note.deleted_at.is_(None))
+    )
+
+
+def present(session: BrainstormSession) -> list[Participant]:
+    """The participants with an open connection on the board (a live one: see
+    ``operations.STALE_AFTER``), with their users, in the order they first joined."""
+    connected = (
+        select(Connection.id)
+        .where(
+            Connection.session_id == Participant.session_id,
+            Connection.user_id == Participant.user_id,
+            Connection.seen_at >= utcnow() - STALE_AFTER,
+        )
+        .exists()
+    )
     return list(
         db.session.scalars(
             select(Participant)
-            .where(Participant.session_id == session.id)
+            .where(Participant.session_id == session.id, connected)
             .options(selectinload(Participant.user))
             .order_by(Participant.joined_at, Participant.id)
         )

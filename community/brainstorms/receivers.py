@@ -1,97 +1,155 @@
 """Live pushes that follow committed changes to a session's board.
 
-The room is chosen here: while ideation is hidden a note goes only to its author's own tabs,
-and when grouping starts the whole set goes to everyone. Payloads are built while the
-transaction is open (the rows are fresh) and emitted only after it commits.
+One committed change to a board (one transaction: a note, a move, a phase, someone arriving)
+becomes **one** ``update`` message to everyone on the board: ``{"session", "revision",
+"changes": [[kind, payload], ...]}``. Every operation on a board writes the session's
+revision first, so revisions are committed one at a time and in order; a client applies each
+revision once, in order, and asks for the full state again when it finds one missing (see
+``static/js/brainstorm.js``). Every change is a snapshot or an upsert by id, so applying one
+to a state that already contains it is harmless.
+
+What only one participant may see goes in an ``own`` message to that participant's tabs: a
+snapshot of their own notes while ideation is hidden, which notes are theirs, and their dots.
+Hidden ideation is enforced here (others are only told how many notes there are), and
+anonymity in the serializers. Payloads are built while the transaction is open (the rows are
+fresh) and sent only after it commits.
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 from sqlalchemy import select
 
 from community import signals
 from community.brainstorms import queries, serializers
 from community.brainstorms.events import NAMESPACE, session_room, user_room
-from community.brainstorms.models import BrainstormSession, Note, Phase
+from community.brainstorms.models import BrainstormSession, Connection, Note, Phase
 from community.extensions import db, socketio
 
 
-def _emit_after_commit(event: str, payload: dict, room: str) -> None:
-    signals.on_commit(socketio.emit, event, payload, to=room, namespace=NAMESPACE)
+class Outbox:
+    """What one transaction changed on one board, sent once it commits."""
+
+    def __init__(self, session_id: int) -> None:
+        self.session_id = session_id
+        self.revision = 0
+        self.changes: dict[Any, tuple[str, dict]] = {}
+        self.own: dict[int, dict] = {}
+
+    def change(self, kind: str, payload: dict, key: Any = None) -> None:
+        """Record a change; a later one with the same key (a newer snapshot) replaces it."""
+        self.changes.pop(key or kind, None)
+        self.changes[key or kind] = (kind, payload)
+
+    def send(self) -> None:
+        if self.changes:
+            socketio.emit(
+                "update",
+                {
+                    "session": self.session_id,
+                    "revision": self.revision,
+                    "changes": [list(change) for change in self.changes.values()],
+                },
+                to=session_room(self.session_id),
+                namespace=NAMESPACE,
+            )
+        for user_id, payload in self.own.items():
+            socketio.emit(
+                "own",
+                {**payload, "revision": self.revision},
+                to=user_room(self.session_id, user_id),
+                namespace=NAMESPACE,
+            )
+
+
+def outbox(session: BrainstormSession) -> Outbox:
+    """The current transaction's outbox for ``session``, at the revision it has reached."""
+    boxes = db.session().transaction_scoped("brainstorm_outbox", dict)
+    box = boxes.get(session.id)
+    if box is None:
+        box = boxes[session.id] = Outbox(session.id)
+        signals.on_commit(box.send)
+    box.revision = session.revision
+    return box
+
+
+def _refresh_own(box: Outbox, session: BrainstormSession, user_id: int | None) -> None:
+    if user_id is not None:
+        box.own[user_id] = serializers.own_payload(session, user_id)
 
 
 @signals.brainstorm_note_changed.connect
 def push_note(session: BrainstormSession, *, note: Note, change: str, **_kwargs) -> None:
-    """A new, edited or deleted note: to its author only while hidden, else to everyone."""
-    room = (
-        user_room(session.id, note.author_id) if session.notes_hidden else session_room(session.id)
-    )
-    if change == "deleted":
-        _emit_after_commit("note_deleted", {"session": session.id, "id": note.id}, room)
-        return
-    payload = {"session": session.id, "note": serializers.note_payload(session, note)}
-    _emit_after_commit(f"note_{change}", payload, room)
-    if change == "added" and note.author_id is not None:
-        # The author's other tabs learn that it is theirs (anonymous notes carry no author).
-        mine = {"session": session.id, "id": note.id}
-        _emit_after_commit("note_mine", mine, user_room(session.id, note.author_id))
+    """While ideation is hidden, the author's tabs get the note and everyone else a count;
+    otherwise everyone gets the note."""
+    box = outbox(session)
+    if session.notes_hidden:
+        box.change("note_count", {"count": queries.note_count(session)})
+    elif change == "deleted":
+        box.change("note_deleted", {"id": note.id}, key=("note", note.id))
+    else:
+        box.change("note", serializers.note_payload(session, note), key=("note", note.id))
+    _refresh_own(box, session, note.author_id)
 
 
 @signals.brainstorm_phase_changed.connect
 def push_phase(session: BrainstormSession, *, old: str, **_kwargs) -> None:
-    """The new phase and end time; when hidden ideation ends, every note to everyone."""
-    _emit_after_commit("phase", serializers.phase_payload(session), session_room(session.id))
+    """The new phase and clock; when hidden ideation ends, every note to everyone."""
+    box = outbox(session)
+    box.change("phase", serializers.phase_payload(session))
     if session.hidden_ideation and old == Phase.IDEATE.value and not session.notes_hidden:
         notes = [serializers.note_payload(session, n) for n in queries.visible_notes(session, None)]
-        _emit_after_commit(
-            "notes", {"session": session.id, "notes": notes}, session_room(session.id)
-        )
+        box.change("notes", {"notes": notes})
     if session.current_phase == Phase.RESULTS:
-        _emit_after_commit(
-            "results", serializers.results_payload(session), session_room(session.id)
-        )
-    _emit_after_commit("presence", serializers.presence_payload(session), session_room(session.id))
+        box.change("results", serializers.results_payload(session))
+    box.change("presence", serializers.presence_payload(session))  # nobody is done any more
 
 
 @signals.brainstorm_grouping_changed.connect
 def push_grouping(session: BrainstormSession, **_kwargs) -> None:
-    """The clusters and every note's place in them, to everyone (the whole set converges)."""
-    _emit_after_commit("grouping", serializers.grouping_payload(session), session_room(session.id))
+    """The clusters and every note's place in them (the whole set, so clients converge)."""
+    outbox(session).change("grouping", serializers.grouping_payload(session))
 
 
 @signals.brainstorm_dots_changed.connect
 def push_dots(session: BrainstormSession, *, by, **_kwargs) -> None:
     """Totals to everyone; the voter's own dots only to the voter's tabs."""
-    _emit_after_commit("tally", serializers.tally_payload(session), session_room(session.id))
-    _emit_after_commit(
-        "my_dots", serializers.my_dots_payload(session, by.id), user_room(session.id, by.id)
-    )
+    box = outbox(session)
+    box.change("tally", serializers.tally_payload(session))
+    _refresh_own(box, session, by.id)
+
+
+@signals.brainstorm_presence_changed.connect
+def push_presence(session: BrainstormSession, **_kwargs) -> None:
+    """Who is here and who is done (a count in an anonymous session)."""
+    outbox(session).change("presence", serializers.presence_payload(session))
+
+
+@signals.brainstorm_promoted.connect
+def push_promotion(session: BrainstormSession, **_kwargs) -> None:
+    """Open boards show the new idea next to the result it came from."""
+    outbox(session).change("results", serializers.results_payload(session))
 
 
 @signals.member_banned.connect
 @signals.member_left.connect
 def disconnect_from_boards(space, *, user, **_kwargs) -> None:
-    """Someone banned from (or leaving) a space stops receiving its open boards at once; their
-    events are refused anyway, because every event asks the guardian again."""
-    session_ids = list(
+    """Someone banned from (or leaving) a space stops receiving its open boards at once,
+    whichever server process holds their connections (with a message queue, the disconnect
+    reaches the others); their events are refused anyway, because every event asks the
+    guardian again."""
+    sids = set(
         db.session.scalars(
-            select(BrainstormSession.id).where(
-                BrainstormSession.space_id == space.id,
-                BrainstormSession.phase != Phase.CLOSED.value,
-            )
+            select(Connection.sid)
+            .join(BrainstormSession, BrainstormSession.id == Connection.session_id)
+            .where(BrainstormSession.space_id == space.id, Connection.user_id == user.id)
         )
     )
-    if session_ids:
-        signals.on_commit(_disconnect, session_ids, user.id)
+    if sids:
+        signals.on_commit(_disconnect, sorted(sids))
 
 
-def _disconnect(session_ids: list[int], user_id: int) -> None:
-    # The connections this process holds (with a message queue, each process holds its own).
-    manager = socketio.server.manager
-    sids = {
-        sid
-        for session_id in session_ids
-        for sid, _eio_sid in manager.get_participants(NAMESPACE, user_room(session_id, user_id))
-    }
+def _disconnect(sids: list[str]) -> None:
     for sid in sids:
         socketio.server.disconnect(sid, namespace=NAMESPACE)

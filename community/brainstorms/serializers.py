@@ -34,20 +34,23 @@ def note_payload(session: BrainstormSession, note: Note, viewer_id: int | None =
 
 
 def phase_payload(session: BrainstormSession) -> dict:
-    """The phase and its server-set end time, with the server's clock to count down against."""
+    """The phase and its server-set end time, with the server's clock to count down against;
+    while the clock is paused, no end time and the seconds that are left."""
     return {
         "session": session.id,
         "phase": session.phase,
         "label": str(PHASE_LABELS[session.current_phase]),
         "ends_at": _iso(session.phase_ends_at),
         "now": utcnow().isoformat(),
+        "paused": session.paused_seconds is not None,
+        "seconds_left": session.paused_seconds,
         "notes_hidden": session.notes_hidden,
     }
 
 
 def presence_payload(session: BrainstormSession) -> dict:
     """Who is here and who is done: names in a named session, counts in an anonymous one."""
-    here = [p for p in queries.participants(session) if p.connections > 0]
+    here = queries.present(session)
     payload: dict[str, Any] = {
         "session": session.id,
         "count": len(here),
@@ -94,6 +97,18 @@ def my_dots_payload(session: BrainstormSession, user_id: int) -> dict:
     }
 
 
+def own_payload(session: BrainstormSession, user_id: int) -> dict:
+    """What only one participant's tabs are sent: which notes are theirs, the notes themselves
+    while ideation is hidden (nobody else has them yet), and their dots."""
+    own = queries.own_notes(session, user_id)
+    return {
+        "session": session.id,
+        "mine": [n.id for n in own],
+        "notes": [note_payload(session, n, user_id) for n in own] if session.notes_hidden else None,
+        "my_dots": my_dots_payload(session, user_id),
+    }
+
+
 def results_payload(session: BrainstormSession) -> dict:
     """Clusters and notes ranked by dots (texts and totals only)."""
     return {"session": session.id, "results": queries.ranked_results(session)}
@@ -101,9 +116,11 @@ def results_payload(session: BrainstormSession) -> dict:
 
 def state_payload(session: BrainstormSession, viewer) -> dict:
     """Everything a (re)joining participant needs to draw the board from scratch."""
+    revision = session.revision  # read first: everything below is at least as new
     showing_results = session.current_phase in (Phase.RESULTS, Phase.CLOSED)
     return {
         **phase_payload(session),
+        "revision": revision,
         "prompt": session.prompt,
         "anonymous": session.anonymous,
         "hidden_ideation": session.hidden_ideation,
@@ -114,6 +131,7 @@ def state_payload(session: BrainstormSession, viewer) -> dict:
         "notes": [
             note_payload(session, n, viewer.id) for n in queries.visible_notes(session, viewer)
         ],
+        "note_count": queries.note_count(session),
         "clusters": [cluster_payload(c) for c in queries.clusters(session)],
         "tally": tally_payload(session),
         "my_dots": my_dots_payload(session, viewer.id),

@@ -8,7 +8,7 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from community.brainstorms import exports, operations, queries
+from community.brainstorms import exports, operations, promotion, queries
 from community.brainstorms.forms import PromoteForm, SessionForm
 from community.brainstorms.models import (
     CLUSTER_NAME_MAX,
@@ -144,10 +144,14 @@ def promote(session_id: int):
     session = load_session(session_id)
     guardian.require(current_user, "brainstorm.promote", session)
     note, cluster = _promoted_item(session)
+    existing = promotion.promoted_idea(note, cluster)
+    if existing is not None:
+        flash(_("This was already promoted to idea #%(number)d.", number=existing), "info")
+        return redirect(url_for("ideas.idea", idea_id=existing))
     form = PromoteForm(data=None if request.method == "POST" else _prefill(session, note, cluster))
     if form.validate_on_submit():
         try:
-            idea = operations.promote_to_idea(
+            idea = promotion.promote_to_idea(
                 session,
                 by=current_user,
                 title=form.title.data,

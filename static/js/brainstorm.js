@@ -1,6 +1,15 @@
 /* The live brainstorming board: joins the session over Socket.IO, draws the full state it is
-   sent, applies live changes, counts down to the server's end time, and re-joins (getting the
-   full state again) after every reconnect. Identity is the signed-in session's, never sent.
+   sent, applies live changes, counts down to the server's end time (or shows the time left
+   while the facilitator has paused the clock), and re-joins (getting the full state again)
+   after every reconnect. Identity is the signed-in session's, never sent.
+
+   Convergence: each committed change arrives as one "update" carrying the board's revision.
+   Updates are applied once and in order; one that arrives ahead of a missing revision waits,
+   and if the gap is not filled soon, the client asks for the full state again. "own" messages
+   (one's own notes while ideation is hidden, which notes are one's own, one's dots) are
+   snapshots: the newest wins. The answers to one's own events only report refusals; every
+   change is drawn from the updates, so each is applied exactly once.
+
    Grouping: drag a note onto a cluster, or use its "Move to…" list; voting: +/− dot buttons
    on notes and clusters; results: the ranked list the server sends. */
 (function () {
@@ -18,7 +27,8 @@
   var clustersBox = el("[data-clusters]");
   var clusterComposer = el("[data-cluster-composer]");
   var resultsBox = el("[data-results]");
-  var state = { phase: board.dataset.phase, endsAt: null, skew: 0, notes: new Map(), mine: new Set(),
+  var state = { phase: board.dataset.phase, endsAt: null, skew: 0, paused: false, secondsLeft: null,
+                noteCount: 0, notes: new Map(), mine: new Set(),
                 facilitator: false, anonymous: false, done: false, presence: { count: 0, done: 0 },
                 clusters: [], mayGroup: false, tally: { notes: {}, clusters: {} },
                 myDots: { notes: {}, clusters: {}, left: 0 }, results: null };
@@ -53,7 +63,7 @@
       b.addEventListener("click", function () {
         var data = {};
         data[kind] = id;
-        send(a[0], data, function (reply) { state.myDots = reply.my_dots; drawNotes(); });
+        send(a[0], data);
       });
       wrap.appendChild(b);
     });
@@ -74,12 +84,7 @@
     return select;
   }
 
-  function moveNote(noteId, clusterId) {
-    send("move_note", { note: noteId, cluster: clusterId }, function () {
-      state.notes.get(noteId).cluster = clusterId;
-      drawNotes();
-    });
-  }
+  function moveNote(noteId, clusterId) { send("move_note", { note: noteId, cluster: clusterId }); }
 
   var socket = io("/brainstorm", { transports: ["websocket", "polling"] });
 
@@ -282,9 +287,22 @@
       else { step.removeAttribute("aria-current"); }
     });
     composer.classList.toggle("d-none", state.phase !== "ideate");
-    el("[data-hidden-hint]").textContent = state.notesHidden ? text.textHidden : "";
+    drawNoteCount();
+    var timed = state.phase === "ideate" || state.phase === "group" || state.phase === "vote";
+    el("[data-clock-controls]").classList.toggle("d-none", !timed);
+    el("[data-pause-label]").textContent = state.paused ? text.textResume : text.textPause;
+    var pauseIcon = el("[data-pause] i");
+    pauseIcon.className = "bi " + (state.paused ? "bi-play-fill" : "bi-pause-fill");
     el("[data-facilitator]").classList.toggle("d-none", !state.facilitator || state.phase === "closed");
     doneButton.disabled = state.phase === "closed";
+  }
+
+  function drawNoteCount() {
+    var hint = state.notesHidden ? text.textHidden : "";
+    if (state.notesHidden && state.noteCount) {
+      hint += " " + text.textNoteCount.replace("__N__", state.noteCount);
+    }
+    el("[data-hidden-hint]").textContent = hint;
   }
 
   function drawPresence() {
@@ -316,6 +334,8 @@
     state.phase = p.phase;
     state.notesHidden = p.notes_hidden;
     state.endsAt = p.ends_at ? Date.parse(p.ends_at) : null;
+    state.paused = !!p.paused;
+    state.secondsLeft = p.seconds_left;
     state.skew = Date.parse(p.now) - Date.now();
     if (changed) { state.done = false; }
     drawPhase();
@@ -324,6 +344,9 @@
   }
 
   function applyState(s) {
+    revision = s.revision;
+    ownRevision = s.revision;
+    state.noteCount = s.note_count;
     state.facilitator = s.facilitator;
     state.anonymous = s.anonymous;
     state.mayGroup = s.may_group;
@@ -341,54 +364,142 @@
     state.presence = s.presence;
     drawPresence();
     drawNotes();
+    if (waitingOwn && waitingOwn.revision > ownRevision) { applyOwn(waitingOwn); }
+    waitingOwn = null;
+    drain();
+  }
+
+  function clock(seconds) {
+    var m = Math.floor(seconds / 60), sec = seconds % 60;
+    return m + ":" + (sec < 10 ? "0" : "") + sec;
   }
 
   function tick() {
     var out = el("[data-countdown]");
+    board.classList.toggle("clock-paused", state.paused);
+    if (state.paused) {
+      board.classList.remove("time-up");
+      out.textContent = text.textPaused + " " + clock(state.secondsLeft || 0);
+      return;
+    }
     if (!state.endsAt) { out.textContent = "–"; return; }
     var left = Math.max(0, Math.round((state.endsAt - (Date.now() + state.skew)) / 1000));
     if (left === 0) { out.textContent = text.textTimeUp; board.classList.add("time-up"); return; }
     board.classList.remove("time-up");
-    var m = Math.floor(left / 60), sec = left % 60;
-    out.textContent = m + ":" + (sec < 10 ? "0" : "") + sec;
+    out.textContent = clock(left);
   }
   setInterval(tick, 1000);
 
-  function send(event, data, then) {
+  function send(event, data, then, failed) {
     socket.emit(event, Object.assign({ session: sessionId }, data || {}), function (reply) {
-      if (!reply || !reply.ok) { showStatus(reply ? reply.error : "", "warning"); return; }
+      if (!reply || !reply.ok) {
+        showStatus(reply ? reply.error : "", "warning");
+        if (failed) { failed(reply); }
+        return;
+      }
       showStatus("");
       if (then) { then(reply); }
     });
   }
 
-  socket.on("connect", function () {
-    showStatus("");
-    send("join", {}, function (reply) { applyState(reply.state); });
-  });
-  socket.on("disconnect", function () { showStatus(text.textReconnecting, "secondary"); });
-  socket.on("phase", setPhase);
-  socket.on("presence", function (p) { state.presence = p; drawPresence(); });
-  socket.on("notes", function (m) {
-    state.notes = new Map();
-    m.notes.forEach(function (n) { state.notes.set(n.id, n); });
-    drawNotes();
-  });
-  socket.on("note_added", function (m) { state.notes.set(m.note.id, m.note); drawNotes(); });
-  socket.on("note_edited", function (m) { state.notes.set(m.note.id, m.note); drawNotes(); });
-  socket.on("note_mine", function (m) { state.mine.add(m.id); drawNotes(); });
-  socket.on("note_deleted", function (m) { state.notes.delete(m.id); drawNotes(); });
-  socket.on("grouping", function (m) {
-    state.clusters = m.clusters;
-    Object.keys(m.placement).forEach(function (id) {
-      var note = state.notes.get(parseInt(id, 10));
-      if (note) { note.cluster = m.placement[id]; }
+  // What each kind of change in an update does to the state (each a snapshot or an upsert).
+  var changes = {
+    phase: setPhase,
+    presence: function (p) { state.presence = p; drawPresence(); },
+    notes: function (m) {
+      state.notes = new Map();
+      m.notes.forEach(function (n) { state.notes.set(n.id, n); });
+    },
+    note: function (n) { state.notes.set(n.id, n); },
+    note_deleted: function (m) { state.notes.delete(m.id); },
+    note_count: function (m) { state.noteCount = m.count; drawNoteCount(); },
+    grouping: function (m) {
+      state.clusters = m.clusters;
+      Object.keys(m.placement).forEach(function (id) {
+        var note = state.notes.get(parseInt(id, 10));
+        if (note) { note.cluster = m.placement[id]; }
+      });
+    },
+    tally: function (m) { state.tally = { notes: m.notes, clusters: m.clusters }; },
+    results: function (m) { state.results = m.results; }
+  };
+
+  var revision = null;      // the revision drawn; null until the state arrives
+  var joining = false;
+  var ownRevision = -1;
+  var waiting = new Map();  // updates that came ahead of a missing revision
+  var waitingOwn = null;    // the newest "own" message that came before the state
+  var resyncTimer = null;
+  var GAP_PATIENCE_MS = 1500;
+
+  function apply(update) {
+    revision = update.revision;
+    update.changes.forEach(function (change) {
+      if (changes[change[0]]) { changes[change[0]](change[1]); }
     });
     drawNotes();
+  }
+
+  function drain() {
+    while (waiting.has(revision + 1)) {
+      var next = waiting.get(revision + 1);
+      waiting.delete(revision + 1);
+      apply(next);
+    }
+    waiting.forEach(function (_u, r) { if (r <= revision) { waiting.delete(r); } });
+    if (!waiting.size && resyncTimer) { clearTimeout(resyncTimer); resyncTimer = null; }
+    if (waiting.size && !resyncTimer) { resyncTimer = setTimeout(resync, GAP_PATIENCE_MS); }
+  }
+
+  function join() {
+    revision = null;
+    joining = true;
+    send("join", {}, function (reply) {
+      joining = false;
+      applyState(reply.state);
+    }, function () {
+      joining = false;
+      waiting.clear();
+    });
+  }
+
+  // A revision is still missing: draw the board afresh from the full state.
+  function resync() {
+    resyncTimer = null;
+    if (waiting.size && revision !== null) { join(); }
+  }
+
+  function applyOwn(own) {
+    ownRevision = own.revision;
+    own.mine.forEach(function (id) { state.mine.add(id); });
+    if (own.notes && state.notesHidden && own.revision >= revision) {
+      state.notes = new Map();
+      own.notes.forEach(function (n) { state.notes.set(n.id, n); });
+    }
+    state.myDots = own.my_dots;
+    drawNotes();
+  }
+
+  socket.on("update", function (update) {
+    if (update.session !== sessionId) { return; }
+    if (revision === null) {  // joining: kept until the state says which are already in it
+      if (joining) { waiting.set(update.revision, update); }
+      return;
+    }
+    if (update.revision <= revision) { return; }  // already drawn
+    waiting.set(update.revision, update);
+    drain();
   });
-  socket.on("tally", function (m) { state.tally = { notes: m.notes, clusters: m.clusters }; drawNotes(); });
-  socket.on("my_dots", function (m) { state.myDots = m; drawNotes(); });
-  socket.on("results", function (m) { state.results = m.results; drawNotes(); });
+  socket.on("own", function (own) {
+    if (own.session !== sessionId) { return; }
+    if (revision === null) {
+      if (!waitingOwn || own.revision > waitingOwn.revision) { waitingOwn = own; }
+      return;
+    }
+    if (own.revision > ownRevision) { applyOwn(own); }
+  });
+  socket.on("connect", function () { showStatus(""); join(); });
+  socket.on("disconnect", function () { revision = null; showStatus(text.textReconnecting, "secondary"); });
 
   clusterComposer.addEventListener("submit", function (event) {
     event.preventDefault();
@@ -402,12 +513,9 @@
     var input = composer.querySelector("textarea");
     var value = input.value.trim();
     if (!value) { input.focus(); return; }
-    send("add_note", { text: value }, function (reply) {
-      state.mine.add(reply.note.id);
-      state.notes.set(reply.note.id, reply.note);
+    send("add_note", { text: value }, function () {
       input.value = "";
       input.focus();
-      drawNotes();
     });
   });
   composer.querySelector("textarea").addEventListener("keydown", function (event) {
@@ -420,7 +528,7 @@
     var card = button.closest("[data-note-id]");
     var id = parseInt(card.dataset.noteId, 10);
     if (button.dataset.action === "delete") {
-      send("delete_note", { note: id }, function () { state.notes.delete(id); drawNotes(); });
+      send("delete_note", { note: id });
       return;
     }
     var body = card.querySelector(".sticky-text");
@@ -432,10 +540,7 @@
     body.replaceWith(editor);
     editor.focus();
     function save() {
-      send("edit_note", { note: id, text: editor.value }, function (reply) {
-        state.notes.set(id, reply.note);
-        drawNotes();
-      });
+      send("edit_note", { note: id, text: editor.value }, null, drawNotes);
     }
     editor.addEventListener("keydown", function (e) {
       if (e.key === "Enter" && !e.shiftKey) { e.preventDefault(); save(); }
@@ -453,6 +558,7 @@
     if (state.phase !== "lobby" && p.done < p.count && !window.confirm(text.confirmAdvance)) { return; }
     send("advance", { from: state.phase });
   });
+  el("[data-pause]").addEventListener("click", function () { send(state.paused ? "resume" : "pause"); });
   board.querySelectorAll("[data-extend]").forEach(function (b) {
     b.addEventListener("click", function () { send("extend", { minutes: parseInt(b.dataset.extend, 10) }); });
   });

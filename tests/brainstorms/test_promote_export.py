@@ -9,7 +9,7 @@ import io
 import pytest
 
 from community.accounts.models import User
-from community.brainstorms import operations
+from community.brainstorms import operations, promotion
 from community.brainstorms.models import BrainstormSession, Cluster, Note, Phase
 from community.errors import OperationError
 from community.extensions import db
@@ -48,7 +48,7 @@ def finished(app, cast, create_brainstorm, to_phase):
             session = db.session.get(BrainstormSession, session_id)
             cluster = db.session.get(Cluster, ids["cluster"])
             for voter in (cast.member, cast.asker, cast.expert):
-                operations.arrive(session, db.session.get(User, voter.id))
+                operations.take_part(session, db.session.get(User, voter.id))
             for voter in (cast.member, cast.asker, cast.expert):
                 operations.add_dot(session, by=db.session.get(User, voter.id), cluster=cluster)
             operations.add_dot(
@@ -68,13 +68,9 @@ def _scalar(client, query):
         return db.session.scalar(query)
 
 
-def _promote(client, session_id, item, title="Faster setup", body="- Import\n- Tour"):
-    page = client.get(f"/sessions/{session_id}/promote?{item}")
-    token = page.get_data(as_text=True).split('name="csrf_token" type="hidden" value="')
+def _promote(client, session_id, item, title="Faster setup", body="- Import\n- Tour", **kwargs):
     data = {"title": title, "body": body, "tags": ""}
-    if len(token) > 1:
-        data["csrf_token"] = token[1].split('"')[0]
-    return client.post(f"/sessions/{session_id}/promote?{item}", data=data)
+    return client.submit(f"/sessions/{session_id}/promote?{item}", data, **kwargs)
 
 
 def test_facilitator_promotes_a_cluster_with_credits(client, cast, login, finished):
@@ -110,10 +106,24 @@ def test_promoting_twice_is_refused(client, cast, login, finished):
     session_id, ids = finished()
     login(client, cast.expert)
     assert _promote(client, session_id, f"note={ids['c']}", title="Formula").status_code == 302
-    again = _promote(client, session_id, f"note={ids['c']}", title="Formula")
-    assert again.status_code == 200
     first = _scalar(client, db.select(Idea.id).where(Idea.brainstorm_note_id == ids["c"]))
-    assert f"This was already promoted to idea #{first}." in page_text(again)
+    # The form is not offered again: it leads to the idea, saying so.
+    for again in (
+        client.get(f"/sessions/{session_id}/promote?note={ids['c']}", follow_redirects=True),
+        _promote(client, session_id, f"note={ids['c']}", title="Formula", follow_redirects=True),
+    ):
+        assert again.request.path == f"/ideas/{first}"
+        assert f"This was already promoted to idea #{first}." in page_text(again)
+    # The operation refuses too (two facilitator tabs submitting at once).
+    with client.application.test_request_context(), pytest.raises(OperationError) as refused:
+        promotion.promote_to_idea(
+            db.session.get(BrainstormSession, session_id),
+            by=db.session.get(User, cast.expert.id),
+            title="Formula",
+            body="Again",
+            note=db.session.get(Note, ids["c"]),
+        )
+    assert refused.value.message == f"This was already promoted to idea #{first}."
     assert _scalar(client, db.select(db.func.count(Idea.id))) == 1
 
 
@@ -122,7 +132,7 @@ def test_moderators_promote_members_may_not(app, client, cast, login, finished):
     login(client, cast.member)
     assert client.get(f"/sessions/{session_id}/promote?note={ids['a']}").status_code == 403
     with client.application.test_request_context(), pytest.raises(OperationError):
-        operations.promote_to_idea(
+        promotion.promote_to_idea(
             db.session.get(BrainstormSession, session_id),
             by=db.session.get(User, cast.member.id),
             title="Import",

@@ -1,9 +1,13 @@
-"""A moderator plans a session and runs it with a customer: the customer's notes stay hidden
-while ideating and appear live on the facilitator's board when grouping starts; the facilitator
-groups two notes into a named cluster, the customer puts a dot on it, it comes first in the
-results, and the facilitator promotes it to an idea that credits the customer."""
+"""A moderator plans a session and runs it with two customers, each in a browser of their own:
+the customers' notes stay hidden while ideating (the others see only how many there are) and
+appear live on every board when grouping starts; the facilitator pauses and resumes the clock,
+groups two notes into a named cluster, the customers put dots on it, it comes first in the
+results, and the facilitator promotes it to an idea that credits the customer — which the
+other customer's open board shows at once."""
 
 from __future__ import annotations
+
+import re
 
 from playwright.sync_api import expect
 
@@ -21,6 +25,7 @@ def test_a_live_session_from_lobby_to_results(
 ):
     mod = live_user(role=Role.MODERATOR, display_name="Mia Moderator")
     customer = live_user(display_name="Casey Customer")
+    second = live_user(display_name="Dana Designer")
     slug = live_space(mod, name="Onboarding", slug="onboarding-bt")
 
     facilitator = browser.new_context(base_url=base_url, viewport={"width": 1280, "height": 860})
@@ -43,9 +48,25 @@ def test_a_live_session_from_lobby_to_results(
     guest.goto(session_url)
     expect(host.locator("[data-presence-count]").first).to_have_text("2")
 
+    third_context = browser.new_context(base_url=base_url)
+    third = third_context.new_page()
+    sign_in(third, second.username)
+    third.goto(f"/s/{slug}")
+    third.get_by_role("button", name="Join space").click()
+    third.goto(session_url)
+    expect(host.locator("[data-presence-count]").first).to_have_text("3")
+    expect(host.locator("[data-people]")).to_contain_text("Dana Designer")
+
     host.get_by_role("button", name="Next phase").click()
     expect(guest.locator(".phase-step.current")).to_have_text("Ideate")
     expect(guest.locator("[data-countdown]")).to_have_text("8:00", timeout=5_000)
+
+    # The facilitator pauses the clock for everyone, then starts it again.
+    host.get_by_role("button", name="Pause the clock").click()
+    expect(third.locator("[data-countdown]")).to_have_text(re.compile(r"^Paused (8:00|7:5\d)$"))
+    expect(guest.locator("[data-countdown]")).to_contain_text("Paused")
+    host.get_by_role("button", name="Resume the clock").click()
+    expect(third.locator("[data-countdown]")).to_have_text(re.compile(r"^(8:00|7:[45]\d)$"))
 
     for text in NOTES:
         guest.get_by_label("Your note").fill(text)
@@ -54,6 +75,9 @@ def test_a_live_session_from_lobby_to_results(
     host.get_by_label("Your note").fill("Fewer fields on the sign-up form")
     host.get_by_role("button", name="Add note").click()
     expect(host.locator(".sticky-note")).to_have_count(1)  # the customer's stay hidden
+    # The others learn how many notes there are, not what they say.
+    expect(third.locator("[data-hidden-hint]")).to_contain_text("Notes on the board so far: 4")
+    expect(third.locator(".sticky-note")).to_have_count(0)
     guest.get_by_role("button", name="I'm done").click()
     expect(host.locator("[data-done-count]")).to_have_text("1")
 
@@ -64,6 +88,7 @@ def test_a_live_session_from_lobby_to_results(
     for text in NOTES:
         expect(host.locator(".sticky-note", has_text=text)).to_contain_text("Casey Customer")
     expect(host.locator(".sticky-note")).to_have_count(4)
+    expect(third.locator(".sticky-note")).to_have_count(4)
 
     # A reload (a reconnect) draws the full state again.
     guest.reload()
@@ -94,7 +119,9 @@ def test_a_live_session_from_lobby_to_results(
     expect(guest.locator(".phase-step.current")).to_have_text("Vote")
     guest.get_by_role("button", name="Add a dot: Faster setup").click()
     expect(guest.locator("[data-dots-left]")).to_have_text("4")
-    expect(cluster.locator(".dot-count").first).to_contain_text("1")
+    third.get_by_role("button", name="Add a dot: Faster setup").click()
+    expect(third.locator("[data-dots-left]")).to_have_text("4")
+    expect(cluster.locator(".dot-count").first).to_contain_text("2")
 
     # Results: the cluster first, with its notes.
     host.once("dialog", lambda dialog: dialog.accept())
@@ -120,7 +147,10 @@ def test_a_live_session_from_lobby_to_results(
     expect(origin).to_contain_text("Casey Customer")
     host.screenshot(path="test-results/brainstorm-promoted-idea.png", full_page=True)
     idea_number = host.url.rstrip("/").rsplit("/", 1)[1]
+    # The other customer's open board shows the new idea without a reload.
+    expect(third.locator(".result-item").first).to_contain_text(f"Promoted to idea #{idea_number}")
     host.goto(session_url)
     expect(host.locator(".result-item").first).to_contain_text(f"Promoted to idea #{idea_number}")
     facilitator.close()
     guest.context.close()
+    third_context.close()
