@@ -96,8 +96,8 @@ idea_deleted = _signals.signal("idea-deleted")
 # Brainstorming sessions. sender: the BrainstormSession.
 #: A session was scheduled. ``by``.
 brainstorm_created = _signals.signal("brainstorm-created")
-#: The facilitator moved the session to another phase or changed its end time. ``old`` (the
-#: phase before, a value), ``by``.
+#: The facilitator moved the session to another phase, or changed, paused or resumed its
+#: clock. ``old`` (the phase before, a value), ``by``.
 brainstorm_phase_changed = _signals.signal("brainstorm-phase-changed")
 #: A note was added, edited or deleted (soft). ``note``, ``change`` ("added", "edited",
 #: "deleted"), ``by``.
@@ -106,6 +106,19 @@ brainstorm_note_changed = _signals.signal("brainstorm-note-changed")
 brainstorm_grouping_changed = _signals.signal("brainstorm-grouping-changed")
 #: A participant put a dot on a note or cluster, or took one back. ``by``.
 brainstorm_dots_changed = _signals.signal("brainstorm-dots-changed")
+#: Someone arrived, left, or marked themselves done (or not). ``user_id``.
+brainstorm_presence_changed = _signals.signal("brainstorm-presence-changed")
+#: A note or cluster of the results became an idea. ``idea``, ``by``.
+brainstorm_promoted = _signals.signal("brainstorm-promoted")
+
+# Expertise. sender: the User whose expertise it is.
+#: Someone declared or removed expertise tags (removing one drops its verification).
+#: ``added``, ``removed`` (lists of tags), ``by``.
+expertise_changed = _signals.signal("expertise-changed")
+#: A declared tag was verified. ``expertise``, ``by``, ``space`` (None: by a site admin).
+expertise_verified = _signals.signal("expertise-verified")
+#: A verification was taken back (the tag stays declared). ``expertise``, ``by``.
+expertise_revoked = _signals.signal("expertise-revoked")
 
 #: Someone was @mentioned. sender: the Post; ``users``: the mentioned Users (not the author).
 mention = _signals.signal("mention")
