@@ -328,7 +328,9 @@ def expert_stats(viewer, user: User) -> ExpertStats:
                 .limit(2 - count % 2)
             )
         )
-        median = timedelta(seconds=max(0.0, sum(float(s) for s in middle) / len(middle)))
+        # Whole seconds: SQLite's julianday arithmetic is exact to a few microseconds only.
+        seconds = sum(float(s) for s in middle) / len(middle)
+        median = timedelta(seconds=max(0, round(seconds)))
     return ExpertStats(answers, accepted, count, median)
 
 
