@@ -251,6 +251,7 @@ def test_expert_community_member_list_shows_expertise(app, client, cast, login, 
         db.session.commit()
     members = page_text(client.get(f"/s/{cast.space.slug}/members"))
     assert "#ct" in members and "#mri" in members and "expert community" in members
+    assert "Expert community" in members  # the space header says so
 
 
 def test_moderator_verifies_from_the_member_list(app, client, cast, login, declare, expertise_row):

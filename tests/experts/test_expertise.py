@@ -223,3 +223,28 @@ def test_badge_shows_next_to_answers_and_ideas(
 def test_a_space_role_alone_shows_no_expert_badge(client, cast):
     page = client.get(f"/u/{cast.expert.username}").get_data(as_text=True)
     assert 'data-testid="expert-badge"' not in page
+
+
+def test_space_moderator_verifies_from_the_profile(app, client, cast, login, declare):
+    declare(cast.member, "ct")
+    login(client, cast.owner)
+    page = page_text(client.get(f"/u/{cast.member.username}"))
+    assert f"Verify in {cast.space.name}" in page
+    # Not on their own profile, and not for someone outside their spaces.
+    declare(cast.owner, "mri")
+    assert "Verify in" not in page_text(client.get(f"/u/{cast.owner.username}"))
+    declare(cast.outsider, "mri")
+    assert "Verify" not in page_text(client.get(f"/u/{cast.outsider.username}"))
+
+
+def test_a_verified_site_expert_shows_one_expert_badge(
+    app, client, cast, create_user, declare, verify
+):
+    staff = create_user("staff", role=Role.EXPERT, display_name="Staff Expert")
+    admin = create_user("root", role=Role.ADMIN)
+    declare(staff, "ct")
+    html = client.get(f"/u/{staff.username}").get_data(as_text=True)
+    assert "role-badge role-expert" in html  # the site role, until a tag is verified
+    verify(staff, "ct", by=admin)
+    html = client.get(f"/u/{staff.username}").get_data(as_text=True)
+    assert "role-badge role-expert" not in html and 'data-testid="expert-badge"' in html
