@@ -13,7 +13,17 @@ from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from community import accounts, brainstorms, forums, home, ideas, search, settings, spaces
+from community import (
+    accounts,
+    brainstorms,
+    experts,
+    forums,
+    home,
+    ideas,
+    search,
+    settings,
+    spaces,
+)
 from community.accounts.events import NAMESPACE as ME_NAMESPACE
 from community.accounts.events import MeNamespace
 from community.accounts.models import SEGMENTS, User
@@ -120,6 +130,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(forums.bp)
     app.register_blueprint(ideas.bp)
     app.register_blueprint(brainstorms.bp)
+    app.register_blueprint(experts.bp)
     app.register_blueprint(search.bp)
 
 

@@ -20,6 +20,7 @@ from community.accounts.models import User
 from community.database import utcnow
 from community.demo_brainstorms import load_demo_brainstorms
 from community.demo_content import SPACES, THREADS, SpaceSeed, ThreadSeed
+from community.demo_experts import load_demo_expertise
 from community.demo_ideas import load_demo_ideas
 from community.extensions import db
 from community.forums import operations as forums
@@ -144,8 +145,8 @@ def demo_loaded() -> bool:
 
 
 def load_demo() -> list[User]:
-    """Create the demo accounts, spaces, threads, ideas and brainstorms; return the accounts.
-    Caller commits."""
+    """Create the demo accounts, spaces, threads, expertise, ideas and brainstorms; return
+    the accounts. Caller commits."""
     users = _create_users()
     people = {user.username: user for user in users}
     now = utcnow()
@@ -153,6 +154,7 @@ def load_demo() -> list[User]:
         space = _create_space(seed, people, now)
         for thread_seed in THREADS.get(seed.slug, ()):
             _create_thread(space, thread_seed, people, now)
+    load_demo_expertise(people)
     supporters = load_demo_ideas(people, now, DEMO_PASSWORD)
     load_demo_brainstorms({**people, **{user.username: user for user in supporters}}, now)
     return users + supporters

@@ -111,6 +111,15 @@ brainstorm_presence_changed = _signals.signal("brainstorm-presence-changed")
 #: A note or cluster of the results became an idea. ``idea``, ``by``.
 brainstorm_promoted = _signals.signal("brainstorm-promoted")
 
+# Expertise. sender: the User whose expertise it is.
+#: Someone declared or removed expertise tags (removing one drops its verification).
+#: ``added``, ``removed`` (lists of tags), ``by``.
+expertise_changed = _signals.signal("expertise-changed")
+#: A declared tag was verified. ``expertise``, ``by``, ``space`` (None: by a site admin).
+expertise_verified = _signals.signal("expertise-verified")
+#: A verification was taken back (the tag stays declared). ``expertise``, ``by``.
+expertise_revoked = _signals.signal("expertise-revoked")
+
 #: Someone was @mentioned. sender: the Post; ``users``: the mentioned Users (not the author).
 mention = _signals.signal("mention")
 

@@ -8,4 +8,5 @@ pytest_plugins = [
     "tests.fixtures.cast",
     "tests.fixtures.ideas",
     "tests.fixtures.brainstorms",
+    "tests.fixtures.experts",
 ]

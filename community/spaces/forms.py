@@ -22,8 +22,9 @@ class SpaceForm(FlaskForm):
         _l("Visibility"),
         choices=as_choices((v.value, label) for v, label in VISIBILITY_LABELS.items()),
     )
+    expert_community = BooleanField(_l("Expert community"))
 
-    def values(self) -> dict[str, str]:
+    def values(self) -> dict[str, str | bool]:
         """The submitted fields, as the space operations take them."""
         return {
             "name": self.name.data,
@@ -31,6 +32,7 @@ class SpaceForm(FlaskForm):
             "description": self.description.data or "",
             "visibility": self.visibility.data,
             "tags": self.tags.data or "",
+            "expert_community": bool(self.expert_community.data),
         }
 
 

@@ -77,6 +77,8 @@ class Space(TimestampMixin, db.Model):
     thread_count: Mapped[int] = mapped_column(default=0)
     # How many open ideas one person may support at a time here; None: no limit.
     vote_budget: Mapped[int | None] = mapped_column(default=None)
+    # A community of expertise: its member list shows expertise, and joining needs approval.
+    expert_community: Mapped[bool] = mapped_column(default=False)
 
     tags: Mapped[list[SpaceTag]] = relationship(
         cascade="all, delete-orphan", order_by="SpaceTag.tag", lazy="selectin"

@@ -83,7 +83,14 @@ def _set_tags(space: Space, tags: list[str]) -> None:
 
 
 def create_space(
-    *, name: str, description: str, visibility: str, tags: str | list[str], by: User, slug: str = ""
+    *,
+    name: str,
+    description: str,
+    visibility: str,
+    tags: str | list[str],
+    by: User,
+    slug: str = "",
+    expert_community: bool = False,
 ) -> Space:
     """Create a space; its creator becomes its owner."""
     _require(by, "space.create", message=_("You may not create spaces."))
@@ -95,6 +102,7 @@ def create_space(
         visibility=visibility,
         created_by_id=by.id,
         member_count=1,
+        expert_community=expert_community,
     )
     _set_tags(space, parse_tags(tags))
     db.session.add(space)
@@ -116,12 +124,16 @@ def update_space(
     tags: str | list[str],
     slug: str,
     by: User,
+    expert_community: bool | None = None,
 ) -> None:
-    """Change a space's name, address, description, tags or visibility (owners)."""
+    """Change a space's name, address, description, tags, visibility or whether it is an
+    expert community (owners)."""
     _require(by, "space.manage", space)
     name, slug, description = _clean_fields(name, slug, description, visibility)
     tag_list = parse_tags(tags)
     space.name, space.description, space.visibility = name, description, visibility
+    if expert_community is not None:
+        space.expert_community = expert_community
     space.slug = _unique_slug(slug, exclude=space)
     _set_tags(space, tag_list)
     db.session.flush()
@@ -191,7 +203,7 @@ def join_space(space: Space, user: User) -> Membership:
 
 
 def request_to_join(space: Space, user: User, note: str = "") -> Membership:
-    """Ask to join a restricted space; moderators approve or decline."""
+    """Ask to join a restricted space or an expert community; moderators approve or decline."""
     existing = _standing(space, user)
     if existing is not None and existing.is_banned():
         raise OperationError(_("You are banned from this space."))
@@ -339,7 +351,8 @@ def find_invite(token: str) -> SpaceInvite | None:
 
 
 def accept_invite(token: str, user: User) -> Membership:
-    """Join through an invite link (or ask to, when the link needs approval)."""
+    """Join through an invite link (or ask to, when the link or the expert community needs
+    approval)."""
     invite = find_invite(token)
     if invite is None:
         raise OperationError(_("This invite link is invalid or has expired."))
@@ -354,7 +367,7 @@ def accept_invite(token: str, user: User) -> Membership:
         .where(SpaceInvite.id == invite.id)
         .values(use_count=SpaceInvite.use_count + 1)
     )
-    if invite.requires_approval:
+    if invite.requires_approval or space.expert_community:
         membership = _add_member(space, user, MembershipState.PENDING)
         signals.join_requested.send(space, user=user, membership=membership)
     else:

@@ -102,9 +102,11 @@ def can_view_space(user, space: Space) -> bool:
 
 @guardian.rule("space.join")
 def can_join_space(user, space: Space) -> bool:
-    """One-click joining: public spaces, for signed-in users who are not in it already."""
+    """One-click joining: public spaces, for signed-in users who are not in it already.
+    Expert communities always need approval."""
     return (
         space.visibility == Visibility.PUBLIC
+        and not space.expert_community
         and has_role(user, Role.MEMBER)
         and membership_of(user, space) is None
     )
@@ -112,12 +114,12 @@ def can_join_space(user, space: Space) -> bool:
 
 @guardian.rule("space.request")
 def can_request_to_join(user, space: Space) -> bool:
-    """Asking to join a restricted space (private ones are asked through an invite link)."""
-    return (
-        space.visibility == Visibility.RESTRICTED
-        and has_role(user, Role.MEMBER)
-        and membership_of(user, space) is None
+    """Asking to join a restricted space or a public expert community (private ones are
+    asked through an invite link)."""
+    asks = space.visibility == Visibility.RESTRICTED or (
+        space.visibility == Visibility.PUBLIC and space.expert_community
     )
+    return asks and has_role(user, Role.MEMBER) and membership_of(user, space) is None
 
 
 @guardian.rule("space.leave")

@@ -1,7 +1,7 @@
 """brainstorm board connections
 
 Revision ID: d7646303cc92
-Revises: 747143b39a75
+Revises: f3fe29fa759a
 Create Date: 2026-11-27 12:26:11.472273
 
 """
@@ -13,7 +13,7 @@ import community.database
 
 # revision identifiers, used by Alembic.
 revision = 'd7646303cc92'
-down_revision = '747143b39a75'
+down_revision = 'f3fe29fa759a'
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,185 @@
+"""Expertise pages: declaring one's tags, verifying and revoking them, and the directory."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from community.errors import OperationError
+from community.experts import operations, queries
+from community.experts.forms import ExpertiseForm, VerifyForm
+from community.experts.models import Expertise
+from community.extensions import db
+from community.permissions import guardian
+from community.security import safe_next
+from community.spaces.models import Space
+from community.spaces.queries import readable_spaces
+
+bp = Blueprint("experts", __name__)
+
+
+@bp.route("/settings/expertise", methods=["GET", "POST"])
+@login_required
+def edit_expertise():
+    """Declare the topics one knows; moderators and admins verify them."""
+    user = current_user._get_current_object()
+    declared = queries.expertise_with_verifiers(user)
+    form = ExpertiseForm()
+    if request.method == "GET":
+        form.tags.data = ", ".join(e.tag for e in declared)
+    if form.validate_on_submit():
+        try:
+            operations.set_expertise(user, form.tags.data or "", by=user)
+        except OperationError as error:
+            db.session.rollback()
+            error.attach_to(form)
+        else:
+            db.session.commit()
+            flash(_("Expertise saved."), "success")
+            return redirect(url_for("experts.edit_expertise"))
+    return render_template("experts/edit.html", form=form, declared=declared)
+
+
+def _load_expertise(expertise_id: int) -> Expertise:
+    expertise = db.session.get(Expertise, expertise_id)
+    if expertise is None:
+        abort(404)
+    guardian.require(current_user, "profile.view", expertise.user, hide=True)
+    return expertise
+
+
+def _form_space(form: VerifyForm) -> Space | None:
+    """The space named by the form, if the current user may see it; 404 otherwise."""
+    if not form.space.data:
+        return None
+    space = db.session.get(Space, form.space.data)
+    if space is None:
+        abort(404)
+    guardian.require(current_user, "space.view", space, hide=True)
+    return space
+
+
+def _back(form: VerifyForm, expertise: Expertise):
+    default = url_for("accounts.profile", username=expertise.user.username, _anchor="expertise")
+    return redirect(safe_next(form.next.data, default))
+
+
+@bp.route("/expertise/<int:expertise_id>/verify", methods=["POST"])
+@login_required
+def verify(expertise_id: int):
+    """Verify a declared tag, in a space (its moderators) or site-wide (admins)."""
+    expertise = _load_expertise(expertise_id)
+    form = VerifyForm()
+    if not form.validate_on_submit():
+        flash(_("That request was not understood. Reload the page and try again."), "danger")
+        return _back(form, expertise)
+    space = _form_space(form)
+    try:
+        operations.verify_expertise(expertise, by=current_user, space=space)
+    except OperationError as error:
+        db.session.rollback()
+        flash(error.message, "danger")
+    else:
+        db.session.commit()
+        flash(
+            _(
+                "#%(tag)s is verified for %(name)s.",
+                tag=expertise.tag,
+                name=expertise.user.display_name,
+            ),
+            "success",
+        )
+    return _back(form, expertise)
+
+
+@bp.route("/expertise/<int:expertise_id>/revoke", methods=["POST"])
+@login_required
+def revoke(expertise_id: int):
+    """Take a verification back (admins; moderators of the space it was verified in)."""
+    expertise = _load_expertise(expertise_id)
+    form = VerifyForm()
+    if not form.validate_on_submit():
+        flash(_("That request was not understood. Reload the page and try again."), "danger")
+        return _back(form, expertise)
+    try:
+        operations.revoke_verification(expertise, by=current_user)
+    except OperationError as error:
+        db.session.rollback()
+        flash(error.message, "danger")
+    else:
+        db.session.commit()
+        flash(
+            _(
+                "#%(tag)s is no longer verified for %(name)s.",
+                tag=expertise.tag,
+                name=expertise.user.display_name,
+            ),
+            "success",
+        )
+    return _back(form, expertise)
+
+
+def _directory_space(slug: str) -> Space | None:
+    """The space to filter by, if the visitor may read it; a hidden one is a 404."""
+    if not slug:
+        return None
+    space = db.session.scalar(readable_spaces(current_user).where(Space.slug == slug[:60]))
+    if space is None:
+        abort(404)
+    return space
+
+
+@bp.route("/experts")
+def directory():
+    """Verified experts, filtered by tag, space and language, with their help in numbers."""
+    languages = current_app.config["LANGUAGES"]
+    tag = request.args.get("tag", "").strip()[:30]
+    language = request.args.get("language", "")
+    if language not in languages:
+        language = ""
+    space = _directory_space(request.args.get("space", "").strip())
+    page = queries.directory_page(
+        current_user,
+        tag=tag,
+        space=space,
+        language=language,
+        page=request.args.get("page", 1, type=int),
+    )
+    ids = [user.id for user in page.items]
+    return render_template(
+        "experts/directory.html",
+        page=page,
+        tag=tag,
+        space=space,
+        language=language,
+        languages=languages,
+        tags=queries.expertise_tags(),
+        spaces=queries.spaces_with_experts(current_user),
+        verified=queries.verified_tags_for(ids),
+        counts=queries.answer_counts(current_user, ids),
+        served=queries.served_spaces(current_user, ids),
+    )
+
+
+# Globals, so that imported macros (the expert badge in ``user_link``) see them too.
+bp.add_app_template_global(queries.expertise_of, "expertise_of")
+bp.add_app_template_global(queries.verified_tags, "verified_tags")
+
+
+@bp.app_template_global()
+def expert_profile(user) -> dict:
+    """What the profile's expertise section shows, as the current visitor may see it."""
+    declared = queries.expertise_with_verifiers(user)
+    has_verified = any(e.is_verified for e in declared)
+    return {
+        "declared": declared,
+        "verified_in": queries.verifications_by_space(current_user, declared),
+        "stats": queries.expert_stats(current_user, user) if has_verified else None,
+        "served": queries.served_spaces(current_user, [user.id])[user.id] if has_verified else [],
+        "may_verify_in": [
+            s
+            for s in queries.moderated_spaces_of(current_user, user)
+            if getattr(current_user, "id", None) != user.id
+        ],
+    }
