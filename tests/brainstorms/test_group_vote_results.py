@@ -14,16 +14,6 @@ from community.extensions import db
 
 
 @pytest.fixture
-def people(app, cast, login):
-    """Signed-in test clients for the facilitator (the expert), two members and an outsider."""
-    clients = {}
-    for name in ("expert", "member", "asker", "outsider"):
-        clients[name] = app.test_client()
-        login(clients[name], getattr(cast, name))
-    return clients
-
-
-@pytest.fixture
 def grouping(app, cast, people, board, create_brainstorm, to_phase):
     """A session in the group phase with three notes by the member; joined boards."""
 

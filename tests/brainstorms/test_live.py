@@ -11,16 +11,6 @@ from community.brainstorms.models import Note, Phase
 from community.extensions import db
 
 
-@pytest.fixture
-def people(app, cast, login):
-    """Signed-in test clients for the facilitator (the expert), two members and an outsider."""
-    clients = {}
-    for name in ("expert", "member", "asker", "outsider"):
-        clients[name] = app.test_client()
-        login(clients[name], getattr(cast, name))
-    return clients
-
-
 def _notes(app, session_id):
     with app.app_context():
         return db.session.scalars(db.select(Note).where(Note.session_id == session_id)).all()

@@ -16,15 +16,6 @@ from community.errors import OperationError
 from community.extensions import db
 
 
-@pytest.fixture
-def people(app, cast, login):
-    clients = {}
-    for name in ("expert", "member", "asker"):
-        clients[name] = app.test_client()
-        login(clients[name], getattr(cast, name))
-    return clients
-
-
 def _revision(app, session_id: int) -> int:
     with app.app_context():
         return db.session.get(BrainstormSession, session_id).revision
