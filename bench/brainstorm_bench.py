@@ -17,13 +17,10 @@ form allows 20 attempts a minute per address.
 from __future__ import annotations
 
 import argparse
-import http.client
 import math
 import os
-import re
 import secrets
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -36,6 +33,7 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 import socketio  # noqa: E402
 from flask import Flask  # noqa: E402
+from served import free_port, sign_in, start_server  # noqa: E402
 from sqlalchemy import insert, select  # noqa: E402
 
 from community import create_app  # noqa: E402
@@ -98,73 +96,16 @@ def generate(app: Flask, participants: int) -> int:
     return session_id
 
 
+def _address(n: int) -> str:
+    return f"10.{n // 65536}.{n // 256 % 256}.{n % 256}"
+
+
 def bench_app() -> Flask:
     """The production app, configured from the environment.
 
     gunicorn calls this in the server process: ``'brainstorm_bench:bench_app()'``.
     """
     return create_app()
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def start_server(env: dict, port: int, threads: int, log: Path) -> subprocess.Popen:
-    command = [
-        str(Path(sys.executable).with_name("gunicorn")),
-        "--chdir",
-        os.path.dirname(os.path.abspath(__file__)),
-        "--workers=1",
-        "--worker-class=gthread",
-        f"--threads={threads}",
-        f"--bind=127.0.0.1:{port}",
-        "--no-control-socket",
-        "brainstorm_bench:bench_app()",
-    ]
-    server = subprocess.Popen(  # noqa: S603 (our own gunicorn, fixed arguments)
-        command, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT
-    )
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            sys.exit(f"gunicorn exited early:\n{log.read_text()}")
-        try:
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
-            conn.request("GET", "/login")
-            if conn.getresponse().status == 200:
-                conn.close()
-                return server
-        except OSError:
-            time.sleep(0.2)
-    server.kill()
-    sys.exit(f"gunicorn did not answer within 60 s:\n{log.read_text()}")
-
-
-def sign_in(port: int, n: int) -> str:
-    """Sign participant ``n`` in through the login form; returns the session cookie."""
-    address = {"X-Forwarded-For": f"10.{n // 65536}.{n // 256 % 256}.{n % 256}"}
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-    conn.request("GET", "/login", headers=address)
-    response = conn.getresponse()
-    page = response.read().decode()
-    cookie = response.getheader("Set-Cookie", "").split(";")[0]
-    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
-    body = f"csrf_token={token}&login=p{n}&password={PASSWORD}"
-    headers = {
-        **address,
-        "Content-Type": "application/x-www-form-urlencoded",
-        "Cookie": cookie,
-    }
-    conn.request("POST", "/login", body=body, headers=headers)
-    response = conn.getresponse()
-    response.read()
-    conn.close()
-    if response.status != 302:
-        sys.exit(f"signing in p{n} failed: HTTP {response.status}")
-    return response.getheader("Set-Cookie").split(";")[0]
 
 
 class Board:
@@ -258,9 +199,14 @@ def run(participants: int, notes: int, threads: int, pause: float) -> dict:
         )
         session_id = generate(app, participants)
         port = free_port()
-        server = start_server(env, port, threads, workdir / "gunicorn.log")
+        server = start_server(
+            "brainstorm_bench:bench_app()", env, port, threads, workdir / "gunicorn.log"
+        )
         begin = time.perf_counter()
-        cookies = [sign_in(port, n) for n in range(1, participants + 1)]
+        cookies = [
+            sign_in(port, f"p{n}", PASSWORD, {"X-Forwarded-For": _address(n)})
+            for n in range(1, participants + 1)
+        ]
         board = Board(port, session_id, cookies)
         board.connect()
         print(

@@ -17,12 +17,9 @@ import itertools
 import math
 import os
 import random
-import re
 import secrets
 import shutil
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
@@ -34,6 +31,7 @@ from pathlib import Path
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 from flask import Flask, render_template  # noqa: E402
+from served import free_port, sign_in, start_server  # noqa: E402
 from sqlalchemy import insert  # noqa: E402
 
 from community import create_app  # noqa: E402
@@ -334,61 +332,6 @@ def bench_app() -> Flask:
     return app
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def start_server(env: dict, port: int, threads: int, log: Path) -> subprocess.Popen:
-    command = [
-        str(Path(sys.executable).with_name("gunicorn")),
-        "--chdir",
-        os.path.dirname(os.path.abspath(__file__)),
-        "--workers=1",
-        "--worker-class=gthread",
-        f"--threads={threads}",
-        f"--bind=127.0.0.1:{port}",
-        "--no-control-socket",
-        "ideas_bench:bench_app()",
-    ]
-    server = subprocess.Popen(  # noqa: S603 (our own gunicorn, fixed arguments)
-        command, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT
-    )
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            sys.exit(f"gunicorn exited early:\n{log.read_text()}")
-        try:
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
-            conn.request("GET", "/bench/minimal")
-            if conn.getresponse().status == 200:
-                conn.close()
-                return server
-        except OSError:
-            time.sleep(0.2)
-    server.kill()
-    sys.exit(f"gunicorn did not answer within 60 s:\n{log.read_text()}")
-
-
-def sign_in(port: int) -> str:
-    """Sign the member in through the login form; returns the session cookie."""
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-    conn.request("GET", "/login")
-    response = conn.getresponse()
-    page = response.read().decode()
-    cookie = response.getheader("Set-Cookie", "").split(";")[0]
-    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
-    body = f"csrf_token={token}&login={MEMBER}&password={PASSWORD}"
-    headers = {"Content-Type": "application/x-www-form-urlencoded", "Cookie": cookie}
-    conn.request("POST", "/login", body=body, headers=headers)
-    response = conn.getresponse()
-    response.read()
-    if response.status != 302:
-        sys.exit(f"signing in failed: HTTP {response.status}")
-    return response.getheader("Set-Cookie").split(";")[0]
-
-
 @dataclass
 class Measurement:
     """Latencies and errors of one page for one visitor, gathered over the rounds."""
@@ -487,8 +430,15 @@ def main() -> None:
         info = generate(app, args.ideas)
         print(f"database filled in {time.perf_counter() - begin:.1f} s")
         port = free_port()
-        server = start_server(env, port, args.threads, workdir / "gunicorn.log")
-        visitors = {"anonymous": "", "member": sign_in(port)}
+        server = start_server(
+            "ideas_bench:bench_app()",
+            env,
+            port,
+            args.threads,
+            workdir / "gunicorn.log",
+            ready="/bench/minimal",
+        )
+        visitors = {"anonymous": "", "member": sign_in(port, MEMBER, PASSWORD)}
         pages = [
             ("minimal page", "/bench/minimal"),
             ("layout only", "/bench/layout"),

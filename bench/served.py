@@ -1,0 +1,75 @@
+"""What the served benchmarks share: a free port, the app under gunicorn the way production
+runs it (one gthread worker), and signing in through the real login form."""
+
+from __future__ import annotations
+
+import http.client
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_server(
+    app: str, env: dict, port: int, threads: int, log: Path, ready: str = "/login"
+) -> subprocess.Popen:
+    """Serve ``app`` (a gunicorn app spec in bench/, e.g. ``"ideas_bench:bench_app()"``) and
+    wait until ``ready`` answers 200."""
+    command = [
+        str(Path(sys.executable).with_name("gunicorn")),
+        "--chdir",
+        os.path.dirname(os.path.abspath(__file__)),
+        "--workers=1",
+        "--worker-class=gthread",
+        f"--threads={threads}",
+        f"--bind=127.0.0.1:{port}",
+        "--no-control-socket",
+        app,
+    ]
+    server = subprocess.Popen(  # noqa: S603 (our own gunicorn, fixed arguments)
+        command, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            sys.exit(f"gunicorn exited early:\n{log.read_text()}")
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+            conn.request("GET", ready)
+            if conn.getresponse().status == 200:
+                conn.close()
+                return server
+        except OSError:
+            time.sleep(0.2)
+    server.kill()
+    sys.exit(f"gunicorn did not answer within 60 s:\n{log.read_text()}")
+
+
+def sign_in(port: int, login: str, password: str, headers: dict | None = None) -> str:
+    """Sign ``login`` in through the login form; returns the session cookie. ``headers`` go
+    with both requests (e.g. ``X-Forwarded-For``, to spread sign-ins over addresses)."""
+    headers = headers or {}
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    conn.request("GET", "/login", headers=headers)
+    response = conn.getresponse()
+    page = response.read().decode()
+    cookie = response.getheader("Set-Cookie", "").split(";")[0]
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
+    body = f"csrf_token={token}&login={login}&password={password}"
+    form = {**headers, "Content-Type": "application/x-www-form-urlencoded", "Cookie": cookie}
+    conn.request("POST", "/login", body=body, headers=form)
+    response = conn.getresponse()
+    response.read()
+    conn.close()
+    if response.status != 302:
+        sys.exit(f"signing in {login} failed: HTTP {response.status}")
+    return response.getheader("Set-Cookie").split(";")[0]
