@@ -11,6 +11,7 @@ from flask.cli import AppGroup, with_appcontext
 from community import demo
 from community.accounts import operations as accounts
 from community.errors import OperationError
+from community.experts import reputation
 from community.extensions import db, socketio
 from community.ideas import operations as ideas_operations
 from community.permissions import Role
@@ -86,6 +87,18 @@ def recount_ideas() -> None:
     click.echo(f"Fixed {fixed} vote counts.")
 
 
+reputation_cli = AppGroup("reputation", help="Reputation points and badges.")
+
+
+@reputation_cli.command("recount")
+def recount_reputation() -> None:
+    """Rebuild every reputation entry from the facts and every total from the entries (a
+    second run changes nothing); award badges that are due."""
+    fixed = reputation.recount()
+    db.session.commit()
+    click.echo(f"Fixed {fixed} reputation entries and totals.")
+
+
 def register_cli(app: Flask) -> None:
     """Attach the command groups to ``app``."""
     app.cli.add_command(users_cli)
@@ -93,3 +106,4 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(serve)
     app.cli.add_command(search_cli)
     app.cli.add_command(ideas_cli)
+    app.cli.add_command(reputation_cli)

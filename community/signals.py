@@ -68,6 +68,9 @@ thread_moderated = _signals.signal("thread-moderated")
 answer_accepted = _signals.signal("answer-accepted")
 #: The accepted answer of a question was cleared. sender: the Thread; ``by``.
 answer_cleared = _signals.signal("answer-cleared")
+#: Someone marked a post helpful, or took the mark back. sender: the Post; ``mark_id`` (the
+#: mark's id, gone once unmarked), ``helpful`` (True: marked), ``by``.
+helpful_marked = _signals.signal("helpful-marked")
 # Ideas. sender: the Idea.
 #: An idea was proposed (its co-design thread was started with it).
 idea_submitted = _signals.signal("idea-submitted")

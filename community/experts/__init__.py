@@ -1,6 +1,7 @@
-"""Experts: declared and verified expertise, the expert directory and expert communities."""
+"""Experts: declared and verified expertise, the expert directory, expert communities, and
+reputation (points, badges, leaderboards)."""
 
-from community.experts import permissions
+from community.experts import leaderboards, permissions, reputation
 from community.experts.views import bp
 
-__all__ = ["bp", "permissions"]
+__all__ = ["bp", "leaderboards", "permissions", "reputation"]

@@ -49,3 +49,39 @@ class Expertise(db.Model):
     def __repr__(self) -> str:
         state = "verified" if self.is_verified else "declared"
         return f"<Expertise {self.user_id} {self.tag!r} {state}>"
+
+
+class ReputationEntry(db.Model):
+    """The points one person earned for one fact: an accepted answer (per question), a helpful
+    mark (per mark), an idea that reached planned or shipped (per idea), or a brainstorm note
+    that became an idea (per note). Entries follow the facts (``experts/reputation.py``), and
+    ``flask reputation recount`` rebuilds them, and the totals in ``users.reputation``, from
+    the facts alone."""
+
+    __tablename__ = "reputation_entries"
+    __table_args__ = (
+        UniqueConstraint("kind", "source_id"),
+        Index("ix_reputation_entries_space_awarded", "space_id", "awarded_at"),
+        Index("ix_reputation_entries_user_kind", "user_id", "kind"),
+        Index("ix_reputation_entries_awarded", "awarded_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    space_id: Mapped[int | None] = mapped_column(ForeignKey("spaces.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(16))
+    source_id: Mapped[int] = mapped_column()
+    points: Mapped[int] = mapped_column()
+    awarded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class Badge(db.Model):
+    """A milestone someone reached (``experts/reputation.py`` BADGES); kept once earned."""
+
+    __tablename__ = "badges"
+    __table_args__ = (UniqueConstraint("user_id", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    key: Mapped[str] = mapped_column(String(30))
+    awarded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

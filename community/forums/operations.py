@@ -281,16 +281,21 @@ def mark_helpful(post: Post, user: User, helpful: bool = True) -> bool:
         select(HelpfulMark).where(HelpfulMark.post_id == post.id, HelpfulMark.user_id == user.id)
     )
     if helpful and existing is None:
+        mark = HelpfulMark(post_id=post.id, user_id=user.id)
         try:
             with db.session.begin_nested():
-                db.session.add(HelpfulMark(post_id=post.id, user_id=user.id))
+                db.session.add(mark)
         except IntegrityError:
             return True  # a concurrent request of the same user got there first
         _count(Post, post.id, helpful_count=1)
         _count(Thread, post.thread_id, helpful_count=1)
+        db.session.flush()
+        signals.helpful_marked.send(post, mark_id=mark.id, helpful=True, by=user)
     elif not helpful and existing is not None:
+        mark_id = existing.id
         db.session.delete(existing)
         _count(Post, post.id, helpful_count=-1)
         _count(Thread, post.thread_id, helpful_count=-1)
-    db.session.flush()
+        db.session.flush()
+        signals.helpful_marked.send(post, mark_id=mark_id, helpful=False, by=user)
     return helpful
