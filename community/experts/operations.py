@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from flask_babel import gettext as _
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from community import signals
 from community.accounts.models import User
@@ -39,10 +40,17 @@ def set_expertise(user: User, tags: str | list[str], *, by: User) -> list[Expert
     for tag in removed:
         db.session.delete(existing.pop(tag))
     added = [tag for tag in wanted if tag not in existing]
-    for tag in added:
-        existing[tag] = Expertise(user_id=user.id, tag=tag)
-        db.session.add(existing[tag])
-    db.session.flush()
+    try:
+        with db.session.begin_nested():
+            for tag in added:
+                existing[tag] = Expertise(user_id=user.id, tag=tag)
+                db.session.add(existing[tag])
+            db.session.flush()
+    except IntegrityError:  # (user, tag) is unique: the same tag saved by another request
+        raise OperationError(
+            _("Your expertise was changed meanwhile, perhaps in another tab. Please try again."),
+            "tags",
+        ) from None
     forget_expertise(user.id)
     if added or removed:
         signals.expertise_changed.send(user, added=added, removed=removed, by=by)

@@ -70,6 +70,9 @@ def index_space(space, **_kwargs) -> None:
 
 @signals.user_registered.connect
 @signals.profile_updated.connect
+@signals.expertise_changed.connect
+@signals.expertise_verified.connect
+@signals.expertise_revoked.connect
 @signals.after_commit
 def index_person(user, **_kwargs) -> None:
     search_service().index(*sources.person_documents([user.id]))

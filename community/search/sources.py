@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from community.accounts.models import User
+from community.experts.queries import verified_tags_for
 from community.extensions import db
 from community.forums.models import Post, Thread
 from community.ideas.models import Idea
@@ -159,13 +160,15 @@ def idea_documents(idea_ids: Iterable[int]) -> tuple[list[SearchDocument], list[
     return upserts, removals
 
 
-def person_document(user: User) -> SearchDocument:
-    """A person: their name, username, organisation and bio; profiles are public."""
+def person_document(user: User, expertise: Iterable[str] = ()) -> SearchDocument:
+    """A person: their name, username, organisation and bio, and their verified expertise as
+    tags; profiles are public."""
     return SearchDocument(
         id=f"person:{user.id}",
         kind="person",
         title=user.display_name,
         body=" ".join(part for part in (user.username, user.organisation, user.bio) if part),
+        tags=tuple(expertise),
         url=path_for("accounts.profile", username=user.username),
         author_id=str(user.id),
         author_name=user.display_name,
@@ -180,7 +183,8 @@ def person_documents(user_ids: Iterable[int]) -> tuple[list[SearchDocument], lis
     users = [
         u for u in db.session.scalars(select(User).where(User.id.in_(list(user_ids)))) if u.active
     ]
-    return [person_document(u) for u in users], [
+    expertise = verified_tags_for(u.id for u in users)
+    return [person_document(u, expertise[u.id]) for u in users], [
         f"person:{i}" for i in user_ids - {u.id for u in users}
     ]
 

@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from community.extensions import db
 from community.forums.models import Post, Thread
+from community.permissions import Role
 from community.spaces.models import Membership, MembershipState, SpaceRole
 from tests.fixtures.app import page_text
 
@@ -268,3 +269,27 @@ def test_moderator_verifies_from_the_member_list(app, client, cast, login, decla
     assert expertise_row(cast.member, "mri").is_verified
     page = client.get(f"/s/{cast.space.slug}/members").get_data(as_text=True)
     assert "Revoke #mri for Greta" in page
+
+
+def test_verified_experts_for_a_question_respect_the_space(
+    app, cast, create_space, create_user, add_member, declare, verify
+):
+    from community.experts.queries import verified_experts_for
+    from community.spaces.models import Space
+
+    admin = create_user("root", role=Role.ADMIN)
+    outside, banned = create_user("outside"), create_user("banned")
+    add_member(cast.space, banned, state=MembershipState.BANNED)
+    secret = create_space("Secret", visibility="private")
+    add_member(secret, cast.member)
+    for user in (cast.member, outside, banned, cast.asker):
+        declare(user, "ct, mri")
+    for user in (cast.member, outside, banned):
+        verify(user, "ct", by=admin)
+    with app.test_request_context():
+        public = db.session.get(Space, cast.space.id)
+        private = db.session.get(Space, secret.id)
+        assert [u.username for u in verified_experts_for(["ct"], public)] == ["greta", "outside"]
+        assert [u.username for u in verified_experts_for(["ct"], private)] == ["greta"]
+        assert verified_experts_for(["mri"], public) == []  # declared, never verified
+        assert verified_experts_for([], public) == []

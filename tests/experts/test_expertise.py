@@ -248,3 +248,27 @@ def test_a_verified_site_expert_shows_one_expert_badge(
     verify(staff, "ct", by=admin)
     html = client.get(f"/u/{staff.username}").get_data(as_text=True)
     assert "role-badge role-expert" not in html and 'data-testid="expert-badge"' in html
+
+
+def test_a_tag_saved_meanwhile_is_refused_clearly(app, cast, monkeypatch):
+    with app.test_request_context():
+        member = db.session.get(User, cast.member.id)
+        # Another request saved "ct" after this one read the declared tags (none).
+        db.session.add(Expertise(user_id=member.id, tag="ct"))
+        db.session.flush()
+        read = db.session.scalars
+        monkeypatch.setattr(db.session, "scalars", lambda stmt: read(stmt.where(False)))
+        with pytest.raises(OperationError, match="changed meanwhile"):
+            operations.set_expertise(member, "ct", by=member)
+
+
+def test_bad_verify_input_changes_nothing(app, client, cast, login, declare, expertise_row):
+    declare(cast.member, "ct")
+    row = expertise_row(cast.member, "ct")
+    login(client, cast.owner)
+    response = client.submit(
+        f"/expertise/{row.id}/verify", {"space": "not-a-number"}, follow_redirects=True
+    )
+    assert "That request was not understood." in page_text(response)
+    assert client.submit(f"/expertise/{row.id}/verify", {"space": 99999}).status_code == 404
+    assert not expertise_row(cast.member, "ct").is_verified
