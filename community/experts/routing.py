@@ -2,6 +2,8 @@
 in time), escalating it to the space's moderators, claiming it, passing it on, and recording
 the first expert answer.
 
+The clock is ``community.database.utcnow``, read through the module so that tests can move it.
+
 A question is routed to the verified experts whose verified tags match its tags and who may
 read its space, and to the space's own experts (members with the expert role), never to the
 asker. Routing happens once per question (``RoutedQuestion.thread_id`` is unique); escalation
@@ -19,8 +21,8 @@ from flask_babel import gettext as _
 from sqlalchemy import exists, select, update
 from sqlalchemy.exc import IntegrityError
 
+from community import database
 from community.accounts.models import User
-from community.database import utcnow
 from community.errors import OperationError
 from community.experts.models import Expertise, QuestionRouting, RoutedQuestion, RoutingReason
 from community.experts.queries import verified_experts_for
@@ -138,7 +140,7 @@ def route_question(
     """Route a question to its experts (see :func:`experts_for_question`), once; returns who
     received it (empty if it was routed before or nobody matched)."""
     _check_routable(thread)
-    now = now or utcnow()
+    now = now or database.utcnow()
     routed = _routed_question(thread, reason, now)
     if routed is None:
         return []
@@ -165,7 +167,7 @@ def _unanswered() -> list:
 def route_unanswered(now: datetime | None = None) -> list[tuple[Thread, list[User]]]:
     """Route every question unanswered for ``EXPERT_ROUTING_DELAY_HOURS`` and not routed
     yet. Idempotent: a routed question is never routed again."""
-    now = now or utcnow()
+    now = now or database.utcnow()
     cutoff = now - timedelta(hours=current_app.config["EXPERT_ROUTING_DELAY_HOURS"])
     due = db.session.scalars(
         select(Thread)
@@ -206,7 +208,7 @@ def _space_leads(thread: Thread) -> list[User]:
 def escalate_unclaimed(now: datetime | None = None) -> list[tuple[Thread, list[User]]]:
     """Route to the space's moderators and owners every routed question still unclaimed and
     unanswered ``EXPERT_ESCALATION_HOURS`` after it was routed. Each escalates once."""
-    now = now or utcnow()
+    now = now or database.utcnow()
     cutoff = now - timedelta(hours=current_app.config["EXPERT_ESCALATION_HOURS"])
     due = db.session.execute(
         select(RoutedQuestion, Thread)
@@ -239,7 +241,7 @@ def escalate_unclaimed(now: datetime | None = None) -> list[tuple[Thread, list[U
 def run_routing_pass(now: datetime | None = None) -> RoutingReport:
     """Route unanswered questions and escalate unclaimed ones (the CLI and the background
     loop); the caller commits."""
-    now = now or utcnow()
+    now = now or database.utcnow()
     return RoutingReport(routed=route_unanswered(now), escalated=escalate_unclaimed(now))
 
 
@@ -276,7 +278,7 @@ def claim_question(thread: Thread, *, by: User, now: datetime | None = None) -> 
     """Claim a question routed to ``by``: the others see it is taken. One claimer only."""
     routing = _own_routing(thread, by)
     _check_open(thread)
-    now = now or utcnow()
+    now = now or database.utcnow()
     claimed = db.session.execute(
         update(RoutedQuestion)
         .where(
@@ -333,7 +335,7 @@ def pass_on(thread: Thread, to: User | None, *, by: User, now: datetime | None =
             ),
             "username",
         )
-    now = now or utcnow()
+    now = now or database.utcnow()
     routed = routing.routed_question
     if not _deliver(routed, [to], RoutingReason.PASSED, now, passed_by=by):
         raise OperationError(
