@@ -28,11 +28,15 @@ def route() -> None:
         click.echo(line)
 
 
-def _one_pass(app: Flask) -> RoutingReport | None:
+def route_once(app: Flask) -> RoutingReport | None:
+    """One routing pass in its own app context and transaction; None if it failed (logged).
+    The report's lines are read before the session closes; its rows are detached after."""
     with app.app_context():
         try:
             report = run_routing_pass()
             db.session.commit()
+            if report.routed or report.escalated:
+                log.info("expert routing: %s", "; ".join(report.lines()))
         except Exception:  # the loop must outlive a bad pass; the next one retries
             db.session.rollback()
             log.exception("expert routing pass failed")
@@ -47,9 +51,7 @@ def routing_loop(app: Flask) -> None:
     interval = app.config["EXPERT_ROUTING_INTERVAL_MINUTES"] * 60
     while True:
         socketio.sleep(interval)
-        report = _one_pass(app)
-        if report is not None and (report.routed or report.escalated):
-            log.info("expert routing: %s", report.lines()[-1])
+        route_once(app)
 
 
 def start_routing_loop(app: Flask) -> bool:

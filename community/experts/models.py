@@ -133,7 +133,3 @@ class QuestionRouting(db.Model):
     expert: Mapped[User] = relationship(foreign_keys=[expert_id])
     passed_by: Mapped[User | None] = relationship(foreign_keys=[passed_by_id])
     passed_on_to: Mapped[User | None] = relationship(foreign_keys=[passed_on_to_id])
-
-    @property
-    def reason_label(self) -> str:
-        return str(REASON_LABELS.get(RoutingReason(self.reason), self.reason))

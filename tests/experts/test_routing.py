@@ -12,6 +12,7 @@ from community import database
 from community.accounts.models import User
 from community.errors import OperationError
 from community.experts import routing
+from community.experts.commands import route_once, start_routing_loop
 from community.experts.models import QuestionRouting
 from community.extensions import db
 from community.forums import operations as forums
@@ -350,3 +351,17 @@ def test_questions_for_you_in_the_menu_and_its_query_count(
     assert "50 questions wait for you" in page
     assert len(many) == len(few), (len(few), len(many))
     assert client.get("/experts/questions?page=3").status_code == 200
+
+
+def test_the_background_loop_is_off_under_tests_and_its_pass_routes(
+    app, cast, create_thread, clock, routed_to, caplog
+):
+    assert start_routing_loop(app) is False  # TestingConfig: EXPERT_ROUTING_INTERVAL_MINUTES=0
+    thread = create_thread(cast.space, cast.asker, tags="ct")
+    clock(hours=25)
+    caplog.set_level("INFO", logger="community.experts.commands")
+    report = route_once(app)
+    assert len(report.routed) == 1
+    assert f"routed question {thread.id}" in caplog.text
+    assert routed_to(thread) == {cast.expert.username: "unanswered"}
+    assert route_once(app).routed == []
