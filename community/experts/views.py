@@ -19,6 +19,7 @@ from community.forums.models import Thread
 from community.permissions import guardian
 from community.security import safe_next
 from community.spaces.models import Space
+from community.spaces.permissions import prime_memberships
 from community.spaces.queries import readable_spaces
 
 bp = Blueprint("experts", __name__)
@@ -195,6 +196,8 @@ def expert_profile(user) -> dict:
 def questions():
     """Questions for you: the questions routed to the current user, open ones first."""
     page = routing_queries.questions_for(current_user, page=request.args.get("page", 1, type=int))
+    # Each row offers "Answer" or "Join to answer": the memberships in one query.
+    prime_memberships(current_user, list({r.thread.space for r in page.items}))
     return render_template(
         "experts/questions.html",
         page=page,

@@ -218,6 +218,7 @@ def test_claiming_and_claiming_twice(
     login(client, ct)
     page = client.get("/experts/questions").get_data(as_text=True)
     assert thread.title in page and "Waiting for an expert" in page
+    assert "Join to answer" in page  # routed, but not a member of this public space yet
     response = client.submit(f"/experts/questions/{thread.id}/claim", follow_redirects=True)
     assert "You claimed this question." in response.get_data(as_text=True)
     assert routed_question(thread).claimed_by_id == ct.id
@@ -332,7 +333,7 @@ def test_a_locked_question_is_refused_clearly(
 
 
 def test_questions_for_you_in_the_menu_and_its_query_count(
-    app, client, cast, create_thread, login, count_queries
+    app, client, cast, create_space, add_member, create_thread, login, count_queries
 ):
     login(client, cast.member)
     assert 'data-testid="questions-for-you"' not in client.get("/").get_data(as_text=True)
@@ -343,8 +344,15 @@ def test_questions_for_you_in_the_menu_and_its_query_count(
         page = client.get("/experts/questions").get_data(as_text=True)
     assert page.count('class="thread-row routed-question') == 5
     assert 'data-testid="questions-for-you"' in page
+    spaces = [cast.space]
+    for _ in range(3):  # questions from several spaces: their memberships load at once
+        space = create_space()
+        add_member(space, cast.expert, role=SpaceRole.EXPERT)
+        add_member(space, cast.asker)
+        spaces.append(space)
     for n in range(45):
-        create_thread(cast.space, cast.asker, title=f"R{n}", tags="ct", ask_expert=True)
+        space = spaces[n % len(spaces)]
+        create_thread(space, cast.asker, title=f"R{n}", tags="ct", ask_expert=True)
     with count_queries() as many:
         page = client.get("/experts/questions").get_data(as_text=True)
     assert page.count('class="thread-row routed-question') == 20  # paginated
