@@ -2,13 +2,13 @@
 in time), escalating it to the space's moderators, claiming it, passing it on, and recording
 the first expert answer.
 
-The clock is ``community.database.utcnow``, read through the module so that tests can move it.
-
 A question is routed to the verified experts whose verified tags match its tags and who may
 read its space, and to the space's own experts (members with the expert role), never to the
 asker. Routing happens once per question (``RoutedQuestion.thread_id`` is unique); escalation
 once more. One person claims a question: the claim is a conditional UPDATE, so two experts
 claiming at the same moment cannot both win.
+
+The clock is ``community.database.utcnow``, read through the module so that tests can move it.
 """
 
 from __future__ import annotations
@@ -57,12 +57,12 @@ class RoutingReport:
         return out
 
 
-def _space_expert_ids(space: Space) -> list[int]:
+def _space_experts(space: Space) -> list[User]:
     """Active members of ``space`` with the expert role (its own experts)."""
     return list(
         db.session.scalars(
-            select(Membership.user_id)
-            .join(User, User.id == Membership.user_id)
+            select(User)
+            .join(Membership, Membership.user_id == User.id)
             .where(
                 Membership.space_id == space.id,
                 Membership.state == MembershipState.ACTIVE.value,
@@ -76,13 +76,8 @@ def _space_expert_ids(space: Space) -> list[int]:
 def experts_for_question(thread: Thread) -> list[User]:
     """Who a question goes to: verified experts for its tags who may read its space, and the
     space's own experts; never the asker."""
-    space = thread.space
-    people = {u.id: u for u in verified_experts_for(thread.tag_names, space)}
-    missing = [uid for uid in _space_expert_ids(space) if uid not in people]
-    if missing:
-        people.update(
-            {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(missing)))}
-        )
+    people = {u.id: u for u in verified_experts_for(thread.tag_names, thread.space)}
+    people.update({u.id: u for u in _space_experts(thread.space)})
     people.pop(thread.author_id, None)
     return sorted(people.values(), key=lambda u: (u.display_name, u.id))
 
