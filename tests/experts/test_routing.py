@@ -239,17 +239,22 @@ def test_claiming_and_claiming_twice(
     assert client.post(f"/experts/questions/{thread.id}/claim").status_code == 400
 
 
-def test_a_stale_claim_loses_the_race(app, cast, admin, expert, create_thread):
-    """Both read the question unclaimed; the conditional UPDATE lets only one win."""
-    ct = expert("ctpro", "ct", by=admin)
+def test_a_stale_claim_loses_the_race(app, cast, admin, expert, create_thread, routed_question):
+    """Two requests read the question unclaimed; the conditional UPDATE lets only one win."""
+    ct = expert("ctpro", "ct", by=admin, display_name="Cora Tomo")
     thread = create_thread(cast.space, cast.asker, tags="ct", ask_expert=True)
-    with app.test_request_context():
+    with app.test_request_context():  # the first request, with its own session
         stale = db.session.get(Thread, thread.id)
-        mine = routing.routing_of(stale, db.session.get(User, cast.expert.id))
-        assert mine.routed_question.claimed_by_id is None  # read before the other claim
-        _in(app, routing.claim_question, thread, by=ct)
-        with pytest.raises(OperationError, match="already claimed"):
-            routing.claim_question(stale, by=db.session.get(User, cast.expert.id))
+        erik = db.session.get(User, cast.expert.id)
+        assert routing.routing_of(stale, erik).routed_question.claimed_by_id is None
+        with app.app_context():  # a second request claims meanwhile, in another session
+            other = db.session.get(Thread, thread.id)
+            routing.claim_question(other, by=db.session.get(User, ct.id))
+            db.session.commit()
+        with pytest.raises(OperationError, match="Cora Tomo already claimed this question."):
+            routing.claim_question(stale, by=erik)
+        db.session.rollback()
+    assert routed_question(thread).claimed_by_id == ct.id
 
 
 def test_passing_on(app, client, cast, admin, expert, create_thread, login, routed_to):
