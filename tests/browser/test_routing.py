@@ -48,6 +48,7 @@ def test_ask_an_expert_claim_answer_accept(
     page.get_by_label("Details").fill("Image quality drifts after a few weeks.")
     page.get_by_label("Tags").fill("detector-qa")  # nobody else on the live server has it
     page.get_by_label("Ask an expert").check()
+    page.screenshot(path="test-results/routing-ask-an-expert.png", full_page=True)
     page.get_by_role("button", name="Post", exact=True).click()
     status = page.get_by_test_id("routing-status")
     expect(status).to_contain_text("Sent to 1 expert")
