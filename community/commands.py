@@ -1,4 +1,4 @@
-"""Command-line verbs: ``flask users``, ``flask demo`` and ``flask serve``."""
+"""Command-line verbs: ``flask users``, ``flask demo``, ``flask experts`` and ``flask serve``."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from community import demo
 from community.accounts import operations as accounts
 from community.errors import OperationError
 from community.experts import reputation
+from community.experts.commands import experts_cli, start_routing_loop
 from community.extensions import db, socketio
 from community.ideas import operations as ideas_operations
 from community.permissions import Role
@@ -68,10 +69,14 @@ def load_demo() -> None:
 @click.option("--port", envvar="PORT", default=5000, type=int, show_default=True)
 @with_appcontext
 def serve(host: str, port: int) -> None:
-    """Serve the site with Socket.IO (development server; use gunicorn in production)."""
+    """Serve the site with Socket.IO (development server; use gunicorn in production), and
+    route questions to experts in the background."""
     app = current_app._get_current_object()
     # Flask refuses app.run() under its CLI unless told this is deliberate.
     os.environ.pop("FLASK_RUN_FROM_CLI", None)
+    if start_routing_loop(app):
+        minutes = app.config["EXPERT_ROUTING_INTERVAL_MINUTES"]
+        click.echo(f"Routing unanswered questions to experts every {minutes:g} minutes.")
     click.echo(f"Cocreate is running on http://{host}:{port}/  (Ctrl+C to stop)")
     socketio.run(app, host=host, port=port, allow_unsafe_werkzeug=True, use_reloader=False)
 
@@ -107,3 +112,4 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(search_cli)
     app.cli.add_command(ideas_cli)
     app.cli.add_command(reputation_cli)
+    app.cli.add_command(experts_cli)

@@ -68,6 +68,12 @@ class Config:
     SEARCH_SYNC = False  # write the index in the request (tests) instead of in the background
     SOCKETIO_MESSAGE_QUEUE: str | None = None
     SOCKETIO_ALLOWED_ORIGINS: list[str] | str | None = None
+    # Questions unanswered this long are routed to experts; routed ones unclaimed and
+    # unanswered this long after routing escalate to the space's moderators and owners.
+    EXPERT_ROUTING_DELAY_HOURS = 24.0
+    EXPERT_ESCALATION_HOURS = 24.0
+    # How often `flask serve` runs that routing pass in the background (0: never; use cron).
+    EXPERT_ROUTING_INTERVAL_MINUTES = 5.0
 
     @classmethod
     def init_app(cls, app) -> None:
@@ -104,6 +110,13 @@ class Config:
             app.config["SOCKETIO_MESSAGE_QUEUE"] = env["SOCKETIO_MESSAGE_QUEUE"]
         if env.get("SOCKETIO_ALLOWED_ORIGINS"):
             app.config["SOCKETIO_ALLOWED_ORIGINS"] = env["SOCKETIO_ALLOWED_ORIGINS"].split(",")
+        for name in (
+            "EXPERT_ROUTING_DELAY_HOURS",
+            "EXPERT_ESCALATION_HOURS",
+            "EXPERT_ROUTING_INTERVAL_MINUTES",
+        ):
+            if env.get(name):
+                app.config[name] = float(env[name])
 
 
 class DevelopmentConfig(Config):
@@ -124,6 +137,7 @@ class TestingConfig(Config):
     SQLALCHEMY_RECORD_QUERIES = True
     SEARCH_SYNC = True
     BRAINSTORM_HEARTBEAT = False  # tests call community.brainstorms.events.heartbeat()
+    EXPERT_ROUTING_INTERVAL_MINUTES = 0.0  # no background loop: tests run the pass themselves
 
     @classmethod
     def init_app(cls, app) -> None:

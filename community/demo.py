@@ -20,7 +20,7 @@ from community.accounts.models import User
 from community.database import utcnow
 from community.demo_brainstorms import load_demo_brainstorms
 from community.demo_content import SPACES, THREADS, SpaceSeed, ThreadSeed
-from community.demo_experts import load_demo_expertise
+from community.demo_experts import load_demo_expertise, load_demo_routing
 from community.demo_ideas import load_demo_ideas
 from community.extensions import db
 from community.forums import operations as forums
@@ -145,8 +145,8 @@ def demo_loaded() -> bool:
 
 
 def load_demo() -> list[User]:
-    """Create the demo accounts, spaces, threads, expertise, ideas and brainstorms; return
-    the accounts. Caller commits."""
+    """Create the demo accounts, spaces, threads, expertise, routed questions, ideas and
+    brainstorms; return the accounts. Caller commits."""
     users = _create_users()
     people = {user.username: user for user in users}
     now = utcnow()
@@ -155,6 +155,7 @@ def load_demo() -> list[User]:
         for thread_seed in THREADS.get(seed.slug, ()):
             _create_thread(space, thread_seed, people, now)
     load_demo_expertise(people)
+    load_demo_routing(people, now)
     supporters = load_demo_ideas(people, now, DEMO_PASSWORD)
     load_demo_brainstorms({**people, **{user.username: user for user in supporters}}, now)
     return users + supporters

@@ -53,7 +53,8 @@ member_banned = _signals.signal("member-banned")
 member_unbanned = _signals.signal("member-unbanned")
 
 # Forums.
-#: A thread was started. sender: the Thread; ``post``: its opening post.
+#: A thread was started. sender: the Thread; ``post``: its opening post; ``ask_expert``: the
+#: asker wants the question routed to experts now.
 thread_created = _signals.signal("thread-created")
 #: A reply was posted. sender: the Post; ``thread``.
 post_created = _signals.signal("post-created")

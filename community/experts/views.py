@@ -1,19 +1,25 @@
-"""Expertise pages: declaring one's tags, verifying and revoking them, and the directory."""
+"""Expertise pages: declaring one's tags, verifying and revoking them, the directory, and the
+questions routed to an expert ("Questions for you": claim, pass on)."""
 
 from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from sqlalchemy import select
 
+from community.accounts.models import User
+from community.accounts.operations import normalise_key
 from community.errors import OperationError
-from community.experts import operations, queries
-from community.experts.forms import ExpertiseForm, VerifyForm
-from community.experts.models import Expertise
+from community.experts import operations, queries, routing, routing_queries
+from community.experts.forms import ClaimForm, ExpertiseForm, PassOnForm, VerifyForm
+from community.experts.models import REASON_LABELS, Expertise
 from community.extensions import db
+from community.forums.models import Thread
 from community.permissions import guardian
 from community.security import safe_next
 from community.spaces.models import Space
+from community.spaces.permissions import prime_memberships
 from community.spaces.queries import readable_spaces
 
 bp = Blueprint("experts", __name__)
@@ -182,4 +188,106 @@ def expert_profile(user) -> dict:
             for s in queries.moderated_spaces_of(current_user, user)
             if getattr(current_user, "id", None) != user.id
         ],
+    }
+
+
+@bp.route("/experts/questions")
+@login_required
+def questions():
+    """Questions for you: the questions routed to the current user, open ones first."""
+    page = routing_queries.questions_for(current_user, page=request.args.get("page", 1, type=int))
+    # Each row offers "Answer" or "Join to answer": the memberships in one query.
+    prime_memberships(current_user, list({r.thread.space for r in page.items}))
+    return render_template(
+        "experts/questions.html",
+        page=page,
+        counts=routing_queries.routing_counts(current_user),
+        is_open=lambda r: routing_queries.is_open_for(r, current_user),
+        reason_labels=REASON_LABELS,
+    )
+
+
+def _routed_thread(thread_id: int) -> Thread:
+    """A question routed to the current user that they may still read: 404 if they may not
+    read it, 403 if it was not routed to them."""
+    thread = db.session.get(Thread, thread_id)
+    if thread is None:
+        abort(404)
+    guardian.require(current_user, "thread.view", thread, hide=True)
+    if routing.routing_of(thread, current_user) is None:
+        abort(403)
+    return thread
+
+
+def _back_to(form, thread: Thread):
+    return redirect(safe_next(form.next.data, url_for("forums.thread", thread_id=thread.id)))
+
+
+@bp.route("/experts/questions/<int:thread_id>/claim", methods=["POST"])
+@login_required
+def claim(thread_id: int):
+    """Claim a question routed to you, so the other experts know you are on it."""
+    thread = _routed_thread(thread_id)
+    form = ClaimForm()
+    if not form.validate_on_submit():
+        flash(_("That request was not understood. Reload the page and try again."), "danger")
+        return _back_to(form, thread)
+    try:
+        routing.claim_question(thread, by=current_user)
+    except OperationError as error:
+        db.session.rollback()
+        flash(error.message, "danger")
+    else:
+        db.session.commit()
+        flash(_("You claimed this question. The asker is waiting for your answer."), "success")
+    return _back_to(form, thread)
+
+
+@bp.route("/experts/questions/<int:thread_id>/pass", methods=["POST"])
+@login_required
+def pass_on(thread_id: int):
+    """Pass a question routed to you on to another verified expert."""
+    thread = _routed_thread(thread_id)
+    form = PassOnForm()
+    if not form.validate_on_submit():
+        errors = form.username.errors or [_("That request was not understood.")]
+        flash(errors[0], "danger")
+        return _back_to(form, thread)
+    key = normalise_key(form.username.data.lstrip("@"))
+    target = db.session.scalar(select(User).where(User.username_key == key))
+    try:
+        routing.pass_on(thread, target, by=current_user)
+    except OperationError as error:
+        db.session.rollback()
+        flash(error.message, "danger")
+    else:
+        db.session.commit()
+        flash(_("Passed on to %(name)s.", name=target.display_name), "success")
+    return _back_to(form, thread)
+
+
+@bp.app_template_global()
+def routed_question_counts() -> routing_queries.RoutingCounts:
+    """For the menu: how many questions were routed to the current user, and wait for them."""
+    return routing_queries.routing_counts(current_user)
+
+
+@bp.app_template_global()
+def routing_status(thread: Thread) -> dict | None:
+    """What a question's page shows of its routing, with the viewer's own part in it."""
+    summary = routing_queries.routing_summary(thread, current_user)
+    if summary is None:
+        return None
+    mine = summary.mine
+    return {
+        "summary": summary,
+        "may_claim": mine is not None
+        and mine.passed_on_at is None
+        and not summary.routed.is_claimed
+        and not thread.is_solved
+        and not thread.locked,
+        "may_pass_on": mine is not None
+        and mine.passed_on_at is None
+        and not thread.is_solved
+        and not thread.locked,
     }

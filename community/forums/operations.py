@@ -86,8 +86,10 @@ def start_thread(
     title: str,
     body: str,
     tags: str | list[str] = "",
+    ask_expert: bool = False,
 ) -> Thread:
-    """Start a discussion or question in ``space``."""
+    """Start a discussion or question in ``space``; ``ask_expert`` asks for the question to
+    be routed to experts at once."""
     _require(author, "thread.start", space, _("Join this space to write in it."))
     if kind not in {k.value for k in ThreadKind}:
         raise OperationError(_("Choose a kind of thread."), field="kind")
@@ -109,7 +111,9 @@ def start_thread(
     db.session.add(post)
     db.session.flush()
     _count(Space, space.id, thread_count=1)
-    signals.thread_created.send(thread, post=post)
+    signals.thread_created.send(
+        thread, post=post, ask_expert=ask_expert and kind == ThreadKind.QUESTION
+    )
     _announce_mentions(post, mentions)
     return thread
 

@@ -121,6 +121,7 @@ def new_thread(slug: str):
                 title=form.title.data,
                 body=form.body.data,
                 tags=form.tags.data or "",
+                ask_expert=form.ask_expert.data,
             )
         except OperationError as error:
             db.session.rollback()

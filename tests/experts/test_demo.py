@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from community.experts.models import Expertise
+from community.accounts.models import User
+from community.demo import DEMO_PASSWORD
+from community.experts.models import Expertise, RoutedQuestion
 from community.extensions import db
 from community.spaces.models import Space
 from tests.fixtures.app import page_text
@@ -27,3 +29,22 @@ def test_demo_has_verified_experts_and_an_expert_community(app, client):
     assert "Casey Morgan" not in directory  # declared only
     threads = [client.get(f"/t/{n}").get_data(as_text=True) for n in range(1, 6)]
     assert any('data-testid="expert-badge"' in html for html in threads)
+
+
+def test_demo_has_routed_questions_one_answered_one_waiting(app, client, login):
+    result = app.test_cli_runner().invoke(args=["demo", "load"])
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        routed = db.session.scalars(select(RoutedQuestion).order_by(RoutedQuestion.id)).all()
+        assert len(routed) == 2
+        answered, waiting = routed
+        assert answered.claimed_by.username == "expert"
+        assert answered.answered_by.username == "expert"
+        assert answered.thread.is_solved
+        assert answered.routed_at < answered.claimed_at < answered.answered_at
+        assert waiting.claimed_by_id is None and waiting.answered_at is None
+        erik = db.session.scalar(select(User).where(User.username == "expert"))
+    login(client, erik, password=DEMO_PASSWORD)
+    page = page_text(client.get("/experts/questions"))
+    assert "Which phantom should we use" in page and "Can the PACS export" in page
+    assert "1 question waits for you" in page
