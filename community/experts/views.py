@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from community.accounts.models import User
 from community.accounts.operations import normalise_key
+from community.actions import finish, refuse_form
 from community.errors import OperationError
 from community.experts import operations, queries, routing, routing_queries
 from community.experts.forms import ClaimForm, ExpertiseForm, PassOnForm, VerifyForm
@@ -66,9 +67,9 @@ def _form_space(form: VerifyForm) -> Space | None:
     return space
 
 
-def _back(form: VerifyForm, expertise: Expertise):
+def _back(form: VerifyForm, expertise: Expertise) -> str:
     default = url_for("accounts.profile", username=expertise.user.username, _anchor="expertise")
-    return redirect(safe_next(form.next.data, default))
+    return safe_next(form.next.data, default)
 
 
 @bp.route("/expertise/<int:expertise_id>/verify", methods=["POST"])
@@ -77,26 +78,18 @@ def verify(expertise_id: int):
     """Verify a declared tag, in a space (its moderators) or site-wide (admins)."""
     expertise = _load_expertise(expertise_id)
     form = VerifyForm()
+    back = _back(form, expertise)
     if not form.validate_on_submit():
-        flash(_("That request was not understood. Reload the page and try again."), "danger")
-        return _back(form, expertise)
+        return refuse_form(back)
     space = _form_space(form)
     try:
         operations.verify_expertise(expertise, by=current_user, space=space)
     except OperationError as error:
-        db.session.rollback()
-        flash(error.message, "danger")
-    else:
-        db.session.commit()
-        flash(
-            _(
-                "#%(tag)s is verified for %(name)s.",
-                tag=expertise.tag,
-                name=expertise.user.display_name,
-            ),
-            "success",
-        )
-    return _back(form, expertise)
+        return finish(back, error)
+    name = expertise.user.display_name
+    return finish(
+        back, message=_("#%(tag)s is verified for %(name)s.", tag=expertise.tag, name=name)
+    )
 
 
 @bp.route("/expertise/<int:expertise_id>/revoke", methods=["POST"])
@@ -105,25 +98,18 @@ def revoke(expertise_id: int):
     """Take a verification back (admins; moderators of the space it was verified in)."""
     expertise = _load_expertise(expertise_id)
     form = VerifyForm()
+    back = _back(form, expertise)
     if not form.validate_on_submit():
-        flash(_("That request was not understood. Reload the page and try again."), "danger")
-        return _back(form, expertise)
+        return refuse_form(back)
     try:
         operations.revoke_verification(expertise, by=current_user)
     except OperationError as error:
-        db.session.rollback()
-        flash(error.message, "danger")
-    else:
-        db.session.commit()
-        flash(
-            _(
-                "#%(tag)s is no longer verified for %(name)s.",
-                tag=expertise.tag,
-                name=expertise.user.display_name,
-            ),
-            "success",
-        )
-    return _back(form, expertise)
+        return finish(back, error)
+    name = expertise.user.display_name
+    return finish(
+        back,
+        message=_("#%(tag)s is no longer verified for %(name)s.", tag=expertise.tag, name=name),
+    )
 
 
 def _directory_space(slug: str) -> Space | None:
@@ -219,8 +205,8 @@ def _routed_thread(thread_id: int) -> Thread:
     return thread
 
 
-def _back_to(form, thread: Thread):
-    return redirect(safe_next(form.next.data, url_for("forums.thread", thread_id=thread.id)))
+def _back_to(form, thread: Thread) -> str:
+    return safe_next(form.next.data, url_for("forums.thread", thread_id=thread.id))
 
 
 @bp.route("/experts/questions/<int:thread_id>/claim", methods=["POST"])
@@ -229,18 +215,16 @@ def claim(thread_id: int):
     """Claim a question routed to you, so the other experts know you are on it."""
     thread = _routed_thread(thread_id)
     form = ClaimForm()
+    back = _back_to(form, thread)
     if not form.validate_on_submit():
-        flash(_("That request was not understood. Reload the page and try again."), "danger")
-        return _back_to(form, thread)
+        return refuse_form(back)
     try:
         routing.claim_question(thread, by=current_user)
     except OperationError as error:
-        db.session.rollback()
-        flash(error.message, "danger")
-    else:
-        db.session.commit()
-        flash(_("You claimed this question. The asker is waiting for your answer."), "success")
-    return _back_to(form, thread)
+        return finish(back, error)
+    return finish(
+        back, message=_("You claimed this question. The asker is waiting for your answer.")
+    )
 
 
 @bp.route("/experts/questions/<int:thread_id>/pass", methods=["POST"])
@@ -249,21 +233,16 @@ def pass_on(thread_id: int):
     """Pass a question routed to you on to another verified expert."""
     thread = _routed_thread(thread_id)
     form = PassOnForm()
+    back = _back_to(form, thread)
     if not form.validate_on_submit():
-        errors = form.username.errors or [_("That request was not understood.")]
-        flash(errors[0], "danger")
-        return _back_to(form, thread)
+        return refuse_form(back, (form.username.errors or [None])[0])
     key = normalise_key(form.username.data.lstrip("@"))
     target = db.session.scalar(select(User).where(User.username_key == key))
     try:
         routing.pass_on(thread, target, by=current_user)
     except OperationError as error:
-        db.session.rollback()
-        flash(error.message, "danger")
-    else:
-        db.session.commit()
-        flash(_("Passed on to %(name)s.", name=target.display_name), "success")
-    return _back_to(form, thread)
+        return finish(back, error)
+    return finish(back, message=_("Passed on to %(name)s.", name=target.display_name))
 
 
 @bp.app_template_global()

@@ -6,6 +6,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from community.actions import finish
 from community.errors import OperationError
 from community.extensions import db
 from community.forms import as_choices
@@ -54,17 +55,6 @@ def post_url(post: Post) -> str:
     page = queries.reply_page_number(post)
     args = {"page": page} if page > 1 else {}
     return url_for("forums.thread", thread_id=post.thread_id, **args, _anchor=f"post-{post.id}")
-
-
-def _back(target: str, error: OperationError | None = None, message: str | None = None):
-    if error is not None:
-        db.session.rollback()
-        flash(error.message, "danger")
-    else:
-        db.session.commit()
-        if message:
-            flash(message, "success")
-    return redirect(target)
 
 
 @bp.route("/s/<slug>")
@@ -174,7 +164,7 @@ def reply(thread_id: int):
     try:
         post = operations.reply_to_thread(thread, author=current_user, body=form.body.data)
     except OperationError as error:
-        return _back(thread_url(thread, _anchor="reply"), error)
+        return finish(thread_url(thread, _anchor="reply"), error)
     db.session.commit()
     flash(_("Reply posted."), "success")
     return redirect(post_url(post))
@@ -237,10 +227,10 @@ def delete(post_id: int):
     try:
         operations.delete_post(post, by=current_user)
     except OperationError as error:
-        return _back(post_url(post), error)
+        return finish(post_url(post), error)
     if post.is_opening:
-        return _back(url_for("forums.space", slug=thread.space.slug), message=_("Thread deleted."))
-    return _back(thread_url(thread), message=_("Post deleted."))
+        return finish(url_for("forums.space", slug=thread.space.slug), message=_("Thread deleted."))
+    return finish(thread_url(thread), message=_("Post deleted."))
 
 
 @bp.route("/posts/<int:post_id>/restore", methods=["POST"])
@@ -251,8 +241,8 @@ def restore(post_id: int):
     try:
         operations.restore_post(post, by=current_user)
     except OperationError as error:
-        return _back(thread_url(post.thread), error)
-    return _back(post_url(post), message=_("Restored."))
+        return finish(thread_url(post.thread), error)
+    return finish(post_url(post), message=_("Restored."))
 
 
 @bp.route("/posts/<int:post_id>/helpful", methods=["POST"])
@@ -264,8 +254,8 @@ def helpful(post_id: int):
     try:
         operations.mark_helpful(post, current_user, wanted)
     except OperationError as error:
-        return _back(post_url(post), error)
-    return _back(post_url(post))
+        return finish(post_url(post), error)
+    return finish(post_url(post))
 
 
 @bp.route("/posts/<int:post_id>/accept", methods=["POST"])
@@ -276,8 +266,8 @@ def accept(post_id: int):
     try:
         operations.accept_answer(post, by=current_user)
     except OperationError as error:
-        return _back(post_url(post), error)
-    return _back(
+        return finish(post_url(post), error)
+    return finish(
         thread_url(post.thread), message=_("Answer accepted. Thanks for closing the loop!")
     )
 
@@ -290,8 +280,8 @@ def unaccept(thread_id: int):
     try:
         operations.unaccept_answer(thread, by=current_user)
     except OperationError as error:
-        return _back(thread_url(thread), error)
-    return _back(thread_url(thread), message=_("The question is open again."))
+        return finish(thread_url(thread), error)
+    return finish(thread_url(thread), message=_("The question is open again."))
 
 
 MODERATION = {
@@ -314,14 +304,14 @@ def moderate(thread_id: int):
     try:
         operation(thread, value, by=current_user)
     except OperationError as error:
-        return _back(thread_url(thread), error)
+        return finish(thread_url(thread), error)
     messages = {
         "pin": _("Thread pinned."),
         "unpin": _("Thread unpinned."),
         "lock": _("Thread locked."),
         "unlock": _("Thread unlocked."),
     }
-    return _back(thread_url(thread), message=messages[action])
+    return finish(thread_url(thread), message=messages[action])
 
 
 @bp.route("/t/<int:thread_id>/move", methods=["GET", "POST"])
@@ -341,5 +331,5 @@ def move(thread_id: int):
             db.session.rollback()
             error.attach_to(form)
         else:
-            return _back(thread_url(thread), message=_("Moved to %(space)s.", space=to_space.name))
+            return finish(thread_url(thread), message=_("Moved to %(space)s.", space=to_space.name))
     return render_template("forums/move.html", thread=thread, form=form, targets=targets)

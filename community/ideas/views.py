@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_required
 
+from community.actions import finish, refuse_form
 from community.errors import OperationError
 from community.extensions import db
 from community.forums import queries as forum_queries
@@ -228,21 +229,15 @@ def set_status(idea_id: int):
     target = url_for("ideas.idea", idea_id=idea.id, _anchor="timeline")
     if not form.validate_on_submit():
         errors = form.status.errors + form.response.errors
-        flash(errors[0] if errors else _("Choose a status from the list."), "danger")
-        return redirect(target)
+        return refuse_form(target, errors[0] if errors else _("Choose a status from the list."))
     try:
         operations.change_status(
             idea, form.status.data, response=form.response.data, by=current_user
         )
     except OperationError as error:
-        db.session.rollback()
-        flash(error.message, "danger")
-        return redirect(target)
-    db.session.commit()
-    flash(
-        _("Status changed to %(status)s.", status=STATUS_LABELS[IdeaStatus(idea.status)]), "success"
-    )
-    return redirect(target)
+        return finish(target, error)
+    status = STATUS_LABELS[IdeaStatus(idea.status)]
+    return finish(target, message=_("Status changed to %(status)s.", status=status))
 
 
 @bp.route("/ideas/<int:idea_id>/merge", methods=["POST"])
@@ -289,20 +284,13 @@ def unmerge(idea_id: int):
         errors = form.unmerge_response.errors or [
             _("Your form expired or was sent from elsewhere. Reload the page and try again.")
         ]
-        flash(errors[0], "danger")
-        return redirect(target)
+        return refuse_form(target, errors[0])
     try:
         operations.unmerge_idea(idea, response=form.unmerge_response.data or "", by=current_user)
     except OperationError as error:
-        db.session.rollback()
-        flash(error.message, "danger")
-        return redirect(target)
-    db.session.commit()
-    flash(
-        _("Unmerged: the idea is %(status)s again.", status=STATUS_LABELS[idea.idea_status]),
-        "success",
-    )
-    return redirect(target)
+        return finish(target, error)
+    status = STATUS_LABELS[idea.idea_status]
+    return finish(target, message=_("Unmerged: the idea is %(status)s again.", status=status))
 
 
 @bp.route("/ideas/<int:idea_id>/delete", methods=["POST"])
@@ -314,9 +302,5 @@ def delete(idea_id: int):
     try:
         operations.delete_idea(idea, by=current_user)
     except OperationError as error:
-        db.session.rollback()
-        flash(error.message, "danger")
-        return redirect(url_for("ideas.idea", idea_id=idea_id))
-    db.session.commit()
-    flash(_("The idea was deleted."), "success")
-    return redirect(url_for("ideas.space_ideas", slug=slug))
+        return finish(url_for("ideas.idea", idea_id=idea_id), error)
+    return finish(url_for("ideas.space_ideas", slug=slug), message=_("The idea was deleted."))

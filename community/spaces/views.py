@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from community.accounts.models import User
+from community.actions import finish, refuse_form
 from community.errors import OperationError
 from community.extensions import db
 from community.permissions import guardian
@@ -43,18 +44,6 @@ def _membership_in(space: Space, membership_id: int) -> Membership:
     return membership
 
 
-def _done(message: str, target: str):
-    db.session.commit()
-    flash(message, "success")
-    return redirect(target)
-
-
-def _refused(error: OperationError, target: str):
-    db.session.rollback()
-    flash(error.message, "danger")
-    return redirect(target)
-
-
 @bp.route("/spaces")
 def directory():
     """All spaces the visitor may see, filtered as they type by name, description or tag."""
@@ -86,7 +75,9 @@ def create():
             db.session.rollback()
             error.attach_to(form)
         else:
-            return _done(_("Your space is ready."), url_for("forums.space", slug=space.slug))
+            return finish(
+                url_for("forums.space", slug=space.slug), message=_("Your space is ready.")
+            )
     return render_template("spaces/edit.html", form=form, ideas_form=None, space=None)
 
 
@@ -110,7 +101,7 @@ def settings(slug: str):
             db.session.rollback()
             error.attach_to(form)
         else:
-            return _done(_("Space saved."), url_for("forums.space", slug=space.slug))
+            return finish(url_for("forums.space", slug=space.slug), message=_("Space saved."))
     return _settings_page(space, form)
 
 
@@ -128,7 +119,9 @@ def idea_settings(slug: str):
             db.session.rollback()
             error.attach_to(ideas_form)
         else:
-            return _done(_("Idea settings saved."), url_for("spaces.settings", slug=space.slug))
+            return finish(
+                url_for("spaces.settings", slug=space.slug), message=_("Idea settings saved.")
+            )
     managing = guardian.can(current_user, "space.manage", space)
     form = None
     if managing:
@@ -203,8 +196,8 @@ def join(slug: str):
     try:
         operations.join_space(space, current_user)
     except OperationError as error:
-        return _refused(error, target)
-    return _done(_("Welcome to %(space)s!", space=space.name), target)
+        return finish(target, error)
+    return finish(target, message=_("Welcome to %(space)s!", space=space.name))
 
 
 @bp.route("/s/<slug>/request", methods=["POST"])
@@ -220,8 +213,8 @@ def request_to_join(slug: str):
     try:
         operations.request_to_join(space, current_user, form.note.data or "")
     except OperationError as error:
-        return _refused(error, target)
-    return _done(_("Request sent. The moderators will decide soon."), target)
+        return finish(target, error)
+    return finish(target, message=_("Request sent. The moderators will decide soon."))
 
 
 @bp.route("/s/<slug>/leave", methods=["POST"])
@@ -232,7 +225,7 @@ def leave(slug: str):
     try:
         operations.leave_space(space, current_user)
     except OperationError as error:
-        return _refused(error, url_for("spaces.about", slug=space.slug))
+        return finish(url_for("spaces.about", slug=space.slug), error)
     db.session.commit()
     flash(_("You left %(space)s.", space=space.name), "info")
     return redirect(
@@ -251,8 +244,8 @@ def decide(slug: str, membership_id: int):
     try:
         operations.decide_request(membership, approve=approve, by=current_user)
     except OperationError as error:
-        return _refused(error, target)
-    return _done(_("Request approved.") if approve else _("Request declined."), target)
+        return finish(target, error)
+    return finish(target, message=_("Request approved.") if approve else _("Request declined."))
 
 
 @bp.route("/s/<slug>/members/<int:membership_id>/role", methods=["POST"])
@@ -269,8 +262,8 @@ def change_role(slug: str, membership_id: int):
     try:
         operations.set_member_role(membership, SpaceRole(form.role.data), by=current_user)
     except OperationError as error:
-        return _refused(error, target)
-    return _done(_("Role changed."), target)
+        return finish(target, error)
+    return finish(target, message=_("Role changed."))
 
 
 @bp.route("/s/<slug>/members/<int:user_id>/ban", methods=["POST"])
@@ -293,8 +286,8 @@ def ban(slug: str, user_id: int):
     try:
         operations.ban_member(space, user, by=current_user, reason=form.reason.data, until=until)
     except OperationError as error:
-        return _refused(error, target)
-    return _done(_("%(name)s is banned from this space.", name=user.display_name), target)
+        return finish(target, error)
+    return finish(target, message=_("%(name)s is banned from this space.", name=user.display_name))
 
 
 @bp.route("/s/<slug>/members/<int:membership_id>/unban", methods=["POST"])
@@ -307,8 +300,8 @@ def unban(slug: str, membership_id: int):
     try:
         operations.unban_member(membership, by=current_user)
     except OperationError as error:
-        return _refused(error, target)
-    return _done(_("Ban lifted."), target)
+        return finish(target, error)
+    return finish(target, message=_("Ban lifted."))
 
 
 @bp.route("/s/<slug>/invites", methods=["POST"])
@@ -319,8 +312,7 @@ def create_invite(slug: str):
     form = InviteForm()
     target = url_for("spaces.members", slug=slug)
     if not form.validate_on_submit():
-        flash(_("An invite lasts between 1 and 90 days."), "danger")
-        return redirect(target)
+        return refuse_form(target, _("An invite lasts between 1 and 90 days."))
     try:
         _invite, token = operations.create_invite(
             space,
@@ -329,10 +321,11 @@ def create_invite(slug: str):
             requires_approval=form.requires_approval.data,
         )
     except OperationError as error:
-        return _refused(error, target)
-    db.session.commit()
-    flash(_("Invite link created. Copy it now: it is shown only once."), "success")
-    return redirect(url_for("spaces.members", slug=slug, invite=token))
+        return finish(target, error)
+    return finish(
+        url_for("spaces.members", slug=slug, invite=token),
+        message=_("Invite link created. Copy it now: it is shown only once."),
+    )
 
 
 @bp.route("/s/<slug>/invites/<int:invite_id>/revoke", methods=["POST"])
@@ -346,8 +339,8 @@ def revoke_invite(slug: str, invite_id: int):
     try:
         operations.revoke_invite(invite, by=current_user)
     except OperationError as error:
-        return _refused(error, url_for("spaces.members", slug=slug))
-    return _done(_("Invite link revoked."), url_for("spaces.members", slug=slug))
+        return finish(url_for("spaces.members", slug=slug), error)
+    return finish(url_for("spaces.members", slug=slug), message=_("Invite link revoked."))
 
 
 @bp.route("/invite/<token>", methods=["GET", "POST"])
