@@ -160,11 +160,16 @@ def voted_by(user, idea_ids: list[int]) -> set[int]:
 
 
 def timeline(idea: Idea) -> list[IdeaStatusChange]:
-    """Status changes, oldest first, with who made them."""
+    """Status changes and product and release links, oldest first, with who made them."""
     return list(
         db.session.scalars(
             select(IdeaStatusChange)
-            .options(joinedload(IdeaStatusChange.by), joinedload(IdeaStatusChange.related_idea))
+            .options(
+                joinedload(IdeaStatusChange.by),
+                joinedload(IdeaStatusChange.related_idea),
+                joinedload(IdeaStatusChange.product),
+                joinedload(IdeaStatusChange.release),
+            )
             .where(IdeaStatusChange.idea_id == idea.id)
             .order_by(IdeaStatusChange.created_at, IdeaStatusChange.id)
         )
