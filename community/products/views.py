@@ -25,6 +25,13 @@ bp = Blueprint("products", __name__)
 bp.add_app_template_filter(format_date, "format_date")
 
 
+@bp.app_template_test("readable_space")
+def readable_space(space) -> bool:
+    """Whether the reader may see ``space``: a product page names only the owning spaces its
+    reader may read (a private space's name is not public)."""
+    return guardian.can(current_user, "space.view", space)
+
+
 def load_product(slug: str) -> Product:
     product = queries.product_by_slug(slug)
     if product is None:
@@ -257,8 +264,9 @@ def link_idea_release(idea_id: int):
 
 @bp.app_context_processor
 def idea_product_panel() -> dict:
-    """``product_panel(idea)`` for the idea page (which does not import this feature): the
-    idea's product and release, and for moderators the forms that set them."""
+    """For idea pages, which do not import this feature: ``product_panel(idea)`` (the idea's
+    product and release, and for moderators the forms that set them), and
+    ``product_filter_choices(space)`` (the products an idea list may be filtered by)."""
 
     def panel(idea) -> dict:
         may_set = guardian.can(current_user, "idea.set_product", idea)
@@ -279,4 +287,7 @@ def idea_product_panel() -> dict:
             "release_form": release_form,
         }
 
-    return {"product_panel": panel}
+    def filter_choices(space) -> list[Product]:
+        return queries.products_of_space(space.id) if space else queries.all_products()
+
+    return {"product_panel": panel, "product_filter_choices": filter_choices}

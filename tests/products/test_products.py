@@ -332,3 +332,30 @@ def test_roadmap_and_changelog_queries_are_bounded(
     few = measure()
     add(45)
     assert measure() == few
+
+
+def test_private_owning_spaces_are_not_named_to_outsiders(client, cast, login, roadmap_setup):
+    product, _release, _ideas = roadmap_setup
+    for url in (
+        "/products",
+        f"/products/{product.slug}/roadmap",
+        f"/products/{product.slug}/changelog",
+    ):
+        text = page_text(client.get(url))
+        assert "Imaging Workflows" in text and "Secret Lab" not in text
+    login(client, cast.member)
+    assert "Secret Lab" in page_text(client.get(f"/products/{product.slug}/roadmap"))
+
+
+def test_idea_lists_filter_by_product(client, cast, create_idea, create_product, link_idea):
+    product = create_product([cast.space], name="Scan Suite")
+    tied = create_idea(cast.space, cast.asker, title="Tied to the product")
+    create_idea(cast.space, cast.asker, title="Not tied")
+    link_idea(tied, cast.owner, product)
+    for url in ("/ideas", f"/s/{cast.space.slug}/ideas"):
+        text = page_text(client.get(f"{url}?product={product.id}"))
+        assert "Tied to the product" in text and "Not tied" not in text
+        assert "Scan Suite" in text
+    assert "Not tied" in page_text(client.get("/ideas"))
+    roadmap = client.get(f"/products/{product.slug}/roadmap").get_data(as_text=True)
+    assert f"/ideas?product={product.id}" in roadmap
