@@ -79,6 +79,7 @@ def test_idea_followed_to_its_release(
     page.get_by_role("button", name="Save release").click()
     expect(page.locator("#timeline")).to_contain_text("Linked to release 2.0")
     expect(page.get_by_test_id("idea-release")).to_contain_text("Delivered in version 2.0")
+    page.screenshot(path="test-results/products-idea.png", full_page=True)
     sign_out(page)
 
     # Anyone: the roadmap shows it under recently shipped, the changelog credits customers.
