@@ -359,3 +359,36 @@ def test_idea_lists_filter_by_product(client, cast, create_idea, create_product,
     assert "Not tied" in page_text(client.get("/ideas"))
     roadmap = client.get(f"/products/{product.slug}/roadmap").get_data(as_text=True)
     assert f"/ideas?product={product.id}" in roadmap
+
+
+def test_admin_edits_a_product_and_its_owning_spaces(
+    app, client, cast, login, site_admin, create_product, create_space
+):
+    product = create_product([cast.space], name="Old name")
+    other = create_space("Second Space")
+    login(client, site_admin)
+    page = client.get(f"/admin/products/{product.slug}/edit").get_data(as_text=True)
+    assert (
+        'value="Old name"' in page
+        and f'value="{cast.space.id}" id="space-{cast.space.id}" checked' in page
+    )
+    response = client.submit(
+        f"/admin/products/{product.slug}/edit",
+        {"name": "New name", "slug": "new-name", "description": "", "spaces": [other.id]},
+    )
+    assert response.status_code == 302 and response.location.endswith("/products/new-name/roadmap")
+    with app.app_context():
+        row = db.session.get(Product, product.id)
+        assert row.name == "New name" and [s.id for s in row.spaces] == [other.id]
+
+
+def test_product_pages_render_in_chinese(client, roadmap_setup):
+    product, _release, _ideas = roadmap_setup
+    zh = {"Accept-Language": "zh-CN"}
+    for url in (
+        "/products",
+        f"/products/{product.slug}/roadmap?segment=enterprise",
+        f"/products/{product.slug}/changelog",
+    ):
+        response = client.get(url, headers=zh)
+        assert response.status_code == 200 and 'lang="zh' in response.get_data(as_text=True)
