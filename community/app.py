@@ -20,6 +20,7 @@ from community import (
     forums,
     home,
     ideas,
+    products,
     search,
     settings,
     spaces,
@@ -131,6 +132,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(ideas.bp)
     app.register_blueprint(brainstorms.bp)
     app.register_blueprint(experts.bp)
+    app.register_blueprint(products.bp)
     app.register_blueprint(search.bp)
 
 

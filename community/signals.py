@@ -96,6 +96,9 @@ idea_unmerged = _signals.signal("idea-unmerged")
 #: ``post_deleted``). The row is gone once the transaction commits: read what you need from
 #: the sender when the signal arrives. ``by``.
 idea_deleted = _signals.signal("idea-deleted")
+#: A shipped idea was linked to the release that delivered it (its status is unchanged).
+#: ``release``: the Release; ``by``. Everyone who voted for or followed it is to be told.
+idea_released = _signals.signal("idea-released")
 
 # Brainstorming sessions. sender: the BrainstormSession.
 #: A session was scheduled. ``by``.

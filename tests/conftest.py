@@ -9,4 +9,5 @@ pytest_plugins = [
     "tests.fixtures.ideas",
     "tests.fixtures.brainstorms",
     "tests.fixtures.experts",
+    "tests.fixtures.products",
 ]

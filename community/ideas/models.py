@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
@@ -14,6 +15,9 @@ from community.database import UTCDateTime, utcnow
 from community.extensions import db
 from community.forums.models import Thread
 from community.spaces.models import Space
+
+if TYPE_CHECKING:
+    from community.products.models import Product, Release
 
 
 class IdeaStatus(enum.StrEnum):
@@ -62,6 +66,14 @@ class Idea(db.Model):
     status: Mapped[str] = mapped_column(String(16), default=IdeaStatus.NEW.value)
     vote_count: Mapped[int] = mapped_column(default=0)
     merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("ideas.id", ondelete="SET NULL"))
+    # The product it is for (one its space owns), and the release that delivered it: each set
+    # by a moderator as an act of its own, recorded on the timeline (community/products).
+    product_id: Mapped[int | None] = mapped_column(
+        ForeignKey("products.id", ondelete="SET NULL"), index=True
+    )
+    release_id: Mapped[int | None] = mapped_column(
+        ForeignKey("releases.id", ondelete="SET NULL"), index=True
+    )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     status_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
@@ -86,6 +98,8 @@ class Idea(db.Model):
         cascade="all, delete-orphan", order_by="IdeaTag.tag", lazy="selectin"
     )
     merged_into: Mapped[Idea | None] = relationship(remote_side=[id])
+    product: Mapped[Product | None] = relationship()
+    release: Mapped[Release | None] = relationship()
 
     @property
     def tag_names(self) -> list[str]:
@@ -138,11 +152,22 @@ class IdeaVote(db.Model):
     )
 
 
+class TimelineKind(enum.StrEnum):
+    """What a step on an idea's timeline records."""
+
+    STATUS = "status"  # a status change (a merge or an unmerge included)
+    PRODUCT = "product"  # the idea's product was set or cleared
+    RELEASE = "release"  # the idea was linked to a release, or unlinked
+
+
 class IdeaStatusChange(db.Model):
     """A step on an idea's public timeline: a status change and the response given with it.
 
     A merge (to "merged") and an unmerge (from "merged") name the other idea in
     ``related_idea_id``; an unmerge returns to the ``from_status`` of the merge before it.
+    Steps of another ``kind`` record a product or release link (``product_id``,
+    ``release_id``; None when it was cleared) and leave the status as it was
+    (``from_status`` == ``to_status``).
     """
 
     __tablename__ = "idea_status_changes"
@@ -155,7 +180,14 @@ class IdeaStatusChange(db.Model):
     response_html: Mapped[str] = mapped_column(Text, default="")
     by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     related_idea_id: Mapped[int | None] = mapped_column(ForeignKey("ideas.id", ondelete="SET NULL"))
+    kind: Mapped[str] = mapped_column(
+        String(16), default=TimelineKind.STATUS.value, server_default=TimelineKind.STATUS.value
+    )
+    product_id: Mapped[int | None] = mapped_column(ForeignKey("products.id", ondelete="SET NULL"))
+    release_id: Mapped[int | None] = mapped_column(ForeignKey("releases.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     by: Mapped[User | None] = relationship()
     related_idea: Mapped[Idea | None] = relationship(foreign_keys=[related_idea_id])
+    product: Mapped[Product | None] = relationship()
+    release: Mapped[Release | None] = relationship()

@@ -28,7 +28,14 @@ from community.extensions import db
 from community.forums import operations as forums
 from community.forums.models import TITLE_MAX, Post, ThreadKind
 from community.ideas import queries
-from community.ideas.models import Idea, IdeaStatus, IdeaStatusChange, IdeaTag, IdeaVote
+from community.ideas.models import (
+    Idea,
+    IdeaStatus,
+    IdeaStatusChange,
+    IdeaTag,
+    IdeaVote,
+    TimelineKind,
+)
 from community.ideas.permissions import can_support
 from community.markdown import render_markdown
 from community.permissions import guardian
@@ -346,6 +353,7 @@ def unmerge_idea(idea: Idea, *, response: str = "", by: User) -> IdeaStatusChang
         select(IdeaStatusChange)
         .where(
             IdeaStatusChange.idea_id == idea.id,
+            IdeaStatusChange.kind == TimelineKind.STATUS.value,
             IdeaStatusChange.to_status == IdeaStatus.MERGED.value,
         )
         .order_by(IdeaStatusChange.created_at.desc(), IdeaStatusChange.id.desc())

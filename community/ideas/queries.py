@@ -88,9 +88,11 @@ def ideas_page(
     sort: str = "trending",
     mine: bool = False,
     voted: bool = False,
+    product: int | None = None,
     page: int = 1,
 ) -> Pagination:
-    """Ideas the user may see (in one space, or all readable spaces), sorted and filtered.
+    """Ideas the user may see (in one space, or all readable spaces), sorted and filtered
+    (``product``: a product's id, see ``community/products``).
 
     Loads what a list row shows: no bodies, the authors' names, and the spaces (without their
     tags) only when the list spans spaces. Five queries at most, whatever the page holds.
@@ -116,6 +118,8 @@ def ideas_page(
         stmt = stmt.where(Idea.status != IdeaStatus.MERGED.value)
     if tag:
         stmt = stmt.where(Idea.id.in_(select(IdeaTag.idea_id).where(IdeaTag.tag == tag)))
+    if product is not None:
+        stmt = stmt.where(Idea.product_id == product)
     signed_in = user is not None and getattr(user, "is_authenticated", False)
     if mine:
         stmt = stmt.where(Idea.author_id == (user.id if signed_in else -1))
@@ -160,11 +164,16 @@ def voted_by(user, idea_ids: list[int]) -> set[int]:
 
 
 def timeline(idea: Idea) -> list[IdeaStatusChange]:
-    """Status changes, oldest first, with who made them."""
+    """Status changes and product and release links, oldest first, with who made them."""
     return list(
         db.session.scalars(
             select(IdeaStatusChange)
-            .options(joinedload(IdeaStatusChange.by), joinedload(IdeaStatusChange.related_idea))
+            .options(
+                joinedload(IdeaStatusChange.by),
+                joinedload(IdeaStatusChange.related_idea),
+                joinedload(IdeaStatusChange.product),
+                joinedload(IdeaStatusChange.release),
+            )
             .where(IdeaStatusChange.idea_id == idea.id)
             .order_by(IdeaStatusChange.created_at, IdeaStatusChange.id)
         )

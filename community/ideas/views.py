@@ -42,6 +42,7 @@ def _list_args() -> dict:
         "tag": request.args.get("tag", "").strip()[:30],
         "mine": request.args.get("mine") == "1",
         "voted": request.args.get("voted") == "1",
+        "product": request.args.get("product", type=int),
         "page": request.args.get("page", 1, type=int),
     }
 

@@ -1,0 +1,293 @@
+"""Product pages: the index, each product's roadmap and changelog, the admin pages for
+products and releases, and the two moderator acts on an idea (its product, its release)."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import format_date
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from community.accounts.models import SEGMENTS
+from community.actions import finish, refuse_form
+from community.errors import OperationError
+from community.extensions import db
+from community.ideas.models import STATUS_LABELS
+from community.ideas.views import load_idea
+from community.permissions import guardian, permission_required
+from community.products import operations, queries
+from community.products.forms import IdeaProductForm, IdeaReleaseForm, ProductForm, ReleaseForm
+from community.products.models import Product, Release
+from community.spaces.models import Space
+
+bp = Blueprint("products", __name__)
+bp.add_app_template_filter(format_date, "format_date")
+
+
+@bp.app_template_test("readable_space")
+def readable_space(space) -> bool:
+    """Whether the reader may see ``space``: a product page names only the owning spaces its
+    reader may read (a private space's name is not public)."""
+    return guardian.can(current_user, "space.view", space)
+
+
+def load_product(slug: str) -> Product:
+    product = queries.product_by_slug(slug)
+    if product is None:
+        abort(404)
+    return product
+
+
+@bp.route("/products")
+def index():
+    """Every product, with links to its roadmap and changelog."""
+    return render_template("products/index.html", products=queries.all_products())
+
+
+@bp.route("/products/<slug>")
+def product(slug: str):
+    """A product's page is its roadmap."""
+    return redirect(url_for("products.roadmap", slug=load_product(slug).slug))
+
+
+@bp.route("/products/<slug>/roadmap")
+def roadmap(slug: str):
+    """Planned, in progress and recently shipped ideas, filtered by tag or segment demand."""
+    product = load_product(slug)
+    tag = request.args.get("tag", "").strip()[:30]
+    segment = request.args.get("segment", "")
+    segment = segment if segment in SEGMENTS else ""
+    return render_template(
+        "products/roadmap.html",
+        product=product,
+        roadmap=queries.roadmap(current_user, product, tag=tag, segment=segment),
+        tags=queries.roadmap_tags(current_user, product),
+        tag=tag,
+        segment=segment,
+        segments=SEGMENTS,
+        status_labels=STATUS_LABELS,
+        columns=queries.COLUMNS,
+        recent_days=queries.RECENTLY_SHIPPED.days,
+        column_max=queries.COLUMN_MAX,
+    )
+
+
+@bp.route("/products/<slug>/changelog")
+def changelog(slug: str):
+    """Releases, newest first, with their notes and the ideas they delivered."""
+    product = load_product(slug)
+    releases, delivered = queries.changelog(
+        current_user, product, request.args.get("page", 1, type=int)
+    )
+    return render_template(
+        "products/changelog.html", product=product, releases=releases, delivered=delivered
+    )
+
+
+def _space_choices(form: ProductForm) -> list[Space]:
+    spaces = list(db.session.scalars(select(Space).order_by(Space.name)))
+    form.spaces.choices = [(space.id, space.name) for space in spaces]
+    return spaces
+
+
+@bp.route("/admin/products")
+@permission_required("product.manage")
+def admin_products():
+    """The admin list of products."""
+    return render_template("products/admin.html", products=queries.all_products())
+
+
+@bp.route("/admin/products/new", methods=["GET", "POST"])
+@permission_required("product.manage")
+def new_product():
+    """Add a product and choose the spaces that own it."""
+    form = ProductForm()
+    spaces = _space_choices(form)
+    if form.validate_on_submit():
+        try:
+            product = operations.create_product(
+                name=form.name.data,
+                slug=form.slug.data or "",
+                description=form.description.data or "",
+                space_ids=form.spaces.data or [],
+                by=current_user,
+            )
+        except OperationError as error:
+            db.session.rollback()
+            error.attach_to(form)
+        else:
+            db.session.commit()
+            flash(_("Product %(name)s added.", name=product.name), "success")
+            return redirect(url_for("products.roadmap", slug=product.slug))
+    return render_template("products/product_form.html", form=form, spaces=spaces, product=None)
+
+
+@bp.route("/admin/products/<slug>/edit", methods=["GET", "POST"])
+@permission_required("product.manage")
+def edit_product(slug: str):
+    """Rename or redescribe a product, or change the spaces that own it."""
+    product = load_product(slug)
+    form = ProductForm(obj=product if request.method == "GET" else None)
+    if request.method == "GET":
+        form.spaces.data = sorted(product.space_ids)
+    spaces = _space_choices(form)
+    if form.validate_on_submit():
+        try:
+            operations.edit_product(
+                product,
+                name=form.name.data,
+                slug=form.slug.data or "",
+                description=form.description.data or "",
+                space_ids=form.spaces.data or [],
+                by=current_user,
+            )
+        except OperationError as error:
+            db.session.rollback()
+            error.attach_to(form)
+        else:
+            db.session.commit()
+            flash(_("Saved."), "success")
+            return redirect(url_for("products.roadmap", slug=product.slug))
+    return render_template("products/product_form.html", form=form, spaces=spaces, product=product)
+
+
+def _release_form(product: Product, release: Release | None):
+    form = ReleaseForm(
+        data={
+            "version": release.version,
+            "released_on": release.released_on.isoformat(),
+            "notes": release.notes_source,
+        }
+        if release is not None and request.method == "GET"
+        else None
+    )
+    if form.validate_on_submit():
+        fields = {
+            "version": form.version.data,
+            "released_on": form.release_date(),
+            "notes": form.notes.data or "",
+            "by": current_user,
+        }
+        try:
+            if release is None:
+                release = operations.create_release(product, **fields)
+            else:
+                operations.edit_release(release, **fields)
+        except OperationError as error:
+            db.session.rollback()
+            error.attach_to(form)
+        else:
+            db.session.commit()
+            flash(_("Release %(version)s saved.", version=release.version), "success")
+            return redirect(url_for("products.changelog", slug=product.slug))
+    status = 400 if form.errors or form.form_errors else 200
+    return render_template(
+        "products/release_form.html", form=form, product=product, release=release
+    ), status
+
+
+@bp.route("/products/<slug>/releases/new", methods=["GET", "POST"])
+@permission_required("product.manage")
+def new_release(slug: str):
+    """Add a release of a product."""
+    return _release_form(load_product(slug), None)
+
+
+@bp.route("/products/<slug>/releases/<int:release_id>/edit", methods=["GET", "POST"])
+@permission_required("product.manage")
+def edit_release(slug: str, release_id: int):
+    """Correct a release's version, date or notes."""
+    product = load_product(slug)
+    release = db.session.get(Release, release_id)
+    if release is None or release.product_id != product.id:
+        abort(404)
+    return _release_form(product, release)
+
+
+def _chosen(model, raw: str | None, message: str):
+    """The row chosen in a select (None for the empty choice); refuses anything else."""
+    raw = (raw or "").strip()
+    if not raw:
+        return None
+    row = db.session.get(model, int(raw)) if raw.isdigit() and len(raw) < 10 else None
+    if row is None:
+        raise OperationError(message)
+    return row
+
+
+@bp.route("/ideas/<int:idea_id>/product", methods=["POST"])
+@login_required
+def set_idea_product(idea_id: int):
+    """Say which product an idea is for (a timeline step of its own)."""
+    idea = load_idea(idea_id)
+    guardian.require(current_user, "idea.set_product", idea)
+    target = url_for("ideas.idea", idea_id=idea.id, _anchor="timeline")
+    form = IdeaProductForm()
+    if not form.validate_on_submit():
+        return refuse_form(target)
+    try:
+        product = _chosen(Product, form.product.data, _("Choose a product from the list."))
+        operations.set_idea_product(idea, product, by=current_user)
+    except OperationError as error:
+        return finish(target, error)
+    message = (
+        _("The idea is now for %(product)s.", product=product.name)
+        if product
+        else _("The idea is no longer tied to a product.")
+    )
+    return finish(target, message=message)
+
+
+@bp.route("/ideas/<int:idea_id>/release", methods=["POST"])
+@login_required
+def link_idea_release(idea_id: int):
+    """Link a shipped idea to the release that delivered it, or unlink it."""
+    idea = load_idea(idea_id)
+    guardian.require(current_user, "idea.link_release", idea)
+    target = url_for("ideas.idea", idea_id=idea.id, _anchor="timeline")
+    form = IdeaReleaseForm()
+    if not form.validate_on_submit():
+        return refuse_form(target)
+    try:
+        release = _chosen(Release, form.release.data, _("Choose a release from the list."))
+        operations.link_release(idea, release, by=current_user)
+    except OperationError as error:
+        return finish(target, error)
+    message = (
+        _("Linked to release %(version)s.", version=release.version)
+        if release
+        else _("The idea is no longer linked to a release.")
+    )
+    return finish(target, message=message)
+
+
+@bp.app_context_processor
+def idea_product_panel() -> dict:
+    """For idea pages, which do not import this feature: ``product_panel(idea)`` (the idea's
+    product and release, and for moderators the forms that set them), and
+    ``product_filter_choices(space)`` (the products an idea list may be filtered by)."""
+
+    def panel(idea) -> dict:
+        may_set = guardian.can(current_user, "idea.set_product", idea)
+        product_form = release_form = None
+        if may_set:
+            product_form = IdeaProductForm(formdata=None, data={"product": idea.product_id or ""})
+            product_form.product.choices = [("", _("No product"))] + [
+                (str(p.id), p.name) for p in queries.products_of_space(idea.space_id)
+            ]
+            release_form = IdeaReleaseForm(formdata=None, data={"release": idea.release_id or ""})
+            release_form.release.choices = [("", _("No release"))] + [
+                (str(r.id), r.version) for r in queries.release_choices(idea)
+            ]
+        return {
+            "product": idea.product,
+            "release": idea.release,
+            "product_form": product_form,
+            "release_form": release_form,
+        }
+
+    def filter_choices(space) -> list[Product]:
+        return queries.products_of_space(space.id) if space else queries.all_products()
+
+    return {"product_panel": panel, "product_filter_choices": filter_choices}
