@@ -57,18 +57,23 @@ class RoutingReport:
         return out
 
 
-def _space_experts(space: Space) -> list[User]:
-    """Active members of ``space`` with the expert role (its own experts)."""
+def _members_with_roles(
+    space_id: int, roles: tuple[str, ...], *, besides: int | None
+) -> list[User]:
+    """Active users who are active members of the space in one of ``roles``, except
+    ``besides`` (the asker), by name."""
     return list(
         db.session.scalars(
             select(User)
             .join(Membership, Membership.user_id == User.id)
             .where(
-                Membership.space_id == space.id,
+                Membership.space_id == space_id,
                 Membership.state == MembershipState.ACTIVE.value,
-                Membership.role == SpaceRole.EXPERT.value,
+                Membership.role.in_(roles),
                 User.active.is_(True),
+                User.id.is_distinct_from(besides),
             )
+            .order_by(User.display_name, User.id)
         )
     )
 
@@ -77,7 +82,8 @@ def experts_for_question(thread: Thread) -> list[User]:
     """Who a question goes to: verified experts for its tags who may read its space, and the
     space's own experts; never the asker."""
     people = {u.id: u for u in verified_experts_for(thread.tag_names, thread.space)}
-    people.update({u.id: u for u in _space_experts(thread.space)})
+    own = _members_with_roles(thread.space_id, (SpaceRole.EXPERT.value,), besides=thread.author_id)
+    people.update({u.id: u for u in own})
     people.pop(thread.author_id, None)
     return sorted(people.values(), key=lambda u: (u.display_name, u.id))
 
@@ -182,24 +188,6 @@ def route_unanswered(now: datetime | None = None) -> list[tuple[Thread, list[Use
     return done
 
 
-def _space_leads(thread: Thread) -> list[User]:
-    """The space's active moderators and owners, but not the asker."""
-    return list(
-        db.session.scalars(
-            select(User)
-            .join(Membership, Membership.user_id == User.id)
-            .where(
-                Membership.space_id == thread.space_id,
-                Membership.state == MembershipState.ACTIVE.value,
-                Membership.role.in_(ESCALATION_ROLES),
-                User.active.is_(True),
-                User.id.is_distinct_from(thread.author_id),
-            )
-            .order_by(User.display_name, User.id)
-        )
-    )
-
-
 def escalate_unclaimed(now: datetime | None = None) -> list[tuple[Thread, list[User]]]:
     """Route to the space's moderators and owners every routed question still unclaimed and
     unanswered ``EXPERT_ESCALATION_HOURS`` after it was routed. Each escalates once."""
@@ -228,7 +216,12 @@ def escalate_unclaimed(now: datetime | None = None) -> list[tuple[Thread, list[U
         if marked.rowcount != 1:
             continue
         db.session.refresh(routed)
-        people = _deliver(routed, _space_leads(thread), RoutingReason.ESCALATED, now)
+        people = _deliver(
+            routed,
+            _members_with_roles(thread.space_id, ESCALATION_ROLES, besides=thread.author_id),
+            RoutingReason.ESCALATED,
+            now,
+        )
         done.append((thread, people))
     return done
 
