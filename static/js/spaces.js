@@ -8,11 +8,16 @@
     var timer = null;
     var controller = null;
 
-    function refresh() {
+    function currentQuery() {
       var params = new URLSearchParams(new FormData(form));
       Array.from(params.keys()).forEach(function (key) {
         if (!params.get(key)) { params.delete(key); }
       });
+      return params;
+    }
+
+    function refresh() {
+      var params = currentQuery();
       var query = params.toString();
       history.replaceState(null, "", form.action.split("?")[0] + (query ? "?" + query : ""));
       params.set("partial", "1");
@@ -43,5 +48,11 @@
       clearTimeout(timer);
       refresh();
     });
+    // Someone who typed before this script ran (a slow page load) still gets their results.
+    var shown = new URLSearchParams(location.search);
+    Array.from(shown.keys()).forEach(function (key) {
+      if (key === "page" || !shown.get(key)) { shown.delete(key); }
+    });
+    if (currentQuery().toString() !== shown.toString()) { refresh(); }
   });
 })();

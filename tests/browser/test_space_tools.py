@@ -133,3 +133,20 @@ def test_private_space_invite_ban_and_thread_tools(
     expect(owner_page.get_by_role("alert").first).to_contain_text("Restored.")
     owner_page.context.close()
     guest_page.context.close()
+
+
+def test_directory_filter_typed_before_its_script_ran(browser, base_url, live_user, live_space):
+    """On a slow page load people type before the live filter is wired up: their words still
+    filter the list once the script runs, without pressing Enter."""
+    owner = live_user(role=Role.MODERATOR)
+    live_space(owner, name="Spectroscopy Bench", slug="spectro-bt", tags="optics")
+    page = new_page(browser, base_url)
+    page.route("**/js/spaces.js", lambda route: route.abort())
+    page.goto("/spaces")
+    page.get_by_placeholder("Filter by name, topic or tag").fill("spectroscopy")
+    page.unroute("**/js/spaces.js")
+    page.add_script_tag(url="/static/js/spaces.js")
+    results = page.locator("#directory-results")
+    expect(results).to_have_attribute("data-loaded", "q=spectroscopy")
+    expect(results.get_by_role("link", name="Spectroscopy Bench")).to_be_visible()
+    expect(page).to_have_url(re.compile(r"/spaces\?q=spectroscopy$"))
