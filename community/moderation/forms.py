@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import IntegerField, RadioField, TextAreaField
+from wtforms import BooleanField, IntegerField, RadioField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from community.forms import as_choices
@@ -47,3 +47,9 @@ class PeriodForm(ReasonForm):
             NumberRange(min=1, max=3650, message=_l("Give a number of days from 1 to 3650.")),
         ],
     )
+
+
+class SpaceSettingsForm(FlaskForm):
+    """A space's moderation settings."""
+
+    hold_new_posts = BooleanField(_l("Hold new members' first posts for approval"))

@@ -26,7 +26,8 @@ from community.moderation import operations
 from community.permissions import Role, guardian, has_role
 from community.spaces.models import Space
 
-_LINK = re.compile(r"<a\s[^>]*href=", re.I)
+# Links written out or as Markdown: every web address in the source counts.
+_LINK = re.compile(r"\bhttps?://|\bwww\.", re.I)
 _MENTION = re.compile(r'<a\s[^>]*class="mention"', re.I)
 
 
@@ -51,7 +52,7 @@ def _check_caps(post: Post, space: Space) -> bool:
         return False
     config = current_app.config
     mentions = len(_MENTION.findall(post.body_html))
-    links = len(_LINK.findall(post.body_html)) - mentions
+    links = len(_LINK.findall(post.body_source))
     if links > config["NEW_ACCOUNT_MAX_LINKS"]:
         raise OperationError(
             ngettext(

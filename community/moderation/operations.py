@@ -467,6 +467,19 @@ def unsuspend(user: User, *, by: User, reason: str) -> None:
     record("unsuspend", by=by, target=user, reason=reason, before=before, after=snapshot(user))
 
 
+def set_hold_new_posts(space: Space, hold: bool, *, by: User) -> None:
+    """Hold new accounts' posts in the space for approval, or stop (its moderators)."""
+    _require(by, "moderation.queue", space)
+    if space.hold_new_posts == hold:
+        return
+    space.hold_new_posts = hold
+    db.session.flush()
+    record(
+        "settings", by=by, space=space, before={"hold_new_posts": not hold},
+        after={"hold_new_posts": hold},
+    )  # fmt: skip
+
+
 def hold(target, *, reason: str) -> ModerationCase:
     """Hold a new member's post (or thread, or idea) for approval: hidden, in the queue."""
     before = snapshot(target)

@@ -16,7 +16,7 @@ from community.extensions import db, limiter
 from community.forums.models import Post, Thread
 from community.ideas.models import Idea
 from community.moderation import operations, queries
-from community.moderation.forms import FlagForm, PeriodForm, ReasonForm
+from community.moderation.forms import FlagForm, PeriodForm, ReasonForm, SpaceSettingsForm
 from community.moderation.models import (
     FLAG_REASON_LABELS,
     TARGET_LABELS,
@@ -129,6 +129,23 @@ def space_queue(slug: str):
     space = load_space(slug)
     guardian.require(current_user, "moderation.queue", space)
     return _queue(space)
+
+
+@bp.route("/s/<slug>/moderation/settings", methods=["POST"])
+@login_required
+def space_settings(slug: str):
+    """Save a space's moderation settings (its moderators)."""
+    space = load_space(slug)
+    guardian.require(current_user, "moderation.queue", space)
+    back = url_for("spaces.settings", slug=space.slug, _anchor="moderation-settings")
+    form = SpaceSettingsForm()
+    if not form.validate_on_submit():
+        return refuse_form(back)
+    try:
+        operations.set_hold_new_posts(space, form.hold_new_posts.data, by=current_user)
+    except OperationError as error:
+        return finish(back, error)
+    return finish(back, message=_("Moderation settings saved."))
 
 
 @bp.route("/moderation")
