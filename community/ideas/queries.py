@@ -100,7 +100,13 @@ def ideas_page(
     """
     stmt = select(Idea).options(
         load_only(
-            Idea.space_id, Idea.author_id, Idea.title, Idea.status, Idea.vote_count, Idea.created_at
+            Idea.space_id,
+            Idea.author_id,
+            Idea.title,
+            Idea.status,
+            Idea.vote_count,
+            Idea.created_at,
+            Idea.hidden_at,
         ),
         selectinload(Idea.author).load_only(User.display_name),
     )
