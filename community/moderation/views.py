@@ -76,13 +76,13 @@ def _back_to(target) -> str:
     return url_for("accounts.profile", username=target.username)
 
 
-@bp.route(
-    "/flag/<any(thread, post, idea, user):target_type>/<int:target_id>", methods=["GET", "POST"]
-)
+@bp.route("/flag/<target_type>/<int:target_id>", methods=["GET", "POST"])
 @login_required
 @limiter.limit(lambda: current_app.config["FLAG_LIMIT"], methods=["POST"], key_func=user_or_address)
 def flag(target_type: str, target_id: int):
     """Flag a thread, reply, idea or profile for the moderators."""
+    if target_type not in TARGET_LABELS:
+        abort(404)
     target = _readable_target(target_type, target_id)
     guardian.require(current_user, "moderation.flag", target)
     form = FlagForm()
@@ -193,12 +193,12 @@ CASE_ACTIONS = {
 }
 
 
-@bp.route(
-    "/moderation/cases/<int:case_id>/<any(approve, hide, delete, lock):action>", methods=["POST"]
-)
+@bp.route("/moderation/cases/<int:case_id>/<action>", methods=["POST"])
 @login_required
 def act(case_id: int, action: str):
     """Approve, hide, delete or lock a queued item, with a reason."""
+    if action not in CASE_ACTIONS:
+        abort(404)
     case = _load_case(case_id)
     here = url_for("moderation.case", case_id=case.id)
     form = ReasonForm()
