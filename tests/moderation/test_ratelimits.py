@@ -16,6 +16,7 @@ LOW = {
     "FLAG_LIMIT": "1 per minute",
     "BRAINSTORM_NOTE_LIMIT": "2 per minute",
     "BRAINSTORM_DOT_LIMIT": "1 per minute",
+    "REGISTER_LIMIT_PER_IP": "1 per minute",
 }
 pytestmark = pytest.mark.parametrize("app_config", [LOW])
 
@@ -65,3 +66,26 @@ def test_socket_notes_and_dots_beyond_the_limit_are_refused(
     assert "too fast" in replies[2]["error"]
     with app.app_context():
         assert db.session.scalar(db.select(db.func.count(Note.id))) == 2
+
+
+def test_sign_ups_beyond_the_limit_are_refused(app):
+    from community.accounts.models import User
+
+    def sign_up(name: str):
+        client = app.test_client()
+        return client.submit(
+            "/register",
+            {
+                "username": name,
+                "email": f"{name}@example.com",
+                "display_name": name.title(),
+                "password": "down the rabbit hole",
+                "confirm": "down the rabbit hole",
+            },
+        )
+
+    assert sign_up("alice").status_code == 302
+    response = sign_up("bob")
+    assert response.status_code == 429 and "Slow down" in page_text(response)
+    with app.app_context():
+        assert db.session.scalar(db.select(User.id).where(User.username == "bob")) is None
