@@ -49,6 +49,22 @@ class Config:
     LOGIN_LIMIT_PER_ACCOUNT = "5 per minute"
     REGISTER_LIMIT_PER_IP = "10 per hour"
     RESET_LIMIT_PER_IP = "5 per 15 minutes"
+    # Per signed-in user (per address when anonymous), HTTP and Socket.IO alike.
+    POST_LIMIT = "10 per minute"  # threads, replies and ideas
+    VOTE_LIMIT = "60 per minute"
+    FLAG_LIMIT = "20 per hour"
+    BRAINSTORM_NOTE_LIMIT = "60 per minute"  # note adds and edits on live boards
+    BRAINSTORM_DOT_LIMIT = "120 per minute"
+
+    # Moderation (community/moderation): flags from this many members hide an item.
+    FLAG_HIDE_THRESHOLD = 3
+    # New accounts graduate once both hold: this old, and this many posts (threads, replies).
+    NEW_ACCOUNT_LIMITS = True
+    NEW_ACCOUNT_DAYS = 2
+    NEW_ACCOUNT_POSTS = 3
+    NEW_ACCOUNT_MAX_LINKS = 2  # per post
+    NEW_ACCOUNT_MAX_MENTIONS = 3  # per post
+    NEW_ACCOUNT_POSTS_PER_DAY = 10
 
     # Each process refreshes its brainstorm board connections, so that a crashed process's
     # stop counting as present (community/brainstorms/events.py).
@@ -138,6 +154,13 @@ class TestingConfig(Config):
     SEARCH_SYNC = True
     BRAINSTORM_HEARTBEAT = False  # tests call community.brainstorms.events.heartbeat()
     EXPERT_ROUTING_INTERVAL_MINUTES = 0.0  # no background loop: tests run the pass themselves
+    # Other features' tests write a lot from brand-new accounts; moderation tests set these.
+    NEW_ACCOUNT_LIMITS = False
+    POST_LIMIT = "1000 per minute"
+    VOTE_LIMIT = "1000 per minute"
+    FLAG_LIMIT = "1000 per minute"
+    BRAINSTORM_NOTE_LIMIT = "1000 per minute"
+    BRAINSTORM_DOT_LIMIT = "1000 per minute"
 
     @classmethod
     def init_app(cls, app) -> None:

@@ -22,6 +22,7 @@ from community.demo_brainstorms import load_demo_brainstorms
 from community.demo_content import SPACES, THREADS, SpaceSeed, ThreadSeed
 from community.demo_experts import load_demo_expertise, load_demo_routing
 from community.demo_ideas import load_demo_ideas
+from community.demo_moderation import load_demo_moderation
 from community.demo_products import load_demo_products
 from community.extensions import db
 from community.forums import operations as forums
@@ -160,7 +161,8 @@ def load_demo() -> list[User]:
     supporters = load_demo_ideas(people, now, DEMO_PASSWORD)
     load_demo_products(people, now)
     load_demo_brainstorms({**people, **{user.username: user for user in supporters}}, now)
-    return users + supporters
+    spammer = load_demo_moderation(people, now, DEMO_PASSWORD)
+    return users + supporters + [spammer]
 
 
 def _create_users() -> list[User]:

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import threading
 
+from flask import request
+from flask_login import current_user
 from limits.storage import MemoryStorage
 
 
@@ -25,3 +27,10 @@ class LockedMemoryStorage(MemoryStorage):
             if not self.timer.is_alive():
                 self.timer = threading.Timer(0.01, self._MemoryStorage__expire_events)
                 self.timer.start()
+
+
+def user_or_address() -> str:
+    """Rate-limit key: the signed-in user (wherever they connect from), else the address."""
+    if getattr(current_user, "is_authenticated", False):
+        return f"user:{current_user.id}"
+    return request.remote_addr or "unknown"

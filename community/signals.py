@@ -127,6 +127,23 @@ expertise_verified = _signals.signal("expertise-verified")
 #: A verification was taken back (the tag stays declared). ``expertise``, ``by``.
 expertise_revoked = _signals.signal("expertise-revoked")
 
+# Moderation (community/moderation).
+#: Someone flagged an item. sender: the ModerationCase; ``flag``, ``by``.
+content_flagged = _signals.signal("content-flagged")
+#: A thread, post or idea was hidden pending review (or held for approval), or shown again.
+#: sender: the Thread, Post or Idea; ``hidden`` (True: now hidden), ``by`` (None when flags
+#: from members hid it).
+content_hidden = _signals.signal("content-hidden")
+#: A user was suspended site-wide, or the suspension lifted. sender: the User; ``until``
+#: (None: lifted), ``reason``, ``by``.
+user_suspended = _signals.signal("user-suspended")
+#: A moderation decision about someone's content or account (hide, approve, delete, edit,
+#: lock, move, warn, ban, suspend …), for telling that person. sender: the AuditEvent that
+#: records it; ``action`` (its name, e.g. "hide", "warn", "suspend"), ``target`` (the Thread,
+#: Post, Idea or User acted on, or None), ``author`` (the affected User), ``reason`` (the
+#: moderator's words), ``by`` (the moderator; None for automatic hides), ``space`` (or None).
+moderation_decided = _signals.signal("moderation-decided")
+
 #: Someone was @mentioned. sender: the Post; ``users``: the mentioned Users (not the author).
 mention = _signals.signal("mention")
 

@@ -44,6 +44,8 @@ class User(UserMixin, TimestampMixin, db.Model):
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # Reputation points, the sum of the user's reputation entries (community/experts).
     reputation: Mapped[int] = mapped_column(default=0, server_default="0")
+    # Suspended site-wide until then (community/moderation): no sign-in, no writes.
+    suspended_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     reset_tokens: Mapped[list[PasswordResetToken]] = relationship(
         back_populates="user", cascade="all, delete-orphan"
@@ -51,7 +53,11 @@ class User(UserMixin, TimestampMixin, db.Model):
 
     @property
     def is_active(self) -> bool:  # type: ignore[override]
-        return self.active
+        return self.active and not self.is_suspended
+
+    @property
+    def is_suspended(self) -> bool:
+        return self.suspended_until is not None and self.suspended_until > utcnow()
 
     def get_id(self) -> str:
         """The login identity: id plus session token, so changing the token ends old sessions."""

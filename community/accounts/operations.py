@@ -11,7 +11,7 @@ import unicodedata
 from datetime import timedelta
 
 from flask import current_app, render_template, url_for
-from flask_babel import force_locale
+from flask_babel import force_locale, format_date
 from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -108,6 +108,10 @@ def authenticate(login: str, password: str) -> User | None:
     user = find_user_by_login(login)
     if not verify_password(user.password_hash if user else None, password):
         return None
+    if user is not None and user.active and user.is_suspended:
+        raise OperationError(
+            _("Your account is suspended until %(date)s.", date=format_date(user.suspended_until))
+        )
     if user is None or not user.is_active:
         return None
     if needs_rehash(user.password_hash):

@@ -95,7 +95,11 @@ def login():
         return redirect(_next_url())
     form = LoginForm()
     if form.validate_on_submit():
-        user = operations.authenticate(form.login.data, form.password.data)
+        try:
+            user = operations.authenticate(form.login.data, form.password.data)
+        except OperationError as error:  # suspended: say so rather than "no match"
+            form.form_errors.append(error.message)
+            return render_template("accounts/login.html", form=form)
         if user is not None:
             db.session.commit()
             _start_session(user, remember=form.remember.data)

@@ -29,7 +29,7 @@ from community.brainstorms.models import (
     Note,
 )
 from community.extensions import db, socketio
-from community.live import EventRefused, SecureNamespace, authorize
+from community.live import EventRefused, SecureNamespace, authorize, rate_limit
 
 log = logging.getLogger(__name__)
 
@@ -137,6 +137,7 @@ class BrainstormNamespace(SecureNamespace):
     def on_add_note(self, session: BrainstormSession, data: dict) -> dict:
         _joined(session)
         _throttle()
+        rate_limit("BRAINSTORM_NOTE_LIMIT", "note")
         note = operations.add_note(session, author=current_user, text=_text(data))
         return {"ok": True, "note": serializers.note_payload(session, note, current_user.id)}
 
@@ -144,6 +145,7 @@ class BrainstormNamespace(SecureNamespace):
     def on_edit_note(self, session: BrainstormSession, data: dict) -> dict:
         _joined(session)
         _throttle()
+        rate_limit("BRAINSTORM_NOTE_LIMIT", "note")
         note = _note(session, data)
         operations.edit_note(note, by=current_user, text=_text(data))
         return {"ok": True, "note": serializers.note_payload(session, note, current_user.id)}
@@ -190,12 +192,14 @@ class BrainstormNamespace(SecureNamespace):
     def on_add_dot(self, session: BrainstormSession, data: dict) -> dict:
         """One dot on ``{"note": id}`` or ``{"cluster": id}``."""
         _joined(session)
+        rate_limit("BRAINSTORM_DOT_LIMIT", "dot")
         operations.add_dot(session, by=current_user, **_item(session, data))
         return {"ok": True, "my_dots": serializers.my_dots_payload(session, current_user.id)}
 
     @authorize("brainstorm.join", load=load_session)
     def on_remove_dot(self, session: BrainstormSession, data: dict) -> dict:
         _joined(session)
+        rate_limit("BRAINSTORM_DOT_LIMIT", "dot")
         operations.remove_dot(session, by=current_user, **_item(session, data))
         return {"ok": True, "my_dots": serializers.my_dots_payload(session, current_user.id)}
 

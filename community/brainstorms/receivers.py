@@ -150,6 +150,17 @@ def disconnect_from_boards(space, *, user, **_kwargs) -> None:
         signals.on_commit(_disconnect, sorted(sids))
 
 
+@signals.user_suspended.connect
+def disconnect_suspended(user, *, until, **_kwargs) -> None:
+    """A suspended account's open boards close at once, in every process (its events would be
+    refused anyway: a suspended user is no longer signed in)."""
+    if until is None:
+        return
+    sids = set(db.session.scalars(select(Connection.sid).where(Connection.user_id == user.id)))
+    if sids:
+        signals.on_commit(_disconnect, sorted(sids))
+
+
 def _disconnect(sids: list[str]) -> None:
     for sid in sids:
         socketio.server.disconnect(sid, namespace=NAMESPACE)

@@ -50,6 +50,8 @@ class Thread(db.Model):
     pinned: Mapped[bool] = mapped_column(default=False)
     locked: Mapped[bool] = mapped_column(default=False)
     deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Hidden pending review (community/moderation): readers see a placeholder.
+    hidden_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     accepted_post_id: Mapped[int | None] = mapped_column(
         ForeignKey("posts.id", ondelete="SET NULL", use_alter=True)
     )
@@ -80,6 +82,10 @@ class Thread(db.Model):
     @property
     def is_deleted(self) -> bool:
         return self.deleted_at is not None
+
+    @property
+    def is_hidden(self) -> bool:
+        return self.hidden_at is not None
 
 
 class ThreadTag(db.Model):
@@ -117,6 +123,8 @@ class Post(db.Model):
     edited_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     deleted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    # Hidden pending review, or held for approval (community/moderation).
+    hidden_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     thread: Mapped[Thread] = relationship(foreign_keys=[thread_id])
     author: Mapped[User | None] = relationship(foreign_keys=[author_id])
@@ -124,6 +132,10 @@ class Post(db.Model):
     @property
     def is_deleted(self) -> bool:
         return self.deleted_at is not None
+
+    @property
+    def is_hidden(self) -> bool:
+        return self.hidden_at is not None
 
 
 class PostRevision(db.Model):

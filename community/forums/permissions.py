@@ -28,12 +28,13 @@ def can_start_thread(user, space) -> bool:
 
 @guardian.rule("thread.reply")
 def can_reply(user, thread: Thread) -> bool:
-    """Writers reply to open threads; moderators also to locked ones."""
+    """Writers reply to open threads; moderators also to locked or hidden ones."""
     if thread.is_deleted or not guardian.can(user, "thread.view", thread):
         return False
     if not guardian.can(user, "thread.start", thread.space):
         return False
-    return not thread.locked or _moderates(user, thread)
+    # Locked threads, and those hidden pending review, take replies from moderators only.
+    return not (thread.locked or thread.hidden_at) or _moderates(user, thread)
 
 
 @guardian.rule("thread.moderate")

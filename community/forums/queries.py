@@ -4,7 +4,7 @@ queries whatever the number of threads or posts."""
 from __future__ import annotations
 
 from flask_sqlalchemy.pagination import Pagination
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import joinedload
 
 from community.extensions import db
@@ -29,13 +29,18 @@ def threads_page(
     tag: str = "",
     sort: str = "activity",
     page: int = 1,
+    viewer=None,
 ) -> Pagination:
-    """Threads of a space (pinned first), filtered and sorted, authors loaded."""
+    """Threads of a space (pinned first), filtered and sorted, authors loaded. Threads hidden
+    pending review are listed only to their authors and the space's moderators."""
     stmt = (
         select(Thread)
         .options(joinedload(Thread.author))
         .where(Thread.space_id == space.id, Thread.deleted_at.is_(None))
     )
+    if not guardian.can(viewer, "space.moderate", space):
+        own = viewer.id if getattr(viewer, "is_authenticated", False) else None
+        stmt = stmt.where(or_(Thread.hidden_at.is_(None), Thread.author_id == own))
     # Unless asked for, co-design threads are left out: they live on their idea's page.
     stmt = stmt.where(Thread.kind == kind if kind else Thread.kind != "codesign")
     if status == "solved":

@@ -2,19 +2,29 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from community.actions import finish
 from community.errors import OperationError
-from community.extensions import db
+from community.extensions import db, limiter
 from community.forms import as_choices
 from community.forums import operations, queries
 from community.forums.forms import EditPostForm, MoveForm, ReplyForm, ThreadForm
 from community.forums.models import KIND_LABELS, Post, Thread, ThreadKind
 from community.markdown import quote_markdown
 from community.permissions import guardian
+from community.ratelimit import user_or_address
 from community.spaces import queries as space_queries
 from community.spaces.forms import JoinRequestForm
 from community.spaces.models import Space
@@ -75,6 +85,7 @@ def space(slug: str):
         tag=tag,
         sort=sort,
         page=request.args.get("page", 1, type=int),
+        viewer=current_user,
     )
     return render_template(
         "forums/space.html",
@@ -93,6 +104,7 @@ def space(slug: str):
 
 @bp.route("/s/<slug>/new", methods=["GET", "POST"])
 @login_required
+@limiter.limit(lambda: current_app.config["POST_LIMIT"], methods=["POST"], key_func=user_or_address)
 def new_thread(slug: str):
     """Ask a question or start a discussion."""
     space = load_space(slug)
@@ -127,6 +139,8 @@ def new_thread(slug: str):
 def thread(thread_id: int):
     """A thread: its opening post, the accepted answer first, then replies page by page."""
     thread = load_thread(thread_id)
+    if thread.is_hidden and not guardian.can(current_user, "moderation.see_hidden", thread):
+        return render_template("forums/hidden.html", thread=thread, space=thread.space)
     opening = queries.opening_post(thread)
     replies = queries.replies_page(thread, request.args.get("page", 1, type=int))
     accepted = queries.accepted_post(thread) if replies.page == 1 else None
@@ -154,6 +168,7 @@ def thread(thread_id: int):
 
 @bp.route("/t/<int:thread_id>/reply", methods=["POST"])
 @login_required
+@limiter.limit(lambda: current_app.config["POST_LIMIT"], methods=["POST"], key_func=user_or_address)
 def reply(thread_id: int):
     """Post a reply."""
     thread = load_thread(thread_id)

@@ -77,6 +77,8 @@ class Idea(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     status_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Hidden pending review (community/moderation): left out of lists and search.
+    hidden_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # The author may edit until someone else votes or the status changes.
     author_may_edit: Mapped[bool] = mapped_column(default=True)
     # Promoted from a brainstorming session: the session and the note or cluster it came from
@@ -108,6 +110,10 @@ class Idea(db.Model):
     @property
     def idea_status(self) -> IdeaStatus:
         return IdeaStatus(self.status)
+
+    @property
+    def is_hidden(self) -> bool:
+        return self.hidden_at is not None
 
     @property
     def is_closed(self) -> bool:

@@ -21,8 +21,8 @@ def can_submit_idea(user, space) -> bool:
 
 @guardian.rule("idea.vote")
 def can_vote(user, idea: Idea) -> bool:
-    """Open ideas take votes from those who may support them."""
-    return not idea.is_closed and can_support(user, idea)
+    """Open ideas take votes from those who may support them (not while hidden for review)."""
+    return not idea.is_closed and not idea.is_hidden and can_support(user, idea)
 
 
 def can_support(user, idea: Idea) -> bool:

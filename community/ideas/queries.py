@@ -18,7 +18,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from flask_sqlalchemy.pagination import Pagination
-from sqlalchemy import Select, and_, case, func, select
+from sqlalchemy import Select, and_, case, func, or_, select
 from sqlalchemy.orm import joinedload, load_only, selectinload
 
 from community.accounts.models import User
@@ -26,6 +26,7 @@ from community.database import utcnow
 from community.extensions import db
 from community.forums.models import Post
 from community.ideas.models import CLOSED, Idea, IdeaStatus, IdeaStatusChange, IdeaTag, IdeaVote
+from community.permissions import guardian
 from community.spaces.models import Space
 from community.spaces.queries import readable_space_ids
 
@@ -99,7 +100,13 @@ def ideas_page(
     """
     stmt = select(Idea).options(
         load_only(
-            Idea.space_id, Idea.author_id, Idea.title, Idea.status, Idea.vote_count, Idea.created_at
+            Idea.space_id,
+            Idea.author_id,
+            Idea.title,
+            Idea.status,
+            Idea.vote_count,
+            Idea.created_at,
+            Idea.hidden_at,
         ),
         selectinload(Idea.author).load_only(User.display_name),
     )
@@ -110,6 +117,11 @@ def ideas_page(
         stmt = stmt.where(Idea.space_id.in_(readable_space_ids(user))).options(
             selectinload(Idea.space).lazyload(Space.tags)
         )
+    signed_in = user is not None and getattr(user, "is_authenticated", False)
+    # Ideas hidden pending review: listed to their authors (and, in a space, its moderators).
+    if space is None or not guardian.can(user, "space.moderate", space):
+        own = user.id if signed_in else None
+        stmt = stmt.where(or_(Idea.hidden_at.is_(None), Idea.author_id == own))
     if status in {s.value for s in IdeaStatus}:
         stmt = stmt.where(Idea.status == status)
     elif status == "open":
@@ -120,7 +132,6 @@ def ideas_page(
         stmt = stmt.where(Idea.id.in_(select(IdeaTag.idea_id).where(IdeaTag.tag == tag)))
     if product is not None:
         stmt = stmt.where(Idea.product_id == product)
-    signed_in = user is not None and getattr(user, "is_authenticated", False)
     if mine:
         stmt = stmt.where(Idea.author_id == (user.id if signed_in else -1))
     if voted:

@@ -3,14 +3,24 @@ merging duplicates and deleting."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_required
 
 from community.actions import finish, refuse_form
 from community.errors import OperationError
-from community.extensions import db
+from community.extensions import db, limiter
 from community.forums import queries as forum_queries
 from community.forums.forms import ReplyForm
 from community.ideas import operations, queries
@@ -18,6 +28,7 @@ from community.ideas.forms import IdeaForm, MergeForm, StatusForm, UnmergeForm
 from community.ideas.models import STATUS_LABELS, Idea, IdeaStatus
 from community.ideas.permissions import votable_ideas
 from community.permissions import guardian
+from community.ratelimit import user_or_address
 from community.spaces.permissions import membership_of
 from community.spaces.views import load_space
 
@@ -87,6 +98,7 @@ def space_ideas(slug: str):
 
 @bp.route("/s/<slug>/ideas/new", methods=["GET", "POST"])
 @login_required
+@limiter.limit(lambda: current_app.config["POST_LIMIT"], methods=["POST"], key_func=user_or_address)
 def new_idea(slug: str):
     """Propose an idea; similar ideas are suggested while the title is typed."""
     space = load_space(slug)
@@ -116,7 +128,11 @@ def new_idea(slug: str):
 @bp.route("/ideas/<int:idea_id>")
 def idea(idea_id: int):
     """An idea: votes, status and timeline, supporters, and its co-design discussion."""
-    return _render_idea(load_idea(idea_id))
+    idea = load_idea(idea_id)
+    if idea.is_hidden and not guardian.can(current_user, "moderation.see_hidden", idea):
+        message = _("Community members flagged this idea. Moderators will review it soon.")
+        return render_template("forums/hidden.html", space=idea.space, message=message, thread=None)
+    return _render_idea(idea)
 
 
 def _visible(ideas):
@@ -188,6 +204,7 @@ def edit(idea_id: int):
 
 @bp.route("/ideas/<int:idea_id>/vote", methods=["POST"])
 @login_required
+@limiter.limit(lambda: current_app.config["VOTE_LIMIT"], methods=["POST"], key_func=user_or_address)
 def vote(idea_id: int):
     """Vote (``vote=1``) or take the vote back (``vote=0``); JSON for scripts, else redirect."""
     idea = load_idea(idea_id)

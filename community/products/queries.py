@@ -63,8 +63,11 @@ def releases_of(product: Product) -> list[Release]:
 
 
 def _visible_ideas(user, product: Product) -> Select:
+    # Ideas hidden pending review (community/moderation) stay off roadmaps.
     return select(Idea).where(
-        Idea.product_id == product.id, Idea.space_id.in_(readable_space_ids(user))
+        Idea.product_id == product.id,
+        Idea.space_id.in_(readable_space_ids(user)),
+        Idea.hidden_at.is_(None),
     )
 
 

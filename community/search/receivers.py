@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from community import signals
-from community.forums.models import Thread
+from community.forums.models import Post, Thread
 from community.search import sources
 from community.search.service import search_service
 
@@ -39,6 +39,18 @@ def index_deletion(sender, **_kwargs) -> None:
         _reindex([sender.id], replies=True)
     else:
         _reindex([sender.thread_id], post_ids=[sender.id])
+
+
+@signals.content_hidden.connect
+@signals.after_commit
+def index_hiding(target, **_kwargs) -> None:
+    """Hidden pending review leaves the index; approved comes back."""
+    if isinstance(target, Thread):
+        _reindex([target.id], replies=True)
+    elif isinstance(target, Post):
+        _reindex([target.thread_id], post_ids=[target.id])
+    else:
+        _index_ideas([target.id])
 
 
 @signals.thread_moderated.connect

@@ -104,7 +104,8 @@ def documents_for(
         )
     }
     for thread in threads.values():
-        if thread.is_deleted or thread.kind == "codesign":  # found through its idea instead
+        # Co-design threads are found through their idea; hidden ones wait for review.
+        if thread.is_deleted or thread.is_hidden or thread.kind == "codesign":
             removals.append(f"thread:{thread.id}")
         else:
             upserts.append(thread_document(thread, openings.get(thread.id)))
@@ -116,12 +117,16 @@ def documents_for(
     for post in posts:
         found.add(post.id)
         thread = threads.get(post.thread_id) or db.session.get(Thread, post.thread_id)
-        if post.is_deleted or thread is None or thread.is_deleted:
+        if post.is_deleted or post.is_hidden or thread is None or _gone(thread):
             removals.append(f"post:{post.id}")
         else:
             upserts.append(post_document(post, thread))
     removals += [f"post:{pid}" for pid in post_ids - found]
     return upserts, removals
+
+
+def _gone(thread: Thread) -> bool:
+    return thread.is_deleted or thread.is_hidden
 
 
 def idea_document(idea: Idea) -> SearchDocument:
@@ -146,7 +151,8 @@ def idea_document(idea: Idea) -> SearchDocument:
 
 
 def idea_documents(idea_ids: Iterable[int]) -> tuple[list[SearchDocument], list[str]]:
-    """Documents for these ideas (merged ideas are not searchable on their own)."""
+    """Documents for these ideas (merged ideas are not searchable on their own, hidden ones
+    not until approved)."""
     idea_ids = set(idea_ids)
     ideas = list(
         db.session.scalars(
@@ -155,8 +161,9 @@ def idea_documents(idea_ids: Iterable[int]) -> tuple[list[SearchDocument], list[
             .where(Idea.id.in_(list(idea_ids)))
         )
     )
-    upserts = [idea_document(i) for i in ideas if i.status != "merged"]
-    removals = [f"idea:{i}" for i in idea_ids - {d.id for d in ideas if d.status != "merged"}]
+    shown = [i for i in ideas if i.status != "merged" and not i.is_hidden]
+    upserts = [idea_document(i) for i in shown]
+    removals = [f"idea:{i}" for i in idea_ids - {d.id for d in shown}]
     return upserts, removals
 
 
@@ -216,18 +223,24 @@ def _in_batches(column, build, *conditions) -> Iterator[SearchDocument]:
 
 def expected_ids() -> dict[str, set[str]]:
     """The ids the index should hold, per kind (for ``flask search check``)."""
-    live = select(Thread.id).where(Thread.deleted_at.is_(None))
+    live = select(Thread.id).where(Thread.deleted_at.is_(None), Thread.hidden_at.is_(None))
     threads = {f"thread:{i}" for i in db.session.scalars(live.where(Thread.kind != "codesign"))}
     posts = {
         f"post:{i}"
         for i in db.session.scalars(
             select(Post.id).where(
-                Post.is_opening.is_(False), Post.deleted_at.is_(None), Post.thread_id.in_(live)
+                Post.is_opening.is_(False),
+                Post.deleted_at.is_(None),
+                Post.hidden_at.is_(None),
+                Post.thread_id.in_(live),
             )
         )
     }
     ideas = {
-        f"idea:{i}" for i in db.session.scalars(select(Idea.id).where(Idea.status != "merged"))
+        f"idea:{i}"
+        for i in db.session.scalars(
+            select(Idea.id).where(Idea.status != "merged", Idea.hidden_at.is_(None))
+        )
     }
     people = {f"person:{i}" for i in db.session.scalars(select(User.id).where(User.active))}
     return {"thread": threads, "post": posts, "idea": ideas, "person": people}

@@ -79,6 +79,8 @@ class Space(TimestampMixin, db.Model):
     vote_budget: Mapped[int | None] = mapped_column(default=None)
     # A community of expertise: its member list shows expertise, and joining needs approval.
     expert_community: Mapped[bool] = mapped_column(default=False)
+    # New accounts' posts here wait in the moderation queue until approved.
+    hold_new_posts: Mapped[bool] = mapped_column(default=False, server_default="0")
 
     tags: Mapped[list[SpaceTag]] = relationship(
         cascade="all, delete-orphan", order_by="SpaceTag.tag", lazy="selectin"

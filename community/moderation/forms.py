@@ -1,0 +1,55 @@
+"""Moderation forms: flagging, and the queue's actions (each with a required reason)."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, IntegerField, RadioField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+
+from community.forms import as_choices
+from community.moderation.models import FLAG_REASON_LABELS, REASON_MAX
+
+_REASON = [
+    DataRequired(message=_l("Give a reason: it is recorded in the audit log.")),
+    Length(max=REASON_MAX, message=_l("Keep the reason under 500 characters.")),
+]
+
+
+class FlagForm(FlaskForm):
+    """Flag something for the moderators."""
+
+    reason = RadioField(
+        _l("What is wrong with it?"),
+        choices=as_choices((r.value, label) for r, label in FLAG_REASON_LABELS.items()),
+        validators=[InputRequired(message=_l("Choose why you are flagging this."))],
+    )
+    note = TextAreaField(
+        _l("Anything the moderators should know? (optional)"),
+        validators=[Optional(), Length(max=REASON_MAX)],
+    )
+
+
+class ReasonForm(FlaskForm):
+    """An action that needs only a reason (approve, hide, delete, lock, warn, unsuspend)."""
+
+    reason = TextAreaField(_l("Reason"), validators=_REASON)
+
+
+class PeriodForm(ReasonForm):
+    """An action for a number of days (ban from the space, suspend)."""
+
+    days = IntegerField(
+        _l("Days"),
+        default=7,
+        validators=[
+            InputRequired(message=_l("Give a number of days.")),
+            NumberRange(min=1, max=3650, message=_l("Give a number of days from 1 to 3650.")),
+        ],
+    )
+
+
+class SpaceSettingsForm(FlaskForm):
+    """A space's moderation settings."""
+
+    hold_new_posts = BooleanField(_l("Hold new members' first posts for approval"))

@@ -1,0 +1,382 @@
+"""Moderation pages: flagging, the space and site queues, one case with its actions, a
+person's moderation page, the audit log, and one's own warnings."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
+
+from community.accounts.models import User
+from community.actions import finish, refuse_form
+from community.errors import OperationError
+from community.extensions import db, limiter
+from community.forums.models import Post, Thread
+from community.ideas.models import Idea
+from community.moderation import operations, queries
+from community.moderation.forms import FlagForm, PeriodForm, ReasonForm, SpaceSettingsForm
+from community.moderation.models import (
+    FLAG_REASON_LABELS,
+    TARGET_LABELS,
+    ModerationCase,
+    ModerationWarning,
+)
+from community.permissions import guardian, permission_required
+from community.ratelimit import user_or_address
+from community.spaces.permissions import membership_of
+from community.spaces.views import load_space
+
+bp = Blueprint("moderation", __name__)
+
+
+@bp.app_context_processor
+def warning_banner() -> dict:
+    """The signed-in person's unacknowledged warnings, counted once when a page asks."""
+    return {"unread_warnings": lambda: queries.unread_warning_count(current_user)}
+
+
+def target_url(target_type: str, target_id: int, username: str | None = None) -> str:
+    """Where an item of a case is read."""
+    if target_type == "thread":
+        return url_for("forums.thread", thread_id=target_id)
+    if target_type == "post":
+        return url_for("forums.post", post_id=target_id)
+    if target_type == "idea":
+        return url_for("ideas.idea", idea_id=target_id)
+    return url_for("accounts.profile", username=username) if username else "#"
+
+
+def _readable_target(target_type: str, target_id: int):
+    """The item to flag if the reader may see it; 404 otherwise."""
+    target = operations.load_target(target_type, target_id)
+    if target is None:
+        abort(404)
+    if isinstance(target, Thread) and not guardian.can(current_user, "thread.view", target):
+        abort(404)
+    if isinstance(target, Post) and (
+        target.is_deleted or not guardian.can(current_user, "thread.view", target.thread)
+    ):
+        abort(404)
+    if isinstance(target, Idea) and not guardian.can(current_user, "idea.view", target):
+        abort(404)
+    if isinstance(target, User) and not target.active:
+        abort(404)
+    return target
+
+
+def _back_to(target) -> str:
+    if isinstance(target, Thread):
+        return url_for("forums.thread", thread_id=target.id)
+    if isinstance(target, Post):
+        return url_for("forums.post", post_id=target.id)
+    if isinstance(target, Idea):
+        return url_for("ideas.idea", idea_id=target.id)
+    return url_for("accounts.profile", username=target.username)
+
+
+@bp.route("/flag/<target_type>/<int:target_id>", methods=["GET", "POST"])
+@login_required
+@limiter.limit(lambda: current_app.config["FLAG_LIMIT"], methods=["POST"], key_func=user_or_address)
+def flag(target_type: str, target_id: int):
+    """Flag a thread, reply, idea or profile for the moderators."""
+    if target_type not in TARGET_LABELS:
+        abort(404)
+    target = _readable_target(target_type, target_id)
+    guardian.require(current_user, "moderation.flag", target)
+    form = FlagForm()
+    if form.validate_on_submit():
+        try:
+            operations.flag_content(
+                target, by=current_user, reason=form.reason.data, note=form.note.data or ""
+            )
+        except OperationError as error:
+            db.session.rollback()
+            error.attach_to(form)
+        else:
+            return finish(
+                _back_to(target),
+                message=_("Thanks. The moderators will take a look."),
+            )
+    return render_template(
+        "moderation/flag.html",
+        form=form,
+        target=target,
+        target_type=target_type,
+        back=_back_to(target),
+        target_label=TARGET_LABELS[target_type],
+    )
+
+
+def _queue(space=None):
+    page = queries.queue_page(current_user, space=space, page=request.args.get("page", 1, type=int))
+    return render_template(
+        "moderation/queue.html",
+        space=space,
+        page=page,
+        membership=membership_of(current_user, space) if space else None,
+        reason_labels=FLAG_REASON_LABELS,
+        target_labels=TARGET_LABELS,
+        target_url=target_url,
+    )
+
+
+@bp.route("/s/<slug>/moderation")
+@login_required
+def space_queue(slug: str):
+    """A space's moderation queue (its moderators and owners)."""
+    space = load_space(slug)
+    guardian.require(current_user, "moderation.queue", space)
+    return _queue(space)
+
+
+@bp.route("/s/<slug>/moderation/settings", methods=["POST"])
+@login_required
+def space_settings(slug: str):
+    """Save a space's moderation settings (its moderators)."""
+    space = load_space(slug)
+    guardian.require(current_user, "moderation.queue", space)
+    back = url_for("spaces.settings", slug=space.slug, _anchor="moderation-settings")
+    form = SpaceSettingsForm()
+    if not form.validate_on_submit():
+        return refuse_form(back)
+    try:
+        operations.set_hold_new_posts(space, form.hold_new_posts.data, by=current_user)
+    except OperationError as error:
+        return finish(back, error)
+    return finish(back, message=_("Moderation settings saved."))
+
+
+@bp.route("/moderation")
+@permission_required("moderation.site")
+def site_queue():
+    """Every space's moderation queue, plus flagged profiles (site moderators and admins)."""
+    return _queue()
+
+
+def _load_case(case_id: int) -> ModerationCase:
+    case = db.session.get(ModerationCase, case_id)
+    if case is None:
+        abort(404)
+    guardian.require(current_user, "moderation.act", case, hide=True)
+    return case
+
+
+@bp.route("/moderation/cases/<int:case_id>")
+@login_required
+def case(case_id: int):
+    """One flagged or held item: what it says, why it was flagged, and what to do."""
+    case = _load_case(case_id)
+    target = operations.load_target(case.target_type, case.target_id)
+    return render_template(
+        "moderation/case.html",
+        case=case,
+        target=target,
+        target_link=target_url(
+            case.target_type, case.target_id, case.author.username if case.author else None
+        ),
+        history=queries.case_history(case),
+        reason_form=ReasonForm(),
+        period_form=PeriodForm(),
+        reason_labels=FLAG_REASON_LABELS,
+        target_labels=TARGET_LABELS,
+        space=case.space,
+    )
+
+
+CASE_ACTIONS = {
+    "approve": (operations.approve, _l("Approved: the flags are dismissed.")),
+    "hide": (operations.hide, _l("Hidden from readers.")),
+    "delete": (operations.delete, _l("Deleted.")),
+    "lock": (operations.lock, _l("Thread locked.")),
+}
+
+
+@bp.route("/moderation/cases/<int:case_id>/<action>", methods=["POST"])
+@login_required
+def act(case_id: int, action: str):
+    """Approve, hide, delete or lock a queued item, with a reason."""
+    if action not in CASE_ACTIONS:
+        abort(404)
+    case = _load_case(case_id)
+    here = url_for("moderation.case", case_id=case.id)
+    form = ReasonForm()
+    if not form.validate_on_submit():
+        flash(_first_error(form), "danger")
+        return redirect(here)
+    operation, message = CASE_ACTIONS[action]
+    queue = (
+        url_for("moderation.space_queue", slug=case.space.slug)
+        if case.space is not None
+        else url_for("moderation.site_queue")
+    )
+    try:
+        operation(case, by=current_user, reason=form.reason.data)
+    except OperationError as error:
+        return finish(here, error)
+    return finish(here if action == "lock" else queue, message=str(message))
+
+
+def _first_error(form) -> str:
+    for errors in form.errors.values():
+        if errors:
+            return errors[0]
+    return _("That request was not understood. Reload the page and try again.")
+
+
+@bp.route("/moderation/cases/<int:case_id>/warn", methods=["POST"])
+@login_required
+def warn_author(case_id: int):
+    """Warn the author of a queued item."""
+    case = _load_case(case_id)
+    here = url_for("moderation.case", case_id=case.id)
+    form = ReasonForm()
+    if not form.validate_on_submit():
+        flash(_first_error(form), "danger")
+        return redirect(here)
+    if case.author is None:
+        return finish(here, OperationError(_("This item has no author to warn.")))
+    try:
+        operations.warn(case.author, by=current_user, reason=form.reason.data, space=case.space)
+    except OperationError as error:
+        return finish(here, error)
+    return finish(here, message=_("Warning sent to %(name)s.", name=case.author.display_name))
+
+
+@bp.route("/moderation/cases/<int:case_id>/ban", methods=["POST"])
+@login_required
+def ban_author(case_id: int):
+    """Ban the author of a queued item from its space for some days."""
+    case = _load_case(case_id)
+    here = url_for("moderation.case", case_id=case.id)
+    form = PeriodForm()
+    if not form.validate_on_submit():
+        flash(_first_error(form), "danger")
+        return redirect(here)
+    if case.author is None or case.space is None:
+        return finish(here, OperationError(_("There is no one to ban from a space here.")))
+    try:
+        operations.ban(
+            case.author, case.space, by=current_user, reason=form.reason.data, days=form.days.data
+        )
+    except OperationError as error:
+        return finish(here, error)
+    return finish(
+        here, message=_("%(name)s is banned from the space.", name=case.author.display_name)
+    )
+
+
+def _load_person(username: str) -> User:
+    user = db.session.scalar(db.select(User).where(User.username_key == username.lower()))
+    if user is None:
+        abort(404)
+    return user
+
+
+@bp.route("/moderation/people/<username>")
+@permission_required("moderation.site")
+def person(username: str):
+    """One person, for site moderators: their warnings and standing; warn or suspend."""
+    user = _load_person(username)
+    return render_template(
+        "moderation/person.html",
+        person=user,
+        warnings=queries.warnings_of(user),
+        reason_form=ReasonForm(),
+        period_form=PeriodForm(),
+    )
+
+
+@bp.route("/moderation/people/<username>/warn", methods=["POST"])
+@permission_required("moderation.site")
+def warn_person(username: str):
+    """Warn someone site-wide."""
+    user = _load_person(username)
+    here = url_for("moderation.person", username=user.username)
+    form = ReasonForm()
+    if not form.validate_on_submit():
+        flash(_first_error(form), "danger")
+        return redirect(here)
+    try:
+        operations.warn(user, by=current_user, reason=form.reason.data)
+    except OperationError as error:
+        return finish(here, error)
+    return finish(here, message=_("Warning sent to %(name)s.", name=user.display_name))
+
+
+@bp.route("/moderation/people/<username>/suspend", methods=["POST"])
+@login_required
+def suspend(username: str):
+    """Suspend an account site-wide for some days (admins)."""
+    user = _load_person(username)
+    guardian.require(current_user, "moderation.suspend", user)
+    here = url_for("moderation.person", username=user.username)
+    form = PeriodForm()
+    if not form.validate_on_submit():
+        flash(_first_error(form), "danger")
+        return redirect(here)
+    try:
+        operations.suspend(user, by=current_user, reason=form.reason.data, days=form.days.data)
+    except OperationError as error:
+        return finish(here, error)
+    return finish(here, message=_("%(name)s is suspended.", name=user.display_name))
+
+
+@bp.route("/moderation/people/<username>/unsuspend", methods=["POST"])
+@login_required
+def unsuspend(username: str):
+    """Lift a suspension (admins)."""
+    user = _load_person(username)
+    guardian.require(current_user, "moderation.suspend", user)
+    here = url_for("moderation.person", username=user.username)
+    form = ReasonForm()
+    if not form.validate_on_submit():
+        flash(_first_error(form), "danger")
+        return redirect(here)
+    try:
+        operations.unsuspend(user, by=current_user, reason=form.reason.data)
+    except OperationError as error:
+        return finish(here, error)
+    return finish(here, message=_("The suspension is lifted."))
+
+
+@bp.route("/moderation/audit")
+@permission_required("moderation.audit")
+def audit():
+    """The audit log (admins), filtered and paginated."""
+    filters = {
+        key: request.args.get(key, "").strip()[:80]
+        for key in ("action", "space", "actor", "target", "since", "until")
+    }
+    page = queries.audit_page(**filters, page=request.args.get("page", 1, type=int))
+    return render_template(
+        "moderation/audit.html",
+        page=page,
+        filters=filters,
+        actions=queries.audit_actions(),
+        target_url=target_url,
+    )
+
+
+@bp.route("/warnings")
+@login_required
+def my_warnings():
+    """The warnings moderators gave me."""
+    return render_template("moderation/warnings.html", warnings=queries.warnings_of(current_user))
+
+
+@bp.route("/warnings/<int:warning_id>/acknowledge", methods=["POST"])
+@login_required
+def acknowledge(warning_id: int):
+    """I have read this warning."""
+    warning = db.session.get(ModerationWarning, warning_id)
+    if warning is None or warning.user_id != current_user.id:
+        abort(404)
+    if not FlaskForm().validate_on_submit():  # only the CSRF token to check
+        return refuse_form(url_for("moderation.my_warnings"))
+    try:
+        operations.acknowledge_warning(warning, by=current_user)
+    except OperationError as error:
+        return finish(url_for("moderation.my_warnings"), error)
+    return finish(url_for("moderation.my_warnings"), message=_("Thanks for reading it."))

@@ -1,0 +1,19 @@
+"""The demo's moderation: a spam reply hidden by flags and waiting in the queue."""
+
+from __future__ import annotations
+
+from community.demo import DEMO_PASSWORD
+from tests.fixtures.app import page_text
+
+
+def test_demo_queue_has_hidden_spam_and_a_warning(app, client):
+    result = app.test_cli_runner().invoke(args=["demo", "load"])
+    assert result.exit_code == 0, result.output
+    client.submit("/login", {"login": "moderator", "password": DEMO_PASSWORD})
+    queue = page_text(client.get("/s/imaging-workflows/moderation"))
+    assert "Spam × 3" in queue and "Anyone selling used ultrasound carts?" in queue
+    reader = client.application.test_client()
+    assert "refurbished probes" not in page_text(reader.get("/s/imaging-workflows"))
+    spammer = client.application.test_client()
+    spammer.submit("/login", {"login": "probe_deals", "password": DEMO_PASSWORD})
+    assert "Please don't advertise here" in page_text(spammer.get("/warnings"))
