@@ -20,6 +20,7 @@ from community import (
     forums,
     home,
     ideas,
+    notifications,
     products,
     search,
     settings,
@@ -134,6 +135,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(experts.bp)
     app.register_blueprint(products.bp)
     app.register_blueprint(search.bp)
+    app.register_blueprint(notifications.bp)
 
 
 def register_sockets(app: Flask) -> None:

@@ -127,6 +127,12 @@ expertise_verified = _signals.signal("expertise-verified")
 #: A verification was taken back (the tag stays declared). ``expertise``, ``by``.
 expertise_revoked = _signals.signal("expertise-revoked")
 
+# Routing. sender: the Thread (a question).
+#: A question was given to experts (routed, escalated, or passed on by one of them).
+#: ``experts``: the Users who received it now; ``reason``: the routing reason (a value);
+#: ``by``: the expert who passed it on, or None when the routing itself chose them.
+question_routed = _signals.signal("question-routed")
+
 #: Someone was @mentioned. sender: the Post; ``users``: the mentioned Users (not the author).
 mention = _signals.signal("mention")
 
