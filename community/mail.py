@@ -12,6 +12,7 @@ import smtplib
 import threading
 import time
 from dataclasses import dataclass
+from email import policy
 from email.message import EmailMessage
 
 from flask import Flask, current_app
@@ -33,7 +34,9 @@ class Message:
 
     def as_email(self, default_sender: str) -> EmailMessage:
         """Build the MIME message."""
-        msg = EmailMessage()
+        # Long headers (a List-Unsubscribe URL) must stay one unencoded token, not be folded
+        # into encoded words that mail clients cannot follow.
+        msg = EmailMessage(policy=policy.default.clone(max_line_length=998))
         msg["From"] = self.sender or default_sender
         msg["To"] = self.to
         msg["Subject"] = self.subject

@@ -8,6 +8,7 @@ queries, whatever the list's length and mix of kinds.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from flask import url_for
@@ -34,12 +35,17 @@ class Shown:
     notification: Notification
     readable: bool
     text: str
-    url: str | None
+    link: Callable[[], str] | None
     actor: User | None
 
     @property
     def id(self) -> int:
         return self.notification.id
+
+    @property
+    def url(self) -> str | None:
+        """Where it leads (worked out only when asked: a reply's page costs a query)."""
+        return self.link() if self.link is not None else None
 
 
 def _by_id(model, ids: set[int], *options) -> dict:
@@ -73,8 +79,8 @@ def resolve(notifications: list[Notification], user: User) -> list[Shown]:
     return [_show(n, user, found, spaces, actors) for n in notifications]
 
 
-def _target(n: Notification, found: dict, spaces: dict) -> tuple[str, object, str, str] | None:
-    """(view action, object, title, url) of what ``n`` points at; None when it is gone."""
+def _target(n: Notification, found: dict, spaces: dict) -> tuple | None:
+    """(view action, object, title, link) of what ``n`` points at; None when it is gone."""
     from community.forums.views import post_url
 
     if n.post_id or n.thread_id:
@@ -83,25 +89,33 @@ def _target(n: Notification, found: dict, spaces: dict) -> tuple[str, object, st
         thread = found["threads"].get(thread_id)
         if thread is None or (n.post_id and (post is None or post.is_deleted)):
             return None
-        url = post_url(post) if post else url_for("forums.thread", thread_id=thread.id)
-        return "thread.view", thread, thread.title, url
+        if post is not None:
+            return "thread.view", thread, thread.title, lambda: post_url(post)
+        return (
+            "thread.view",
+            thread,
+            thread.title,
+            lambda: url_for("forums.thread", thread_id=thread.id),
+        )
     if n.idea_id:
         idea = found["ideas"].get(n.idea_id)
         if idea is None:
             return None
-        return "idea.view", idea, idea.title, url_for("ideas.idea", idea_id=idea.id)
+        return "idea.view", idea, idea.title, lambda: url_for("ideas.idea", idea_id=idea.id)
     if n.session_id:
         session = found["sessions"].get(n.session_id)
         if session is None:
             return None
         url = url_for("brainstorms.session", session_id=session.id)
-        return "brainstorm.view", session, session.prompt, url
+        return "brainstorm.view", session, session.prompt, lambda: url
     space = spaces.get(n.space_id)
     if space is None:
         return None
     if n.kind == "join_requested":
-        return "space.moderate", space, space.name, url_for("spaces.members", slug=space.slug)
-    return "space.view", space, space.name, url_for("forums.space", slug=space.slug)
+        url = url_for("spaces.members", slug=space.slug)
+        return "space.moderate", space, space.name, lambda: url
+    url = url_for("forums.space", slug=space.slug)
+    return "space.view", space, space.name, lambda: url
 
 
 def _show(n: Notification, user: User, found: dict, spaces: dict, actors: dict) -> Shown:
@@ -109,7 +123,7 @@ def _show(n: Notification, user: User, found: dict, spaces: dict, actors: dict) 
     actor = actors.get(n.actor_id)
     if target is None or not guardian.can(user, target[0], target[1]) or n.kind not in KINDS:
         return Shown(n, False, _("This is no longer available to you."), None, None)
-    _action, _obj, title, url = target
+    _action, _obj, title, link = target
     params = {
         **(n.data or {}),
         "actor": actor.display_name if actor else _("Someone"),
@@ -117,4 +131,4 @@ def _show(n: Notification, user: User, found: dict, spaces: dict, actors: dict) 
     }
     if "status" in params:
         params["status"] = str(STATUS_LABELS.get(params["status"], params["status"]))
-    return Shown(n, True, KINDS[n.kind].text(params), url, actor)
+    return Shown(n, True, KINDS[n.kind].text(params), link, actor)
