@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import click
-from flask import current_app
 from flask.cli import AppGroup
 
 from community.notifications.delivery import send_digests
@@ -14,6 +13,5 @@ notifications_cli = AppGroup("notifications", help="Notification e-mail.")
 @notifications_cli.command("digest")
 def digest() -> None:
     """Mail each user their waiting digest items in one message (safe to run again)."""
-    with current_app.test_request_context(base_url=current_app.config["SITE_URL"]):
-        sent = send_digests()
+    sent = send_digests()
     click.echo(f"Sent {sent} digest(s).")

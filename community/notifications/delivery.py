@@ -7,10 +7,11 @@ Every path re-checks that the recipient may still read what a notification point
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections import defaultdict
 
-from flask import current_app, render_template, url_for
+from flask import current_app, has_request_context, render_template, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from itsdangerous import BadSignature, URLSafeSerializer
@@ -62,6 +63,21 @@ def push_count(user_id: int, shown: Shown | None = None) -> None:
     socketio.emit("notifications", payload, to=user_room(user_id), namespace=ME_NAMESPACE)
 
 
+def _with_urls(func):
+    """Run ``func`` where ``url_for`` works: in the request, or (for commands such as the
+    routing pass and the digest) in a request context on ``SITE_URL``."""
+
+    @functools.wraps(func)
+    def wrapped(*args, **kwargs):
+        if has_request_context():
+            return func(*args, **kwargs)
+        with current_app.test_request_context(base_url=current_app.config["SITE_URL"]):
+            return func(*args, **kwargs)
+
+    return wrapped
+
+
+@_with_urls
 def deliver(ids: list[int]) -> None:
     """After the commit that made them: push each new notification and mail the immediate
     ones, to recipients who may still read what they are about."""
@@ -170,6 +186,7 @@ def _immediate_mail(user: User, shown: Shown) -> Message:
 # Digests -----------------------------------------------------------------------------------
 
 
+@_with_urls
 def send_digests() -> int:
     """Mail each user with waiting digest items one digest of them all, and mark them sent.
 
