@@ -232,5 +232,73 @@ def test_routed_question_tells_each_expert(
     assert kinds_for(expert) == ["question_routed"]
 
 
-def test_thread_unused_import_guard():
-    assert Thread.__tablename__ == "threads"
+def test_idea_watchers_hear_of_comments_in_its_codesign_thread(
+    create_space, create_user, add_member, create_idea, create_reply, follow, kinds_for
+):
+    space = create_space()
+    alice, bob, carol = create_user("alice"), create_user("bob"), create_user("carol")
+    for u in (alice, bob, carol):
+        add_member(space, u)
+    idea = create_idea(space, alice)
+    follow(carol, "idea", idea.id, "watching")
+    create_reply(_thread_of(idea), bob, body="Could it work offline?")
+    assert kinds_for(carol) == ["reply"]
+    assert kinds_for(alice) == ["reply"]  # the author watches her idea's thread
+
+
+def _thread_of(idea):
+    return Thread(id=idea.thread_id)
+
+
+def test_session_watchers_hear_every_phase_normal_followers_only_the_start(
+    create_space, create_user, add_member, create_brainstorm, to_phase, follow, kinds_for
+):
+    from community.brainstorms.models import Phase
+
+    space = create_space()
+    expert, watcher, casual = create_user("expert"), create_user("watcher"), create_user("casual")
+    add_member(space, expert, role=SpaceRole.EXPERT)
+    add_member(space, watcher)
+    add_member(space, casual)
+    session_id = create_brainstorm(space, expert)
+    follow(watcher, "session", session_id, "watching")
+    follow(casual, "session", session_id, "normal")
+    to_phase(session_id, Phase.VOTE)
+    assert kinds_for(watcher) == ["session_started", "session_phase", "session_phase"]
+    assert kinds_for(casual) == ["session_started"]
+
+
+def test_a_new_kind_is_a_registration_and_a_notify_call(
+    app, create_space, create_user, add_member, create_thread, client, login
+):
+    from flask_babel import lazy_gettext as _l
+
+    from community.accounts.models import User
+    from community.notifications.kinds import KINDS, register_kind
+    from community.notifications.operations import notify
+    from tests.fixtures.app import page_text
+
+    space = create_space()
+    alice, mod = create_user("alice"), create_user("mod")
+    add_member(space, alice)
+    thread = create_thread(space, alice, title="Flagged thread")
+    register_kind(
+        "moderation_decision",
+        label=_l("Moderation of my posts"),
+        sentence=_l("A moderator %(action)s “%(title)s”"),
+    )
+    try:
+        with app.test_request_context():
+            notify(
+                db.session.get(User, alice.id),
+                "moderation_decision",
+                actor=db.session.get(User, mod.id),
+                thread=db.session.get(Thread, thread.id),
+                data={"action": "hid"},
+            )
+            db.session.commit()
+        login(client, alice)
+        assert "A moderator hid “Flagged thread”" in page_text(client.get("/notifications"))
+        assert "Moderation of my posts" in page_text(client.get("/settings/notifications"))
+    finally:
+        KINDS.pop("moderation_decision")
