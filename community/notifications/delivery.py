@@ -12,8 +12,7 @@ import logging
 from collections import defaultdict
 
 from flask import current_app, has_request_context, render_template, url_for
-from flask_babel import force_locale
-from flask_babel import gettext as _
+from flask_babel import force_locale, ngettext
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import func, select, update
 
@@ -249,7 +248,11 @@ def _digest_mail(user: User, shown: list[Shown]) -> Message:
     unsubscribe_all = _unsubscribe_url(user.id, DIGEST)
     return Message(
         to=user.email,
-        subject=_("Your Cocreate digest: %(count)d new", count=len(shown)),
+        subject=ngettext(
+            "Your Cocreate digest: %(num)d new notification",
+            "Your Cocreate digest: %(num)d new notifications",
+            len(shown),
+        ),
         text=render_template(
             "notifications/email/digest.txt",
             user=user,

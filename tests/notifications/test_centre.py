@@ -181,3 +181,33 @@ def test_no_push_when_the_reader_lost_access(
 def test_anonymous_sockets_are_refused(app, client):
     io = socketio.test_client(app, namespace=ME, flask_test_client=client)
     assert not io.is_connected(ME)
+
+
+def test_banned_from_a_private_space_the_notification_is_hidden(
+    app,
+    client,
+    login,
+    create_space,
+    create_user,
+    add_member,
+    create_thread,
+    create_reply,
+    follow,
+):
+    from community.spaces.models import Membership, MembershipState
+
+    space = create_space(visibility="private")
+    alice, bob = create_user("alice"), create_user("bob")
+    add_member(space, alice)
+    add_member(space, bob)
+    thread = create_thread(space, bob, title="Members-only pricing")
+    follow(alice, "thread", thread.id, "watching")
+    create_reply(thread, bob)
+    login(client, alice)
+    assert "Members-only pricing" in page_text(client.get("/notifications"))
+    with app.app_context():
+        membership = db.session.query(Membership).filter_by(user_id=alice.id).one()
+        membership.state = MembershipState.BANNED.value
+        db.session.commit()
+    text = page_text(client.get("/notifications"))
+    assert "Members-only pricing" not in text and "no longer available" in text
