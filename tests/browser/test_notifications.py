@@ -96,12 +96,15 @@ def test_choosing_an_email_preference_and_muting_a_thread(
 
     page.goto(f"/t/{thread_id}")
     control = page.get_by_test_id("follow-control")
-    control.get_by_role("button", name="Follow").click()
+    control.get_by_role("button", name="Follow", exact=True).click()
     control.get_by_role("button", name=re.compile("^Watching")).click()
-    expect(control.get_by_role("button", name="Watching")).to_be_visible()
-    control.get_by_role("button", name="Watching").click()
+    expect(page.get_by_role("alert").first).to_contain_text("Notifications: Watching.")
+    toggle = control.get_by_role("button", name="Watching", exact=True)
+    expect(toggle).to_be_visible()
+    toggle.click()
     control.get_by_role("button", name=re.compile("^Muted")).click()
-    expect(control.get_by_role("button", name="Muted")).to_be_visible()
+    expect(page.get_by_role("alert").first).to_contain_text("Notifications: Muted.")
+    expect(control.get_by_role("button", name="Muted", exact=True)).to_be_visible()
 
     page.goto("/settings/following")
     row = (
