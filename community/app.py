@@ -21,6 +21,7 @@ from community import (
     home,
     ideas,
     moderation,
+    notifications,
     products,
     search,
     settings,
@@ -136,6 +137,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(products.bp)
     app.register_blueprint(moderation.bp)
     app.register_blueprint(search.bp)
+    app.register_blueprint(notifications.bp)
 
 
 def register_sockets(app: Flask) -> None:

@@ -15,6 +15,7 @@ from community.experts import reputation
 from community.experts.commands import experts_cli, start_routing_loop
 from community.extensions import db, socketio
 from community.ideas import operations as ideas_operations
+from community.notifications.commands import notifications_cli
 from community.permissions import Role
 from community.search.commands import search_cli
 
@@ -113,3 +114,4 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(ideas_cli)
     app.cli.add_command(reputation_cli)
     app.cli.add_command(experts_cli)
+    app.cli.add_command(notifications_cli)

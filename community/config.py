@@ -77,6 +77,8 @@ class Config:
     MAIL_PASSWORD: str | None = None
     MAIL_USE_TLS = True
     MAIL_DEFAULT_SENDER = "Cocreate <no-reply@cocreate.local>"
+    #: The site's address, for links in mail sent outside a request (the digest command).
+    SITE_URL = "http://localhost:5000"
     PASSWORD_RESET_MAX_AGE = 60 * 60
 
     TRUSTED_PROXIES = 0
@@ -114,6 +116,8 @@ class Config:
             app.config["MAIL_USERNAME"] = env.get("MAIL_USERNAME")
             app.config["MAIL_PASSWORD"] = env.get("MAIL_PASSWORD")
             app.config["MAIL_USE_TLS"] = _env_bool("MAIL_USE_TLS", True)
+        if env.get("SITE_URL"):
+            app.config["SITE_URL"] = env["SITE_URL"]
         if env.get("MAIL_DEFAULT_SENDER"):
             app.config["MAIL_DEFAULT_SENDER"] = env["MAIL_DEFAULT_SENDER"]
         if env.get("RATELIMIT_STORAGE_URI"):

@@ -23,6 +23,7 @@ from community.demo_content import SPACES, THREADS, SpaceSeed, ThreadSeed
 from community.demo_experts import load_demo_expertise, load_demo_routing
 from community.demo_ideas import load_demo_ideas
 from community.demo_moderation import load_demo_moderation
+from community.demo_notifications import load_demo_notifications
 from community.demo_products import load_demo_products
 from community.extensions import db
 from community.forums import operations as forums
@@ -148,7 +149,7 @@ def demo_loaded() -> bool:
 
 def load_demo() -> list[User]:
     """Create the demo accounts, spaces, threads, expertise, routed questions, ideas, products
-    with releases, and brainstorms; return the accounts. Caller commits."""
+    with releases, brainstorms and notifications; return the accounts. Caller commits."""
     users = _create_users()
     people = {user.username: user for user in users}
     now = utcnow()
@@ -162,6 +163,7 @@ def load_demo() -> list[User]:
     load_demo_products(people, now)
     load_demo_brainstorms({**people, **{user.username: user for user in supporters}}, now)
     spammer = load_demo_moderation(people, now, DEMO_PASSWORD)
+    load_demo_notifications(people)
     return users + supporters + [spammer]
 
 

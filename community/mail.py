@@ -12,6 +12,7 @@ import smtplib
 import threading
 import time
 from dataclasses import dataclass
+from email import policy
 from email.message import EmailMessage
 
 from flask import Flask, current_app
@@ -28,13 +29,19 @@ class Message:
     text: str
     html: str | None = None
     sender: str | None = None
+    #: Extra headers, such as ``List-Unsubscribe``, as (name, value) pairs.
+    headers: tuple[tuple[str, str], ...] = ()
 
     def as_email(self, default_sender: str) -> EmailMessage:
         """Build the MIME message."""
-        msg = EmailMessage()
+        # Long headers (a List-Unsubscribe URL) must stay one unencoded token, not be folded
+        # into encoded words that mail clients cannot follow.
+        msg = EmailMessage(policy=policy.default.clone(max_line_length=998))
         msg["From"] = self.sender or default_sender
         msg["To"] = self.to
         msg["Subject"] = self.subject
+        for name, value in self.headers:
+            msg[name] = value
         msg.set_content(self.text)
         if self.html:
             msg.add_alternative(self.html, subtype="html")
@@ -63,8 +70,9 @@ class Mailer:
         session = current_app.extensions["sqlalchemy"].session()
         session.on_commit(self.deliver_now, message)
 
-    def deliver_now(self, message: Message) -> None:
-        """Hand ``message`` to the backend immediately."""
+    def deliver_now(self, message: Message, *, wait: bool = False) -> None:
+        """Hand ``message`` to the backend immediately; ``wait`` sends it by SMTP in this
+        thread (a command that exits next must not leave it to a background thread)."""
         state = current_app.extensions["mailer"]
         if state["backend"] == "memory":
             state["outbox"].append(message)
@@ -72,6 +80,9 @@ class Mailer:
             log.info("E-mail to %s: %s\n%s", message.to, message.subject, message.text)
         else:
             app = current_app._get_current_object()  # type: ignore[attr-defined]
+            if wait:
+                self._deliver_smtp(app, message)
+                return
             threading.Thread(target=self._deliver_smtp, args=(app, message), daemon=True).start()
 
     def _deliver_smtp(self, app: Flask, message: Message) -> None:

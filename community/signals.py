@@ -144,6 +144,12 @@ user_suspended = _signals.signal("user-suspended")
 #: moderator's words), ``by`` (the moderator; None for automatic hides), ``space`` (or None).
 moderation_decided = _signals.signal("moderation-decided")
 
+# Routing. sender: the Thread (a question).
+#: A question was given to experts (routed, escalated, or passed on by one of them).
+#: ``experts``: the Users who received it now; ``reason``: the routing reason (a value);
+#: ``by``: the expert who passed it on, or None when the routing itself chose them.
+question_routed = _signals.signal("question-routed")
+
 #: Someone was @mentioned. sender: the Post; ``users``: the mentioned Users (not the author).
 mention = _signals.signal("mention")
 

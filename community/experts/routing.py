@@ -21,7 +21,7 @@ from flask_babel import gettext as _
 from sqlalchemy import exists, select, update
 from sqlalchemy.exc import IntegrityError
 
-from community import database
+from community import database, signals
 from community.accounts.models import User
 from community.errors import OperationError
 from community.experts.models import Expertise, QuestionRouting, RoutedQuestion, RoutingReason
@@ -127,6 +127,9 @@ def _deliver(
             )
         )
     db.session.flush()
+    if fresh:
+        thread = db.session.get(Thread, routed.thread_id)
+        signals.question_routed.send(thread, experts=fresh, reason=reason.value, by=passed_by)
     return fresh
 
 
