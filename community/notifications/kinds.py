@@ -88,6 +88,29 @@ def _released(params: dict) -> str:
     )
 
 
+def _decision(params: dict) -> str:
+    action = {
+        "hide": _("hid"),
+        "approve": _("approved"),
+        "delete": _("deleted"),
+        "restore": _("restored"),
+        "edit": _("edited"),
+        "lock": _("locked"),
+        "unlock": _("unlocked"),
+        "move": _("moved"),
+        "warn": _("warned you about"),
+        "ban": _("banned you from"),
+        "unban": _("lifted your ban from"),
+        "suspend": _("suspended your account over"),
+    }.get(params.get("action", ""), _("acted on"))
+    return _(
+        "A moderator %(action)s “%(title)s”: %(reason)s",
+        action=action,
+        title=params["title"],
+        reason=params.get("reason", ""),
+    )
+
+
 def _status(params: dict) -> str:
     return _("“%(title)s” is now %(status)s", title=params["title"], status=params.get("status"))
 
@@ -150,4 +173,10 @@ register_kind(
     "new_idea",
     label=_l("New ideas in spaces I watch"),
     sentence=_l("%(actor)s proposed “%(title)s”"),
+)
+register_kind(
+    "moderation_decision",
+    label=_l("Moderators' decisions about my posts and account"),
+    describe=_decision,
+    default=Delivery.IMMEDIATELY,
 )

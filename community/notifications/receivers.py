@@ -69,7 +69,7 @@ def follow_and_announce_thread(thread, *, post, **_kwargs) -> None:
         operations.auto_follow(
             thread.author_id, Target.THREAD.value, thread.id, Level.WATCHING, "follow_created"
         )
-    if thread.kind == ThreadKind.CODESIGN:
+    if thread.kind == ThreadKind.CODESIGN or thread.is_hidden:  # held for approval: not yet
         return
     levels = _levels((Target.SPACE.value, thread.space_id))
     watchers = [u for u, level in levels.items() if level == Level.WATCHING]
@@ -88,6 +88,8 @@ def follow_and_announce_thread(thread, *, post, **_kwargs) -> None:
 def announce_reply(post, *, thread, **_kwargs) -> None:
     """Watchers of the thread (or of its idea) hear of every reply; its author, following it
     at "normal", hears of replies to their thread."""
+    if post.is_hidden or thread.is_hidden:  # held for a moderator's approval: not yet
+        return
     levels = _levels(*_thread_targets(thread))
     wanted = {u for u, level in levels.items() if level == Level.WATCHING}
     if thread.author_id and levels.get(thread.author_id) == Level.NORMAL:
@@ -141,6 +143,8 @@ def follow_and_announce_idea(idea, **_kwargs) -> None:
         operations.auto_follow(
             idea.author_id, Target.IDEA.value, idea.id, Level.WATCHING, "follow_created"
         )
+    if idea.is_hidden:
+        return
     levels = _levels((Target.SPACE.value, idea.space_id))
     watchers = {u for u, level in levels.items() if level == Level.WATCHING}
     mentioned = set(
@@ -261,4 +265,29 @@ def announce_session(session, *, old, by, **_kwargs) -> None:
         space=session.space,
         session=session,
         data={"phase": session.phase},
+    )
+
+
+# Moderation --------------------------------------------------------------------------------
+
+
+@signals.moderation_decided.connect
+def announce_decision(event, *, action, target, author, reason, by, space, **_kwargs) -> None:
+    """The person whose content or account a moderator decided on is told what and why
+    (also for automatic hides by members' flags: ``by`` is None). A status change is told as
+    such (``idea_status``), not twice."""
+    if action == "idea_status":
+        return
+    from community.forums.models import Post, Thread
+    from community.ideas.models import Idea
+
+    refs: dict = {"space": space}
+    if isinstance(target, Post):
+        refs.update(thread=target.thread, post=target)
+    elif isinstance(target, Thread):
+        refs["thread"] = target
+    elif isinstance(target, Idea):
+        refs["idea"] = target
+    operations.notify_all(
+        [author], "moderation_decision", actor=by, data={"action": action, "reason": reason}, **refs
     )

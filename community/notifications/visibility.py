@@ -110,6 +110,9 @@ def _target(n: Notification, found: dict, spaces: dict) -> tuple | None:
         return "brainstorm.view", session, session.prompt, lambda: url
     space = spaces.get(n.space_id)
     if space is None:
+        if n.kind == "moderation_decision":  # about the account: the warnings page says more
+            url = url_for("moderation.my_warnings")
+            return "notifications.own", n, _("your account"), lambda: url
         return None
     if n.kind == "join_requested":
         url = url_for("spaces.members", slug=space.slug)
@@ -118,10 +121,31 @@ def _target(n: Notification, found: dict, spaces: dict) -> tuple | None:
     return "space.view", space, space.name, lambda: url
 
 
+def _hidden_from(user: User, n: Notification, found: dict) -> bool:
+    """Content hidden pending review shows only to its author and the space's moderators
+    (the author of a moderation decision is always told what it was about)."""
+    if n.kind == "moderation_decision":
+        return False
+    post = found["posts"].get(n.post_id) if n.post_id else None
+    thread = found["threads"].get(post.thread_id if post else n.thread_id)
+    idea = found["ideas"].get(n.idea_id) if n.idea_id else None
+    for obj in (post, thread, idea):
+        if obj is not None and obj.is_hidden and obj.author_id != user.id:
+            return not guardian.can(
+                user, "space.moderate", obj.space if idea is obj else thread.space
+            )
+    return False
+
+
 def _show(n: Notification, user: User, found: dict, spaces: dict, actors: dict) -> Shown:
     target = _target(n, found, spaces)
     actor = actors.get(n.actor_id)
-    if target is None or not guardian.can(user, target[0], target[1]) or n.kind not in KINDS:
+    readable = target is not None and (
+        target[0] == "notifications.own" or guardian.can(user, target[0], target[1])
+    )
+    if readable and _hidden_from(user, n, found):
+        readable = False
+    if not readable or n.kind not in KINDS:
         return Shown(n, False, _("This is no longer available to you."), None, None)
     _action, _obj, title, link = target
     params = {

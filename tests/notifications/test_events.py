@@ -283,22 +283,22 @@ def test_a_new_kind_is_a_registration_and_a_notify_call(
     add_member(space, alice)
     thread = create_thread(space, alice, title="Flagged thread")
     register_kind(
-        "moderation_decision",
-        label=_l("Moderation of my posts"),
-        sentence=_l("A moderator %(action)s “%(title)s”"),
+        "example_kind",
+        label=_l("An example kind"),
+        sentence=_l("Someone %(action)s “%(title)s”"),
     )
     try:
         with app.test_request_context():
             notify(
                 db.session.get(User, alice.id),
-                "moderation_decision",
+                "example_kind",
                 actor=db.session.get(User, mod.id),
                 thread=db.session.get(Thread, thread.id),
                 data={"action": "hid"},
             )
             db.session.commit()
         login(client, alice)
-        assert "A moderator hid “Flagged thread”" in page_text(client.get("/notifications"))
-        assert "Moderation of my posts" in page_text(client.get("/settings/notifications"))
+        assert "Someone hid “Flagged thread”" in page_text(client.get("/notifications"))
+        assert "An example kind" in page_text(client.get("/settings/notifications"))
     finally:
-        KINDS.pop("moderation_decision")
+        KINDS.pop("example_kind")
