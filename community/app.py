@@ -20,6 +20,7 @@ from community import (
     forums,
     home,
     ideas,
+    knowledge,
     products,
     search,
     settings,
@@ -133,6 +134,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(brainstorms.bp)
     app.register_blueprint(experts.bp)
     app.register_blueprint(products.bp)
+    app.register_blueprint(knowledge.bp)
     app.register_blueprint(search.bp)
 
 
