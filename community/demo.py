@@ -22,6 +22,7 @@ from community.demo_brainstorms import load_demo_brainstorms
 from community.demo_content import SPACES, THREADS, SpaceSeed, ThreadSeed
 from community.demo_experts import load_demo_expertise, load_demo_routing
 from community.demo_ideas import load_demo_ideas
+from community.demo_knowledge import load_demo_knowledge
 from community.demo_products import load_demo_products
 from community.extensions import db
 from community.forums import operations as forums
@@ -147,7 +148,8 @@ def demo_loaded() -> bool:
 
 def load_demo() -> list[User]:
     """Create the demo accounts, spaces, threads, expertise, routed questions, ideas, products
-    with releases, and brainstorms; return the accounts. Caller commits."""
+    with releases, knowledge base articles, and brainstorms; return the accounts. Caller
+    commits."""
     users = _create_users()
     people = {user.username: user for user in users}
     now = utcnow()
@@ -159,6 +161,7 @@ def load_demo() -> list[User]:
     load_demo_routing(people, now)
     supporters = load_demo_ideas(people, now, DEMO_PASSWORD)
     load_demo_products(people, now)
+    load_demo_knowledge(people, now)
     load_demo_brainstorms({**people, **{user.username: user for user in supporters}}, now)
     return users + supporters
 
