@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from flask_babel import gettext as _
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from community import signals
 from community.accounts.models import User
@@ -245,9 +246,16 @@ def rate_article(article: Article, *, by: User, helpful: bool) -> ArticleFeedbac
         feedback = ArticleFeedback(
             article_id=article.id, user_id=by.id, helpful=helpful, created_at=now, updated_at=now
         )
-        db.session.add(feedback)
-    else:
-        feedback.helpful, feedback.updated_at = helpful, now
+        try:
+            with db.session.begin_nested():
+                db.session.add(feedback)
+        except IntegrityError:  # the same reader answered at the same moment in another request
+            feedback = db.session.scalar(
+                select(ArticleFeedback).where(
+                    ArticleFeedback.article_id == article.id, ArticleFeedback.user_id == by.id
+                )
+            )
+    feedback.helpful, feedback.updated_at = helpful, now
     db.session.flush()
     return feedback
 
