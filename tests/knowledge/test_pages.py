@@ -295,6 +295,7 @@ def test_pages_run_a_bounded_number_of_queries(
 ):
     from community.accounts.models import User
     from community.knowledge import operations
+    from community.spaces.models import Membership
 
     target = create_article(cast.space, cast.expert, title="Counted")
     readers = [create_user(f"reader{n}") for n in range(30)]
@@ -311,11 +312,7 @@ def test_pages_run_a_bounded_number_of_queries(
                     summary=f"v{i}",
                     by=db.session.get(User, cast.expert.id if i % 2 else cast.owner.id),
                 )
-                from tests.fixtures.spaces import _detach  # noqa: F401
-
                 reader = db.session.get(User, readers[i].id)
-                from community.spaces.models import Membership
-
                 db.session.add(
                     Membership(
                         space_id=cast.space.id, user_id=reader.id, role="member", state="active"
