@@ -20,6 +20,7 @@ from community import (
     forums,
     home,
     ideas,
+    knowledge,
     moderation,
     notifications,
     products,
@@ -136,6 +137,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(experts.bp)
     app.register_blueprint(products.bp)
     app.register_blueprint(moderation.bp)
+    app.register_blueprint(knowledge.bp)
     app.register_blueprint(search.bp)
     app.register_blueprint(notifications.bp)
 

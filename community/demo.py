@@ -22,6 +22,7 @@ from community.demo_brainstorms import load_demo_brainstorms
 from community.demo_content import SPACES, THREADS, SpaceSeed, ThreadSeed
 from community.demo_experts import load_demo_expertise, load_demo_routing
 from community.demo_ideas import load_demo_ideas
+from community.demo_knowledge import load_demo_knowledge
 from community.demo_moderation import load_demo_moderation
 from community.demo_notifications import load_demo_notifications
 from community.demo_products import load_demo_products
@@ -149,7 +150,8 @@ def demo_loaded() -> bool:
 
 def load_demo() -> list[User]:
     """Create the demo accounts, spaces, threads, expertise, routed questions, ideas, products
-    with releases, brainstorms and notifications; return the accounts. Caller commits."""
+    with releases, knowledge base articles, brainstorms, moderation cases and notifications;
+    return the accounts. Caller commits."""
     users = _create_users()
     people = {user.username: user for user in users}
     now = utcnow()
@@ -161,6 +163,7 @@ def load_demo() -> list[User]:
     load_demo_routing(people, now)
     supporters = load_demo_ideas(people, now, DEMO_PASSWORD)
     load_demo_products(people, now)
+    load_demo_knowledge(people, now)
     load_demo_brainstorms({**people, **{user.username: user for user in supporters}}, now)
     spammer = load_demo_moderation(people, now, DEMO_PASSWORD)
     load_demo_notifications(people)

@@ -54,7 +54,8 @@ member_unbanned = _signals.signal("member-unbanned")
 
 # Forums.
 #: A thread was started. sender: the Thread; ``post``: its opening post; ``ask_expert``: the
-#: asker wants the question routed to experts now.
+#: asker wants the question routed to experts now; ``suggestions_shown``: the knowledge base
+#: suggestions shown while the title was typed (``"article:3,thread:9"``, unchecked; "" if none).
 thread_created = _signals.signal("thread-created")
 #: A reply was posted. sender: the Post; ``thread``.
 post_created = _signals.signal("post-created")
@@ -149,6 +150,19 @@ moderation_decided = _signals.signal("moderation-decided")
 #: ``experts``: the Users who received it now; ``reason``: the routing reason (a value);
 #: ``by``: the expert who passed it on, or None when the routing itself chose them.
 question_routed = _signals.signal("question-routed")
+# Knowledge base. sender: the Article.
+#: An article was written, edited (a new revision, or an accepted suggestion), published or
+#: taken back to draft. ``by``; ``change``: "created", "edited", "suggestion-accepted",
+#: "published" or "unpublished".
+article_saved = _signals.signal("article-saved")
+#: An article is being deleted (the row is gone once the transaction commits: read what you
+#: need when the signal arrives). ``by``.
+article_deleted = _signals.signal("article-deleted")
+#: A member suggested an edit to an article. ``revision`` (pending), ``by``.
+article_edit_suggested = _signals.signal("article-edit-suggested")
+#: "This answered my question": a question was answered by a suggestion while it was typed
+#: and not posted. sender: the Deflection; ``by``.
+question_deflected = _signals.signal("question-deflected")
 
 #: Someone was @mentioned. sender: the Post; ``users``: the mentioned Users (not the author).
 mention = _signals.signal("mention")

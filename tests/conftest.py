@@ -11,4 +11,5 @@ pytest_plugins = [
     "tests.fixtures.experts",
     "tests.fixtures.products",
     "tests.fixtures.notifications",
+    "tests.fixtures.knowledge",
 ]

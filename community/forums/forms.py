@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from community.forms import as_choices
@@ -30,6 +30,8 @@ class ThreadForm(FlaskForm):
     body = TextAreaField(_l("Details"), validators=_BODY)
     tags = StringField(_l("Tags"), validators=[Optional(), Length(max=400)])
     ask_expert = BooleanField(_l("Ask an expert"))
+    # Filled in by the page's script: the knowledge base suggestions shown for the title.
+    suggestions_shown = HiddenField(validators=[Optional(), Length(max=400)])
 
 
 class ReplyForm(FlaskForm):

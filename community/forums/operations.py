@@ -87,9 +87,11 @@ def start_thread(
     body: str,
     tags: str | list[str] = "",
     ask_expert: bool = False,
+    suggestions_shown: str = "",
 ) -> Thread:
     """Start a discussion or question in ``space``; ``ask_expert`` asks for the question to
-    be routed to experts at once."""
+    be routed to experts at once; ``suggestions_shown`` passes on which knowledge base
+    suggestions the asker saw while typing (see ``signals.thread_created``)."""
     _require(author, "thread.start", space, _("Join this space to write in it."))
     if kind not in {k.value for k in ThreadKind}:
         raise OperationError(_("Choose a kind of thread."), field="kind")
@@ -112,7 +114,10 @@ def start_thread(
     db.session.flush()
     _count(Space, space.id, thread_count=1)
     signals.thread_created.send(
-        thread, post=post, ask_expert=ask_expert and kind == ThreadKind.QUESTION
+        thread,
+        post=post,
+        ask_expert=ask_expert and kind == ThreadKind.QUESTION,
+        suggestions_shown=(suggestions_shown or "")[:400],
     )
     _announce_mentions(post, mentions)
     return thread

@@ -124,6 +124,7 @@ def new_thread(slug: str):
                 body=form.body.data,
                 tags=form.tags.data or "",
                 ask_expert=form.ask_expert.data,
+                suggestions_shown=form.suggestions_shown.data or "",
             )
         except OperationError as error:
             db.session.rollback()

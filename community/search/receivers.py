@@ -78,6 +78,7 @@ def index_space(space, **_kwargs) -> None:
     """A space's name or visibility is on every document in it."""
     _reindex(sources.thread_ids_in(space), replies=True)
     search_service().index(*sources.idea_documents(sources.ideas_in(space)))
+    search_service().index(*sources.article_documents(sources.articles_in(space)))
 
 
 @signals.user_registered.connect
@@ -115,3 +116,19 @@ def index_merge(idea, *, into, **_kwargs) -> None:
 def unindex_idea(idea, **_kwargs) -> None:
     """The id is read when the signal arrives: after the commit the row is gone."""
     signals.on_commit(_index_ideas, [idea.id])
+
+
+def _index_articles(article_ids: list[int]) -> None:
+    search_service().index(*sources.article_documents(article_ids))
+
+
+@signals.article_saved.connect
+def index_article(article, **_kwargs) -> None:
+    """Published articles are indexed; a draft (or one taken back to draft) is removed."""
+    signals.on_commit(_index_articles, [article.id])
+
+
+@signals.article_deleted.connect
+def unindex_article(article, **_kwargs) -> None:
+    """The id is read when the signal arrives: after the commit the row is gone."""
+    signals.on_commit(_index_articles, [article.id])

@@ -1,5 +1,5 @@
 """Search documents built from the database: threads (title and opening post), replies,
-ideas and people.
+ideas, people and published knowledge base articles.
 
 Later features add their own kinds here, through the same :class:`SearchDocument`.
 """
@@ -17,8 +17,9 @@ from community.experts.queries import verified_tags_for
 from community.extensions import db
 from community.forums.models import Post, Thread
 from community.ideas.models import Idea
+from community.knowledge.models import Article, ArticleStatus
 from community.markdown import plain_text
-from community.search.backend import SearchDocument
+from community.search.backend import SITE_WIDE, SearchDocument
 from community.spaces.models import Space
 
 BATCH = 500
@@ -196,6 +197,43 @@ def person_documents(user_ids: Iterable[int]) -> tuple[list[SearchDocument], lis
     ]
 
 
+def article_document(article: Article) -> SearchDocument:
+    """A published article: its title, text and tags, in its space (or site-wide)."""
+    space = article.space
+    return SearchDocument(
+        id=f"article:{article.id}",
+        kind="article",
+        title=article.title,
+        body=plain_text(article.body_html),
+        url=path_for("knowledge.article", article_id=article.id),
+        space_id=str(space.id) if space is not None else SITE_WIDE,
+        space_name=space.name if space is not None else "",
+        visibility=space.visibility if space is not None else "public",
+        status=article.status,
+        tags=tuple(article.tag_names),
+        author_id=str(article.created_by_id or ""),
+        author_name=article.created_by.display_name if article.created_by else "",
+        created=article.published_at or article.created_at,
+        updated=article.updated_at,
+    )
+
+
+def article_documents(article_ids: Iterable[int]) -> tuple[list[SearchDocument], list[str]]:
+    """Documents for these articles: only published ones are searchable (drafts are found on
+    the knowledge base pages by those who may read them)."""
+    article_ids = set(article_ids)
+    articles = list(
+        db.session.scalars(
+            select(Article)
+            .options(joinedload(Article.space), joinedload(Article.created_by))
+            .where(Article.id.in_(list(article_ids)), Article.status == ArticleStatus.PUBLISHED)
+        )
+    )
+    return [article_document(a) for a in articles], [
+        f"article:{i}" for i in article_ids - {a.id for a in articles}
+    ]
+
+
 def all_documents() -> Iterator[SearchDocument]:
     """Every document the index should hold, read in batches (for a rebuild)."""
     yield from _in_batches(
@@ -203,6 +241,9 @@ def all_documents() -> Iterator[SearchDocument]:
     )
     yield from _in_batches(Idea.id, lambda ids: idea_documents(ids)[0])
     yield from _in_batches(User.id, lambda ids: person_documents(ids)[0])
+    yield from _in_batches(
+        Article.id, lambda ids: article_documents(ids)[0], Article.status == ArticleStatus.PUBLISHED
+    )
 
 
 def _in_batches(column, build, *conditions) -> Iterator[SearchDocument]:
@@ -243,11 +284,27 @@ def expected_ids() -> dict[str, set[str]]:
         )
     }
     people = {f"person:{i}" for i in db.session.scalars(select(User.id).where(User.active))}
-    return {"thread": threads, "post": posts, "idea": ideas, "person": people}
+    articles = {
+        f"article:{i}"
+        for i in db.session.scalars(
+            select(Article.id).where(Article.status == ArticleStatus.PUBLISHED)
+        )
+    }
+    return {
+        "thread": threads,
+        "post": posts,
+        "idea": ideas,
+        "person": people,
+        "article": articles,
+    }
 
 
 def thread_ids_in(space: Space) -> list[int]:
     return list(db.session.scalars(select(Thread.id).where(Thread.space_id == space.id)))
+
+
+def articles_in(space: Space) -> list[int]:
+    return list(db.session.scalars(select(Article.id).where(Article.space_id == space.id)))
 
 
 def ideas_in(space: Space) -> list[int]:

@@ -19,6 +19,7 @@ KIND_LABELS = {
     "post": _l("Replies"),
     "idea": _l("Ideas"),
     "person": _l("People"),
+    "article": _l("Articles"),
 }
 STATUS_LABELS = {
     "solved": _l("Solved"),
