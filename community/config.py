@@ -50,6 +50,14 @@ class Config:
     REGISTER_LIMIT_PER_IP = "10 per hour"
     RESET_LIMIT_PER_IP = "5 per 15 minutes"
 
+    # The JSON API (community/api): per token (or signed-in person, or address) and minute.
+    API_LIMIT = "120 per minute"
+    API_TITLE = "Cocreate API"
+    API_VERSION = "v1"
+    OPENAPI_VERSION = "3.0.3"
+    OPENAPI_URL_PREFIX = "/api/v1"
+    OPENAPI_JSON_PATH = "openapi.json"
+
     # Each process refreshes its brainstorm board connections, so that a crashed process's
     # stop counting as present (community/brainstorms/events.py).
     BRAINSTORM_HEARTBEAT = True

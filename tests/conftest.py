@@ -10,4 +10,5 @@ pytest_plugins = [
     "tests.fixtures.brainstorms",
     "tests.fixtures.experts",
     "tests.fixtures.products",
+    "tests.fixtures.api",
 ]

@@ -101,7 +101,7 @@ def ideas_page(
         load_only(
             Idea.space_id, Idea.author_id, Idea.title, Idea.status, Idea.vote_count, Idea.created_at
         ),
-        selectinload(Idea.author).load_only(User.display_name),
+        selectinload(Idea.author).load_only(User.username, User.display_name),
     )
     if space is not None:
         # The ideas' space is the one already loaded: the identity map answers ``idea.space``.
