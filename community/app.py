@@ -33,7 +33,7 @@ from community.brainstorms.events import NAMESPACE as BRAINSTORM_NAMESPACE
 from community.brainstorms.events import BrainstormNamespace
 from community.commands import register_cli
 from community.config import PROJECT_ROOT, Config, config_from_env
-from community.database import utcnow
+from community.database import RowIdConverter, utcnow
 from community.errors import register_error_handlers
 from community.extensions import babel, csrf, db, limiter, login_manager, mailer, migrate, socketio
 from community.i18n import html_lang, select_locale
@@ -64,6 +64,7 @@ def create_app(config: type[Config] | None = None, **overrides) -> Flask:
     register_logging(app)
     register_proxies(app)
     register_extensions(app)
+    app.url_map.converters["int"] = RowIdConverter
     register_blueprints(app)
     register_sockets(app)
     register_templates(app)

@@ -4,11 +4,13 @@
 from __future__ import annotations
 
 from flask import Flask
+from flask_smorest.spec.plugins import integerconverter2paramschema
 
 from community.api import resources  # noqa: F401 - registers the routes on the blueprint
 from community.api.core import api
 from community.api.core import bp as api_bp
 from community.api.views import bp
+from community.database import RowIdConverter
 
 __all__ = ["bp", "init_api"]
 
@@ -16,6 +18,7 @@ __all__ = ["bp", "init_api"]
 def init_api(app: Flask) -> None:
     """Mount the API and its OpenAPI document on ``app``."""
     api.init_app(app)
+    api.register_converter(RowIdConverter, integerconverter2paramschema)
     api.spec.components.security_scheme(
         "token", {"type": "http", "scheme": "bearer", "description": "A personal API token"}
     )
