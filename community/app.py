@@ -15,6 +15,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from community import (
     accounts,
+    analytics,
     api,
     brainstorms,
     experts,
@@ -136,6 +137,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(experts.bp)
     app.register_blueprint(products.bp)
     app.register_blueprint(search.bp)
+    app.register_blueprint(analytics.bp)
     app.register_blueprint(api.bp)
     api.init_api(app)
 

@@ -31,9 +31,22 @@ PER_PAGE_MAX = 100
 USE_RESOLUTION = timedelta(minutes=5)
 
 
+class ApiErrorSchema(ma.Schema):
+    class ErrorDetail(ma.Schema):
+        code = ma.fields.Integer(required=True)
+        title = ma.fields.String(required=True)
+        message = ma.fields.String(required=True)
+        fields = ma.fields.Dict(metadata={"description": "Messages per invalid parameter"})
+
+    error = ma.fields.Nested(ErrorDetail, required=True)
+
+
 class CocreateApi(Api):
     """flask-smorest, minus its app-wide JSON error handler: the site's own handler
     (``community/errors.py``) already answers in JSON under ``/api/`` and in HTML elsewhere."""
+
+    #: What every documented error looks like (``community/errors.py`` writes it).
+    ERROR_SCHEMA = ApiErrorSchema
 
     def _register_error_handlers(self) -> None:
         pass
@@ -157,13 +170,3 @@ def paged(items, *, total: int, page: int, per_page: int, **url_args) -> dict:
             "prev": link(page - 1) if 1 < page <= pages + 1 else None,
         },
     }
-
-
-class ApiErrorSchema(ma.Schema):
-    class ErrorDetail(ma.Schema):
-        code = ma.fields.Integer(required=True)
-        title = ma.fields.String(required=True)
-        message = ma.fields.String(required=True)
-        fields = ma.fields.Dict(metadata={"description": "Messages per invalid parameter"})
-
-    error = ma.fields.Nested(ErrorDetail, required=True)

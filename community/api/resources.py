@@ -4,10 +4,12 @@ as the pages, so a token sees and may do exactly what its owner sees and may do 
 
 from __future__ import annotations
 
-from flask import abort, g
+from flask import abort, g, request
 from flask_login import current_user
 from sqlalchemy import select
 
+from community.analytics.args import ExplorerArgs, UnknownFilter, to_filters
+from community.analytics.explorer import explore
 from community.api import schemas
 from community.api.core import ApiErrorSchema, bp, envelope, one, paged, require_user
 from community.errors import OperationError
@@ -164,41 +166,29 @@ def _idea_detail(idea: Idea) -> dict:
 
 
 @bp.route("/ideas")
-@bp.doc(tags=["ideas"], summary="Ideas the caller may see, filtered and sorted")
-@bp.arguments(schemas.IdeaListArgs, location="query", as_kwargs=True)
+@bp.doc(
+    tags=["ideas"],
+    summary="Ideas the caller may see: the idea explorer's filters and sorts",
+    description="`q` searches titles, descriptions and tags (the newest 2,000 matches); "
+    "`segment` keeps ideas with a vote from that customer segment; dates are inclusive.",
+)
+@bp.arguments(ExplorerArgs, location="query")
 @bp.response(200, envelope(schemas.IdeaSchema, many=True))
 @_errors(404)
-def ideas(page: int, space: str, status: str, tag: str, product: str, sort: str, **flags):
-    in_space = _space(space) if space else None
-    product_id = None
-    if product:
-        found = product_queries.product_by_slug(product)
-        if found is None:
-            abort(404)
-        product_id = found.id
-    result = idea_queries.ideas_page(
-        current_user,
-        space=in_space,
-        status=status,
-        tag=tag,
-        sort=sort,
-        product=product_id,
-        page=page,
-        mine=flags["mine"],
-        voted=flags["voted"],
-    )
+def ideas(args: dict):
+    try:
+        filters = to_filters(
+            args, can_view_space=lambda s: guardian.can(current_user, "space.view", s)
+        )
+    except UnknownFilter:
+        abort(404)
+    result = explore(current_user, filters, page=args["page"])
     return paged(
         result.items,
         total=result.total,
-        page=page,
+        page=result.page,
         per_page=result.per_page,
-        space=space or None,
-        status=status or None,
-        tag=tag or None,
-        product=product or None,
-        sort=sort,
-        mine=flags["mine"] or None,
-        voted=flags["voted"] or None,
+        **{key: value for key, value in request.args.items() if key != "page"},
     )
 
 

@@ -7,7 +7,6 @@ from flask import url_for
 
 from community.api.models import Scope
 from community.ideas.models import IdeaStatus
-from community.ideas.queries import SORTS as IDEA_SORTS
 
 Str = ma.fields.String
 Int = ma.fields.Integer
@@ -151,20 +150,6 @@ class ThreadListArgs(ma.Schema):
 
 class PageOnlyArgs(ma.Schema):
     page = Int(load_default=1, validate=ma.validate.Range(min=1, max=10_000))
-
-
-class IdeaListArgs(ma.Schema):
-    page = Int(load_default=1, validate=ma.validate.Range(min=1, max=10_000))
-    space = Str(load_default="", validate=ma.validate.Length(max=60))
-    status = Str(
-        load_default="",
-        validate=ma.validate.OneOf(["", "open", *[s.value for s in IdeaStatus]]),
-    )
-    tag = Str(load_default="", validate=ma.validate.Length(max=30))
-    product = Str(load_default="", validate=ma.validate.Length(max=60))
-    sort = Str(load_default="trending", validate=ma.validate.OneOf(list(IDEA_SORTS)))
-    mine = ma.fields.Boolean(load_default=False)
-    voted = ma.fields.Boolean(load_default=False)
 
 
 class StatusChangeArgs(ma.Schema):

@@ -81,7 +81,7 @@ def test_ideas_list_filters_and_privacy(call, api_token, world):
         "Dark mode",
         "Secret feature",
     }
-    tagged = call("GET", "/api/v1/ideas?tag=ui&sort=top", member).json["data"]
+    tagged = call("GET", "/api/v1/ideas?tag=ui&sort=votes&votes_min=0", member).json["data"]
     assert [i["title"] for i in tagged] == ["Dark mode"]
     in_space = call("GET", f"/api/v1/ideas?space={world['private'].slug}", outsider)
     assert in_space.status_code == 404
@@ -206,3 +206,20 @@ def test_lists_run_a_bounded_number_of_queries(
             call("GET", f"/api/v1/spaces/{space.slug}/threads", token)
         counts.append((len(ideas), len(threads)))
     assert counts[0] == counts[1], counts
+
+
+def test_ideas_list_takes_the_explorer_filters(call, api_token, world, create_idea):
+    token = api_token(world["member"])
+    create_idea(world["public"], world["member"], title="Offline mode", tags="ui")
+    found = call("GET", "/api/v1/ideas?q=mode&sort=title&order=asc", token).json
+    assert [i["title"] for i in found["data"]] == ["Dark mode", "Offline mode"]
+    assert "q=mode" in (found["pagination"]["next"] or "q=mode")
+    assert call("GET", "/api/v1/ideas?q=secret", token).json["data"][0]["title"] == (
+        "Secret feature"
+    )
+    assert call("GET", "/api/v1/ideas?q=secret", api_token(world["outsider"])).json["data"] == []
+    crossed = call("GET", "/api/v1/ideas?votes_min=3&votes_max=1", token)
+    assert crossed.status_code == 422
+    assert "votes_min" in crossed.json["error"]["fields"]
+    assert call("GET", "/api/v1/ideas?product=nope", token).status_code == 404
+    assert call("GET", "/api/v1/ideas?created_from=2001-02-30", token).status_code == 422
