@@ -3,10 +3,13 @@ page, its exports and the API's idea list, so a filter means the same everywhere
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+
 import marshmallow as ma
 from flask_babel import lazy_gettext as _l
 
 from community.accounts.models import SEGMENTS
+from community.analytics.dashboard import Scope
 from community.analytics.explorer import SORTS, STATUS_CHOICES, IdeaFilters
 from community.products.queries import product_by_slug
 from community.spaces.queries import space_by_slug
@@ -81,4 +84,52 @@ def to_filters(args: dict, *, can_view_space) -> IdeaFilters:
         created_to=args["created_to"],
         sort=args["sort"],
         descending=args["order"] == "desc",
+    )
+
+
+class DashboardArgs(ma.Schema):
+    """The dashboard's filters: a date range (the last 90 days unless given), a space, a
+    product and a customer segment."""
+
+    class Meta:
+        unknown = ma.EXCLUDE
+
+    start = ma.fields.Date(load_default=None)
+    end = ma.fields.Date(load_default=None)
+    space = ma.fields.String(load_default="", validate=ma.validate.Length(max=60))
+    product = ma.fields.String(load_default="", validate=ma.validate.Length(max=60))
+    segment = ma.fields.String(load_default="", validate=ma.validate.OneOf(["", *SEGMENTS]))
+
+    @ma.post_load
+    def default_range(self, data, **kwargs) -> dict:
+        end = data["end"] or date.today()
+        data["end"] = end
+        data["start"] = data["start"] or end - timedelta(days=DEFAULT_DAYS - 1)
+        if data["start"] > data["end"]:
+            raise ma.ValidationError(str(_l("The first date is after the last.")), "start")
+        return data
+
+
+DEFAULT_DAYS = 90
+
+
+def to_scope(args: dict, *, can_view_space) -> Scope:
+    """Loaded ``DashboardArgs`` as a dashboard scope (:class:`UnknownFilter` as above)."""
+    space_id = product_id = None
+    if args["space"]:
+        space = space_by_slug(args["space"])
+        if space is None or not can_view_space(space):
+            raise UnknownFilter("space")
+        space_id = space.id
+    if args["product"]:
+        product = product_by_slug(args["product"])
+        if product is None:
+            raise UnknownFilter("product")
+        product_id = product.id
+    return Scope(
+        start=args["start"],
+        end=args["end"],
+        space_id=space_id,
+        product_id=product_id,
+        segment=args["segment"],
     )

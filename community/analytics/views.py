@@ -7,7 +7,7 @@ import io
 import json
 
 import marshmallow as ma
-from flask import Blueprint, Response, abort, render_template, request, url_for
+from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_required
@@ -15,8 +15,14 @@ from sqlalchemy import select
 
 from community.accounts.models import SEGMENTS
 from community.actions import finish, refuse_form
-from community.analytics import explorer
-from community.analytics.args import ExplorerArgs, UnknownFilter, to_filters
+from community.analytics import explorer, reports
+from community.analytics.args import (
+    DashboardArgs,
+    ExplorerArgs,
+    UnknownFilter,
+    to_filters,
+    to_scope,
+)
 from community.analytics.forms import BulkForm
 from community.database import utcnow
 from community.errors import OperationError
@@ -53,28 +59,38 @@ def _require_analyst() -> None:
     guardian.require(current_user, "analytics.view")
 
 
-def _explorer_filters() -> tuple[explorer.IdeaFilters, dict, list[str]]:
-    """The filters asked for, the loaded arguments, and what was wrong with them (bad values
-    are left out, with a message, rather than guessed at)."""
-    schema = ExplorerArgs()
+def _can_view_space(space) -> bool:
+    return guardian.can(current_user, "space.view", space)
+
+
+def _load(schema: ma.Schema, convert):
+    """Request arguments through ``schema`` and ``convert``: the result, the loaded arguments
+    and what was wrong with them. Bad values are left out with a message, not guessed at."""
     problems: list[str] = []
+    given = request.args.to_dict()
+    while True:  # each pass leaves out what was wrong (a range is checked once both are valid)
+        try:
+            args = schema.load(given)
+            break
+        except ma.ValidationError as error:
+            bad = {name for name in error.messages if name in given} or set(given)
+            problems += [
+                f"{name}: {' '.join(map(str, error.messages[name]))}"
+                for name in bad
+                if name in error.messages
+            ]
+            given = {k: v for k, v in given.items() if k not in bad}
     try:
-        args = schema.load(request.args)
-    except ma.ValidationError as error:
-        problems = [f"{name}: {' '.join(map(str, why))}" for name, why in error.messages.items()]
-        clean = {k: v for k, v in request.args.items() if k not in error.messages}
-        args = schema.load(clean)
-    try:
-        filters = to_filters(
-            args, can_view_space=lambda s: guardian.can(current_user, "space.view", s)
-        )
+        result = convert(args, can_view_space=_can_view_space)
     except UnknownFilter as unknown:
         problems.append(_("There is no such %(what)s, or you can't see it.", what=unknown.args[0]))
         args = {**args, unknown.args[0]: ""}
-        filters = to_filters(
-            args, can_view_space=lambda s: guardian.can(current_user, "space.view", s)
-        )
-    return filters, args, problems
+        result = convert(args, can_view_space=_can_view_space)
+    return result, args, problems
+
+
+def _explorer_filters() -> tuple[explorer.IdeaFilters, dict, list[str]]:
+    return _load(ExplorerArgs(), to_filters)
 
 
 def _link_args(args: dict, **changes) -> dict:
@@ -148,8 +164,8 @@ def _export_rows() -> tuple[list[dict], explorer.IdeaFilters]:
     return rows, filters
 
 
-def _attachment(body: str, mimetype: str, extension: str) -> Response:
-    name = f"ideas-{utcnow():%Y%m%d-%H%M}.{extension}"
+def _attachment(body: str, mimetype: str, extension: str, stem: str = "ideas") -> Response:
+    name = f"{stem}-{utcnow():%Y%m%d-%H%M}.{extension}"
     return Response(
         body, mimetype=mimetype, headers={"Content-Disposition": f'attachment; filename="{name}"'}
     )
@@ -216,3 +232,52 @@ def bulk():
     return finish(
         target, message=ngettext("%(num)d idea changed.", "%(num)d ideas changed.", count)
     )
+
+
+# The dashboard.
+
+
+@bp.route("/")
+@login_required
+def dashboard():
+    _require_analyst()
+    return redirect(url_for("analytics.report", view="funnel", **request.args))
+
+
+@bp.route("/<any(funnel, demand, knowledge, participation):view>")
+@login_required
+def report(view: str):
+    """One view of the dashboard: its filters, key figures, charts and tables."""
+    _require_analyst()
+    scope, args, problems = _load(DashboardArgs(), to_scope)
+    return render_template(
+        "analytics/dashboard.html",
+        view=view,
+        titles=reports.view_titles(),
+        report=reports.build(view, current_user, scope),
+        args=args,
+        problems=problems,
+        spaces=db.session.scalars(readable_spaces(current_user).order_by("name")).all(),
+        products=all_products(),
+        segments=SEGMENTS,
+        export_link=url_for("analytics.report_csv", view=view, **_link_args(args)),
+    )
+
+
+@bp.route("/<any(funnel, demand, knowledge, participation):view>.csv")
+@login_required
+def report_csv(view: str):
+    """The view's tables as one CSV: a ``table`` column names the table of each row."""
+    _require_analyst()
+    scope, _args, problems = _load(DashboardArgs(), to_scope)
+    if problems:
+        abort(400, "; ".join(problems))
+    out = io.StringIO()
+    out.write("\ufeff")
+    writer = csv.writer(out)
+    for table in reports.build(view, current_user, scope).tables:
+        writer.writerow(["table", *table.headings])
+        for row in table.rows:
+            writer.writerow([table.key, *row])
+        writer.writerow([])
+    return _attachment(out.getvalue(), "text/csv", "csv", stem=view)

@@ -31,6 +31,7 @@ def test_explore_sort_export_and_bulk_plan(
     page = browser.new_context(base_url=base_url, accept_downloads=True).new_page()
     sign_in(page, owner.username)
     page.get_by_role("link", name="Insights").click()
+    page.get_by_role("link", name="Idea explorer").click()
     expect(page.get_by_role("heading", name="Idea explorer")).to_be_visible()
     page.get_by_label("Space").select_option(label="Explorer Lab")
     page.get_by_label("Words").fill("night")
