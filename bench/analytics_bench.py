@@ -168,9 +168,8 @@ def main() -> None:
             times.append((time.perf_counter() - started) * 1000)
             assert response.status_code == 200, (url, response.status_code)
         median = statistics.median(times)
-        print(
-            f"| {name} | {median:.0f} | {max(times):.0f} | {'yes' if median < TARGET_MS else 'NO'} |"
-        )
+        verdict = "yes" if median < TARGET_MS else "NO"
+        print(f"| {name} | {median:.0f} | {max(times):.0f} | {verdict} |")
     if not args.keep and not args.db:
         import shutil
 

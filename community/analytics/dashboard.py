@@ -375,8 +375,8 @@ class Participation:
     returning: int
 
 
-def _contributions(user, scope: Scope, *, all_time: bool = False):
-    """(user, space, moment) for every post, vote and idea in readable spaces."""
+def _contributions(user, scope: Scope):
+    """(user, space, moment) for every post and vote in readable spaces in the range."""
     spaces = _spaces(user, scope)
     posts = (
         select(
@@ -385,20 +385,27 @@ def _contributions(user, scope: Scope, *, all_time: bool = False):
             Post.created_at.label("at"),
         )
         .join(Thread, Thread.id == Post.thread_id)
-        .where(Thread.space_id.in_(spaces), Post.author_id.is_not(None), Post.deleted_at.is_(None))
+        .where(
+            Post.created_at >= scope.since,
+            Post.created_at < scope.until,
+            Thread.space_id.in_(spaces),
+            Post.author_id.is_not(None),
+            Post.deleted_at.is_(None),
+        )
     )
     votes = (
         select(IdeaVote.user_id, Idea.space_id, IdeaVote.created_at)
         .join(Idea, Idea.id == IdeaVote.idea_id)
-        .where(Idea.space_id.in_(spaces))
+        .where(
+            IdeaVote.created_at >= scope.since,
+            IdeaVote.created_at < scope.until,
+            Idea.space_id.in_(spaces),
+        )
     )
     if scope.segment:
         posts = posts.join(User, User.id == Post.author_id).where(User.segment == scope.segment)
         votes = votes.where(IdeaVote.segment == scope.segment)
-    rows = union_all(posts, votes).subquery()
-    if all_time:
-        return rows
-    return select(rows).where(rows.c.at >= scope.since, rows.c.at < scope.until).subquery()
+    return union_all(posts, votes).subquery()
 
 
 def participation(user, scope: Scope) -> Participation:
@@ -414,18 +421,18 @@ def participation(user, scope: Scope) -> Participation:
         .order_by(func.count(distinct(rows.c.user_id)).desc(), Space.name)
         .limit(TOP)
     ).all()
-    history = _contributions(user, scope, all_time=True)
-    firsts = (
-        select(history.c.user_id, func.min(history.c.at).label("first"))
-        .where(history.c.user_id.in_(select(rows.c.user_id)))
-        .group_by(history.c.user_id)
-        .subquery()
+    # Returning: took part before the range (anywhere on the site; only the count is shown).
+    people = select(rows.c.user_id).distinct().subquery()
+    earlier = or_(
+        exists().where(
+            Post.author_id == people.c.user_id,
+            Post.created_at < scope.since,
+            Post.deleted_at.is_(None),
+        ),
+        exists().where(IdeaVote.user_id == people.c.user_id, IdeaVote.created_at < scope.since),
     )
     split = db.session.execute(
-        select(
-            func.count().filter(firsts.c.first >= scope.since),
-            func.count().filter(firsts.c.first < scope.since),
-        )
+        select(func.count().filter(~earlier), func.count().filter(earlier)).select_from(people)
     ).one()
     return Participation(
         weekly_active=[(str(w), int(n)) for w, n in weekly],
