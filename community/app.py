@@ -15,6 +15,8 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from community import (
     accounts,
+    analytics,
+    api,
     brainstorms,
     experts,
     forums,
@@ -35,7 +37,7 @@ from community.brainstorms.events import NAMESPACE as BRAINSTORM_NAMESPACE
 from community.brainstorms.events import BrainstormNamespace
 from community.commands import register_cli
 from community.config import PROJECT_ROOT, Config, config_from_env
-from community.database import utcnow
+from community.database import RowIdConverter, utcnow
 from community.errors import register_error_handlers
 from community.extensions import babel, csrf, db, limiter, login_manager, mailer, migrate, socketio
 from community.i18n import html_lang, select_locale
@@ -66,6 +68,7 @@ def create_app(config: type[Config] | None = None, **overrides) -> Flask:
     register_logging(app)
     register_proxies(app)
     register_extensions(app)
+    app.url_map.converters["int"] = RowIdConverter
     register_blueprints(app)
     register_sockets(app)
     register_templates(app)
@@ -140,6 +143,9 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(knowledge.bp)
     app.register_blueprint(search.bp)
     app.register_blueprint(notifications.bp)
+    app.register_blueprint(analytics.bp)
+    app.register_blueprint(api.bp)
+    api.init_api(app)
 
 
 def register_sockets(app: Flask) -> None:

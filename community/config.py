@@ -66,6 +66,14 @@ class Config:
     NEW_ACCOUNT_MAX_MENTIONS = 3  # per post
     NEW_ACCOUNT_POSTS_PER_DAY = 10
 
+    # The JSON API (community/api): per token (or signed-in person, or address) and minute.
+    API_LIMIT = "120 per minute"
+    API_TITLE = "Cocreate API"
+    API_VERSION = "v1"
+    OPENAPI_VERSION = "3.0.3"
+    OPENAPI_URL_PREFIX = "/api/v1"
+    OPENAPI_JSON_PATH = "openapi.json"
+
     # Each process refreshes its brainstorm board connections, so that a crashed process's
     # stop counting as present (community/brainstorms/events.py).
     BRAINSTORM_HEARTBEAT = True

@@ -13,6 +13,7 @@ from sqlalchemy import DateTime, MetaData, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
+from werkzeug.routing import IntegerConverter
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -134,3 +135,12 @@ class Session(FlaskSession):
         self.info.pop("after_commit", None)
         self.info.pop("transaction_scoped", None)
         super().close()
+
+
+class RowIdConverter(IntegerConverter):
+    """``<int:…>`` in every route: a number that fits the database's INTEGER columns, so an
+    address like ``/t/99999999999999999999`` is a 404 rather than an overflow in the driver."""
+
+    def __init__(self, map, *args, **kwargs) -> None:  # noqa: A002 - Werkzeug's name
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(map, *args, **kwargs)

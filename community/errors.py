@@ -34,20 +34,25 @@ class OperationError(Exception):
 
 ERROR_TEXT = {
     400: (_l("Bad request"), _l("The request could not be understood. Please try again.")),
+    401: (_l("Sign in needed"), _l("Sign in, or send an API token, to do that.")),
     403: (_l("Not allowed"), _l("You don't have permission to do that.")),
     404: (_l("Page not found"), _l("There is nothing here, or you can't see it.")),
     405: (_l("Not allowed"), _l("That action is not available here.")),
     413: (_l("Too large"), _l("What you sent is too large.")),
+    422: (_l("Invalid input"), _l("Some of what you sent is not valid.")),
     429: (_l("Slow down"), _l("Too many attempts. Please wait a moment and try again.")),
     500: (_l("Something went wrong"), _l("We couldn't complete that. Please try again later.")),
 }
 
 
-def _render_error(code: int, detail: str | None = None):
+def _render_error(code: int, detail: str | None = None, fields: dict | None = None):
     title, message = ERROR_TEXT.get(code, ERROR_TEXT[500])
     message = detail or str(message)
     if wants_json():
-        return jsonify(error={"code": code, "title": str(title), "message": message}), code
+        error = {"code": code, "title": str(title), "message": message}
+        if fields:
+            error["fields"] = fields
+        return jsonify(error=error), code
     return render_template("errors/error.html", code=code, title=title, message=message), code
 
 
@@ -64,8 +69,14 @@ def register_error_handlers(app: Flask) -> None:
         code = error.code or 500
         if code == 429:
             return _render_error(429)
+        if code not in ERROR_TEXT:
+            return _render_error(500)
         # Only our own messages reach users: Werkzeug's defaults are English-only.
-        return _render_error(code if code in ERROR_TEXT else 500)
+        own = error.description if error.description != type(error).description else None
+        # Invalid API parameters (webargs) say which parameter is wrong and why.
+        by_place = (getattr(error, "data", None) or {}).get("messages") or {}
+        fields = {name: why for place in by_place.values() for name, why in place.items()}
+        return _render_error(code, own, fields)
 
     @app.errorhandler(InternalServerError)
     def server_error(error: InternalServerError):

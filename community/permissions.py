@@ -29,6 +29,8 @@ class Role(enum.StrEnum):
 
     MEMBER = "member"
     EXPERT = "expert"
+    #: R&D and community managers: the analytics dashboard and the idea explorer.
+    ANALYST = "analyst"
     MODERATOR = "moderator"
     ADMIN = "admin"
 
@@ -44,6 +46,7 @@ class Role(enum.StrEnum):
 ROLE_LABELS = {
     Role.MEMBER: _l("Member"),
     Role.EXPERT: _l("Expert"),
+    Role.ANALYST: _l("Analyst"),
     Role.MODERATOR: _l("Moderator"),
     Role.ADMIN: _l("Admin"),
 }

@@ -12,4 +12,5 @@ pytest_plugins = [
     "tests.fixtures.products",
     "tests.fixtures.notifications",
     "tests.fixtures.knowledge",
+    "tests.fixtures.api",
 ]

@@ -41,7 +41,7 @@ from community.markdown import render_markdown
 from community.permissions import guardian
 from community.spaces.models import Space
 from community.spaces.permissions import prime_members
-from community.tags import parse_tags
+from community.tags import MAX_TAGS, parse_tags
 
 RESPONSE_MAX = 10_000
 MAX_ID = 2**31 - 1  # ids are 32-bit integers on every backend
@@ -258,6 +258,69 @@ def change_status(idea: Idea, status: str, *, response: str, by: User) -> IdeaSt
     change = _record_change(idea, status, response, by)
     signals.idea_status_changed.send(idea, old=old, new=status, change=change, by=by)
     return change
+
+
+#: How many ideas one bulk change may touch.
+BULK_MAX = 200
+
+
+def _bulk_ideas(ideas: list[Idea], by: User) -> None:
+    if not ideas:
+        raise OperationError(_("Select at least one idea."), field="ideas")
+    if len(ideas) > BULK_MAX:
+        raise OperationError(
+            _("Change at most %(count)d ideas at once.", count=BULK_MAX), field="ideas"
+        )
+    refused = [i for i in ideas if not guardian.can(by, "idea.set_status", i)]
+    if refused:
+        raise OperationError(
+            _("You may not change idea #%(id)d; nothing was changed.", id=refused[0].id),
+            field="ideas",
+        )
+
+
+def bulk_change_status(
+    ideas: list[Idea], status: str, *, response: str, by: User
+) -> list[IdeaStatusChange]:
+    """Move several ideas to ``status`` with one public response; all or none. Ideas that
+    already have that status are left as they are."""
+    _bulk_ideas(ideas, by)
+    moving = [idea for idea in ideas if idea.status != status]
+    if not moving:
+        raise OperationError(_("The selected ideas already have that status."), field="status")
+    return [change_status(idea, status, response=response, by=by) for idea in moving]
+
+
+def bulk_retag(ideas: list[Idea], *, add: str = "", remove: str = "", by: User) -> int:
+    """Add and remove tags on several ideas (moderators of their spaces); all or none.
+    Returns how many ideas changed."""
+    _bulk_ideas(ideas, by)
+    adding, removing = parse_tags(add, "add"), parse_tags(remove, "remove")
+    if not adding and not removing:
+        raise OperationError(_("Name a tag to add or remove."), field="add")
+    changed = 0
+    for idea in ideas:
+        before = idea.tag_names
+        after = [t for t in before if t not in removing]
+        after += [t for t in adding if t not in after]
+        if after == before:
+            continue
+        if len(after) > MAX_TAGS:
+            raise OperationError(
+                _(
+                    "Idea #%(id)d would have more than %(count)d tags; nothing was changed.",
+                    id=idea.id,
+                    count=MAX_TAGS,
+                ),
+                field="add",
+            )
+        kept = [t for t in idea.tags if t.tag not in removing]
+        idea.tags = kept + [IdeaTag(tag=t) for t in adding if t not in before]
+        idea.updated_at = utcnow()
+        changed += 1
+        db.session.flush()
+        signals.idea_updated.send(idea, by=by)
+    return changed
 
 
 def merge_idea(idea: Idea, into_id: int, *, response: str, by: User) -> IdeaStatusChange:

@@ -108,7 +108,7 @@ def ideas_page(
             Idea.created_at,
             Idea.hidden_at,
         ),
-        selectinload(Idea.author).load_only(User.display_name),
+        selectinload(Idea.author).load_only(User.username, User.display_name),
     )
     if space is not None:
         # The ideas' space is the one already loaded: the identity map answers ``idea.space``.

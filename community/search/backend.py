@@ -122,6 +122,11 @@ class SearchBackend(abc.ABC):
         """Quick title matches for as-you-type use (the last word may be a prefix)."""
 
     @abc.abstractmethod
+    def matching_ids(self, text: str, access: Access, kind: str, limit: int) -> list[str]:
+        """The ids of the newest documents of ``kind`` matching ``text`` that ``access`` may
+        read, at most ``limit`` of them (for narrowing a database query by full text)."""
+
+    @abc.abstractmethod
     def counts(self) -> dict[str, int]:
         """Number of documents per kind."""
 

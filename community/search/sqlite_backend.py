@@ -649,6 +649,23 @@ class SqliteBackend(SearchBackend):
             updated=datetime.fromtimestamp(updated, UTC) if updated is not None else None,
         )
 
+    def matching_ids(self, text: str, access: Access, kind: str, limit: int) -> list[str]:
+        parsed = parse_query(text)
+        if parsed.expression is None:
+            return []
+        required, excluded, where, params = self._filter(
+            SearchQuery(text=text, access=access, kinds=(kind,))
+        )
+        match = self._match("title body tags", parsed.expression, required, excluded)
+        with self._read() as con:
+            rows = con.execute(
+                "SELECT d.doc_id FROM (SELECT rowid FROM terms WHERE terms MATCH ? "  # noqa: S608
+                "ORDER BY rowid DESC LIMIT ?) s JOIN documents d ON d.rowid = s.rowid "
+                f"WHERE {where}",
+                [match, limit, *params],
+            )
+            return [doc_id for (doc_id,) in rows]
+
     def counts(self) -> dict[str, int]:
         with self._read() as con:
             return dict(con.execute("SELECT kind, count(*) FROM documents GROUP BY kind"))

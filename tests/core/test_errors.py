@@ -50,3 +50,9 @@ def test_server_error_page_hides_details(tmp_path):
 def test_error_pages_are_translated(client):
     response = client.get("/missing", headers={"Accept-Language": "zh-CN"})
     assert "找不到页面" in page_text(response)
+
+
+def test_ids_too_large_for_the_database_are_not_found(client):
+    too_large = ["/t/99999999999999999999", "/ideas/2147483648", "/api/v1/ideas/9223372036854"]
+    for url in too_large:
+        assert client.get(url).status_code == 404, url

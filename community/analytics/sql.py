@@ -1,0 +1,54 @@
+"""SQL building blocks for aggregates that SQLite and PostgreSQL spell differently: time
+differences, medians and week buckets. Everything is computed in the database."""
+
+from __future__ import annotations
+
+from sqlalchemy import ColumnElement, Date, Select, cast, func, literal_column, select
+
+from community.extensions import db
+
+
+def _dialect() -> str:
+    return db.session.get_bind().dialect.name
+
+
+def seconds_between(start, end) -> ColumnElement:
+    """``end - start`` in seconds, in the database's own date arithmetic."""
+    if _dialect() == "sqlite":
+        return (func.julianday(end) - func.julianday(start)) * 86400.0
+    return func.extract("epoch", end - start)
+
+
+def week_of(moment) -> ColumnElement:
+    """The Monday of ``moment``'s week, as an ISO date string (``2026-11-23``)."""
+    if _dialect() == "sqlite":
+        return func.date(moment, "weekday 0", "-6 days")
+    return func.to_char(func.date_trunc("week", moment), literal_column("'YYYY-MM-DD'"))
+
+
+def medians(rows: Select, *, value: str, group: str | None = None) -> dict:
+    """The median of column ``value`` in ``rows`` (per ``group`` column if given): the middle
+    value, or the mean of the middle two, picked with window functions in one query.
+    Returns ``{group: median}`` (``{None: median}`` without a group)."""
+    sub = rows.subquery()
+    partition = [sub.c[group]] if group else []
+    ranked = select(
+        *(sub.c[group].label("grp"),) if group else (),
+        sub.c[value].label("value"),
+        func.row_number().over(partition_by=partition, order_by=sub.c[value]).label("position"),
+        func.count().over(partition_by=partition).label("total"),
+    ).subquery()
+    middle = (ranked.c.position * 2 >= ranked.c.total) & (
+        ranked.c.position * 2 <= ranked.c.total + 2
+    )
+    columns = [ranked.c.grp] if group else []
+    stmt = select(*columns, func.avg(ranked.c.value)).where(middle)
+    if group:
+        stmt = stmt.group_by(ranked.c.grp)
+        return {key: float(found) for key, found in db.session.execute(stmt)}
+    found = db.session.scalar(stmt)
+    return {None: float(found) if found is not None else None}
+
+
+def as_date(moment) -> ColumnElement:
+    return cast(moment, Date)

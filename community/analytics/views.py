@@ -1,0 +1,283 @@
+"""The idea explorer for R&D: filter, sort, export, and (moderators) change ideas in bulk."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import marshmallow as ma
+from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from community.accounts.models import SEGMENTS
+from community.actions import finish, refuse_form
+from community.analytics import explorer, reports
+from community.analytics.args import (
+    DashboardArgs,
+    ExplorerArgs,
+    UnknownFilter,
+    to_filters,
+    to_scope,
+)
+from community.analytics.forms import BulkForm
+from community.database import utcnow
+from community.errors import OperationError
+from community.extensions import db
+from community.ideas import operations as idea_operations
+from community.ideas.models import STATUS_LABELS, Idea
+from community.permissions import guardian
+from community.products.queries import all_products
+from community.security import safe_next
+from community.spaces.permissions import prime_memberships
+from community.spaces.queries import readable_spaces
+
+bp = Blueprint("analytics", __name__, url_prefix="/analytics")
+
+EXPORT_COLUMNS = (
+    "id",
+    "title",
+    "space",
+    "status",
+    "votes",
+    "segment_votes",
+    "tags",
+    "product",
+    "release",
+    "author",
+    "from_brainstorm",
+    "created_at",
+    "updated_at",
+    "url",
+)
+
+
+def _require_analyst() -> None:
+    guardian.require(current_user, "analytics.view")
+
+
+def _can_view_space(space) -> bool:
+    return guardian.can(current_user, "space.view", space)
+
+
+def _load(schema: ma.Schema, convert):
+    """Request arguments through ``schema`` and ``convert``: the result, the loaded arguments
+    and what was wrong with them. Bad values are left out with a message, not guessed at."""
+    problems: list[str] = []
+    given = request.args.to_dict()
+    while True:  # each pass leaves out what was wrong (a range is checked once both are valid)
+        try:
+            args = schema.load(given)
+            break
+        except ma.ValidationError as error:
+            bad = {name for name in error.messages if name in given} or set(given)
+            problems += [
+                f"{name}: {' '.join(map(str, error.messages[name]))}"
+                for name in bad
+                if name in error.messages
+            ]
+            given = {k: v for k, v in given.items() if k not in bad}
+    try:
+        result = convert(args, can_view_space=_can_view_space)
+    except UnknownFilter as unknown:
+        problems.append(_("There is no such %(what)s, or you can't see it.", what=unknown.args[0]))
+        args = {**args, unknown.args[0]: ""}
+        result = convert(args, can_view_space=_can_view_space)
+    return result, args, problems
+
+
+def _explorer_filters() -> tuple[explorer.IdeaFilters, dict, list[str]]:
+    return _load(ExplorerArgs(), to_filters)
+
+
+def _link_args(args: dict, **changes) -> dict:
+    """Query arguments for a link that keeps the current filters, with ``changes``."""
+    kept = {k: v for k, v in request.args.items() if v and k != "page"}
+    kept.update({k: v for k, v in changes.items() if v is not None})
+    return kept
+
+
+@bp.route("/ideas")
+@login_required
+def ideas():
+    _require_analyst()
+    filters, args, problems = _explorer_filters()
+    result = explorer.explore(current_user, filters, page=args["page"])
+    prime_memberships(
+        current_user, list({idea.space_id: idea.space for idea in result.items}.values())
+    )
+    changeable = {i.id for i in result.items if guardian.can(current_user, "idea.set_status", i)}
+
+    def sort_link(column: str) -> str:
+        if args["sort"] == column:
+            order = "asc" if args["order"] == "desc" else "desc"
+        else:
+            order = "asc" if column in {"title", "oldest"} else "desc"
+        return url_for("analytics.ideas", **_link_args(args, sort=column, order=order))
+
+    return render_template(
+        "analytics/ideas.html",
+        result=result,
+        args=args,
+        filters=filters,
+        problems=problems,
+        spaces=db.session.scalars(readable_spaces(current_user).order_by("name")).all(),
+        products=all_products(),
+        segments=SEGMENTS,
+        status_labels=STATUS_LABELS,
+        sort_link=sort_link,
+        page_link=lambda n: url_for("analytics.ideas", **_link_args(args, page=n)),
+        export_link=lambda fmt: url_for(f"analytics.export_{fmt}", **_link_args(args)),
+        changeable=changeable,
+        bulk_form=BulkForm(next=request.full_path) if changeable else None,
+    )
+
+
+def _export_rows() -> tuple[list[dict], explorer.IdeaFilters]:
+    filters, _args, problems = _explorer_filters()
+    if problems:
+        abort(400, "; ".join(problems))
+    ideas = explorer.export_rows(current_user, filters)
+    segment_votes = explorer.segment_votes(ideas, filters.segment)
+    rows = [
+        {
+            "id": idea.id,
+            "title": idea.title,
+            "space": idea.space.slug,
+            "status": idea.status,
+            "votes": idea.vote_count,
+            "segment_votes": segment_votes.get(idea.id, 0) if filters.segment else None,
+            "tags": idea.tag_names,
+            "product": idea.product.slug if idea.product else None,
+            "release": idea.release.version if idea.release else None,
+            "author": idea.author.username if idea.author else None,
+            "from_brainstorm": idea.brainstorm_session_id is not None,
+            "created_at": idea.created_at.isoformat(),
+            "updated_at": idea.updated_at.isoformat(),
+            "url": url_for("ideas.idea", idea_id=idea.id, _external=True),
+        }
+        for idea in ideas
+    ]
+    return rows, filters
+
+
+def _attachment(body: str, mimetype: str, extension: str, stem: str = "ideas") -> Response:
+    name = f"{stem}-{utcnow():%Y%m%d-%H%M}.{extension}"
+    return Response(
+        body, mimetype=mimetype, headers={"Content-Disposition": f'attachment; filename="{name}"'}
+    )
+
+
+@bp.route("/ideas.csv")
+@login_required
+def export_csv():
+    """The selection as CSV (UTF-8 with a byte-order mark, so spreadsheets read Chinese)."""
+    _require_analyst()
+    rows, _filters = _export_rows()
+    out = io.StringIO()
+    out.write("\ufeff")
+    writer = csv.DictWriter(out, fieldnames=EXPORT_COLUMNS)
+    writer.writeheader()
+    for row in rows:
+        writer.writerow(
+            {
+                **row,
+                "tags": ", ".join(row["tags"]),
+                "segment_votes": row["segment_votes"] if row["segment_votes"] is not None else "",
+            }
+        )
+    return _attachment(out.getvalue(), "text/csv", "csv")
+
+
+@bp.route("/ideas.json")
+@login_required
+def export_json():
+    _require_analyst()
+    rows, _filters = _export_rows()
+    return _attachment(
+        json.dumps({"ideas": rows}, ensure_ascii=False, indent=1), "application/json", "json"
+    )
+
+
+@bp.route("/ideas/bulk", methods=["POST"])
+@login_required
+def bulk():
+    """Change the status or tags of the ticked ideas at once: all of them, or none."""
+    _require_analyst()
+    form = BulkForm()
+    target = safe_next(form.next.data, url_for("analytics.ideas"))
+    if not form.validate_on_submit():
+        errors = [e for field in form for e in field.errors]
+        return refuse_form(target, errors[0] if errors else None)
+    ids = form.ideas.data or []
+    found = db.session.scalars(select(Idea).where(Idea.id.in_(ids))).all() if ids else []
+    visible = [i for i in found if guardian.can(current_user, "idea.view", i)]
+    try:
+        if len(visible) != len(set(ids)):
+            raise OperationError(_("Some of the selected ideas are gone. Nothing was changed."))
+        if form.action.data == "status":
+            changes = idea_operations.bulk_change_status(
+                visible, form.status.data or "", response=form.response.data or "", by=current_user
+            )
+            count = len(changes)
+        else:
+            count = idea_operations.bulk_retag(
+                visible, add=form.add.data or "", remove=form.remove.data or "", by=current_user
+            )
+    except OperationError as error:
+        return finish(target, error)
+    return finish(
+        target, message=ngettext("%(num)d idea changed.", "%(num)d ideas changed.", count)
+    )
+
+
+# The dashboard.
+
+
+@bp.route("/")
+@login_required
+def dashboard():
+    _require_analyst()
+    return redirect(url_for("analytics.report", view="funnel", **request.args))
+
+
+@bp.route("/<any(funnel, demand, knowledge, participation):view>")
+@login_required
+def report(view: str):
+    """One view of the dashboard: its filters, key figures, charts and tables."""
+    _require_analyst()
+    scope, args, problems = _load(DashboardArgs(), to_scope)
+    return render_template(
+        "analytics/dashboard.html",
+        view=view,
+        titles=reports.view_titles(),
+        report=reports.build(view, current_user, scope),
+        args=args,
+        problems=problems,
+        spaces=db.session.scalars(readable_spaces(current_user).order_by("name")).all(),
+        products=all_products(),
+        segments=SEGMENTS,
+        export_link=url_for("analytics.report_csv", view=view, **_link_args(args)),
+    )
+
+
+@bp.route("/<any(funnel, demand, knowledge, participation):view>.csv")
+@login_required
+def report_csv(view: str):
+    """The view's tables as one CSV: a ``table`` column names the table of each row."""
+    _require_analyst()
+    scope, _args, problems = _load(DashboardArgs(), to_scope)
+    if problems:
+        abort(400, "; ".join(problems))
+    out = io.StringIO()
+    out.write("\ufeff")
+    writer = csv.writer(out)
+    for table in reports.build(view, current_user, scope).tables:
+        writer.writerow(["table", *table.headings])
+        for row in table.rows:
+            writer.writerow([table.key, *row])
+        writer.writerow([])
+    return _attachment(out.getvalue(), "text/csv", "csv", stem=view)

@@ -1,0 +1,306 @@
+"""The resources of ``/api/v1``. Each calls the same queries, permission checks and operations
+as the pages, so a token sees and may do exactly what its owner sees and may do in the browser.
+"""
+
+from __future__ import annotations
+
+from flask import abort, g, request
+from flask_login import current_user
+from sqlalchemy import select
+
+from community.analytics.args import ExplorerArgs, UnknownFilter, to_filters
+from community.analytics.explorer import explore
+from community.api import schemas
+from community.api.core import ApiErrorSchema, bp, envelope, one, paged, require_user
+from community.errors import OperationError
+from community.extensions import db
+from community.forums import queries as forum_queries
+from community.forums.models import Thread
+from community.ideas import operations as idea_operations
+from community.ideas import queries as idea_queries
+from community.ideas.models import Idea
+from community.permissions import guardian
+from community.products import queries as product_queries
+from community.products.models import Product, Release
+from community.spaces import queries as space_queries
+from community.spaces.models import Space
+
+ERRORS = {401: "Not signed in", 403: "Not allowed", 404: "Not found or not readable"}
+
+
+def _errors(*codes: int):
+    """Document the error responses a route may give."""
+
+    def decorate(view):
+        for code in codes:
+            view = bp.alt_response(code, schema=ApiErrorSchema, description=ERRORS.get(code, ""))(
+                view
+            )
+        return view
+
+    return decorate
+
+
+def _visible(model, key, *, action: str):
+    """The row if the caller may see it; 404 otherwise (never 403: existence is private)."""
+    obj = db.session.get(model, key) if not isinstance(key, str) else None
+    if obj is None:
+        abort(404)
+    guardian.require(current_user, action, obj, hide=True)
+    return obj
+
+
+def _space(slug: str) -> Space:
+    space = space_queries.space_by_slug(slug)
+    if space is None:
+        abort(404)
+    guardian.require(current_user, "space.view", space, hide=True)
+    return space
+
+
+def _refused(error: OperationError):
+    db.session.rollback()
+    abort(422, error.message)
+
+
+# Who am I.
+
+
+@bp.route("/me")
+@bp.doc(tags=["me"], summary="The caller")
+@bp.response(200, envelope(schemas.MeSchema))
+@_errors(401)
+def me():
+    user = require_user()
+    token = g.get("api_token")
+    user.token_scope = token.scope if token else None
+    return one(user)
+
+
+# Spaces, threads and posts.
+
+
+@bp.route("/spaces")
+@bp.doc(tags=["spaces"], summary="Spaces the caller may read, most active first")
+@bp.arguments(schemas.SpaceListArgs, location="query", as_kwargs=True)
+@bp.response(200, envelope(schemas.SpaceSchema, many=True))
+def spaces(page: int, q: str, tag: str, mine: bool):
+    result = space_queries.directory_page(current_user, q=q, tag=tag, mine=mine, page=page)
+    return paged(
+        result.items,
+        total=result.total,
+        page=page,
+        per_page=result.per_page,
+        q=q or None,
+        tag=tag or None,
+        mine=mine or None,
+    )
+
+
+@bp.route("/spaces/<slug>")
+@bp.doc(tags=["spaces"], summary="One space")
+@bp.response(200, envelope(schemas.SpaceSchema))
+@_errors(404)
+def space(slug: str):
+    return one(_space(slug))
+
+
+@bp.route("/spaces/<slug>/threads")
+@bp.doc(tags=["threads"], summary="A space's questions and discussions, pinned first")
+@bp.arguments(schemas.ThreadListArgs, location="query", as_kwargs=True)
+@bp.response(200, envelope(schemas.ThreadSchema, many=True))
+@_errors(404)
+def threads(slug: str, page: int, kind: str, status: str, tag: str, sort: str):
+    space = _space(slug)
+    result = forum_queries.threads_page(
+        space, kind=kind, status=status, tag=tag, sort=sort, page=page
+    )
+    return paged(
+        result.items,
+        total=result.total,
+        page=page,
+        per_page=result.per_page,
+        kind=kind or None,
+        status=status or None,
+        tag=tag or None,
+        sort=sort,
+    )
+
+
+@bp.route("/threads/<int:thread_id>")
+@bp.doc(tags=["threads"], summary="A thread with its opening post")
+@bp.response(200, envelope(schemas.ThreadDetailSchema))
+@_errors(404)
+def thread(thread_id: int):
+    found = _visible(Thread, thread_id, action="thread.view")
+    if found.is_deleted:
+        abort(404)
+    found.opening_post = forum_queries.opening_post(found)
+    return one(found)
+
+
+@bp.route("/threads/<int:thread_id>/posts")
+@bp.doc(tags=["threads"], summary="A thread's replies, oldest first")
+@bp.arguments(schemas.PageOnlyArgs, location="query", as_kwargs=True)
+@bp.response(200, envelope(schemas.PostSchema, many=True))
+@_errors(404)
+def posts(thread_id: int, page: int):
+    found = _visible(Thread, thread_id, action="thread.view")
+    if found.is_deleted:
+        abort(404)
+    result = forum_queries.replies_page(found, page=page)
+    items = [post for post in result.items if post.deleted_at is None]
+    return paged(items, total=result.total, page=page, per_page=result.per_page)
+
+
+# Ideas.
+
+
+def _idea(idea_id: int) -> Idea:
+    return _visible(Idea, idea_id, action="idea.view")
+
+
+def _idea_detail(idea: Idea) -> dict:
+    idea.voted = idea.id in idea_queries.voted_by(current_user, [idea.id])
+    return one(idea)
+
+
+@bp.route("/ideas")
+@bp.doc(
+    tags=["ideas"],
+    summary="Ideas the caller may see: the idea explorer's filters and sorts",
+    description="`q` searches titles, descriptions and tags (the newest 2,000 matches); "
+    "`segment` keeps ideas with a vote from that customer segment; dates are inclusive.",
+)
+@bp.arguments(ExplorerArgs, location="query")
+@bp.response(200, envelope(schemas.IdeaSchema, many=True))
+@_errors(404)
+def ideas(args: dict):
+    try:
+        filters = to_filters(
+            args, can_view_space=lambda s: guardian.can(current_user, "space.view", s)
+        )
+    except UnknownFilter:
+        abort(404)
+    result = explore(current_user, filters, page=args["page"])
+    return paged(
+        result.items,
+        total=result.total,
+        page=result.page,
+        per_page=result.per_page,
+        **{key: value for key, value in request.args.items() if key != "page"},
+    )
+
+
+@bp.route("/ideas/<int:idea_id>")
+@bp.doc(tags=["ideas"], summary="One idea")
+@bp.response(200, envelope(schemas.IdeaDetailSchema))
+@_errors(404)
+def idea(idea_id: int):
+    return _idea_detail(_idea(idea_id))
+
+
+def _vote_result(idea: Idea) -> dict:
+    db.session.refresh(idea)
+    return one(
+        {
+            "idea_id": idea.id,
+            "voted": idea.id in idea_queries.voted_by(current_user, [idea.id]),
+            "vote_count": idea.vote_count,
+            "votes_left": idea_queries.votes_left(current_user, idea.space),
+        }
+    )
+
+
+@bp.route("/ideas/<int:idea_id>/vote", methods=["PUT"])
+@bp.doc(tags=["ideas"], summary="Vote for an idea (again: no change)")
+@bp.response(200, envelope(schemas.VoteResultSchema))
+@_errors(401, 403, 404, 422)
+def vote(idea_id: int):
+    user = require_user()
+    idea = _idea(idea_id)
+    try:
+        idea_operations.cast_vote(idea, user)
+    except OperationError as error:
+        _refused(error)
+    db.session.commit()
+    return _vote_result(idea)
+
+
+@bp.route("/ideas/<int:idea_id>/vote", methods=["DELETE"])
+@bp.doc(tags=["ideas"], summary="Take one's vote back (none: no change)")
+@bp.response(200, envelope(schemas.VoteResultSchema))
+@_errors(401, 403, 404, 422)
+def unvote(idea_id: int):
+    user = require_user()
+    idea = _idea(idea_id)
+    try:
+        idea_operations.retract_vote(idea, user)
+    except OperationError as error:
+        _refused(error)
+    db.session.commit()
+    return _vote_result(idea)
+
+
+@bp.route("/ideas/<int:idea_id>/status", methods=["POST"])
+@bp.doc(tags=["ideas"], summary="Move an idea to another status, with a public response (staff)")
+@bp.arguments(schemas.StatusChangeArgs, as_kwargs=True)
+@bp.response(200, envelope(schemas.IdeaDetailSchema))
+@_errors(401, 403, 404, 422)
+def set_status(idea_id: int, status: str, response: str):
+    user = require_user()
+    idea = _idea(idea_id)
+    if not guardian.can(user, "idea.set_status", idea):
+        abort(403)
+    try:
+        idea_operations.change_status(idea, status, response=response, by=user)
+    except OperationError as error:
+        _refused(error)
+    db.session.commit()
+    return _idea_detail(idea)
+
+
+# Products and releases.
+
+
+def _product(slug: str) -> Product:
+    found = product_queries.product_by_slug(slug)
+    if found is None:
+        abort(404)
+    return found
+
+
+@bp.route("/products")
+@bp.doc(tags=["products"], summary="Every product")
+@bp.response(200, envelope(schemas.ProductSchema, many=True))
+def products():
+    items = product_queries.all_products()
+    return paged(items, total=len(items), page=1, per_page=max(len(items), 1))
+
+
+@bp.route("/products/<slug>")
+@bp.doc(tags=["products"], summary="One product")
+@bp.response(200, envelope(schemas.ProductSchema))
+@_errors(404)
+def product(slug: str):
+    return one(_product(slug))
+
+
+@bp.route("/products/<slug>/releases")
+@bp.doc(tags=["products"], summary="A product's releases, newest first")
+@bp.response(200, envelope(schemas.ReleaseSchema, many=True))
+@_errors(404)
+def releases(slug: str):
+    items = product_queries.releases_of(_product(slug))
+    return paged(items, total=len(items), page=1, per_page=max(len(items), 1))
+
+
+@bp.route("/releases/<int:release_id>")
+@bp.doc(tags=["products"], summary="One release")
+@bp.response(200, envelope(schemas.ReleaseSchema))
+@_errors(404)
+def release(release_id: int):
+    found = db.session.scalar(select(Release).where(Release.id == release_id))
+    if found is None:
+        abort(404)
+    return one(found)

@@ -1,0 +1,157 @@
+"""What the API returns and accepts (marshmallow schemas, also the OpenAPI document's)."""
+
+from __future__ import annotations
+
+import marshmallow as ma
+from flask import url_for
+
+from community.api.models import Scope
+from community.ideas.models import IdeaStatus
+
+Str = ma.fields.String
+Int = ma.fields.Integer
+
+
+def _link(endpoint: str, **values):
+    return ma.fields.Function(
+        lambda obj: url_for(endpoint, _external=True, **{k: v(obj) for k, v in values.items()}),
+        metadata={"description": "The page in the browser"},
+    )
+
+
+class UserSchema(ma.Schema):
+    id = Int(required=True)
+    username = Str(required=True)
+    display_name = Str(required=True)
+
+
+class MeSchema(UserSchema):
+    role = Str(required=True)
+    organisation = Str()
+    segment = Str()
+    reputation = Int()
+    token_scope = Str(allow_none=True, metadata={"enum": [s.value for s in Scope]})
+
+
+class SpaceSchema(ma.Schema):
+    id = Int(required=True)
+    slug = Str(required=True)
+    name = Str(required=True)
+    description = Str()
+    visibility = Str(required=True)
+    tags = ma.fields.List(Str(), attribute="tag_names")
+    member_count = Int()
+    thread_count = Int()
+    expert_community = ma.fields.Boolean()
+    created_at = ma.fields.DateTime()
+    url = _link("forums.space", slug=lambda s: s.slug)
+
+
+class PostSchema(ma.Schema):
+    id = Int(required=True)
+    author = ma.fields.Nested(UserSchema, allow_none=True)
+    body = Str(attribute="body_source", metadata={"description": "Markdown"})
+    body_html = Str(metadata={"description": "Sanitised HTML"})
+    helpful_count = Int()
+    created_at = ma.fields.DateTime()
+    edited_at = ma.fields.DateTime(allow_none=True)
+
+
+class ThreadSchema(ma.Schema):
+    id = Int(required=True)
+    space = Str(attribute="space.slug", required=True)
+    kind = Str(required=True)
+    title = Str(required=True)
+    author = ma.fields.Nested(UserSchema, allow_none=True)
+    tags = ma.fields.List(Str(), attribute="tag_names")
+    pinned = ma.fields.Boolean()
+    locked = ma.fields.Boolean()
+    solved = ma.fields.Boolean(attribute="is_solved")
+    accepted_post_id = Int(allow_none=True)
+    reply_count = Int()
+    created_at = ma.fields.DateTime()
+    last_activity_at = ma.fields.DateTime()
+    url = _link("forums.thread", thread_id=lambda t: t.id)
+
+
+class ThreadDetailSchema(ThreadSchema):
+    opening_post = ma.fields.Nested(PostSchema, allow_none=True)
+
+
+class IdeaSchema(ma.Schema):
+    id = Int(required=True)
+    space = Str(attribute="space.slug", required=True)
+    title = Str(required=True)
+    status = Str(required=True, metadata={"enum": [s.value for s in IdeaStatus]})
+    vote_count = Int(required=True)
+    author = ma.fields.Nested(UserSchema, allow_none=True)
+    created_at = ma.fields.DateTime()
+    url = _link("ideas.idea", idea_id=lambda i: i.id)
+
+
+class IdeaDetailSchema(IdeaSchema):
+    body = Str(attribute="body_source", metadata={"description": "Markdown"})
+    body_html = Str(metadata={"description": "Sanitised HTML"})
+    tags = ma.fields.List(Str(), attribute="tag_names")
+    product = Str(attribute="product.slug", allow_none=True)
+    release = Str(attribute="release.version", allow_none=True)
+    merged_into_id = Int(allow_none=True)
+    thread_id = Int(allow_none=True)
+    updated_at = ma.fields.DateTime()
+    status_changed_at = ma.fields.DateTime(allow_none=True)
+    voted = ma.fields.Boolean(metadata={"description": "Whether the caller voted for it"})
+
+
+class ReleaseSchema(ma.Schema):
+    id = Int(required=True)
+    product = Str(attribute="product.slug", required=True)
+    version = Str(required=True)
+    released_on = ma.fields.Date(required=True)
+    notes = Str(attribute="notes_source", metadata={"description": "Markdown"})
+    notes_html = Str(metadata={"description": "Sanitised HTML"})
+
+
+class ProductSchema(ma.Schema):
+    id = Int(required=True)
+    slug = Str(required=True)
+    name = Str(required=True)
+    description = Str()
+    url = _link("products.roadmap", slug=lambda p: p.slug)
+
+
+class VoteResultSchema(ma.Schema):
+    idea_id = Int(required=True)
+    voted = ma.fields.Boolean(required=True)
+    vote_count = Int(required=True)
+    votes_left = Int(allow_none=True, metadata={"description": "None: no budget in the space"})
+
+
+# Arguments.
+
+
+class SpaceListArgs(ma.Schema):
+    page = Int(load_default=1, validate=ma.validate.Range(min=1, max=10_000))
+    q = Str(load_default="", validate=ma.validate.Length(max=100))
+    tag = Str(load_default="", validate=ma.validate.Length(max=30))
+    mine = ma.fields.Boolean(load_default=False)
+
+
+class ThreadListArgs(ma.Schema):
+    page = Int(load_default=1, validate=ma.validate.Range(min=1, max=10_000))
+    kind = Str(load_default="", validate=ma.validate.OneOf(["", "question", "discussion"]))
+    status = Str(
+        load_default="", validate=ma.validate.OneOf(["", "solved", "unsolved", "unanswered"])
+    )
+    tag = Str(load_default="", validate=ma.validate.Length(max=30))
+    sort = Str(
+        load_default="activity", validate=ma.validate.OneOf(["activity", "newest", "helpful"])
+    )
+
+
+class PageOnlyArgs(ma.Schema):
+    page = Int(load_default=1, validate=ma.validate.Range(min=1, max=10_000))
+
+
+class StatusChangeArgs(ma.Schema):
+    status = Str(required=True, validate=ma.validate.OneOf([s.value for s in IdeaStatus]))
+    response = Str(required=True, validate=ma.validate.Length(min=1, max=5_000))

@@ -1,0 +1,62 @@
+"""Pages around the API: personal tokens in the settings, and the browsable documentation."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from community.actions import finish
+from community.api import operations, queries
+from community.api.forms import TokenForm
+from community.api.models import ApiToken
+from community.errors import OperationError
+from community.extensions import db
+
+bp = Blueprint("api_pages", __name__)
+
+
+@bp.route("/settings/api-tokens", methods=["GET", "POST"])
+@login_required
+def tokens():
+    """One's personal API tokens: create one (its secret shown once) or revoke one."""
+    form = TokenForm()
+    secret = None
+    if form.validate_on_submit():
+        try:
+            token, secret = operations.create_token(
+                current_user, name=form.name.data, scope=form.scope.data
+            )
+        except OperationError as error:
+            db.session.rollback()
+            error.attach_to(form)
+        else:
+            db.session.commit()
+            flash(_("Token “%(name)s” created.", name=token.name), "success")
+            form = TokenForm(formdata=None)
+    return render_template(
+        "api/tokens.html",
+        form=form,
+        secret=secret,
+        tokens=queries.tokens_of(current_user),
+    )
+
+
+@bp.route("/settings/api-tokens/<int:token_id>/revoke", methods=["POST"])
+@login_required
+def revoke(token_id: int):
+    token = db.session.get(ApiToken, token_id)
+    if token is None or token.user_id != current_user.id or token.revoked_at is not None:
+        abort(404)
+    target = url_for("api_pages.tokens")
+    try:
+        operations.revoke_token(token, by=current_user)
+    except OperationError as error:
+        return finish(target, error)
+    return finish(target, message=_("Token “%(name)s” revoked.", name=token.name))
+
+
+@bp.route("/api/v1/docs")
+def docs():
+    """The OpenAPI document, browsable (Swagger UI, vendored)."""
+    return render_template("api/docs.html")

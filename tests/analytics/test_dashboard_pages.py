@@ -1,0 +1,97 @@
+"""The dashboard pages: who may see them, bad filters, CSV parsed back, bounded queries."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+
+from community.permissions import Role
+from tests.fixtures.app import page_text
+
+
+@pytest.fixture
+def analyst(client, create_user, login):
+    user = create_user("ana", role=Role.ANALYST)
+    login(client, user)
+    return user
+
+
+def test_members_and_experts_may_not_see_the_dashboard(client, create_user, login):
+    for role in (Role.MEMBER, Role.EXPERT):
+        login(client, create_user(role=role))
+        for view in ("funnel", "demand", "knowledge", "participation"):
+            assert client.get(f"/analytics/{view}").status_code == 403
+            assert client.get(f"/analytics/{view}.csv").status_code == 403
+        client.submit("/logout")
+
+
+def test_every_view_renders_for_an_analyst(
+    client, analyst, create_space, create_user, add_member, create_idea, vote_for
+):
+    space = create_space("Imaging")
+    author = create_user("author", segment="enterprise", organisation="Acme")
+    add_member(space, author)
+    vote_for(create_idea(space, author, title="Dark mode", tags="ui"), author)
+    assert client.get("/analytics/").status_code == 302
+    for view, expected in [
+        ("funnel", "Ideas by status"),
+        ("demand", "Dark mode"),
+        ("knowledge", "Questions asked"),
+        ("participation", "Imaging"),
+    ]:
+        response = client.get(f"/analytics/{view}")
+        assert response.status_code == 200
+        assert expected in page_text(response), view
+
+
+def test_bad_filters_are_named_and_the_csv_refuses_them(client, analyst):
+    text = page_text(client.get("/analytics/funnel?start=2026-12-01&end=2026-01-01&segment=x"))
+    assert "Left out a filter: start" in text
+    assert "Left out a filter: segment" in text
+    assert "no such space" in page_text(client.get("/analytics/demand?space=nowhere"))
+    assert client.get("/analytics/funnel.csv?start=never").status_code == 400
+
+
+def test_csv_export_parses_back(
+    client, analyst, create_space, create_user, add_member, create_idea, vote_for
+):
+    space = create_space("Imaging")
+    for n in range(2):
+        person = create_user(f"p{n}", segment="education", organisation="District 9")
+        add_member(space, person)
+        vote_for(create_idea(space, person, title=f"Idea {n}"), person)
+    body = client.get("/analytics/demand.csv").get_data(as_text=True).lstrip("\ufeff")
+    rows = [row for row in csv.reader(io.StringIO(body)) if row]
+    segments = [row for row in rows if row[0] == "segments"]
+    assert segments == [["segments", "Education", "2", "2", "1"]]  # one organisation
+
+
+def test_views_run_a_bounded_number_of_queries(
+    client,
+    analyst,
+    count_queries,
+    create_space,
+    create_user,
+    add_member,
+    create_idea,
+    vote_for,
+    create_thread,
+    create_reply,
+):
+    space = create_space()
+    counts = []
+    for more in (2, 8):
+        for _ in range(more):
+            person = create_user(segment="enterprise")
+            add_member(space, person)
+            vote_for(create_idea(space, person, tags="ui"), person)
+            create_reply(create_thread(space, person), person)
+        found = []
+        for view in ("funnel", "demand", "knowledge", "participation"):
+            with count_queries() as queries:
+                client.get(f"/analytics/{view}")
+            found.append(len(queries))
+        counts.append(found)
+    assert counts[0] == counts[1]
