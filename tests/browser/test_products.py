@@ -1,6 +1,6 @@
 """An admin creates a product and a release; a moderator sets an idea's product, ships it and
 links it to the release; the roadmap shows it under recently shipped and the changelog lists
-it with its proposer and supporter credited."""
+it with its proposer and supporter credited; the supporter is told it shipped."""
 
 from __future__ import annotations
 
@@ -96,4 +96,14 @@ def test_idea_followed_to_its_release(
     expect(release.locator(".credit-proposer")).to_contain_text("Petra Proposer")
     expect(release.locator(".credit-supporters")).to_contain_text("Vic Voter")
     page.screenshot(path="test-results/products-changelog.png", full_page=True)
+
+    # The voter is told it shipped, and follows the notification to the idea and its release.
+    sign_in(page, voter.username)
+    page.get_by_test_id("notification-bell").click()
+    told = page.get_by_test_id("notification").filter(
+        has_text="“Offline mode for field kits” shipped in Field Kit BT 2.0"
+    )
+    expect(told).to_have_count(1)
+    told.get_by_role("button").first.click()
+    expect(page.get_by_test_id("idea-release")).to_contain_text("Delivered in version 2.0")
     page.context.close()
