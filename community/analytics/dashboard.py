@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import Select, distinct, exists, func, or_, select, union_all
+from sqlalchemy import Select, and_, distinct, exists, func, or_, select, union_all
 
 from community.accounts.models import User
 from community.analytics.sql import medians, seconds_between, week_of
@@ -25,6 +25,13 @@ from community.ideas.models import (
     IdeaTag,
     IdeaVote,
     TimelineKind,
+)
+from community.knowledge.models import (
+    Article,
+    ArticleFeedback,
+    ArticleStatus,
+    Deflection,
+    DeflectionKind,
 )
 from community.permissions import Role
 from community.products.models import Product
@@ -299,9 +306,23 @@ class KnowledgeLoop:
     solved: int
     median_first_answer_hours: float | None
     median_first_expert_answer_hours: float | None
+    #: Questions not posted because a suggested article or solved thread answered them.
+    deflected: int = 0
+    #: Questions posted although suggestions were shown.
+    asked_despite: int = 0
+    articles_from_answers: int = 0
+    articles_from_ideas: int = 0
+    #: (article id, title, helpful, answers) of the most helpful published articles.
+    most_helpful: list[tuple[int, str, int, int]] = field(default_factory=list)
 
     def share(self, part: int) -> float:
         return part / self.questions if self.questions else 0.0
+
+    @property
+    def deflected_share(self) -> float:
+        """Of the questions people came to ask, the share the knowledge base answered."""
+        wanted = self.questions + self.deflected
+        return self.deflected / wanted if wanted else 0.0
 
 
 def _questions(user, scope: Scope) -> Select:
@@ -355,12 +376,51 @@ def knowledge_loop(user, scope: Scope) -> KnowledgeLoop:
         seconds = found[None]
         return round(seconds / 3600, 1) if seconds is not None else None
 
+    spaces = _spaces(user, scope)
+    in_range = (Deflection.created_at >= scope.since, Deflection.created_at < scope.until)
+    deflections = dict(
+        db.session.execute(
+            select(Deflection.kind, func.count())
+            .where(Deflection.space_id.in_(spaces), *in_range)
+            .group_by(Deflection.kind)
+        ).all()
+    )
+    articles = or_(Article.space_id.in_(spaces), Article.space_id.is_(None))
+    if scope.space_id is not None:
+        articles = Article.space_id == scope.space_id
+    if scope.product_id is not None:
+        articles = and_(articles, Article.product_id == scope.product_id)
+    made = db.session.execute(
+        select(
+            func.count().filter(Article.source_thread_id.is_not(None)),
+            func.count().filter(Article.source_idea_id.is_not(None)),
+        ).where(articles, Article.created_at >= scope.since, Article.created_at < scope.until)
+    ).one()
+    helpful = func.count().filter(ArticleFeedback.helpful.is_(True))
+    most_helpful = db.session.execute(
+        select(Article.id, Article.title, helpful, func.count())
+        .join(ArticleFeedback, ArticleFeedback.article_id == Article.id)
+        .where(
+            articles,
+            Article.status == ArticleStatus.PUBLISHED.value,
+            ArticleFeedback.updated_at >= scope.since,
+            ArticleFeedback.updated_at < scope.until,
+        )
+        .group_by(Article.id, Article.title)
+        .order_by(helpful.desc(), func.count().desc(), Article.id)
+        .limit(TOP)
+    ).all()
     return KnowledgeLoop(
         questions=int(counts[0]),
         answered=int(counts[1]),
         solved=int(counts[2]),
         median_first_answer_hours=hours(False),
         median_first_expert_answer_hours=hours(True),
+        deflected=int(deflections.get(DeflectionKind.ANSWERED.value, 0)),
+        asked_despite=int(deflections.get(DeflectionKind.ASKED.value, 0)),
+        articles_from_answers=int(made[0]),
+        articles_from_ideas=int(made[1]),
+        most_helpful=[(i, t, int(h), int(n)) for i, t, h, n in most_helpful],
     )
 
 

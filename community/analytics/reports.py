@@ -208,6 +208,13 @@ def _knowledge(user, scope) -> Report:
         (_("Solved"), _percent(data.share(data.solved))),
         (_("Median time to first answer"), _hours(data.median_first_answer_hours)),
         (_("Median time to first expert answer"), _hours(data.median_first_expert_answer_hours)),
+        (
+            _("Answered by the knowledge base"),
+            f"{data.deflected} · {_percent(data.deflected_share)}",
+        ),
+        (_("Asked despite suggestions"), str(data.asked_despite)),
+        (_("Articles from answers"), str(data.articles_from_answers)),
+        (_("Articles from shipped ideas"), str(data.articles_from_ideas)),
     ]
     report.charts.append(
         Chart(
@@ -233,6 +240,14 @@ def _knowledge(user, scope) -> Report:
             _("Questions"),
             [_("Measure"), _("Value")],
             [[label, value] for label, value in report.kpis],
+        )
+    )
+    report.tables.append(
+        Table(
+            "helpful",
+            _("Most helpful articles"),
+            ["#", _("Article"), _("Helpful"), _("Answers")],
+            [list(row) for row in data.most_helpful],
         )
     )
     return report

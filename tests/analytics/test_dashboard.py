@@ -156,3 +156,42 @@ def test_participation(app, world, space_owner):
     assert sum(n for _w, n in found.weekly_active) >= 5
     assert found.by_space[0] == ("Imaging", 5)
     assert found.new == 6 and found.returning == 0
+
+
+def test_knowledge_base_in_the_loop(
+    app, world, space_owner, create_article, solved_question, create_user, add_member
+):
+    from community.knowledge import operations as kb
+    from community.knowledge.models import Article
+    from community.spaces.models import Space as SpaceModel
+
+    public = world["public"]
+    readers = [create_user(f"reader{n}") for n in range(3)]
+    for reader in readers:
+        add_member(public, reader)
+    guide = create_article(public, space_owner, title="Calibrating the detector")
+    other = create_article(public, space_owner, title="Exporting studies")
+    solved = solved_question(public, world["ent"][0], space_owner, title="Drift after update")
+    with app.test_request_context():
+        owner = db.session.get(User, space_owner.id)
+        kb.article_from_answer(db.session.get(Thread, solved.id), by=owner)
+        space = db.session.get(SpaceModel, public.id)
+        for reader, helpful in zip(readers, (True, True, False), strict=True):
+            person = db.session.get(User, reader.id)
+            kb.rate_article(db.session.get(Article, guide.id), by=person, helpful=helpful)
+        kb.rate_article(db.session.get(Article, other.id), by=person, helpful=True)
+        kb.record_answered(
+            space,
+            by=db.session.get(User, readers[0].id),
+            title="How to calibrate?",
+            article=db.session.get(Article, guide.id),
+        )
+        db.session.commit()
+        found = dashboard.knowledge_loop(owner, scope())
+    assert found.deflected == 1 and found.asked_despite == 0
+    # Four questions were posted (Q1, Q2, Q3 and the solved one) and one was not.
+    assert found.questions == 4
+    assert found.deflected_share == pytest.approx(1 / 5)
+    assert (found.articles_from_answers, found.articles_from_ideas) == (1, 0)
+    assert found.most_helpful[0][1:] == ("Calibrating the detector", 2, 3)
+    assert found.most_helpful[1][1:] == ("Exporting studies", 1, 1)
