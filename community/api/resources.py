@@ -19,9 +19,14 @@ from community.forums.models import Thread
 from community.ideas import operations as idea_operations
 from community.ideas import queries as idea_queries
 from community.ideas.models import Idea
+from community.knowledge import queries as knowledge_queries
+from community.knowledge.models import Article
 from community.permissions import guardian
 from community.products import queries as product_queries
 from community.products.models import Product, Release
+from community.search.backend import clean_query_text
+from community.search.service import search_service
+from community.search.views import KIND_LABELS as SEARCH_KINDS
 from community.spaces import queries as space_queries
 from community.spaces.models import Space
 
@@ -304,3 +309,53 @@ def release(release_id: int):
     if found is None:
         abort(404)
     return one(found)
+
+
+# Knowledge base and search.
+
+
+@bp.route("/articles")
+@bp.doc(tags=["articles"], summary="Knowledge base articles the caller may read, newest first")
+@bp.arguments(schemas.ArticleListArgs, location="query", as_kwargs=True)
+@bp.response(200, envelope(schemas.ArticleSchema, many=True))
+@_errors(404)
+def articles(page: int, q: str, tag: str, space: str, status: str):
+    space_id = _space(space).id if space else None
+    result = knowledge_queries.articles_page(
+        current_user, q=q, tag=tag, space_id=space_id, status=status, page=page
+    )
+    return paged(
+        result.items,
+        total=result.total,
+        page=page,
+        per_page=result.per_page,
+        **{key: value for key, value in request.args.items() if key != "page"},
+    )
+
+
+@bp.route("/articles/<int:article_id>")
+@bp.doc(tags=["articles"], summary="One article")
+@bp.response(200, envelope(schemas.ArticleDetailSchema))
+@_errors(404)
+def article(article_id: int):
+    return one(_visible(Article, article_id, action="article.view"))
+
+
+@bp.route("/search")
+@bp.doc(
+    tags=["search"],
+    summary="Search threads, replies, ideas, articles and people the caller may read",
+)
+@bp.arguments(schemas.SearchArgs, location="query", as_kwargs=True)
+@bp.response(200, envelope(schemas.SearchHitSchema, many=True))
+def search(q: str, kind: str, sort: str, page: int):
+    text = clean_query_text(q)
+    kinds = (kind,) if kind in SEARCH_KINDS else ()
+    found = search_service().search(current_user, text=text, kinds=kinds, sort=sort, page=page)
+    return paged(
+        found.hits,
+        total=found.total,
+        page=page,
+        per_page=10,
+        **{key: value for key, value in request.args.items() if key != "page"},
+    )

@@ -155,3 +155,53 @@ class PageOnlyArgs(ma.Schema):
 class StatusChangeArgs(ma.Schema):
     status = Str(required=True, validate=ma.validate.OneOf([s.value for s in IdeaStatus]))
     response = Str(required=True, validate=ma.validate.Length(min=1, max=5_000))
+
+
+class ArticleSchema(ma.Schema):
+    id = Int(required=True)
+    title = Str(required=True)
+    status = Str(required=True, metadata={"enum": ["draft", "published"]})
+    space = Str(
+        attribute="space.slug", allow_none=True, metadata={"description": "None: site-wide"}
+    )
+    tags = ma.fields.List(Str(), attribute="tag_names")
+    created_at = ma.fields.DateTime()
+    updated_at = ma.fields.DateTime()
+    published_at = ma.fields.DateTime(allow_none=True)
+    url = _link("knowledge.article", article_id=lambda a: a.id)
+
+
+class ArticleDetailSchema(ArticleSchema):
+    body = Str(attribute="body_source", metadata={"description": "Markdown"})
+    body_html = Str(metadata={"description": "Sanitised HTML"})
+    source_thread_id = Int(allow_none=True)
+    source_idea_id = Int(allow_none=True)
+    source_release_id = Int(allow_none=True)
+
+
+class ArticleListArgs(ma.Schema):
+    page = Int(load_default=1, validate=ma.validate.Range(min=1, max=10_000))
+    q = Str(load_default="", validate=ma.validate.Length(max=100))
+    tag = Str(load_default="", validate=ma.validate.Length(max=30))
+    space = Str(load_default="", validate=ma.validate.Length(max=60))
+    status = Str(load_default="", validate=ma.validate.OneOf(["", "draft", "published"]))
+
+
+class SearchHitSchema(ma.Schema):
+    id = Str(required=True, metadata={"description": "kind:number, e.g. idea:12"})
+    kind = Str(required=True)
+    title = Str(required=True)
+    url = Str(required=True)
+    snippet_html = Str(metadata={"description": "Escaped text with <mark> around matches"})
+    space = Str(attribute="space_name")
+    status = Str()
+    tags = ma.fields.List(Str())
+    author = Str(attribute="author_name")
+    updated = ma.fields.DateTime(allow_none=True)
+
+
+class SearchArgs(ma.Schema):
+    q = Str(required=True, validate=ma.validate.Length(min=1, max=200))
+    kind = Str(load_default="", validate=ma.validate.Length(max=20))
+    sort = Str(load_default="relevance", validate=ma.validate.OneOf(["relevance", "date"]))
+    page = Int(load_default=1, validate=ma.validate.Range(min=1, max=100))

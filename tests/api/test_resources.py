@@ -223,3 +223,30 @@ def test_ideas_list_takes_the_explorer_filters(call, api_token, world, create_id
     assert "votes_min" in crossed.json["error"]["fields"]
     assert call("GET", "/api/v1/ideas?product=nope", token).status_code == 404
     assert call("GET", "/api/v1/ideas?created_from=2001-02-30", token).status_code == 422
+
+
+def test_articles_and_search(call, api_token, world, create_article, space_owner):
+    public = create_article(world["public"], space_owner, title="Calibrating the detector")
+    create_article(world["private"], space_owner, title="Calibrating the secret sensor")
+    draft = create_article(world["public"], space_owner, title="Calibration draft", publish=False)
+    site = create_article(None, space_owner, title="Calibration basics")
+    outsider = api_token(world["outsider"])
+    titles = {a["title"] for a in call("GET", "/api/v1/articles", outsider).json["data"]}
+    assert titles == {"Calibrating the detector", "Calibration basics"}
+    detail = call("GET", f"/api/v1/articles/{public.id}", outsider).json["data"]
+    assert detail["space"] == world["public"].slug and "Calibrate" in detail["body_html"]
+    assert "space" not in call("GET", f"/api/v1/articles/{site.id}", outsider).json["data"]
+    assert call("GET", f"/api/v1/articles/{draft.id}", outsider).status_code == 404
+    owner = api_token(space_owner)
+    drafts = call("GET", "/api/v1/articles?status=draft", owner).json["data"]
+    assert [a["title"] for a in drafts] == ["Calibration draft"]
+
+    found = call("GET", "/api/v1/search?q=calibrating&kind=article", outsider).json
+    hits = {hit["id"]: hit["title"] for hit in found["data"]}  # stemmed: calibration too
+    assert hits == {
+        f"article:{public.id}": "Calibrating the detector",
+        f"article:{site.id}": "Calibration basics",
+    }
+    assert call("GET", "/api/v1/search", outsider).status_code == 422
+    drift = call("GET", "/api/v1/search?q=drift", outsider).json["data"]
+    assert [hit["kind"] for hit in drift] == ["thread"]
