@@ -57,9 +57,8 @@ class UnknownFilter(LookupError):
     """A space or product named in the filters does not exist or is not readable."""
 
 
-def to_filters(args: dict, *, can_view_space) -> IdeaFilters:
-    """Loaded ``ExplorerArgs`` as explorer filters; raises :class:`UnknownFilter` for a space
-    the caller may not read or a product that does not exist."""
+def _space_and_product(args: dict, can_view_space) -> tuple[int | None, int | None]:
+    """The ids of the space and product named by slug in ``args`` (None when not named)."""
     space_id = product_id = None
     if args["space"]:
         space = space_by_slug(args["space"])
@@ -71,6 +70,13 @@ def to_filters(args: dict, *, can_view_space) -> IdeaFilters:
         if product is None:
             raise UnknownFilter("product")
         product_id = product.id
+    return space_id, product_id
+
+
+def to_filters(args: dict, *, can_view_space) -> IdeaFilters:
+    """Loaded ``ExplorerArgs`` as explorer filters; raises :class:`UnknownFilter` for a space
+    the caller may not read or a product that does not exist."""
+    space_id, product_id = _space_and_product(args, can_view_space)
     return IdeaFilters(
         q=args["q"].strip(),
         status=args["status"],
@@ -115,17 +121,7 @@ DEFAULT_DAYS = 90
 
 def to_scope(args: dict, *, can_view_space) -> Scope:
     """Loaded ``DashboardArgs`` as a dashboard scope (:class:`UnknownFilter` as above)."""
-    space_id = product_id = None
-    if args["space"]:
-        space = space_by_slug(args["space"])
-        if space is None or not can_view_space(space):
-            raise UnknownFilter("space")
-        space_id = space.id
-    if args["product"]:
-        product = product_by_slug(args["product"])
-        if product is None:
-            raise UnknownFilter("product")
-        product_id = product.id
+    space_id, product_id = _space_and_product(args, can_view_space)
     return Scope(
         start=args["start"],
         end=args["end"],

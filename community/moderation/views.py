@@ -3,7 +3,7 @@ person's moderation page, the audit log, and one's own warnings."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
@@ -203,8 +203,7 @@ def act(case_id: int, action: str):
     here = url_for("moderation.case", case_id=case.id)
     form = ReasonForm()
     if not form.validate_on_submit():
-        flash(_first_error(form), "danger")
-        return redirect(here)
+        return refuse_form(here, _first_error(form))
     operation, message = CASE_ACTIONS[action]
     queue = (
         url_for("moderation.space_queue", slug=case.space.slug)
@@ -233,8 +232,7 @@ def warn_author(case_id: int):
     here = url_for("moderation.case", case_id=case.id)
     form = ReasonForm()
     if not form.validate_on_submit():
-        flash(_first_error(form), "danger")
-        return redirect(here)
+        return refuse_form(here, _first_error(form))
     if case.author is None:
         return finish(here, OperationError(_("This item has no author to warn.")))
     try:
@@ -252,8 +250,7 @@ def ban_author(case_id: int):
     here = url_for("moderation.case", case_id=case.id)
     form = PeriodForm()
     if not form.validate_on_submit():
-        flash(_first_error(form), "danger")
-        return redirect(here)
+        return refuse_form(here, _first_error(form))
     if case.author is None or case.space is None:
         return finish(here, OperationError(_("There is no one to ban from a space here.")))
     try:
@@ -296,8 +293,7 @@ def warn_person(username: str):
     here = url_for("moderation.person", username=user.username)
     form = ReasonForm()
     if not form.validate_on_submit():
-        flash(_first_error(form), "danger")
-        return redirect(here)
+        return refuse_form(here, _first_error(form))
     try:
         operations.warn(user, by=current_user, reason=form.reason.data)
     except OperationError as error:
@@ -314,8 +310,7 @@ def suspend(username: str):
     here = url_for("moderation.person", username=user.username)
     form = PeriodForm()
     if not form.validate_on_submit():
-        flash(_first_error(form), "danger")
-        return redirect(here)
+        return refuse_form(here, _first_error(form))
     try:
         operations.suspend(user, by=current_user, reason=form.reason.data, days=form.days.data)
     except OperationError as error:
@@ -332,8 +327,7 @@ def unsuspend(username: str):
     here = url_for("moderation.person", username=user.username)
     form = ReasonForm()
     if not form.validate_on_submit():
-        flash(_first_error(form), "danger")
-        return redirect(here)
+        return refuse_form(here, _first_error(form))
     try:
         operations.unsuspend(user, by=current_user, reason=form.reason.data)
     except OperationError as error:
