@@ -105,6 +105,11 @@ class Session(FlaskSession):
         """Queue ``func`` to run after the next successful commit."""
         self.info.setdefault("after_commit", []).append((func, args, kwargs))
 
+    def before_commit(self, func: Callable[..., Any], *args: Any, **kwargs: Any) -> None:
+        """Queue ``func`` to run inside the transaction just before it commits, once every
+        receiver of the operation's signals has had its say (their order is not defined)."""
+        self.info.setdefault("before_commit", []).append((func, args, kwargs))
+
     def transaction_scoped(self, key: str, factory: Callable[[], T]) -> T:
         """The object stored under ``key`` for the current transaction, made by ``factory``
         at first use; the next commit, rollback or close forgets it."""
@@ -114,6 +119,9 @@ class Session(FlaskSession):
         return store[key]
 
     def commit(self) -> None:
+        while pending := self.info.pop("before_commit", []):
+            for func, args, kwargs in pending:
+                func(*args, **kwargs)
         super().commit()
         self.info.pop("transaction_scoped", None)
         while pending := self.info.pop("after_commit", []):
@@ -127,11 +135,13 @@ class Session(FlaskSession):
                     )
 
     def rollback(self) -> None:
+        self.info.pop("before_commit", None)
         self.info.pop("after_commit", None)
         self.info.pop("transaction_scoped", None)
         super().rollback()
 
     def close(self) -> None:
+        self.info.pop("before_commit", None)
         self.info.pop("after_commit", None)
         self.info.pop("transaction_scoped", None)
         super().close()

@@ -69,7 +69,12 @@ def follow_and_announce_thread(thread, *, post, **_kwargs) -> None:
         operations.auto_follow(
             thread.author_id, Target.THREAD.value, thread.id, Level.WATCHING, "follow_created"
         )
-    if thread.kind == ThreadKind.CODESIGN or thread.is_hidden:  # held for approval: not yet
+    if thread.kind != ThreadKind.CODESIGN:
+        db.session().before_commit(_announce_thread, thread, post)
+
+
+def _announce_thread(thread, post) -> None:
+    if thread.is_hidden:  # held for a moderator's approval: not yet
         return
     levels = _levels((Target.SPACE.value, thread.space_id))
     watchers = [u for u, level in levels.items() if level == Level.WATCHING]
@@ -87,8 +92,13 @@ def follow_and_announce_thread(thread, *, post, **_kwargs) -> None:
 @signals.post_created.connect
 def announce_reply(post, *, thread, **_kwargs) -> None:
     """Watchers of the thread (or of its idea) hear of every reply; its author, following it
-    at "normal", hears of replies to their thread."""
-    if post.is_hidden or thread.is_hidden:  # held for a moderator's approval: not yet
+    at "normal", hears of replies to their thread. Decided just before the transaction
+    commits, once moderation has had its say: a reply held for approval is not announced."""
+    db.session().before_commit(_announce_reply, post, thread)
+
+
+def _announce_reply(post, thread) -> None:
+    if post.is_hidden or thread.is_hidden:
         return
     levels = _levels(*_thread_targets(thread))
     wanted = {u for u, level in levels.items() if level == Level.WATCHING}
@@ -104,7 +114,13 @@ def announce_reply(post, *, thread, **_kwargs) -> None:
 def announce_mention(post, *, users, **_kwargs) -> None:
     """Mentioned people are told, unless they muted the thread; someone already told of this
     post (as a reply) has that notification turned into the mention."""
+    db.session().before_commit(_announce_mention, post, users)
+
+
+def _announce_mention(post, users) -> None:
     thread = post.thread
+    if post.is_hidden or thread.is_hidden:
+        return
     levels = _levels(*_thread_targets(thread))
     wanted = {u.id for u in users if levels.get(u.id) != Level.MUTED}
     readers = {u.id for u in _readers(wanted, "thread.view", thread, thread.space)}
@@ -143,6 +159,10 @@ def follow_and_announce_idea(idea, **_kwargs) -> None:
         operations.auto_follow(
             idea.author_id, Target.IDEA.value, idea.id, Level.WATCHING, "follow_created"
         )
+    db.session().before_commit(_announce_idea, idea)
+
+
+def _announce_idea(idea) -> None:
     if idea.is_hidden:
         return
     levels = _levels((Target.SPACE.value, idea.space_id))

@@ -86,7 +86,9 @@ def test_choosing_an_email_preference_and_muting_a_thread(
 
     page.get_by_test_id("account-menu").click()
     page.get_by_role("link", name="Settings").click()
-    page.get_by_role("link", name="Notifications").click()
+    page.get_by_role("navigation", name="Settings").get_by_role(
+        "link", name="Notifications"
+    ).click()
     page.get_by_label("Replies in threads I follow").select_option("immediately")
     page.get_by_label("Follow the ideas I vote for").uncheck()
     page.get_by_role("button", name="Save settings").click()
