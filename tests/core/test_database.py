@@ -38,3 +38,21 @@ def test_a_vote_in_a_failed_request_leaves_neither_row_nor_count(app, cast, crea
         db.session.rollback()  # as when the request fails after the operation
         assert db.session.scalar(select(func.count(IdeaVote.id))) == 0
         assert db.session.get(Idea, idea.id).vote_count == 0
+
+
+def test_before_commit_work_runs_inside_the_transaction_and_not_after_a_rollback(app):
+    seen = []
+
+    def add_later(name: str) -> None:
+        seen.append(name)
+        db.session.add(_user(name))
+
+    with app.app_context():
+        db.session().before_commit(add_later, "dropped")
+        db.session.rollback()
+        db.session().before_commit(add_later, "kept")
+        db.session.commit()
+        db.session.commit()  # the queue was emptied: nothing runs twice
+        names = db.session.scalars(select(User.username)).all()
+    assert seen == ["kept"]
+    assert names == ["kept"]
