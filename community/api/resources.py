@@ -205,6 +205,18 @@ def idea(idea_id: int):
     return _idea_detail(_idea(idea_id))
 
 
+def _voted(idea_id: int, operation) -> dict:
+    """Run ``operation(idea, user)`` (vote or take it back) for the caller and report."""
+    user = require_user()
+    idea = _idea(idea_id)
+    try:
+        operation(idea, user)
+    except OperationError as error:
+        _refused(error)
+    db.session.commit()
+    return _vote_result(idea)
+
+
 def _vote_result(idea: Idea) -> dict:
     db.session.refresh(idea)
     return one(
@@ -222,14 +234,7 @@ def _vote_result(idea: Idea) -> dict:
 @bp.response(200, envelope(schemas.VoteResultSchema))
 @_errors(401, 403, 404, 422)
 def vote(idea_id: int):
-    user = require_user()
-    idea = _idea(idea_id)
-    try:
-        idea_operations.cast_vote(idea, user)
-    except OperationError as error:
-        _refused(error)
-    db.session.commit()
-    return _vote_result(idea)
+    return _voted(idea_id, idea_operations.cast_vote)
 
 
 @bp.route("/ideas/<int:idea_id>/vote", methods=["DELETE"])
@@ -237,14 +242,7 @@ def vote(idea_id: int):
 @bp.response(200, envelope(schemas.VoteResultSchema))
 @_errors(401, 403, 404, 422)
 def unvote(idea_id: int):
-    user = require_user()
-    idea = _idea(idea_id)
-    try:
-        idea_operations.retract_vote(idea, user)
-    except OperationError as error:
-        _refused(error)
-    db.session.commit()
-    return _vote_result(idea)
+    return _voted(idea_id, idea_operations.retract_vote)
 
 
 @bp.route("/ideas/<int:idea_id>/status", methods=["POST"])
