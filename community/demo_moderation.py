@@ -1,5 +1,6 @@
 """Demo moderation: a spammer's reply hidden by three members' flags and waiting in the
-queue, an off-topic thread flagged once, a warning, and the audit entries they leave."""
+queue, an off-topic thread flagged once, the spammer's profile flagged in the site queue, a
+warning, and the audit entries they leave."""
 
 from __future__ import annotations
 
@@ -29,6 +30,14 @@ def load_demo_moderation(people: dict[str, User], now: datetime, password: str) 
         display_name="Probe Deals 4U",
         password=password,
     )
+    accounts.update_profile(
+        spammer,
+        display_name=spammer.display_name,
+        bio="Refurbished probes at 70% off! Message me for the price list.",
+        organisation="",
+        segment="",
+        locale=None,
+    )
     spaces.join_space(space, spammer)
     thread = db.session.scalar(
         select(Thread).where(Thread.space_id == space.id).order_by(Thread.id).limit(1)
@@ -50,6 +59,7 @@ def load_demo_moderation(people: dict[str, User], now: datetime, password: str) 
         body="Looking to buy or sell carts, DM me.",
     )
     moderation.flag_content(off_topic, by=people["customer"], reason="off_topic")
+    moderation.flag_content(spammer, by=people["sato"], reason="spam", note="The bio is an advert.")
     moderation.warn(
         spammer,
         by=people["moderator"],

@@ -46,6 +46,8 @@ class User(UserMixin, TimestampMixin, db.Model):
     reputation: Mapped[int] = mapped_column(default=0, server_default="0")
     # Suspended site-wide until then (community/moderation): no sign-in, no writes.
     suspended_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # The profile's own words (bio) hidden pending review after flags (community/moderation).
+    hidden_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     reset_tokens: Mapped[list[PasswordResetToken]] = relationship(
         back_populates="user", cascade="all, delete-orphan"
@@ -54,6 +56,11 @@ class User(UserMixin, TimestampMixin, db.Model):
     @property
     def is_active(self) -> bool:  # type: ignore[override]
         return self.active and not self.is_suspended
+
+    @property
+    def is_hidden(self) -> bool:
+        """Whether the profile's bio is hidden pending a moderator's review."""
+        return self.hidden_at is not None
 
     @property
     def is_suspended(self) -> bool:

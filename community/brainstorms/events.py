@@ -30,6 +30,7 @@ from community.brainstorms.models import (
 )
 from community.extensions import db, socketio
 from community.live import EventRefused, SecureNamespace, authorize, rate_limit
+from community.moderation import operations as moderation
 
 log = logging.getLogger(__name__)
 
@@ -70,7 +71,7 @@ def _joined(session: BrainstormSession) -> None:
 def _note(session: BrainstormSession, data: dict) -> Note:
     note_id = _int(data.get("note"))
     note = db.session.get(Note, note_id) if note_id else None
-    if note is None or note.session_id != session.id or note.deleted_at is not None:
+    if note is None or note.session_id != session.id or not note.on_board:
         raise EventRefused(_("That note isn't on this board."))
     return note
 
@@ -154,6 +155,19 @@ class BrainstormNamespace(SecureNamespace):
     def on_delete_note(self, session: BrainstormSession, data: dict) -> dict:
         _joined(session)
         operations.delete_note(_note(session, data), by=current_user)
+        return {"ok": True}
+
+    @authorize("brainstorm.join", load=load_session)
+    def on_flag_note(self, session: BrainstormSession, data: dict) -> dict:
+        """Flag someone else's note for the space's moderators:
+        ``{"note": id, "reason": "spam", "comment": "…"}`` (enough flags hide it)."""
+        _joined(session)
+        rate_limit("FLAG_LIMIT", "flag")
+        note = _note(session, data)
+        reason, comment = data.get("reason"), data.get("comment", "")
+        if not isinstance(reason, str) or not isinstance(comment, str) or len(comment) > 2000:
+            raise EventRefused(_("That request was not understood."))
+        moderation.flag_content(note, by=current_user, reason=reason, note=comment)
         return {"ok": True}
 
     @authorize("brainstorm.join", load=load_session)

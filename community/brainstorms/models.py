@@ -166,7 +166,9 @@ class Connection(db.Model):
 
 
 class Note(db.Model):
-    """A sticky note written during ideation; deleting it only marks it deleted."""
+    """A sticky note written during ideation; deleting it only marks it deleted. A note
+    hidden pending review (``hidden_at``, community/moderation) is off the board for
+    everyone until a moderator approves it."""
 
     __tablename__ = "brainstorm_notes"
     __table_args__ = (Index("ix_brainstorm_notes_session_created", "session_id", "created_at"),)
@@ -185,8 +187,23 @@ class Note(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    hidden_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     author: Mapped[User | None] = relationship()
+    session: Mapped[BrainstormSession] = relationship()
+
+    @property
+    def is_deleted(self) -> bool:
+        return self.deleted_at is not None
+
+    @property
+    def is_hidden(self) -> bool:
+        return self.hidden_at is not None
+
+    @property
+    def on_board(self) -> bool:
+        """Neither deleted by its author nor hidden by moderation."""
+        return self.deleted_at is None and self.hidden_at is None
 
 
 class Cluster(db.Model):

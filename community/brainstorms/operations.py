@@ -250,7 +250,7 @@ def add_note(session: BrainstormSession, *, author: User, text: str) -> Note:
 
 
 def _own_note(note: Note, by: User) -> None:
-    if note.deleted_at is not None or note.author_id != by.id:
+    if not note.on_board or note.author_id != by.id:
         raise OperationError(_("You can only change your own notes."))
 
 

@@ -47,7 +47,7 @@ def promote_to_idea(
     item = note if note is not None else cluster
     if (note is None) == (cluster is None) or item.session_id != session.id:
         raise OperationError(_("That note or cluster is not in this session."))
-    if note is not None and note.deleted_at is not None:
+    if note is not None and not note.on_board:
         raise OperationError(_("That note or cluster is not in this session."))
     operations.bump(session)  # two promotions of the same item wait for each other
     existing = promoted_idea(note, cluster)

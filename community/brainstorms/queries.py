@@ -21,6 +21,8 @@ from community.ideas.models import Idea
 from community.spaces.models import Space
 
 LIST_LIMIT = 50
+#: Notes on the board: not deleted by their authors, not hidden pending moderation.
+ON_BOARD = (Note.deleted_at.is_(None), Note.hidden_at.is_(None))
 
 
 def sessions_by_state(space: Space) -> dict[str, list[BrainstormSession]]:
@@ -49,7 +51,7 @@ def visible_notes(session: BrainstormSession, user) -> list[Note]:
     """The notes ``user`` may see now: only their own while ideation is hidden."""
     query = (
         select(Note)
-        .where(Note.session_id == session.id, Note.deleted_at.is_(None))
+        .where(Note.session_id == session.id, *ON_BOARD)
         .options(selectinload(Note.author))
         .order_by(Note.created_at, Note.id)
     )
@@ -66,7 +68,7 @@ def own_notes(session: BrainstormSession, user_id: int) -> list[Note]:
             .where(
                 Note.session_id == session.id,
                 Note.author_id == user_id,
-                Note.deleted_at.is_(None),
+                *ON_BOARD,
             )
             .options(selectinload(Note.author))
             .order_by(Note.created_at, Note.id)
@@ -77,7 +79,7 @@ def own_notes(session: BrainstormSession, user_id: int) -> list[Note]:
 def note_count(session: BrainstormSession) -> int:
     """How many notes are on the board (shown to everyone, even while ideation is hidden)."""
     return db.session.scalar(
-        select(func.count(Note.id)).where(Note.session_id == session.id, Note.deleted_at.is_(None))
+        select(func.count(Note.id)).where(Note.session_id == session.id, *ON_BOARD)
     )
 
 
@@ -195,7 +197,7 @@ def item_notes(note: Note | None = None, cluster: Cluster | None = None) -> list
     return list(
         db.session.scalars(
             select(Note)
-            .where(Note.cluster_id == cluster.id, Note.deleted_at.is_(None))
+            .where(Note.cluster_id == cluster.id, *ON_BOARD)
             .options(selectinload(Note.author))
             .order_by(Note.created_at, Note.id)
         )

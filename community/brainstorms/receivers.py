@@ -19,10 +19,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask import current_app
 from sqlalchemy import select
 
 from community import signals
-from community.brainstorms import queries, serializers
+from community.brainstorms import operations, queries, serializers
 from community.brainstorms.events import NAMESPACE, session_room, user_room
 from community.brainstorms.models import BrainstormSession, Connection, Note, Phase
 from community.extensions import db, socketio
@@ -82,15 +83,31 @@ def _refresh_own(box: Outbox, session: BrainstormSession, user_id: int | None) -
 @signals.brainstorm_note_changed.connect
 def push_note(session: BrainstormSession, *, note: Note, change: str, **_kwargs) -> None:
     """While ideation is hidden, the author's tabs get the note and everyone else a count;
-    otherwise everyone gets the note."""
+    otherwise everyone gets the note. A note hidden by moderation leaves every board (its
+    author's too) and comes back if a moderator approves it."""
     box = outbox(session)
     if session.notes_hidden:
         box.change("note_count", {"count": queries.note_count(session)})
-    elif change == "deleted":
+    elif not note.on_board:
         box.change("note_deleted", {"id": note.id}, key=("note", note.id))
     else:
         box.change("note", serializers.note_payload(session, note), key=("note", note.id))
+    if change in ("hidden", "restored") and session.current_phase in (Phase.RESULTS, Phase.CLOSED):
+        box.change("results", serializers.results_payload(session))
     _refresh_own(box, session, note.author_id)
+
+
+@signals.content_hidden.connect
+def moderate_note(target, *, hidden: bool, by=None, **_kwargs) -> None:
+    """A moderator (or enough members' flags) hid a note, or approved it: a change to its
+    board like any other."""
+    if not isinstance(target, Note):
+        return
+    session = target.session
+    operations.bump(session)
+    signals.brainstorm_note_changed.send(
+        session, note=target, change="hidden" if hidden else "restored", by=by
+    )
 
 
 @signals.brainstorm_phase_changed.connect
@@ -162,5 +179,11 @@ def disconnect_suspended(user, *, until, **_kwargs) -> None:
 
 
 def _disconnect(sids: list[str]) -> None:
+    """Close these connections. A connection this process holds runs its disconnect handler
+    right here, so each runs in an application context of its own: otherwise it would share
+    ``g`` (and so the signed-in user Flask-Login keeps there, and the database session) with
+    the request that banned someone, and count the moderator out of the board instead."""
+    app = current_app._get_current_object()
     for sid in sids:
-        socketio.server.disconnect(sid, namespace=NAMESPACE)
+        with app.app_context():
+            socketio.server.disconnect(sid, namespace=NAMESPACE)

@@ -23,6 +23,7 @@ from community.brainstorms.models import (
 from community.errors import OperationError
 from community.extensions import db
 from community.forums.models import TITLE_MAX
+from community.moderation.forms import FlagForm
 from community.permissions import guardian
 from community.spaces.permissions import membership_of
 from community.spaces.views import load_space
@@ -107,7 +108,17 @@ def session(session_id: int):
         showing_results=showing_results,
         may_promote=guardian.can(current_user, "brainstorm.promote", session),
         may_export=guardian.can(current_user, "brainstorm.export", session),
+        flag_form=FlagForm(),
     )
+
+
+@bp.route("/sessions/notes/<int:note_id>")
+def note(note_id: int):
+    """Where a note is read (moderation queues and notifications link here): its board."""
+    note = db.session.get(Note, note_id)
+    if note is None:
+        abort(404)
+    return redirect(url_for("brainstorms.session", session_id=load_session(note.session_id).id))
 
 
 @bp.app_context_processor

@@ -7,7 +7,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
-from community.forms import as_choices
+from community.forms import OPTIONAL_REASON, REASON, as_choices
 from community.forums.models import BODY_MAX, KIND_LABELS, TITLE_MAX, ThreadKind
 
 # Forms allow a little slack over the limits so that the operation's clear message is shown.
@@ -46,9 +46,11 @@ class EditPostForm(FlaskForm):
     title = StringField(_l("Title"), validators=[Optional(), Length(max=TITLE_MAX + 100)])
     tags = StringField(_l("Tags"), validators=[Optional(), Length(max=400)])
     body = TextAreaField(_l("Text"), validators=_BODY)
+    reason = TextAreaField(_l("Why are you editing this post?"), validators=OPTIONAL_REASON)
 
 
 class MoveForm(FlaskForm):
-    """Move a thread to another space."""
+    """Move a thread to another space, saying why."""
 
     space = SelectField(_l("Move to"))
+    reason = TextAreaField(_l("Why are you moving it?"), validators=REASON)

@@ -28,6 +28,7 @@ from community.forums.models import (
 )
 from community.markdown import render_markdown
 from community.permissions import guardian
+from community.reasons import clean_reason
 from community.spaces.models import Space
 from community.tags import parse_tags
 
@@ -66,9 +67,15 @@ def _render(post: Post, source: str) -> list[str]:
     return list(rendered.mentions)
 
 
+def mentioned_users(post: Post, usernames: list[str] | None = None) -> list[User]:
+    """The people a post mentions (``usernames``: these of its mentions), not its author."""
+    if usernames is None:
+        usernames = list(render_markdown(post.body_source, resolve_usernames).mentions)
+    return [u for u in users_by_username(usernames) if u.id != post.author_id]
+
+
 def _announce_mentions(post: Post, usernames: list[str], already: set[str] | None = None) -> None:
-    fresh = [name for name in usernames if name not in (already or set())]
-    users = [u for u in users_by_username(fresh) if u.id != post.author_id]
+    users = mentioned_users(post, [name for name in usernames if name not in (already or set())])
     if users:
         signals.mention.send(post, users=users)
 
@@ -148,11 +155,14 @@ def edit_post(
     body: str,
     title: str | None = None,
     tags: str | list[str] | None = None,
+    reason: str = "",
 ) -> None:
     """Edit a post (and, for an opening post, its thread's title and tags); the previous text
-    is kept as a revision."""
+    is kept as a revision. A moderator editing someone else's post gives a ``reason`` (it is
+    recorded in the audit log)."""
     _require(by, "post.edit", post, _("You may not edit this post."))
     thread = post.thread
+    reason = clean_reason(reason, required=post.author_id != by.id)
     body = _clean_body(body)
     new_title = _clean_title(title) if post.is_opening and title is not None else None
     tag_list = parse_tags(tags) if post.is_opening and tags is not None else None
@@ -182,7 +192,7 @@ def edit_post(
     if tag_list is not None:
         thread.tags = [ThreadTag(tag=t) for t in tag_list]
     db.session.flush()
-    signals.post_edited.send(post, by=by)
+    signals.post_edited.send(post, by=by, reason=reason)
     _announce_mentions(post, mentions, already=before)
 
 
@@ -245,10 +255,11 @@ def set_locked(thread: Thread, locked: bool, *, by: User) -> None:
     signals.thread_moderated.send(thread, action="lock" if locked else "unlock", by=by)
 
 
-def move_thread(thread: Thread, to_space: Space, *, by: User) -> None:
-    """Move a thread to another space; the mover must moderate both."""
+def move_thread(thread: Thread, to_space: Space, *, by: User, reason: str) -> None:
+    """Move a thread to another space, saying why; the mover must moderate both."""
     _require(by, "thread.moderate", thread)
     _require(by, "space.moderate", to_space, _("You may only move threads to spaces you moderate."))
+    reason = clean_reason(reason)
     if to_space.id == thread.space_id:
         raise OperationError(_("The thread is already in that space."), field="space")
     from_space = thread.space
@@ -258,7 +269,9 @@ def move_thread(thread: Thread, to_space: Space, *, by: User) -> None:
     thread.space_id = to_space.id
     thread.space = to_space
     db.session.flush()
-    signals.thread_moderated.send(thread, action="move", by=by, from_space=from_space)
+    signals.thread_moderated.send(
+        thread, action="move", by=by, from_space=from_space, reason=reason
+    )
 
 
 def accept_answer(post: Post, *, by: User) -> None:

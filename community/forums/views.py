@@ -212,6 +212,7 @@ def edit(post_id: int):
                 body=form.body.data,
                 title=form.title.data if post.is_opening else None,
                 tags=(form.tags.data or "") if post.is_opening else None,
+                reason=form.reason.data or "",
             )
         except OperationError as error:
             db.session.rollback()
@@ -342,7 +343,7 @@ def move(thread_id: int):
     if form.validate_on_submit():
         to_space = db.session.scalar(db.select(Space).where(Space.slug == form.space.data))
         try:
-            operations.move_thread(thread, to_space, by=current_user)
+            operations.move_thread(thread, to_space, by=current_user, reason=form.reason.data)
         except OperationError as error:
             db.session.rollback()
             error.attach_to(form)

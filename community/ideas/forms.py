@@ -9,7 +9,7 @@ from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
-from community.forms import as_choices
+from community.forms import OPTIONAL_REASON, as_choices
 from community.ideas.models import STATUS_LABELS, IdeaStatus
 
 # "42", "#42" or a pasted link ending in /ideas/42.
@@ -28,6 +28,7 @@ class IdeaForm(FlaskForm):
         validators=[DataRequired(message=_l("Write something first.")), Length(max=51_000)],
     )
     tags = StringField(_l("Tags"), validators=[Optional(), Length(max=400)])
+    reason = TextAreaField(_l("Why are you editing this idea?"), validators=OPTIONAL_REASON)
 
 
 class StatusForm(FlaskForm):

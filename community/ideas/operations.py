@@ -39,6 +39,7 @@ from community.ideas.models import (
 from community.ideas.permissions import can_support
 from community.markdown import render_markdown
 from community.permissions import guardian
+from community.reasons import clean_reason
 from community.spaces.models import Space
 from community.spaces.permissions import prime_members
 from community.tags import MAX_TAGS, parse_tags
@@ -127,9 +128,13 @@ def thread_opening_html(thread_id: int) -> str:
     )
 
 
-def edit_idea(idea: Idea, *, by: User, title: str, body: str, tags: str | list[str] = "") -> None:
-    """Edit an idea (the author until it has support from others or a status; moderators)."""
+def edit_idea(
+    idea: Idea, *, by: User, title: str, body: str, tags: str | list[str] = "", reason: str = ""
+) -> None:
+    """Edit an idea (the author until it has support from others or a status; moderators,
+    who give a ``reason`` for the audit log when the idea is someone else's)."""
     _require(by, "idea.edit", idea, _("This idea can no longer be edited by its author."))
+    reason = clean_reason(reason, required=idea.author_id != by.id)
     title = " ".join(title.split())
     if not title or len(title) > TITLE_MAX:
         raise OperationError(
@@ -143,6 +148,7 @@ def edit_idea(idea: Idea, *, by: User, title: str, body: str, tags: str | list[s
         raise OperationError(
             _("A post may have at most %(count)d characters.", count=50_000), "body"
         )
+    before = {"title": idea.title, "body": idea.body_source}
     idea.title, idea.body_source = title, body
     idea.body_html = render_markdown(body, resolve_usernames).html
     idea.tags = [IdeaTag(tag=t) for t in tag_list]
@@ -150,7 +156,7 @@ def edit_idea(idea: Idea, *, by: User, title: str, body: str, tags: str | list[s
     if idea.thread is not None:
         idea.thread.title = title
     db.session.flush()
-    signals.idea_updated.send(idea, by=by)
+    signals.idea_updated.send(idea, by=by, reason=reason, before=before)
 
 
 def cast_vote(idea: Idea, user: User) -> bool:

@@ -191,6 +191,7 @@ def edit(idea_id: int):
                 title=form.title.data,
                 body=form.body.data,
                 tags=form.tags.data or "",
+                reason=form.reason.data or "",
             )
         except OperationError as error:
             db.session.rollback()

@@ -5,15 +5,10 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, IntegerField, RadioField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
-from community.forms import as_choices
+from community.forms import REASON, as_choices
 from community.moderation.models import FLAG_REASON_LABELS, REASON_MAX
-
-_REASON = [
-    DataRequired(message=_l("Give a reason: it is recorded in the audit log.")),
-    Length(max=REASON_MAX, message=_l("Keep the reason under 500 characters.")),
-]
 
 
 class FlagForm(FlaskForm):
@@ -33,7 +28,7 @@ class FlagForm(FlaskForm):
 class ReasonForm(FlaskForm):
     """An action that needs only a reason (approve, hide, delete, lock, warn, unsuspend)."""
 
-    reason = TextAreaField(_l("Reason"), validators=_REASON)
+    reason = TextAreaField(_l("Reason"), validators=REASON)
 
 
 class PeriodForm(ReasonForm):

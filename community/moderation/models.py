@@ -1,7 +1,8 @@
 """Moderation: flags on content, the cases the queues list, warnings and the audit log.
 
 Hiding uses one mechanism everywhere: a ``hidden_at`` column on the content row (threads,
-posts, ideas), beside the ``deleted_at`` of soft deletion. A :class:`ModerationCase` is the
+posts, ideas, brainstorm notes, and users for their profile's bio), beside the
+``deleted_at`` of soft deletion. A :class:`ModerationCase` is the
 queue's row for one flagged or held item; it keeps the counts and a snapshot to list it by.
 """
 
@@ -17,9 +18,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from community.accounts.models import User
 from community.database import UTCDateTime, utcnow
 from community.extensions import db
+from community.reasons import REASON_MAX
 from community.spaces.models import Space
-
-REASON_MAX = 500
 
 
 class FlagReason(enum.StrEnum):
@@ -41,6 +41,7 @@ class TargetType(enum.StrEnum):
     THREAD = "thread"
     POST = "post"
     IDEA = "idea"
+    NOTE = "note"
     USER = "user"
 
 
@@ -48,6 +49,7 @@ TARGET_LABELS = {
     TargetType.THREAD: _l("Thread"),
     TargetType.POST: _l("Reply"),
     TargetType.IDEA: _l("Idea"),
+    TargetType.NOTE: _l("Brainstorm note"),
     TargetType.USER: _l("Profile"),
 }
 

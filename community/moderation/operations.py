@@ -20,6 +20,7 @@ from sqlalchemy.exc import IntegrityError
 
 from community import signals
 from community.accounts.models import User
+from community.brainstorms.models import Note
 from community.database import utcnow
 from community.errors import OperationError
 from community.extensions import db
@@ -28,6 +29,7 @@ from community.forums.models import Post, Thread
 from community.ideas import operations as ideas
 from community.ideas.models import Idea
 from community.moderation.models import (
+    FLAG_REASON_LABELS,
     REASON_MAX,
     AuditEvent,
     CaseState,
@@ -39,6 +41,7 @@ from community.moderation.models import (
 )
 from community.moderation.permissions import author_id_of, space_of, trusted_flagger
 from community.permissions import guardian
+from community.reasons import clean_reason
 from community.spaces import operations as spaces
 from community.spaces.models import Space
 
@@ -70,18 +73,6 @@ def _require(user, action: str, obj, message: str | None = None) -> None:
         raise OperationError(message or _("You may not do that here."))
 
 
-def _reason(reason: str | None) -> str:
-    reason = (reason or "").strip()
-    if not reason:
-        raise OperationError(_("Give a reason: it is recorded in the audit log."), field="reason")
-    if len(reason) > REASON_MAX:
-        raise OperationError(
-            _("A reason may have at most %(count)d characters.", count=REASON_MAX),
-            field="reason",
-        )
-    return reason
-
-
 def is_acting() -> bool:
     """True while a moderation action runs another feature's operation."""
     return bool(db.session.info.get(_ACTING))
@@ -103,14 +94,18 @@ def target_type_of(target) -> str:
         return TargetType.POST.value
     if isinstance(target, Idea):
         return TargetType.IDEA.value
+    if isinstance(target, Note):
+        return TargetType.NOTE.value
     if isinstance(target, User):
         return TargetType.USER.value
     raise OperationError(_("That can't be flagged."))
 
 
 def load_target(target_type: str, target_id: int):
-    """The thread, post, idea or user a case or flag names (None if gone)."""
-    model = {"thread": Thread, "post": Post, "idea": Idea, "user": User}.get(target_type)
+    """The thread, post, idea, note or user a case or flag names (None if gone)."""
+    model = {"thread": Thread, "post": Post, "idea": Idea, "note": Note, "user": User}.get(
+        target_type
+    )
     return db.session.get(model, target_id) if model else None
 
 
@@ -147,11 +142,14 @@ def snapshot(target) -> dict:
             "status": target.status,
             "hidden": target.is_hidden,
         }
+    if isinstance(target, Note):
+        return {"text": target.text, "hidden": target.is_hidden, "deleted": target.is_deleted}
     if isinstance(target, User):
         return {
             "username": target.username,
             "display_name": target.display_name,
             "bio": target.bio,
+            "hidden": target.is_hidden,
             "suspended_until": target.suspended_until.isoformat()
             if target.suspended_until
             else None,
@@ -166,6 +164,8 @@ def _title_and_excerpt(target) -> tuple[str, str]:
         return target.thread.title, target.body_source[:500]
     if isinstance(target, Idea):
         return target.title, target.body_source[:500]
+    if isinstance(target, Note):
+        return target.session.prompt, target.text[:500]
     return target.display_name, (target.bio or "")[:500]
 
 
@@ -246,15 +246,19 @@ def case_for(target) -> ModerationCase | None:
 
 
 def _hideable(target) -> bool:
-    return isinstance(target, Thread | Post | Idea) and not (
+    """Threads, replies, ideas, notes and profiles (their bio) can be hidden; an opening post
+    is hidden with its thread."""
+    return isinstance(target, Thread | Post | Idea | Note | User) and not (
         isinstance(target, Post) and target.is_opening
     )
 
 
-def _set_hidden(target, hidden: bool, *, by: User | None) -> None:
+def _set_hidden(target, hidden: bool, *, by: User | None, released: bool = False) -> None:
+    """Hide or show an item. ``released``: it was held for approval and is now published (its
+    readers are told of it as if it had just been written)."""
     target.hidden_at = utcnow() if hidden else None
     db.session.flush()
-    signals.content_hidden.send(target, hidden=hidden, by=by)
+    signals.content_hidden.send(target, hidden=hidden, by=by, released=released)
 
 
 def flag_content(target, *, by: User, reason: str, note: str = "") -> ModerationCase:
@@ -294,7 +298,7 @@ def flag_content(target, *, by: User, reason: str, note: str = "") -> Moderation
         before = snapshot(target)
         _set_hidden(target, True, by=by if trusted else None)
         why = (
-            _("Flagged by a moderator (%(reason)s).", reason=reason)
+            _("Flagged by a moderator (%(reason)s).", reason=FLAG_REASON_LABELS[FlagReason(reason)])
             if trusted
             else _("Hidden automatically after %(count)d flags.", count=case.flag_count)
         )
@@ -329,11 +333,11 @@ def _target(case: ModerationCase):
 def approve(case: ModerationCase, *, by: User, reason: str) -> None:
     """The item is fine: dismiss its flags and show it again (or publish a held post)."""
     _require(by, "moderation.act", case)
-    reason = _reason(reason)
+    reason = clean_reason(reason)
     target = _target(case)
     before = snapshot(target)
     if _hideable(target) and target.is_hidden:
-        _set_hidden(target, False, by=by)
+        _set_hidden(target, False, by=by, released=case.held)
     _close(case, dismiss=True)
     record("approve", by=by, target=target, reason=reason, before=before, after=snapshot(target))
 
@@ -341,10 +345,10 @@ def approve(case: ModerationCase, *, by: User, reason: str) -> None:
 def hide(case: ModerationCase, *, by: User, reason: str) -> None:
     """Hide the item from readers (its author and moderators still see it, marked)."""
     _require(by, "moderation.act", case)
-    reason = _reason(reason)
+    reason = clean_reason(reason)
     target = _target(case)
     if not _hideable(target):
-        raise OperationError(_("Only posts, threads and ideas can be hidden."))
+        raise OperationError(_("That can't be hidden."))
     if target.is_hidden:
         raise OperationError(_("That is hidden already."))
     before = snapshot(target)
@@ -356,7 +360,7 @@ def hide(case: ModerationCase, *, by: User, reason: str) -> None:
 def delete(case: ModerationCase, *, by: User, reason: str) -> None:
     """Delete the item the way its own feature deletes (threads and posts softly)."""
     _require(by, "moderation.act", case)
-    reason = _reason(reason)
+    reason = clean_reason(reason)
     target = _target(case)
     before = snapshot(target)
     with _acting():
@@ -373,6 +377,8 @@ def delete(case: ModerationCase, *, by: User, reason: str) -> None:
             _close(case, dismiss=False)
             ideas.delete_idea(target, by=by)
             return
+        elif isinstance(target, Note):
+            raise OperationError(_("Notes are not deleted here: hide the note instead."))
         else:
             raise OperationError(_("Profiles can't be deleted here; warn or suspend instead."))
     _close(case, dismiss=False)
@@ -382,7 +388,7 @@ def delete(case: ModerationCase, *, by: User, reason: str) -> None:
 def lock(case: ModerationCase, *, by: User, reason: str) -> None:
     """Lock the item's thread against new replies."""
     _require(by, "moderation.act", case)
-    reason = _reason(reason)
+    reason = clean_reason(reason)
     target = _target(case)
     thread = target.thread if isinstance(target, Post | Idea) else target
     if not isinstance(thread, Thread):
@@ -403,7 +409,7 @@ def warn(user: User, *, by: User, reason: str, space: Space | None = None) -> Mo
         _require(by, "space.moderate", space)
     else:
         _require(by, "moderation.site", None)
-    reason = _reason(reason)
+    reason = clean_reason(reason)
     warning = ModerationWarning(user_id=user.id, space_id=space.id if space else None, by_id=by.id)
     warning.reason = reason
     db.session.add(warning)
@@ -432,7 +438,7 @@ def _days(days: int | None, most: int) -> int:
 def ban(user: User, space: Space, *, by: User, reason: str, days: int | None) -> None:
     """Ban someone from a space for ``days`` (the spaces feature's ban)."""
     _require(by, "space.moderate", space)
-    reason = _reason(reason)
+    reason = clean_reason(reason)
     until: datetime = utcnow() + timedelta(days=_days(days, BAN_DAYS_MAX))
     with _acting():
         spaces.ban_member(space, user, by=by, reason=reason, until=until)
@@ -446,7 +452,7 @@ def suspend(user: User, *, by: User, reason: str, days: int | None) -> None:
     """Suspend an account site-wide until a date (admins): no sign-in and no writes, and its
     open live connections are closed."""
     _require(by, "moderation.suspend", user, _("Only admins may suspend, and not admins."))
-    reason = _reason(reason)
+    reason = clean_reason(reason)
     before = snapshot(user)
     user.suspended_until = utcnow() + timedelta(days=_days(days, SUSPEND_DAYS_MAX))
     db.session.flush()
@@ -457,7 +463,7 @@ def suspend(user: User, *, by: User, reason: str, days: int | None) -> None:
 def unsuspend(user: User, *, by: User, reason: str) -> None:
     """Lift a suspension early (admins)."""
     _require(by, "moderation.suspend", user)
-    reason = _reason(reason)
+    reason = clean_reason(reason)
     if not user.is_suspended:
         raise OperationError(_("That account is not suspended."))
     before = snapshot(user)

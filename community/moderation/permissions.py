@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from community.accounts.models import User
+from community.brainstorms.models import Note
 from community.forums.models import Post, Thread
 from community.ideas.models import Idea
 from community.moderation.models import ModerationCase
@@ -12,11 +13,13 @@ from community.spaces.permissions import is_banned
 
 
 def space_of(target) -> Space | None:
-    """The space a thread, post or idea lives in (None for a user)."""
+    """The space a thread, post, idea or note lives in (None for a user)."""
     if isinstance(target, Thread | Idea):
         return target.space
     if isinstance(target, Post):
         return target.thread.space
+    if isinstance(target, Note):
+        return target.session.space
     return None
 
 
@@ -26,13 +29,22 @@ def author_id_of(target) -> int | None:
     return getattr(target, "author_id", None)
 
 
-def _readable(user, target) -> bool:
+def readable(user, target) -> bool:
+    """Whether ``user`` may read the item to flag it (a note: while it is on a board they can
+    see, which during hidden ideation is only its author's)."""
     if isinstance(target, Thread):
         return guardian.can(user, "thread.view", target) and not target.is_deleted
     if isinstance(target, Post):
         return guardian.can(user, "thread.view", target.thread) and not target.is_deleted
     if isinstance(target, Idea):
         return guardian.can(user, "idea.view", target)
+    if isinstance(target, Note):
+        session = target.session
+        return (
+            target.on_board
+            and guardian.can(user, "brainstorm.view", session)
+            and (not session.notes_hidden or target.author_id == getattr(user, "id", None))
+        )
     if isinstance(target, User):
         return target.active
     return False
@@ -41,7 +53,7 @@ def _readable(user, target) -> bool:
 @guardian.rule("moderation.flag")
 def can_flag(user, target) -> bool:
     """Signed-in members flag what they can read and did not write (not while banned there)."""
-    if not has_role(user, Role.MEMBER) or not _readable(user, target):
+    if not has_role(user, Role.MEMBER) or not readable(user, target):
         return False
     if author_id_of(target) == user.id:
         return False

@@ -34,7 +34,9 @@ def audit_thread_moderation(thread: Thread, *, action: str, by, **kwargs) -> Non
         before, after = {"locked": action == "unlock"}, {"locked": action == "lock"}
     elif action in ("pin", "unpin"):
         before, after = {"pinned": action == "unpin"}, {"pinned": action == "pin"}
-    record(action, by=by, target=thread, before=before, after=after)
+    record(
+        action, by=by, target=thread, reason=kwargs.get("reason", ""), before=before, after=after
+    )
 
 
 @signals.post_deleted.connect
@@ -47,8 +49,8 @@ def audit_deletion(target, *, by, **_kwargs) -> None:
 
 
 @signals.post_edited.connect
-def audit_edit(post: Post, *, by, **_kwargs) -> None:
-    """A moderator's edit of someone else's post: the text before and after."""
+def audit_edit(post: Post, *, by, reason: str = "", **_kwargs) -> None:
+    """A moderator's edit of someone else's post: why, and the text before and after."""
     if is_acting() or not _by_other(post, by):
         return
     previous = db.session.scalar(
@@ -60,7 +62,17 @@ def audit_edit(post: Post, *, by, **_kwargs) -> None:
     before = {"body": previous.body_source, "title": previous.title} if previous else None
     target = post.thread if post.is_opening else post
     after = {"body": post.body_source, "title": post.thread.title if post.is_opening else None}
-    record("edit", by=by, target=target, before=before, after=after)
+    record("edit", by=by, target=target, reason=reason, before=before, after=after)
+
+
+@signals.idea_updated.connect
+def audit_idea_edit(idea, *, by, reason: str = "", before: dict | None = None, **_kwargs) -> None:
+    """A moderator's edit of someone else's idea: why, and its title and text before and
+    after (bulk retagging is audited by the explorer's own record)."""
+    if is_acting() or before is None or not _by_other(idea, by):
+        return
+    after = {"title": idea.title, "body": idea.body_source}
+    record("edit", by=by, target=idea, reason=reason, before=before, after=after)
 
 
 @signals.member_banned.connect

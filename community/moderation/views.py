@@ -11,6 +11,7 @@ from flask_wtf import FlaskForm
 
 from community.accounts.models import User
 from community.actions import finish, refuse_form
+from community.brainstorms.models import Note
 from community.errors import OperationError
 from community.extensions import db, limiter
 from community.forums.models import Post, Thread
@@ -23,6 +24,7 @@ from community.moderation.models import (
     ModerationCase,
     ModerationWarning,
 )
+from community.moderation.permissions import readable
 from community.permissions import guardian, permission_required
 from community.ratelimit import user_or_address
 from community.spaces.permissions import membership_of
@@ -45,23 +47,15 @@ def target_url(target_type: str, target_id: int, username: str | None = None) ->
         return url_for("forums.post", post_id=target_id)
     if target_type == "idea":
         return url_for("ideas.idea", idea_id=target_id)
+    if target_type == "note":
+        return url_for("brainstorms.note", note_id=target_id)
     return url_for("accounts.profile", username=username) if username else "#"
 
 
 def _readable_target(target_type: str, target_id: int):
     """The item to flag if the reader may see it; 404 otherwise."""
     target = operations.load_target(target_type, target_id)
-    if target is None:
-        abort(404)
-    if isinstance(target, Thread) and not guardian.can(current_user, "thread.view", target):
-        abort(404)
-    if isinstance(target, Post) and (
-        target.is_deleted or not guardian.can(current_user, "thread.view", target.thread)
-    ):
-        abort(404)
-    if isinstance(target, Idea) and not guardian.can(current_user, "idea.view", target):
-        abort(404)
-    if isinstance(target, User) and not target.active:
+    if target is None or not readable(current_user, target):
         abort(404)
     return target
 
@@ -73,6 +67,8 @@ def _back_to(target) -> str:
         return url_for("forums.post", post_id=target.id)
     if isinstance(target, Idea):
         return url_for("ideas.idea", idea_id=target.id)
+    if isinstance(target, Note):
+        return url_for("brainstorms.session", session_id=target.session_id)
     return url_for("accounts.profile", username=target.username)
 
 
@@ -80,7 +76,7 @@ def _back_to(target) -> str:
 @login_required
 @limiter.limit(lambda: current_app.config["FLAG_LIMIT"], methods=["POST"], key_func=user_or_address)
 def flag(target_type: str, target_id: int):
-    """Flag a thread, reply, idea or profile for the moderators."""
+    """Flag a thread, reply, idea, brainstorm note or profile for the moderators."""
     if target_type not in TARGET_LABELS:
         abort(404)
     target = _readable_target(target_type, target_id)

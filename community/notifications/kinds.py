@@ -103,6 +103,19 @@ def _decision(params: dict) -> str:
         "unban": _("lifted your ban from"),
         "suspend": _("suspended your account over"),
     }.get(params.get("action", ""), _("acted on"))
+    if params.get("subject") == "note":
+        return _(
+            "A moderator %(action)s your note in “%(title)s”: %(reason)s",
+            action=action,
+            title=params["title"],
+            reason=params.get("reason", ""),
+        )
+    if params.get("subject") == "profile":
+        return _(
+            "A moderator %(action)s the bio on your profile: %(reason)s",
+            action=action,
+            reason=params.get("reason", ""),
+        )
     return _(
         "A moderator %(action)s “%(title)s”: %(reason)s",
         action=action,

@@ -11,8 +11,8 @@ from sqlalchemy import and_, or_, select
 from community import signals
 from community.accounts.models import User
 from community.extensions import db
-from community.forums.models import ThreadKind
-from community.ideas.models import IdeaVote
+from community.forums.models import Post, Thread, ThreadKind
+from community.ideas.models import Idea, IdeaVote
 from community.notifications import operations
 from community.notifications.models import Follow, Level, Notification, Target
 from community.permissions import guardian
@@ -146,6 +146,35 @@ def announce_accepted(post, *, thread, by, **_kwargs) -> None:
     operations.notify_all(
         _readers(followers, "thread.view", thread, thread.space), "answer_accepted", **refs
     )
+
+
+@signals.content_hidden.connect
+def announce_released(target, *, hidden: bool, released: bool = False, **_kwargs) -> None:
+    """A thread, reply or idea held for a moderator's approval is announced once approved,
+    as it would have been when written (mentions included)."""
+    from community.forums.operations import mentioned_users
+
+    if hidden or not released:
+        return
+    if isinstance(target, Idea):
+        db.session().before_commit(_announce_idea, target)
+        return
+    if isinstance(target, Thread):
+        post = db.session.scalar(
+            select(Post).where(Post.thread_id == target.id, Post.is_opening.is_(True))
+        )
+        if post is None:
+            return
+        if target.kind != ThreadKind.CODESIGN:
+            db.session().before_commit(_announce_thread, target, post)
+    elif isinstance(target, Post):
+        post = target
+        db.session().before_commit(_announce_reply, post, post.thread)
+    else:
+        return
+    users = mentioned_users(post)
+    if users:
+        db.session().before_commit(_announce_mention, post, users)
 
 
 # Ideas -------------------------------------------------------------------------------------
@@ -298,16 +327,19 @@ def announce_decision(event, *, action, target, author, reason, by, space, **_kw
     such (``idea_status``), not twice."""
     if action == "idea_status":
         return
-    from community.forums.models import Post, Thread
-    from community.ideas.models import Idea
+    from community.brainstorms.models import Note
 
     refs: dict = {"space": space}
+    data = {"action": action, "reason": reason}
     if isinstance(target, Post):
         refs.update(thread=target.thread, post=target)
     elif isinstance(target, Thread):
         refs["thread"] = target
     elif isinstance(target, Idea):
         refs["idea"] = target
-    operations.notify_all(
-        [author], "moderation_decision", actor=by, data={"action": action, "reason": reason}, **refs
-    )
+    elif isinstance(target, Note):
+        refs["session"] = target.session
+        data["subject"] = "note"
+    elif target is author and action in ("hide", "approve"):
+        data["subject"] = "profile"
+    operations.notify_all([author], "moderation_decision", actor=by, data=data, **refs)

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from community import signals
+from community.accounts.models import User
 from community.forums.models import Post, Thread
+from community.ideas.models import Idea
 from community.search import sources
 from community.search.service import search_service
 
@@ -44,13 +46,15 @@ def index_deletion(sender, **_kwargs) -> None:
 @signals.content_hidden.connect
 @signals.after_commit
 def index_hiding(target, **_kwargs) -> None:
-    """Hidden pending review leaves the index; approved comes back."""
+    """Hidden pending review leaves the index (a profile: its bio); approved comes back."""
     if isinstance(target, Thread):
         _reindex([target.id], replies=True)
     elif isinstance(target, Post):
         _reindex([target.thread_id], post_ids=[target.id])
-    else:
+    elif isinstance(target, Idea):
         _index_ideas([target.id])
+    elif isinstance(target, User):
+        search_service().index(*sources.person_documents([target.id]))
 
 
 @signals.thread_moderated.connect

@@ -169,13 +169,17 @@ def idea_documents(idea_ids: Iterable[int]) -> tuple[list[SearchDocument], list[
 
 
 def person_document(user: User, expertise: Iterable[str] = ()) -> SearchDocument:
-    """A person: their name, username, organisation and bio, and their verified expertise as
-    tags; profiles are public."""
+    """A person: their name, username, organisation and bio (unless hidden pending review), and
+    their verified expertise as tags; profiles are public."""
     return SearchDocument(
         id=f"person:{user.id}",
         kind="person",
         title=user.display_name,
-        body=" ".join(part for part in (user.username, user.organisation, user.bio) if part),
+        body=" ".join(
+            part
+            for part in (user.username, user.organisation, "" if user.is_hidden else user.bio)
+            if part
+        ),
         tags=tuple(expertise),
         url=path_for("accounts.profile", username=user.username),
         author_id=str(user.id),

@@ -11,7 +11,9 @@
    change is drawn from the updates, so each is applied exactly once.
 
    Grouping: drag a note onto a cluster, or use its "Move to…" list; voting: +/− dot buttons
-   on notes and clusters; results: the ranked list the server sends. */
+   on notes and clusters; results: the ranked list the server sends. Someone else's note can
+   be flagged for the space's moderators from its flag button (a dialog outside the board, so
+   live redraws leave it alone); a note they hide leaves the board like a deleted one. */
 (function () {
   "use strict";
   var board = document.getElementById("board");
@@ -28,7 +30,7 @@
   var clusterComposer = el("[data-cluster-composer]");
   var resultsBox = el("[data-results]");
   var state = { phase: board.dataset.phase, endsAt: null, skew: 0, paused: false, secondsLeft: null,
-                noteCount: 0, notes: new Map(), mine: new Set(),
+                noteCount: 0, notes: new Map(), mine: new Set(), flagged: new Set(),
                 facilitator: false, anonymous: false, done: false, presence: { count: 0, done: 0 },
                 clusters: [], mayGroup: false, tally: { notes: {}, clusters: {} },
                 myDots: { notes: {}, clusters: {}, left: 0 }, results: null };
@@ -126,6 +128,21 @@
         b.appendChild(icon);
         foot.appendChild(b);
       });
+    }
+    if (!isMine(note) && state.phase !== "results" && state.phase !== "closed") {
+      var flagged = state.flagged.has(note.id);
+      var flag = document.createElement("button");
+      flag.type = "button";
+      flag.className = "btn btn-sm btn-link sticky-action ms-auto";
+      flag.dataset.action = "flag";
+      flag.disabled = flagged;
+      flag.title = flagged ? text.textFlagged : text.textFlag;
+      flag.setAttribute("aria-label", (flagged ? text.textFlagged : text.textFlag) + ": " + note.text);
+      var flagIcon = document.createElement("i");
+      flagIcon.className = "bi " + (flagged ? "bi-flag-fill" : "bi-flag");
+      flagIcon.setAttribute("aria-hidden", "true");
+      flag.appendChild(flagIcon);
+      foot.appendChild(flag);
     }
     li.appendChild(foot);
     if (canGroup()) {
@@ -522,11 +539,51 @@
     if (event.key === "Enter" && !event.shiftKey) { event.preventDefault(); composer.requestSubmit(); }
   });
 
+  var flagDialog = el("[data-flag-dialog]");
+  var flagForm = el("[data-flag-form]");
+  var flagError = el("[data-flag-error]");
+  var flagging = null;
+
+  function openFlag(id) {
+    var note = state.notes.get(id);
+    if (!note) { return; }
+    flagging = id;
+    flagForm.reset();
+    flagError.classList.add("d-none");
+    el("[data-flag-quote]").textContent = note.text;
+    flagDialog.showModal();
+  }
+
+  flagForm.addEventListener("submit", function (event) {
+    event.preventDefault();
+    var chosen = flagForm.querySelector("input[name=reason]:checked");
+    var data = { note: flagging, reason: chosen ? chosen.value : "",
+                 comment: el("[data-flag-comment]").value };
+    send("flag_note", data, function () {
+      state.flagged.add(data.note);
+      flagDialog.close();
+      showStatus(text.textFlagThanks, "success");
+      drawNotes();
+    }, function (reply) {
+      showStatus("");
+      flagError.textContent = reply ? reply.error : text.textReconnecting;
+      flagError.classList.remove("d-none");
+    });
+  });
+  flagForm.addEventListener("change", function () { flagError.classList.add("d-none"); });
+  el("[data-flag-cancel]").addEventListener("click", function () { flagDialog.close(); });
+
+  clustersBox.addEventListener("click", function (event) {
+    var button = event.target.closest("[data-action=flag]");
+    if (button) { openFlag(parseInt(button.closest("[data-note-id]").dataset.noteId, 10)); }
+  });
+
   notesList.addEventListener("click", function (event) {
     var button = event.target.closest("[data-action]");
     if (!button) { return; }
     var card = button.closest("[data-note-id]");
     var id = parseInt(card.dataset.noteId, 10);
+    if (button.dataset.action === "flag") { openFlag(id); return; }
     if (button.dataset.action === "delete") {
       send("delete_note", { note: id });
       return;

@@ -290,6 +290,7 @@ def test_points_in_a_moved_question_count_in_its_new_space(
             db.session.get(Thread, question.id),
             db.session.get(Space, other.id),
             by=_user(cast.owner.id),
+            reason="Belongs there",
         )
         db.session.commit()
         spaces = set(db.session.scalars(db.select(ReputationEntry.space_id)))

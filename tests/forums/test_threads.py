@@ -253,12 +253,15 @@ def test_move_thread_between_moderated_spaces(
     assert client.get(f"/t/{thread.id}/move").status_code == 403
     client.submit("/logout")
     login(client, cast.owner)
-    response = client.submit(f"/t/{thread.id}/move", {"space": other.slug})
+    unsaid = client.submit(f"/t/{thread.id}/move", {"space": other.slug})
+    assert unsaid.status_code == 200 and "Give a reason" in page_text(unsaid)
+    assert fresh(app, Thread, thread.id).space_id == cast.space.id
+    response = client.submit(f"/t/{thread.id}/move", {"space": other.slug, "reason": "Fits there"})
     assert response.status_code == 302
     assert fresh(app, Thread, thread.id).space_id == other.id
     assert fresh(app, Space, other.id).thread_count == 1
     assert fresh(app, Space, cast.space.id).thread_count == 0
-    bad = client.submit(f"/t/{thread.id}/move", {"space": "nowhere"})
+    bad = client.submit(f"/t/{thread.id}/move", {"space": "nowhere", "reason": "r"})
     assert bad.status_code == 200 and "Not a valid choice." in page_text(bad)
 
 

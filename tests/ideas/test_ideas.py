@@ -231,13 +231,26 @@ def test_author_edits_until_others_vote(app, client, cast, login, create_idea):
     )
     client.submit("/logout")
     login(client, cast.owner)
+    unsaid = client.submit(
+        f"/ideas/{idea.id}/edit", {"title": "Moderated title", "body": "b", "tags": ""}
+    )
+    assert unsaid.status_code == 200 and "Give a reason" in page_text(unsaid)
+    assert fresh(app, idea.id).title == "Second wording"
     assert (
         client.submit(
-            f"/ideas/{idea.id}/edit", {"title": "Moderated title", "body": "b", "tags": ""}
+            f"/ideas/{idea.id}/edit",
+            {"title": "Moderated title", "body": "b", "tags": "", "reason": "Clearer title"},
         ).status_code
         == 302
     )
     assert fresh(app, idea.id).title == "Moderated title"
+    with app.app_context():
+        from community.moderation.models import AuditEvent
+
+        [event] = db.session.scalars(db.select(AuditEvent).where(AuditEvent.action == "edit"))
+        assert event.reason == "Clearer title" and event.target_type == "idea"
+        assert event.before["title"] == "Second wording"
+        assert event.after["title"] == "Moderated title"
 
 
 def test_mass_assignment_is_ignored(app, client, cast, login):

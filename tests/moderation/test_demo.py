@@ -18,3 +18,5 @@ def test_demo_queue_has_hidden_spam_and_a_warning(app, client):
     spammer = client.application.test_client()
     spammer.submit("/login", {"login": "probe_deals", "password": DEMO_PASSWORD})
     assert "Please don't advertise here" in page_text(spammer.get("/warnings"))
+    site = page_text(client.get("/moderation"))
+    assert "Probe Deals 4U" in site and "Refurbished probes at 70% off" in site

@@ -57,3 +57,44 @@ def test_held_posts_are_not_announced_and_hidden_ones_not_shown(
         flag(spam, flagger)
     login(client, cast.asker)
     assert "This is no longer available to you." in page_text(client.get("/notifications"))
+
+
+@pytest.mark.parametrize("app_config", [{"NEW_ACCOUNT_LIMITS": True, "NEW_ACCOUNT_POSTS": 3}])
+def test_held_posts_are_announced_once_approved(
+    app, login, cast, create_thread, create_reply, space_mod, follow
+):
+    from community.moderation.models import ModerationCase
+
+    thread = create_thread(cast.space, cast.asker)  # the asker watches their thread
+    follow(cast.expert, "space", cast.space.id, "watching")
+    with app.app_context():
+        db.session.get(Space, cast.space.id).hold_new_posts = True
+        db.session.commit()
+    asker, owner, expert = (_kinds(app, u) for u in (cast.asker, cast.owner, cast.expert))
+    reply = create_reply(thread, cast.member, body=f"Thanks @{cast.owner.username}, it works")
+    held_thread = create_thread(cast.space, cast.member, title="A held question")
+    assert (_kinds(app, cast.asker), _kinds(app, cast.owner)) == (asker, owner)
+    assert _kinds(app, cast.expert) == expert
+    moderator = app.test_client()
+    login(moderator, space_mod)
+    with app.app_context():
+        cases = dict(
+            db.session.execute(
+                db.select(ModerationCase.target_type, ModerationCase.id).where(
+                    ModerationCase.held.is_(True)
+                )
+            ).all()
+        )
+    for kind in ("post", "thread"):
+        response = moderator.submit(f"/moderation/cases/{cases[kind]}/approve", {"reason": "Fine"})
+        assert response.status_code == 302
+    assert _kinds(app, cast.asker)[len(asker) :] == ["reply"]
+    assert _kinds(app, cast.owner)[len(owner) :] == ["mention"]
+    assert "new_thread" in _kinds(app, cast.expert)[len(expert) :]
+    with app.app_context():
+        told = db.session.scalar(
+            db.select(Notification).where(
+                Notification.user_id == cast.asker.id, Notification.kind == "reply"
+            )
+        )
+        assert told.post_id == reply.id and held_thread.id != thread.id

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from community.errors import OperationError
 from community.extensions import db
 from community.forums.models import Post, Thread
 from community.moderation.models import ModerationWarning
@@ -192,10 +193,13 @@ def test_existing_moderator_actions_are_audited(app, cast, space_mod, create_thr
         forums.set_pinned(fresh, True, by=mod)
         forums.set_locked(fresh, True, by=mod)
         opening = db.session.scalar(db.select(Post).where(Post.thread_id == thread.id))
-        forums.edit_post(opening, by=mod, body="Edited by a moderator")
+        with pytest.raises(OperationError, match="Give a reason"):
+            forums.edit_post(opening, by=mod, body="Edited by a moderator")
+        forums.edit_post(opening, by=mod, body="Edited by a moderator", reason="Phone number")
         db.session.commit()
     assert [e.action for e in audit()] == ["pin", "lock", "edit"]
     edit = audit("edit")[0]
+    assert edit.reason == "Phone number"
     assert edit.before["body"] == "How do I calibrate the detector?"
     assert edit.after["body"] == "Edited by a moderator"
     assert edit.target_user_id == cast.asker.id
@@ -218,3 +222,34 @@ def test_the_audit_log_filters_for_admins(app, login, admin, moderator, cast, fl
     assert "Fine after all" in page_text(client.get(f"/moderation/audit?space={cast.space.slug}"))
     assert "Fine after all" not in page_text(client.get("/moderation/audit?until=2000-01-01"))
     assert "Fine after all" in page_text(client.get("/moderation/audit?since=2000-01-01"))
+
+
+def test_edit_and_move_from_a_case_record_their_reason(
+    app, moderator, cast, space_mod, flagged, audit, create_space, add_member
+):
+    from community.spaces.models import SpaceRole
+
+    thread, reply, case_id = flagged
+    page = page_text(moderator.get(f"/moderation/cases/{case_id}"))
+    assert "Edit the post" in page
+    form = page_text(moderator.get(f"/posts/{reply.id}/edit"))
+    assert "Why are you editing this post?" in form
+    unsaid = moderator.submit(f"/posts/{reply.id}/edit", {"body": "[link removed]"})
+    assert unsaid.status_code == 200 and "Give a reason" in page_text(unsaid)
+    assert audit("edit") == []
+    said = moderator.submit(
+        f"/posts/{reply.id}/edit", {"body": "[link removed]", "reason": "Advertising link"}
+    )
+    assert said.status_code == 302
+    [edit] = audit("edit")
+    assert edit.reason == "Advertising link" and edit.after["body"] == "[link removed]"
+    assert edit.before["body"] == "Visit my shop for cheap detectors"
+
+    elsewhere = create_space("Detectors")
+    add_member(elsewhere, space_mod, role=SpaceRole.MODERATOR)
+    moved = moderator.submit(
+        f"/t/{thread.id}/move", {"space": elsewhere.slug, "reason": "Hardware question"}
+    )
+    assert moved.status_code == 302
+    [move] = audit("move")
+    assert move.reason == "Hardware question" and move.after == {"space": elsewhere.slug}

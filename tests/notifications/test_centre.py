@@ -78,6 +78,7 @@ def test_moved_to_a_private_space_the_notification_is_hidden(
             db.session.get(Thread, thread.id),
             db.session.get(Space, hidden.id),
             by=db.session.get(User, space_owner.id),
+            reason="Belongs there",
         )
         db.session.commit()
     login(client, alice)

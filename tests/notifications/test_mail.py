@@ -80,6 +80,7 @@ def test_digest_batches_is_idempotent_and_omits_unreadable(
             db.session.get(Thread, other.id),
             db.session.get(Space, hidden.id),
             by=db.session.get(User, space_owner.id),
+            reason="Belongs there",
         )
         db.session.commit()
     assert "Sent 1 digest" in digest(app)

@@ -62,7 +62,12 @@ def test_edit_delete_restore_move_and_accept_follow_the_database(
     login(client, cast.owner)
     client.submit(
         f"/posts/{opening}/edit",
-        {"title": "Collimator alignment drift", "body": "fresh words", "tags": ""},
+        {
+            "title": "Collimator alignment drift",
+            "body": "fresh words",
+            "tags": "",
+            "reason": "Title",
+        },
     )
     assert found("fresh", c=client) == ["Collimator alignment drift"]
     assert found("old", c=client) == []
@@ -73,7 +78,7 @@ def test_edit_delete_restore_move_and_accept_follow_the_database(
     client.submit(f"/posts/{reply.id}/accept")
     assert "solved" in client.get("/search?q=collimator&status=solved").get_data(as_text=True)
 
-    client.submit(f"/t/{thread.id}/move", {"space": other.slug})
+    client.submit(f"/t/{thread.id}/move", {"space": other.slug, "reason": "Fits there"})
     hits = search_service_hits(app, "collimator")
     assert {h.space_name for h in hits} == {"Other place"}
 
