@@ -314,9 +314,13 @@ def _segments_and_organisations(user, scope: Scope):
 def demand(user, scope: Scope) -> Demand:
     from community.ideas.queries import order_by_trending
 
+    in_range = _votes_in_scope(user, scope)
+    if scope.segment:
+        # The segment's votes are a range of ``ix_idea_votes_voters``, which holds the idea.
+        in_range[:2] = [read_in_index_order(c) for c in in_range[:2]]
     cast_in_range = (
         select(IdeaVote.idea_id, func.count().label("votes"))
-        .where(*_votes_in_scope(user, scope))
+        .where(*in_range)
         .group_by(IdeaVote.idea_id)
         .order_by(func.count().desc(), IdeaVote.idea_id)
         .limit(TOP)
@@ -560,8 +564,10 @@ def _weekly_active(user, scope: Scope, took_part) -> list[tuple[date, int]]:
                 ActivityWeekPeople.people > 0,
             )
         )
-        cut = [week for week in (first, last) if not whole_from <= week <= whole_to]
-        from_days.append(ActivityDay.week.in_(cut))
+        # Only the (at most two) weeks the range cuts: a list, which SQLite reads as two
+        # lookups rather than the range of every week between them.
+        cut = [week for week in {first, last} if not whole_from <= week <= whole_to]
+        from_days = [ActivityDay.week.in_(cut), *took_part]
     statements.append(
         select(ActivityDay.week, func.count(distinct(ActivityDay.user_id)))
         .where(*from_days)

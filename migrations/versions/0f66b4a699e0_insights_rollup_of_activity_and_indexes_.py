@@ -109,7 +109,8 @@ def upgrade():
         batch_op.create_index('ix_idea_status_changes_reached', ['to_status', 'kind', 'idea_id'], unique=False)
 
     with op.batch_alter_table('idea_votes', schema=None) as batch_op:
-        batch_op.create_index('ix_idea_votes_voters', ['segment', 'organisation', 'user_id', 'created_at'], unique=False)
+        batch_op.create_index('ix_idea_votes_idea_segment', ['idea_id', 'segment'], unique=False)
+        batch_op.create_index('ix_idea_votes_voters', ['segment', 'organisation', 'user_id', 'created_at', 'idea_id'], unique=False)
 
     with op.batch_alter_table('ideas', schema=None) as batch_op:
         batch_op.create_index('ix_ideas_created', ['created_at', 'status', 'space_id', 'product_id', 'brainstorm_session_id'], unique=False)
@@ -138,6 +139,7 @@ def downgrade():
 
     with op.batch_alter_table('idea_votes', schema=None) as batch_op:
         batch_op.drop_index('ix_idea_votes_voters')
+        batch_op.drop_index('ix_idea_votes_idea_segment')
 
     with op.batch_alter_table('idea_status_changes', schema=None) as batch_op:
         batch_op.drop_index('ix_idea_status_changes_reached')
