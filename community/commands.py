@@ -1,4 +1,5 @@
-"""Command-line verbs: ``flask users``, ``flask demo``, ``flask experts`` and ``flask serve``."""
+"""Command-line verbs: ``flask users``, ``flask demo``, ``flask experts``, ``flask analytics``
+and ``flask serve``."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from flask.cli import AppGroup, with_appcontext
 
 from community import demo
 from community.accounts import operations as accounts
+from community.analytics.commands import analytics_cli
 from community.errors import OperationError
 from community.experts import reputation
 from community.experts.commands import experts_cli, start_routing_loop
@@ -115,3 +117,4 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(reputation_cli)
     app.cli.add_command(experts_cli)
     app.cli.add_command(notifications_cli)
+    app.cli.add_command(analytics_cli)

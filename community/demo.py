@@ -17,6 +17,7 @@ from sqlalchemy import select
 
 from community.accounts import operations as accounts
 from community.accounts.models import User
+from community.analytics import rollup
 from community.database import utcnow
 from community.demo_brainstorms import load_demo_brainstorms
 from community.demo_content import SPACES, THREADS, SpaceSeed, ThreadSeed
@@ -167,6 +168,8 @@ def load_demo() -> list[User]:
     load_demo_brainstorms({**people, **{user.username: user for user in supporters}}, now)
     spammer = load_demo_moderation(people, now, DEMO_PASSWORD)
     load_demo_notifications(people)
+    # The demo backdates posts and votes after writing them: count the rollup from them again.
+    rollup.rebuild()
     return users + supporters + [spammer]
 
 

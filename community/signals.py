@@ -78,9 +78,11 @@ helpful_marked = _signals.signal("helpful-marked")
 idea_submitted = _signals.signal("idea-submitted")
 #: An idea's title, description or tags changed. ``by``.
 idea_updated = _signals.signal("idea-updated")
-#: Someone voted for an idea. ``user``.
+#: Someone voted for an idea. ``user``; ``voted_at`` and ``segment``: the vote's time and the
+#: customer segment recorded with it.
 vote_cast = _signals.signal("vote-cast")
-#: Someone took their vote back. ``user``.
+#: Someone took their vote back. ``user``; ``voted_at`` and ``segment``: those of the vote
+#: taken back (its row is gone).
 vote_retracted = _signals.signal("vote-retracted")
 #: An idea moved through the pipeline. ``old``, ``new`` (status values), ``change`` (the
 #: timeline entry with the public response), ``by``.
@@ -94,8 +96,8 @@ idea_merged = _signals.signal("idea-merged")
 #: ``removed``: how many votes the merge had moved to ``into`` and were taken back; ``by``.
 idea_unmerged = _signals.signal("idea-unmerged")
 #: An idea was deleted with its votes and timeline (its co-design thread is soft-deleted, with
-#: ``post_deleted``). The row is gone once the transaction commits: read what you need from
-#: the sender when the signal arrives. ``by``.
+#: ``post_deleted``). Sent before its votes and timeline are deleted; the rows are gone once
+#: the transaction commits: read what you need when the signal arrives. ``by``.
 idea_deleted = _signals.signal("idea-deleted")
 #: A shipped idea was linked to the release that delivered it (its status is unchanged).
 #: ``release``: the Release; ``by``. Everyone who voted for or followed it is to be told.

@@ -11,10 +11,25 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import Select, and_, distinct, exists, func, or_, select, union_all
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    and_,
+    distinct,
+    exists,
+    func,
+    literal,
+    or_,
+    select,
+    true,
+    union_all,
+)
+from sqlalchemy.orm import load_only
 
 from community.accounts.models import User
-from community.analytics.sql import medians, seconds_between, week_of
+from community.analytics.models import ActivityDay, ActivityWeekPeople
+from community.analytics.rollup import week_of_day
+from community.analytics.sql import medians, read_in_index_order, seconds_between, week_of
 from community.experts.queries import SERVING_ROLES
 from community.extensions import db
 from community.forums.models import Post, Thread, ThreadKind
@@ -36,7 +51,7 @@ from community.knowledge.models import (
 from community.permissions import Role
 from community.products.models import Product
 from community.spaces.models import Membership, MembershipState, Space
-from community.spaces.queries import readable_space_ids
+from community.spaces.queries import readable_space_ids, reads_every_space
 
 TOP = 10
 #: Statuses an idea passes on its way to shipping, in order.
@@ -75,20 +90,34 @@ def _spaces(user, scope: Scope):
     return spaces
 
 
-def _ideas_in_scope(user, scope: Scope) -> Select:
-    """Ideas (ids) proposed in the range, in readable spaces, with the filters."""
-    stmt = select(Idea.id).where(
-        Idea.space_id.in_(_spaces(user, scope)),
+def _every_space(user, scope: Scope) -> bool:
+    return scope.space_id is None and reads_every_space(user)
+
+
+def _in_spaces(column, user, scope: Scope) -> ColumnElement[bool]:
+    """``column`` (a space id) is one of the readable spaces in scope. For someone who reads
+    every space, with no space chosen, that is no condition at all: the aggregates then read
+    their indexes without looking each row's space up."""
+    if _every_space(user, scope):
+        return true()
+    return column.in_(_spaces(user, scope))
+
+
+def _ideas_in_scope(user, scope: Scope) -> ColumnElement[bool]:
+    """The condition on ``Idea`` for ideas proposed in the range, in readable spaces, with
+    the filters (a condition rather than a subquery of ids: each idea is read once)."""
+    conditions = [
         Idea.created_at >= scope.since,
         Idea.created_at < scope.until,
-    )
+        _in_spaces(Idea.space_id, user, scope),
+    ]
     if scope.product_id is not None:
-        stmt = stmt.where(Idea.product_id == scope.product_id)
+        conditions.append(Idea.product_id == scope.product_id)
     if scope.segment:
-        stmt = stmt.where(
+        conditions.append(
             exists().where(IdeaVote.idea_id == Idea.id, IdeaVote.segment == scope.segment)
         )
-    return stmt
+    return and_(*conditions)
 
 
 # Funnel.
@@ -109,15 +138,25 @@ class Funnel:
         return part / self.total if self.total else 0.0
 
 
+def _breakdown(model, tallies: dict[int, list[int]]) -> list[tuple[str, int, int, int]]:
+    """The ``TOP`` largest groups of ``tallies`` (id -> [ideas, planned, shipped]), named."""
+    names: dict[int, str] = {}
+    if tallies:
+        names = dict(
+            db.session.execute(
+                select(model.id, model.name).where(model.id.in_(list(tallies)))
+            ).all()
+        )
+    rows = sorted(((names[key], *tally) for key, tally in tallies.items()), key=_largest_first)
+    return [(name, int(n), int(p), int(sh)) for name, n, p, sh in rows[:TOP]]
+
+
+def _largest_first(row: tuple) -> tuple:
+    return (-row[1], row[0])
+
+
 def funnel(user, scope: Scope) -> Funnel:
-    ideas = _ideas_in_scope(user, scope).subquery()
-    by_status = dict(
-        db.session.execute(
-            select(Idea.status, func.count())
-            .where(Idea.id.in_(select(ideas.c.id)))
-            .group_by(Idea.status)
-        ).all()
-    )
+    in_scope = _ideas_in_scope(user, scope)
     reached = select(IdeaStatusChange.idea_id).where(
         IdeaStatusChange.kind == TimelineKind.STATUS.value,
         IdeaStatusChange.to_status.in_(REACHED_PLANNED),
@@ -126,16 +165,33 @@ def funnel(user, scope: Scope) -> Funnel:
         IdeaStatusChange.kind == TimelineKind.STATUS.value,
         IdeaStatusChange.to_status == IdeaStatus.SHIPPED.value,
     )
-    in_scope = Idea.id.in_(select(ideas.c.id))
     planned_flag = or_(Idea.status.in_(REACHED_PLANNED), Idea.id.in_(reached))
     shipped_flag = or_(Idea.status == IdeaStatus.SHIPPED.value, Idea.id.in_(shipped))
-    counts = db.session.execute(
+    # One pass over the ideas in scope (``ix_ideas_created`` holds every column read) gives
+    # the counts per status, the totals and the breakdowns by space and by product.
+    by_status: dict[str, int] = {}
+    totals = [0, 0, 0]
+    spaces: dict[int, list[int]] = {}
+    products: dict[int, list[int]] = {}
+    for status, space_id, product_id, *tally in db.session.execute(
         select(
+            Idea.status,
+            Idea.space_id,
+            Idea.product_id,
             func.count(),
             func.count().filter(planned_flag),
             func.count().filter(shipped_flag),
-        ).where(in_scope)
-    ).one()
+        )
+        .where(in_scope)
+        .group_by(Idea.status, Idea.space_id, Idea.product_id)
+    ):
+        by_status[status] = by_status.get(status, 0) + tally[0]
+        groups = [totals, spaces.setdefault(space_id, [0, 0, 0])]
+        if product_id is not None:
+            groups.append(products.setdefault(product_id, [0, 0, 0]))
+        for group in groups:
+            for position, count in enumerate(tally):
+                group[position] += count
     # Time in each status: from entering it (the previous step, or the proposal) to leaving.
     entered = func.coalesce(
         func.lag(IdeaStatusChange.created_at).over(
@@ -153,36 +209,18 @@ def funnel(user, scope: Scope) -> Funnel:
         .where(IdeaStatusChange.kind == TimelineKind.STATUS.value, in_scope)
     )
     median_seconds = medians(spans, value="seconds", group="status")
-
-    def breakdown(model, join_on, label) -> list[tuple[str, int, int, int]]:
-        rows = db.session.execute(
-            select(
-                label,
-                func.count(),
-                func.count().filter(planned_flag),
-                func.count().filter(shipped_flag),
-            )
-            .select_from(Idea)
-            .join(model, join_on)
-            .where(in_scope)
-            .group_by(model.id, label)
-            .order_by(func.count().desc(), label)
-            .limit(TOP)
-        ).all()
-        return [(name, int(n), int(p), int(sh)) for name, n, p, sh in rows]
-
     return Funnel(
         by_status={s: int(by_status.get(s, 0)) for s in [*PIPELINE, "declined", "merged"]},
-        total=int(counts[0]),
-        reached_planned=int(counts[1]),
-        shipped=int(counts[2]),
+        total=int(totals[0]),
+        reached_planned=int(totals[1]),
+        shipped=int(totals[2]),
         median_days={
             status: round(seconds / 86400, 1)
             for status, seconds in median_seconds.items()
             if seconds is not None
         },
-        by_product=breakdown(Product, Product.id == Idea.product_id, Product.name),
-        by_space=breakdown(Space, Space.id == Idea.space_id, Space.name),
+        by_product=_breakdown(Product, products),
+        by_space=_breakdown(Space, spaces),
     )
 
 
@@ -201,95 +239,146 @@ class Demand:
     direct: int
 
 
-def _votes_in_scope(user, scope: Scope) -> Select:
-    stmt = (
-        select(IdeaVote)
-        .join(Idea, Idea.id == IdeaVote.idea_id)
-        .where(
-            Idea.space_id.in_(_spaces(user, scope)),
-            IdeaVote.created_at >= scope.since,
-            IdeaVote.created_at < scope.until,
-        )
-    )
+def _votes_in_scope(user, scope: Scope) -> list[ColumnElement[bool]]:
+    """Conditions on ``IdeaVote`` for the votes cast in the range on ideas in scope. The idea
+    is looked up only when a space or product limits them."""
+    conditions = [IdeaVote.created_at >= scope.since, IdeaVote.created_at < scope.until]
+    ideas = [] if _every_space(user, scope) else [Idea.space_id.in_(_spaces(user, scope))]
     if scope.product_id is not None:
-        stmt = stmt.where(Idea.product_id == scope.product_id)
+        ideas.append(Idea.product_id == scope.product_id)
+    if ideas:
+        conditions.append(IdeaVote.idea_id.in_(select(Idea.id).where(*ideas)))
     if scope.segment:
-        stmt = stmt.where(IdeaVote.segment == scope.segment)
-    return stmt
+        conditions.append(IdeaVote.segment == scope.segment)
+    return conditions
+
+
+def _votes_by_voter(user, scope: Scope):
+    """Votes in scope per (segment, organisation, voter): one pass over the votes, read in
+    the order of ``ix_idea_votes_voters``, from which both breakdowns are counted."""
+    conditions = _votes_in_scope(user, scope)
+    conditions[:2] = [read_in_index_order(c) for c in conditions[:2]]
+    return (
+        select(
+            IdeaVote.segment,
+            IdeaVote.organisation,
+            IdeaVote.user_id,
+            func.count().label("votes"),
+        )
+        .where(*conditions)
+        .group_by(IdeaVote.segment, IdeaVote.organisation, IdeaVote.user_id)
+        .cte("voters")
+    )
+
+
+def _segments_and_organisations(user, scope: Scope):
+    """(segment, votes, voters, organisations) and the top (organisation, voters, votes), in
+    one statement so that the votes are read once."""
+    voters = _votes_by_voter(user, scope)
+    segments = select(
+        literal("segment").label("kind"),
+        voters.c.segment.label("name"),
+        func.sum(voters.c.votes).label("votes"),
+        func.count(distinct(voters.c.user_id)).label("people"),
+        func.count(distinct(voters.c.organisation))
+        .filter(voters.c.organisation != "")
+        .label("organisations"),
+    ).group_by(voters.c.segment)
+    people = func.count(distinct(voters.c.user_id))
+    organisations = (
+        select(
+            literal("organisation").label("kind"),
+            voters.c.organisation,
+            func.sum(voters.c.votes),
+            people,
+            literal(0),
+        )
+        .where(voters.c.organisation != "")
+        .group_by(voters.c.organisation)
+        .order_by(people.desc(), func.sum(voters.c.votes).desc())
+        .limit(TOP)
+        .subquery()
+    )
+    rows = db.session.execute(union_all(segments, select(organisations))).all()
+    by_segment = sorted(
+        ((name or "", int(v), int(p), int(o or 0)) for k, name, v, p, o in rows if k == "segment"),
+        key=lambda row: -row[1],
+    )
+    by_organisation = sorted(
+        ((name, int(p), int(v)) for k, name, v, p, _o in rows if k == "organisation"),
+        key=lambda row: (-row[1], -row[2]),
+    )
+    return by_segment, by_organisation
 
 
 def demand(user, scope: Scope) -> Demand:
     from community.ideas.queries import order_by_trending
 
-    votes = _votes_in_scope(user, scope).subquery()
-    top_by_votes = db.session.execute(
-        select(Idea.id, Idea.title, func.count(votes.c.id))
-        .join(votes, votes.c.idea_id == Idea.id)
-        .group_by(Idea.id, Idea.title)
-        .order_by(func.count(votes.c.id).desc(), Idea.id)
+    in_range = _votes_in_scope(user, scope)
+    if scope.segment:
+        # The segment's votes are a range of ``ix_idea_votes_voters``, which holds the idea.
+        in_range[:2] = [read_in_index_order(c) for c in in_range[:2]]
+    cast_in_range = (
+        select(IdeaVote.idea_id, func.count().label("votes"))
+        .where(*in_range)
+        .group_by(IdeaVote.idea_id)
+        .order_by(func.count().desc(), IdeaVote.idea_id)
         .limit(TOP)
+        .subquery()
+    )
+    top_by_votes = db.session.execute(
+        select(Idea.id, Idea.title, cast_in_range.c.votes)
+        .join(cast_in_range, cast_in_range.c.idea_id == Idea.id)
+        .order_by(cast_in_range.c.votes.desc(), Idea.id)
     ).all()
-    open_ideas = select(Idea).where(
-        Idea.space_id.in_(_spaces(user, scope)),
-        Idea.status.in_(
-            [
-                IdeaStatus.NEW.value,
-                IdeaStatus.UNDER_REVIEW.value,
-                IdeaStatus.PLANNED.value,
-                IdeaStatus.IN_PROGRESS.value,
-            ]
-        ),
+    # Only what the list shows: the sort then carries narrow rows.
+    open_ideas = (
+        select(Idea)
+        .options(load_only(Idea.id, Idea.title, Idea.vote_count))
+        .where(
+            _in_spaces(Idea.space_id, user, scope),
+            Idea.status.in_(
+                [
+                    IdeaStatus.NEW.value,
+                    IdeaStatus.UNDER_REVIEW.value,
+                    IdeaStatus.PLANNED.value,
+                    IdeaStatus.IN_PROGRESS.value,
+                ]
+            ),
+        )
     )
     if scope.product_id is not None:
         open_ideas = open_ideas.where(Idea.product_id == scope.product_id)
     trending = db.session.scalars(order_by_trending(open_ideas).limit(TOP)).all()
-    by_segment = db.session.execute(
-        select(
-            votes.c.segment,
-            func.count(),
-            func.count(distinct(votes.c.user_id)),
-            func.count(distinct(votes.c.organisation)).filter(votes.c.organisation != ""),
-        )
-        .group_by(votes.c.segment)
-        .order_by(func.count().desc())
-    ).all()
-    by_organisation = db.session.execute(
-        select(votes.c.organisation, func.count(distinct(votes.c.user_id)), func.count())
-        .where(votes.c.organisation != "")
-        .group_by(votes.c.organisation)
-        .order_by(func.count(distinct(votes.c.user_id)).desc(), func.count().desc())
-        .limit(TOP)
-    ).all()
-    ideas = _ideas_in_scope(user, scope).subquery()
-    top_tags = db.session.execute(
-        select(IdeaTag.tag, func.count())
-        .where(IdeaTag.idea_id.in_(select(ideas.c.id)))
-        .group_by(IdeaTag.tag)
-        .order_by(func.count().desc(), IdeaTag.tag)
-        .limit(8)
-    ).all()
-    tag_weeks: dict[str, dict[str, int]] = {tag: {} for tag, _n in top_tags}
-    if top_tags:
-        week = week_of(Idea.created_at)
-        for tag, week_start, count in db.session.execute(
-            select(IdeaTag.tag, week, func.count())
-            .join(Idea, Idea.id == IdeaTag.idea_id)
-            .where(IdeaTag.idea_id.in_(select(ideas.c.id)), IdeaTag.tag.in_(list(tag_weeks)))
-            .group_by(IdeaTag.tag, week)
-        ):
-            tag_weeks[tag][str(week_start)] = int(count)
+    by_segment, by_organisation = _segments_and_organisations(user, scope)
+    in_scope = _ideas_in_scope(user, scope)
+    # Ideas per tag and week in one pass; the top tags are the largest totals.
+    week = week_of(Idea.created_at)
+    per_week: dict[str, dict[str, int]] = {}
+    for tag, week_start, count in db.session.execute(
+        select(IdeaTag.tag, week, func.count())
+        .join(Idea, Idea.id == IdeaTag.idea_id)
+        .where(in_scope)
+        .group_by(IdeaTag.tag, week)
+    ):
+        per_week.setdefault(tag, {})[str(week_start)] = int(count)
+    top_tags = sorted(
+        ((tag, sum(weeks.values())) for tag, weeks in per_week.items()),
+        key=lambda row: (-row[1], row[0]),
+    )[:8]
+    tag_weeks = {tag: per_week[tag] for tag, _n in top_tags}
     origin = db.session.execute(
         select(
             func.count().filter(Idea.brainstorm_session_id.is_not(None)),
             func.count().filter(Idea.brainstorm_session_id.is_(None)),
-        ).where(Idea.id.in_(select(ideas.c.id)))
+        ).where(in_scope)
     ).one()
     return Demand(
         top_by_votes=[(i, t, int(n)) for i, t, n in top_by_votes],
         top_trending=[(i.id, i.title, i.vote_count) for i in trending],
-        by_segment=[(s or "", int(v), int(p), int(o or 0)) for s, v, p, o in by_segment],
-        by_organisation=[(o, int(p), int(v)) for o, p, v in by_organisation],
-        top_tags=[(t, int(n)) for t, n in top_tags],
+        by_segment=by_segment,
+        by_organisation=by_organisation,
+        top_tags=top_tags,
         tag_weeks=tag_weeks,
         from_brainstorms=int(origin[0]),
         direct=int(origin[1]),
@@ -329,7 +418,7 @@ def _questions(user, scope: Scope) -> Select:
     return select(Thread.id, Thread.space_id, Thread.created_at).where(
         Thread.kind == ThreadKind.QUESTION.value,
         Thread.deleted_at.is_(None),
-        Thread.space_id.in_(_spaces(user, scope)),
+        _in_spaces(Thread.space_id, user, scope),
         Thread.created_at >= scope.since,
         Thread.created_at < scope.until,
     )
@@ -381,7 +470,7 @@ def knowledge_loop(user, scope: Scope) -> KnowledgeLoop:
     deflections = dict(
         db.session.execute(
             select(Deflection.kind, func.count())
-            .where(Deflection.space_id.in_(spaces), *in_range)
+            .where(_in_spaces(Deflection.space_id, user, scope), *in_range)
             .group_by(Deflection.kind)
         ).all()
     )
@@ -435,64 +524,92 @@ class Participation:
     returning: int
 
 
-def _contributions(user, scope: Scope):
-    """(user, space, moment) for every post and vote in readable spaces in the range."""
-    spaces = _spaces(user, scope)
-    posts = (
-        select(
-            Post.author_id.label("user_id"),
-            Thread.space_id.label("space_id"),
-            Post.created_at.label("at"),
-        )
-        .join(Thread, Thread.id == Post.thread_id)
-        .where(
-            Post.created_at >= scope.since,
-            Post.created_at < scope.until,
-            Thread.space_id.in_(spaces),
-            Post.author_id.is_not(None),
-            Post.deleted_at.is_(None),
-        )
-    )
-    votes = (
-        select(IdeaVote.user_id, Idea.space_id, IdeaVote.created_at)
-        .join(Idea, Idea.id == IdeaVote.idea_id)
-        .where(
-            IdeaVote.created_at >= scope.since,
-            IdeaVote.created_at < scope.until,
-            Idea.space_id.in_(spaces),
-        )
-    )
+def _took_part(user, scope: Scope) -> list[ColumnElement[bool]]:
+    """Rollup rows of the range, in readable spaces, with the segment filter: votes carry the
+    segment the voter had then, posts the poster's segment now."""
+    conditions = [
+        ActivityDay.day >= scope.start,
+        ActivityDay.day <= scope.end,
+        _in_spaces(ActivityDay.space_id, user, scope),
+    ]
     if scope.segment:
-        posts = posts.join(User, User.id == Post.author_id).where(User.segment == scope.segment)
-        votes = votes.where(IdeaVote.segment == scope.segment)
-    return union_all(posts, votes).subquery()
+        # Posts are counted under the segment "" (see ActivityDay).
+        conditions.append(
+            or_(
+                ActivityDay.segment == scope.segment,
+                and_(
+                    ActivityDay.segment == "",
+                    ActivityDay.posts > 0,
+                    ActivityDay.user_id.in_(select(User.id).where(User.segment == scope.segment)),
+                ),
+            )
+        )
+    return conditions
+
+
+def _weekly_active(user, scope: Scope, took_part) -> list[tuple[date, int]]:
+    """Distinct people per week. Someone who reads every space, with no segment chosen, gets
+    the weeks wholly inside the range from ``ActivityWeekPeople`` (kept counts), and only the
+    weeks the range cuts from ``ActivityDay``."""
+    first, last = week_of_day(scope.start), week_of_day(scope.end)
+    from_days = [ActivityDay.week >= first, ActivityDay.week <= last, *took_part]
+    statements = []
+    whole_from = first if first == scope.start else first + timedelta(days=7)
+    whole_to = last if last + timedelta(days=6) == scope.end else last - timedelta(days=7)
+    if _every_space(user, scope) and not scope.segment and whole_from <= whole_to:
+        statements.append(
+            select(ActivityWeekPeople.week, ActivityWeekPeople.people).where(
+                ActivityWeekPeople.week >= whole_from,
+                ActivityWeekPeople.week <= whole_to,
+                ActivityWeekPeople.people > 0,
+            )
+        )
+        # Only the (at most two) weeks the range cuts: a list, which SQLite reads as two
+        # lookups rather than the range of every week between them.
+        cut = [week for week in {first, last} if not whole_from <= week <= whole_to]
+        from_days = [ActivityDay.week.in_(cut), *took_part]
+    statements.append(
+        select(ActivityDay.week, func.count(distinct(ActivityDay.user_id)))
+        .where(*from_days)
+        .group_by(ActivityDay.week)
+    )
+    return sorted(db.session.execute(union_all(*statements)).all())
 
 
 def participation(user, scope: Scope) -> Participation:
-    rows = _contributions(user, scope)
-    week = week_of(rows.c.at)
-    weekly = db.session.execute(
-        select(week, func.count(distinct(rows.c.user_id))).group_by(week).order_by(week)
-    ).all()
+    """Read from the rollup (``ActivityDay``): one row per person, space and day they posted
+    or voted, so each count of people is a count of distinct users over an index."""
+    took_part = _took_part(user, scope)
+    weekly = _weekly_active(user, scope, took_part)
+    per_space = (
+        select(ActivityDay.space_id, func.count(distinct(ActivityDay.user_id)).label("people"))
+        .where(*took_part)
+        .group_by(ActivityDay.space_id)
+        .subquery()
+    )
     by_space = db.session.execute(
-        select(Space.name, func.count(distinct(rows.c.user_id)))
-        .join(Space, Space.id == rows.c.space_id)
-        .group_by(Space.id, Space.name)
-        .order_by(func.count(distinct(rows.c.user_id)).desc(), Space.name)
+        select(Space.name, per_space.c.people)
+        .join(per_space, per_space.c.space_id == Space.id)
+        .order_by(per_space.c.people.desc(), Space.name)
         .limit(TOP)
     ).all()
     # Returning: took part before the range (anywhere on the site; only the count is shown).
-    people = select(rows.c.user_id).distinct().subquery()
-    earlier = or_(
-        exists().where(
-            Post.author_id == people.c.user_id,
-            Post.created_at < scope.since,
-            Post.deleted_at.is_(None),
-        ),
-        exists().where(IdeaVote.user_id == people.c.user_id, IdeaVote.created_at < scope.since),
+    # Asked person by person: two index lookups each, whatever the length of the range.
+    earlier = select(ActivityDay.user_id).where(
+        ActivityDay.user_id == User.id, ActivityDay.day < scope.start
+    )
+    in_range = select(ActivityDay.user_id).where(ActivityDay.user_id == User.id, *took_part)
+    people = (
+        select(earlier.exists().label("earlier"))
+        .select_from(User)
+        .where(in_range.exists())
+        .subquery()
     )
     split = db.session.execute(
-        select(func.count().filter(~earlier), func.count().filter(earlier)).select_from(people)
+        select(
+            func.count().filter(people.c.earlier.is_(False)),
+            func.count().filter(people.c.earlier.is_(True)),
+        )
     ).one()
     return Participation(
         weekly_active=[(str(w), int(n)) for w, n in weekly],

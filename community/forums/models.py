@@ -38,6 +38,8 @@ class Thread(db.Model):
     __table_args__ = (
         Index("ix_threads_space_activity", "space_id", "last_activity_at"),
         Index("ix_threads_space_created", "space_id", "created_at"),
+        # Insights' knowledge loop across all spaces: questions asked in a date range.
+        Index("ix_threads_kind_created", "kind", "created_at", "space_id", "deleted_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -105,7 +107,16 @@ class Post(db.Model):
 
     __tablename__ = "posts"
     __table_args__ = (
-        Index("ix_posts_thread_created", "thread_id", "created_at", "id"),
+        # A thread's posts in order; the knowledge loop's first answer is read from it alone.
+        Index(
+            "ix_posts_thread_created",
+            "thread_id",
+            "created_at",
+            "id",
+            "is_opening",
+            "deleted_at",
+            "author_id",
+        ),
         # Recent replies across threads, read from the index alone (trending ideas count them).
         Index("ix_posts_created", "created_at", "thread_id", "is_opening", "deleted_at"),
     )

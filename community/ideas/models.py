@@ -52,6 +52,16 @@ class Idea(db.Model):
         Index("ix_ideas_space_status", "space_id", "status"),
         Index("ix_ideas_space_votes", "space_id", "vote_count"),
         Index("ix_ideas_space_created", "space_id", "created_at"),
+        # Insights' funnel and demand across all spaces: ideas proposed in a date range,
+        # counted from the index alone.
+        Index(
+            "ix_ideas_created",
+            "created_at",
+            "status",
+            "space_id",
+            "product_id",
+            "brainstorm_session_id",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -143,8 +153,16 @@ class IdeaVote(db.Model):
     __table_args__ = (
         UniqueConstraint("idea_id", "user_id"),
         Index("ix_idea_votes_idea_created", "idea_id", "created_at"),
+        # Insights' segment filter: "has this idea a vote from this segment?" in one lookup.
+        Index("ix_idea_votes_idea_segment", "idea_id", "segment"),
         # Trending counts the votes of the last days: a range scan that needs no table rows.
         Index("ix_idea_votes_created", "created_at", "idea_id"),
+        # Insights' demand by segment and organisation: votes per voter, read in this order
+        # (no sorting), with the date checked in the index; with a segment chosen, also the
+        # ideas voted for.
+        Index(
+            "ix_idea_votes_voters", "segment", "organisation", "user_id", "created_at", "idea_id"
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -177,6 +195,19 @@ class IdeaStatusChange(db.Model):
     """
 
     __tablename__ = "idea_status_changes"
+    __table_args__ = (
+        # Insights' funnel: each idea's steps in order (time spent in each status) and the
+        # ideas that ever reached a status, read from the indexes alone.
+        Index(
+            "ix_idea_status_changes_idea_created",
+            "idea_id",
+            "created_at",
+            "kind",
+            "from_status",
+            "to_status",
+        ),
+        Index("ix_idea_status_changes_reached", "to_status", "kind", "idea_id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     idea_id: Mapped[int] = mapped_column(ForeignKey("ideas.id", ondelete="CASCADE"), index=True)

@@ -173,16 +173,15 @@ def cast_vote(idea: Idea, user: User) -> bool:
     values = {"vote_count": Idea.vote_count + 1, "updated_at": utcnow()}
     if user.id != idea.author_id:
         values["author_may_edit"] = False
+    vote = IdeaVote(
+        idea_id=idea.id,
+        user_id=user.id,
+        organisation=user.organisation or "",
+        segment=user.segment or "",
+    )
     try:
         with db.session.begin_nested():
-            db.session.add(
-                IdeaVote(
-                    idea_id=idea.id,
-                    user_id=user.id,
-                    organisation=user.organisation or "",
-                    segment=user.segment or "",
-                )
-            )
+            db.session.add(vote)
             db.session.flush()
             # Counted after the vote's write, which on SQLite keeps other writers out.
             if budget is not None and _active(user, idea.space_id) > budget:
@@ -196,7 +195,7 @@ def cast_vote(idea: Idea, user: User) -> bool:
                 raise OperationError(_("This idea is closed and takes no more votes."))
     except IntegrityError:
         return False  # already voted (perhaps in a concurrent request)
-    signals.vote_cast.send(idea, user=user)
+    signals.vote_cast.send(idea, user=user, voted_at=vote.created_at, segment=vote.segment)
     return True
 
 
@@ -205,15 +204,20 @@ def retract_vote(idea: Idea, user: User) -> bool:
     if idea.is_closed:
         raise OperationError(_("This idea is closed; its votes stay as they are."))
     _lock_rows([idea.id])
-    removed = db.session.execute(
-        delete(IdeaVote).where(IdeaVote.idea_id == idea.id, IdeaVote.user_id == user.id)
-    ).rowcount
+    vote = db.session.execute(
+        select(IdeaVote.id, IdeaVote.created_at, IdeaVote.segment).where(
+            IdeaVote.idea_id == idea.id, IdeaVote.user_id == user.id
+        )
+    ).first()
+    removed = 0
+    if vote is not None:
+        removed = db.session.execute(delete(IdeaVote).where(IdeaVote.id == vote.id)).rowcount
     if removed:
         db.session.execute(
             update(Idea).where(Idea.id == idea.id).values(vote_count=Idea.vote_count - removed)
         )
         db.session.flush()
-        signals.vote_retracted.send(idea, user=user)
+        signals.vote_retracted.send(idea, user=user, voted_at=vote.created_at, segment=vote.segment)
     return bool(removed)
 
 
@@ -468,9 +472,10 @@ def delete_idea(idea: Idea, *, by: User) -> None:
         .where(IdeaStatusChange.related_idea_id == idea.id)
         .values(related_idea_id=None)
     )
+    # Sent while the votes and timeline are still there, for receivers to read them.
+    signals.idea_deleted.send(idea, by=by)
     db.session.execute(delete(IdeaVote).where(IdeaVote.idea_id == idea.id))
     db.session.execute(delete(IdeaStatusChange).where(IdeaStatusChange.idea_id == idea.id))
-    signals.idea_deleted.send(idea, by=by)
     db.session.delete(idea)
     db.session.flush()
 

@@ -1,0 +1,273 @@
+"""Writes to the participation rollup (:class:`ActivityDay`, and :class:`ActivityWeek` with it).
+
+Every single post or vote changes one row with one statement that the database applies
+atomically: an ``INSERT … ON CONFLICT DO UPDATE`` adds, an ``UPDATE … SET n = n - 1`` takes
+away (then the row goes if nothing is left), so concurrent writers never lose a count. Rarer
+changes that move many contributions at once (a thread moved to another space, a merge or
+unmerge, a deleted idea) recount the people concerned from posts and votes just before the
+transaction commits, once per transaction. :func:`rebuild` recounts everyone; the migration
+that created the table backfills it with the same statement (frozen there).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import UTC, date, datetime, timedelta
+
+from sqlalchemy import Date, and_, cast, delete, func, literal, select, union_all, update
+from sqlalchemy.dialects import postgresql, sqlite
+
+from community.analytics.models import ActivityDay, ActivityWeek, ActivityWeekPeople
+from community.extensions import db
+from community.forums.models import Post, Thread
+from community.ideas.models import Idea, IdeaVote
+
+KEY = ("space_id", "user_id", "day", "segment")
+PENDING = "analytics.recount"
+
+
+def _dialect() -> str:
+    return db.session.get_bind().dialect.name
+
+
+def day_of(moment: datetime) -> date:
+    return moment.astimezone(UTC).date()
+
+
+def week_of_day(day: date) -> date:
+    return day - timedelta(days=day.weekday())
+
+
+def _add(day: date, space_id: int, user_id: int, segment: str, *, posts=0, votes=0) -> None:
+    insert = sqlite.insert if _dialect() == "sqlite" else postgresql.insert
+    week = insert(ActivityWeek).values(
+        week=week_of_day(day), user_id=user_id, contributions=posts + votes
+    )
+    now = db.session.scalar(
+        week.on_conflict_do_update(
+            index_elements=["week", "user_id"],
+            set_={"contributions": ActivityWeek.contributions + week.excluded.contributions},
+        ).returning(ActivityWeek.contributions)
+    )
+    if now == posts + votes:  # the row was created: one more person that week
+        _count_people({week_of_day(day): 1})
+    stmt = insert(ActivityDay).values(
+        day=day,
+        week=week_of_day(day),
+        space_id=space_id,
+        user_id=user_id,
+        segment=segment,
+        posts=posts,
+        votes=votes,
+    )
+    stmt = stmt.on_conflict_do_update(
+        index_elements=list(KEY),
+        set_={
+            "posts": ActivityDay.posts + stmt.excluded.posts,
+            "votes": ActivityDay.votes + stmt.excluded.votes,
+        },
+    )
+    db.session.execute(stmt)
+
+
+def _take(day: date, space_id: int, user_id: int, segment: str, *, posts=0, votes=0) -> None:
+    week = and_(ActivityWeek.week == week_of_day(day), ActivityWeek.user_id == user_id)
+    db.session.execute(
+        update(ActivityWeek)
+        .where(week)
+        .values(contributions=ActivityWeek.contributions - posts - votes),
+        execution_options={"synchronize_session": False},
+    )
+    gone = db.session.execute(
+        delete(ActivityWeek)
+        .where(week, ActivityWeek.contributions <= 0)
+        .returning(ActivityWeek.week),
+        execution_options={"synchronize_session": False},
+    ).all()
+    if gone:
+        _count_people({week_of_day(day): -1})
+    row = and_(
+        ActivityDay.day == day,
+        ActivityDay.space_id == space_id,
+        ActivityDay.user_id == user_id,
+        ActivityDay.segment == segment,
+    )
+    db.session.execute(
+        update(ActivityDay)
+        .where(row)
+        .values(posts=ActivityDay.posts - posts, votes=ActivityDay.votes - votes),
+        execution_options={"synchronize_session": False},
+    )
+    db.session.execute(
+        delete(ActivityDay).where(row, ActivityDay.posts <= 0, ActivityDay.votes <= 0),
+        execution_options={"synchronize_session": False},
+    )
+
+
+def _count_people(changes: dict[date, int]) -> None:
+    """Add each week's change to its number of people (one atomic statement per week)."""
+    insert = sqlite.insert if _dialect() == "sqlite" else postgresql.insert
+    for week, change in changes.items():
+        if change > 0:
+            stmt = insert(ActivityWeekPeople).values(week=week, people=change)
+            db.session.execute(
+                stmt.on_conflict_do_update(
+                    index_elements=["week"],
+                    set_={"people": ActivityWeekPeople.people + stmt.excluded.people},
+                )
+            )
+        elif change < 0:
+            db.session.execute(
+                update(ActivityWeekPeople)
+                .where(ActivityWeekPeople.week == week)
+                .values(people=ActivityWeekPeople.people + change),
+                execution_options={"synchronize_session": False},
+            )
+
+
+def count_post(post: Post, space_id: int, change: int) -> None:
+    """A live post was written or restored (``change`` 1), or deleted (-1)."""
+    if post.author_id is None:
+        return
+    write = _add if change > 0 else _take
+    write(day_of(post.created_at), space_id, post.author_id, "", posts=abs(change))
+
+
+def count_vote(user_id: int, space_id: int, voted_at: datetime, segment: str, change: int) -> None:
+    """A vote was cast (``change`` 1) or taken back (-1)."""
+    write = _add if change > 0 else _take
+    write(day_of(voted_at), space_id, user_id, segment or "", votes=abs(change))
+
+
+def recount_before_commit(user_ids: Iterable[int]) -> None:
+    """Recount these people just before the transaction commits, after every other change
+    of the operation (one recount per transaction, however many receivers ask)."""
+    pending = db.session().transaction_scoped(PENDING, set)
+    if not pending:
+        db.session().before_commit(_recount_pending)
+    pending.update(i for i in user_ids if i is not None)
+
+
+def _recount_pending() -> None:
+    pending = db.session().transaction_scoped(PENDING, set)
+    recount(sorted(pending))
+    pending.clear()
+
+
+def _moments():
+    """The day and week of a UTC timestamp column, in the database's own date functions."""
+    if _dialect() == "sqlite":
+        return (
+            lambda at: func.date(at),
+            lambda at: func.date(at, "weekday 0", "-6 days"),
+        )
+    return (
+        lambda at: cast(func.timezone("UTC", at), Date),
+        lambda at: cast(func.date_trunc("week", func.timezone("UTC", at)), Date),
+    )
+
+
+def _contributions(user_ids: list[int] | None):
+    """Every live post (with an author) and every vote, as rollup rows (one per contribution)
+    grouped into one row per day, space, person and segment."""
+    day, week = _moments()
+    posts = (
+        select(
+            day(Post.created_at).label("day"),
+            week(Post.created_at).label("week"),
+            Thread.space_id.label("space_id"),
+            Post.author_id.label("user_id"),
+            literal("").label("segment"),
+            literal(1).label("posts"),
+            literal(0).label("votes"),
+        )
+        .join(Thread, Thread.id == Post.thread_id)
+        .where(Post.author_id.is_not(None), Post.deleted_at.is_(None))
+    )
+    votes = select(
+        day(IdeaVote.created_at),
+        week(IdeaVote.created_at),
+        Idea.space_id,
+        IdeaVote.user_id,
+        IdeaVote.segment,
+        literal(0),
+        literal(1),
+    ).join(Idea, Idea.id == IdeaVote.idea_id)
+    if user_ids is not None:
+        posts = posts.where(Post.author_id.in_(user_ids))
+        votes = votes.where(IdeaVote.user_id.in_(user_ids))
+    rows = union_all(posts, votes).subquery()
+    return select(
+        rows.c.day,
+        func.min(rows.c.week),
+        rows.c.space_id,
+        rows.c.user_id,
+        rows.c.segment,
+        func.sum(rows.c.posts),
+        func.sum(rows.c.votes),
+    ).group_by(rows.c.day, rows.c.space_id, rows.c.user_id, rows.c.segment)
+
+
+def _fill(user_ids: list[int] | None) -> None:
+    db.session.execute(
+        ActivityDay.__table__.insert().from_select(
+            ["day", "week", "space_id", "user_id", "segment", "posts", "votes"],
+            _contributions(user_ids),
+        )
+    )
+    days = select(
+        ActivityDay.week, ActivityDay.user_id, (ActivityDay.posts + ActivityDay.votes).label("n")
+    )
+    if user_ids is not None:
+        days = days.where(ActivityDay.user_id.in_(user_ids))
+    days = days.subquery()
+    weeks = select(days.c.week, days.c.user_id, func.sum(days.c.n)).group_by(
+        days.c.week, days.c.user_id
+    )
+    db.session.execute(
+        ActivityWeek.__table__.insert().from_select(["week", "user_id", "contributions"], weeks)
+    )
+
+
+def recount(user_ids: list[int]) -> None:
+    """Count these people's rows again from their posts and votes."""
+    for start in range(0, len(user_ids), 500):
+        chunk = user_ids[start : start + 500]
+        before = _weeks_of(chunk)
+        for model in (ActivityDay, ActivityWeek):
+            db.session.execute(
+                delete(model).where(model.user_id.in_(chunk)),
+                execution_options={"synchronize_session": False},
+            )
+        _fill(chunk)
+        after = _weeks_of(chunk)
+        # The people of each week change by the persons who appeared or left there.
+        _count_people(
+            {week: after.get(week, 0) - before.get(week, 0) for week in {*before, *after}}
+        )
+
+
+def _weeks_of(user_ids: list[int]) -> dict[date, int]:
+    """How many of these people have a row in each week."""
+    return dict(
+        db.session.execute(
+            select(ActivityWeek.week, func.count())
+            .where(ActivityWeek.user_id.in_(user_ids))
+            .group_by(ActivityWeek.week)
+        ).all()
+    )
+
+
+def rebuild() -> int:
+    """Count everything again from posts and votes (after bulk loads that send no signals);
+    returns the number of rows. Caller commits."""
+    for model in (ActivityDay, ActivityWeek, ActivityWeekPeople):
+        db.session.execute(delete(model), execution_options={"synchronize_session": False})
+    _fill(None)
+    db.session.execute(
+        ActivityWeekPeople.__table__.insert().from_select(
+            ["week", "people"],
+            select(ActivityWeek.week, func.count()).group_by(ActivityWeek.week),
+        )
+    )
+    return db.session.scalar(select(func.count()).select_from(ActivityDay))
