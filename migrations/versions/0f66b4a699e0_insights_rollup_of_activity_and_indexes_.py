@@ -6,7 +6,7 @@ the segment recorded with them, posts under ""), ``activity_weeks`` per UTC week
 here from the existing posts and votes. The indexes serve the funnel, demand and knowledge views.
 
 Revision ID: 0f66b4a699e0
-Revises: 1a85a30731e9
+Revises: 5c1e0f3b7a21
 Create Date: 2026-11-27 18:44:28.995176
 
 """
@@ -65,7 +65,7 @@ def backfill_statements(dialect: str) -> list[str]:
 
 # revision identifiers, used by Alembic.
 revision = '0f66b4a699e0'
-down_revision = '1a85a30731e9'
+down_revision = '5c1e0f3b7a21'
 branch_labels = None
 depends_on = None
 
