@@ -148,7 +148,10 @@ def test_a_moved_thread_counts_in_its_new_space(
     space, other, ann, bob = people
     thread = create_thread(space, ann)
     create_reply(thread, bob)
-    act(app, forums.move_thread, Thread(id=thread.id), Space(id=other.id), by=space_owner)
+    act(
+        app, forums.move_thread, Thread(id=thread.id), Space(id=other.id), by=space_owner,
+        reason="Belongs there",
+    )  # fmt: skip
     assert rows(app) == {
         (other.id, ann.id, TODAY, "", WEEK, 1, 0),
         (other.id, bob.id, TODAY, "", WEEK, 1, 0),

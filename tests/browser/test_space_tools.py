@@ -123,6 +123,7 @@ def test_private_space_invite_ban_and_thread_tools(
     expect(owner_page.get_by_role("alert").first).to_contain_text("Thread pinned.")
     owner_page.get_by_role("link", name="Move").click()
     owner_page.get_by_label("Move to").select_option(other)
+    owner_page.get_by_label("Why are you moving it?").fill("It is for everyone")
     owner_page.get_by_role("button", name="Move").click()
     expect(owner_page.get_by_role("alert").first).to_contain_text("Moved to Public Lounge.")
     owner_page.once("dialog", lambda dialog: dialog.accept())
