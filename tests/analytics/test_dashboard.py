@@ -14,8 +14,7 @@ from community.extensions import db
 from community.forums.models import Post, Thread
 from community.ideas.models import Idea, IdeaStatusChange
 from community.permissions import Role
-from tests.fixtures.app import make_app
-from tests.fixtures.postgres import fresh_postgres_database
+from tests.fixtures.postgres import app_on
 
 DAY = timedelta(days=1)
 
@@ -23,20 +22,8 @@ DAY = timedelta(days=1)
 @pytest.fixture(params=["sqlite", "postgresql"])
 def app(request, tmp_path):
     """The dashboard's SQL differs per database (dates, medians): check both."""
-    if request.param == "sqlite":
-        app = make_app(tmp_path)
+    with app_on(request.param, tmp_path, "cocreate_dashboard") as app:
         yield app
-    else:
-        with fresh_postgres_database("cocreate_dashboard") as url:
-            app = make_app(tmp_path, SQLALCHEMY_DATABASE_URI=url)
-            yield app
-            with app.app_context():
-                db.session.remove()
-                db.engine.dispose()
-            return
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
 
 
 @pytest.fixture

@@ -22,27 +22,14 @@ from community.ideas import operations as ideas
 from community.ideas.models import Idea
 from community.permissions import Role
 from community.spaces.models import Space
-from tests.fixtures.app import make_app
-from tests.fixtures.postgres import fresh_postgres_database
+from tests.fixtures.postgres import app_on
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def app(request, tmp_path):
     """The rollup's upserts are spelt per database: check both."""
-    if request.param == "sqlite":
-        app = make_app(tmp_path)
+    with app_on(request.param, tmp_path, "cocreate_rollup") as app:
         yield app
-    else:
-        with fresh_postgres_database("cocreate_rollup") as url:
-            app = make_app(tmp_path, SQLALCHEMY_DATABASE_URI=url)
-            yield app
-            with app.app_context():
-                db.session.remove()
-                db.engine.dispose()
-            return
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
 
 
 def rows(app) -> set[tuple]:
