@@ -17,6 +17,7 @@ from community.experts import reputation
 from community.experts.commands import experts_cli, start_routing_loop
 from community.extensions import db, socketio
 from community.ideas import operations as ideas_operations
+from community.ideas import trending
 from community.notifications.commands import notifications_cli
 from community.permissions import Role
 from community.search.commands import search_cli
@@ -89,10 +90,12 @@ ideas_cli = AppGroup("ideas", help="Ideas and their votes.")
 
 @ideas_cli.command("recount")
 def recount_ideas() -> None:
-    """Make every idea's vote count equal its votes (a second run changes nothing)."""
+    """Make every idea's vote count equal its votes and count the trending values again
+    (a second run changes nothing)."""
     fixed = ideas_operations.recount_votes()
+    counted = trending.recount_all()
     db.session.commit()
-    click.echo(f"Fixed {fixed} vote counts.")
+    click.echo(f"Fixed {fixed} vote counts. Counted the trending value of {counted} ideas.")
 
 
 reputation_cli = AppGroup("reputation", help="Reputation points and badges.")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import math
 import sqlite3
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -76,6 +77,17 @@ def _configure_sqlite(dbapi_connection, connection_record) -> None:
         cursor.execute("PRAGMA busy_timeout=10000")
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.close()
+        _ensure_math_functions(dbapi_connection)
+
+
+def _ensure_math_functions(connection: sqlite3.Connection) -> None:
+    """``ln`` and ``power`` (trending, see ``community/ideas/trending.py``), from Python where
+    SQLite was built without its math functions."""
+    try:
+        connection.execute("SELECT ln(2.0), power(2.0, 0.5)")
+    except sqlite3.OperationalError:
+        connection.create_function("ln", 1, math.log, deterministic=True)
+        connection.create_function("power", 2, math.pow, deterministic=True)
 
 
 @event.listens_for(Engine, "savepoint")

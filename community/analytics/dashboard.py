@@ -349,7 +349,9 @@ def demand(user, scope: Scope) -> Demand:
     )
     if scope.product_id is not None:
         open_ideas = open_ideas.where(Idea.product_id == scope.product_id)
-    trending = db.session.scalars(order_by_trending(open_ideas).limit(TOP)).all()
+    trending = db.session.scalars(
+        order_by_trending(open_ideas).order_by(Idea.id.desc()).limit(TOP)
+    ).all()
     by_segment, by_organisation = _segments_and_organisations(user, scope)
     in_scope = _ideas_in_scope(user, scope)
     # Ideas per tag and week in one pass; the top tags are the largest totals.

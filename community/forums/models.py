@@ -117,8 +117,6 @@ class Post(db.Model):
             "deleted_at",
             "author_id",
         ),
-        # Recent replies across threads, read from the index alone (trending ideas count them).
-        Index("ix_posts_created", "created_at", "thread_id", "is_opening", "deleted_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

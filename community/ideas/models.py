@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import Float, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from community.accounts.models import User
@@ -44,6 +44,13 @@ STATUS_LABELS = {
 }
 
 
+def _proposed(context) -> float:
+    """A new idea's trending value: its proposal, at its ``created_at``."""
+    from community.ideas import trending
+
+    return trending.proposed(context.get_current_parameters().get("created_at"))
+
+
 class Idea(db.Model):
     """A proposal for the product, with its co-design thread and its votes."""
 
@@ -52,6 +59,11 @@ class Idea(db.Model):
         Index("ix_ideas_space_status", "space_id", "status"),
         Index("ix_ideas_space_votes", "space_id", "vote_count"),
         Index("ix_ideas_space_created", "space_id", "created_at"),
+        # Trending lists read these in order and stop after their page (see ``trending``).
+        Index("ix_ideas_trend", "trend", "id"),
+        Index("ix_ideas_space_trend", "space_id", "trend", "id"),
+        # A reply in a co-design thread finds its idea.
+        Index("ix_ideas_thread_id", "thread_id"),
         # Insights' funnel and demand across all spaces: ideas proposed in a date range,
         # counted from the index alone.
         Index(
@@ -75,6 +87,8 @@ class Idea(db.Model):
     body_html: Mapped[str] = mapped_column(Text)
     status: Mapped[str] = mapped_column(String(16), default=IdeaStatus.NEW.value)
     vote_count: Mapped[int] = mapped_column(default=0)
+    #: The trending order's kept value (``community/ideas/trending.py``): sort by it, descending.
+    trend: Mapped[float] = mapped_column(Float, default=_proposed, server_default="0")
     merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("ideas.id", ondelete="SET NULL"))
     # The product it is for (one its space owns), and the release that delivered it: each set
     # by a moderator as an act of its own, recorded on the timeline (community/products).
@@ -155,7 +169,7 @@ class IdeaVote(db.Model):
         Index("ix_idea_votes_idea_created", "idea_id", "created_at"),
         # Insights' segment filter: "has this idea a vote from this segment?" in one lookup.
         Index("ix_idea_votes_idea_segment", "idea_id", "segment"),
-        # Trending counts the votes of the last days: a range scan that needs no table rows.
+        # Insights' demand: the votes cast in a date range, per idea, from the index alone.
         Index("ix_idea_votes_created", "created_at", "idea_id"),
         # Insights' demand by segment and organisation: votes per voter, read in this order
         # (no sorting), with the date checked in the index; with a segment chosen, also the

@@ -27,7 +27,7 @@ from community.errors import OperationError
 from community.extensions import db
 from community.forums import operations as forums
 from community.forums.models import TITLE_MAX, Post, ThreadKind
-from community.ideas import queries
+from community.ideas import queries, trending
 from community.ideas.models import (
     Idea,
     IdeaStatus,
@@ -170,7 +170,12 @@ def cast_vote(idea: Idea, user: User) -> bool:
     _lock_rows([idea.id])
     if budget is not None:
         _lock_budgets(idea.space_id, [user.id])
-    values = {"vote_count": Idea.vote_count + 1, "updated_at": utcnow()}
+    now = utcnow()
+    values = {
+        "vote_count": Idea.vote_count + 1,
+        "trend": trending.add(Idea.trend, now, trending.VOTE),
+        "updated_at": now,
+    }
     if user.id != idea.author_id:
         values["author_may_edit"] = False
     vote = IdeaVote(
@@ -178,6 +183,7 @@ def cast_vote(idea: Idea, user: User) -> bool:
         user_id=user.id,
         organisation=user.organisation or "",
         segment=user.segment or "",
+        created_at=now,
     )
     try:
         with db.session.begin_nested():
@@ -216,6 +222,7 @@ def retract_vote(idea: Idea, user: User) -> bool:
         db.session.execute(
             update(Idea).where(Idea.id == idea.id).values(vote_count=Idea.vote_count - removed)
         )
+        trending.recount([idea.id])
         db.session.flush()
         signals.vote_retracted.send(idea, user=user, voted_at=vote.created_at, segment=vote.segment)
     return bool(removed)
@@ -407,6 +414,8 @@ def _move_votes(source: Idea, target: Idea) -> int:
         execution_options={"synchronize_session": False},
     )
     db.session.flush()
+    # The moved votes keep their dates: the target's trend is counted again (it is held).
+    trending.recount([target.id])
     db.session.refresh(target)
     return len(moving)
 
@@ -489,6 +498,7 @@ def _recount(idea_ids: list[int]) -> None:
         update(Idea).where(Idea.id.in_(idea_ids)).values(vote_count=_vote_rows()),
         execution_options={"synchronize_session": False},
     )
+    trending.recount(idea_ids)
     db.session.flush()
 
 

@@ -1,30 +1,18 @@
 """Reads of ideas: lists with sorts and filters, votes, the timeline.
 
-Trending, in SQL so it stays one query whatever the number of ideas::
-
-    trending = (2 × votes in the last 14 days + replies in the last 14 days + 1) × freshness
-    freshness = 1.0 if the idea is under 7 days old, 0.7 under 30 days, 0.4 under 90, else 0.2
-
-Recent support counts most, discussion counts too, and age slowly lowers an idea.
-
-A space's list counts each of its ideas' recent votes and replies through the (idea, date)
-indexes: the work grows with the space, whatever the rest of the site does. The list across all
-spaces counts the votes and replies of the last 14 days once instead, over a range of the date
-indexes, grouped by idea: thousands of lookups cost more than one pass over recent activity.
+Trending sorts by the value each idea keeps (``community/ideas/trending.py``): recent votes,
+replies and the proposal itself, fading by half every week. Read in the order of an index, a
+trending page costs what any other sorted page costs, whatever the number of ideas.
 """
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
-
 from flask_sqlalchemy.pagination import Pagination
-from sqlalchemy import Select, and_, case, func, or_, select
+from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import joinedload, load_only, selectinload
 
 from community.accounts.models import User
-from community.database import utcnow
 from community.extensions import db
-from community.forums.models import Post
 from community.ideas.models import CLOSED, Idea, IdeaStatus, IdeaStatusChange, IdeaTag, IdeaVote
 from community.permissions import guardian
 from community.spaces.models import Space
@@ -32,52 +20,12 @@ from community.spaces.queries import readable_space_ids
 
 PER_PAGE = 20
 SORTS = ("trending", "top", "newest", "updated")
-TRENDING_WINDOW = timedelta(days=14)
 CLOSED_VALUES = sorted(s.value for s in CLOSED)
 
 
-def order_by_trending(
-    stmt: Select, space: Space | None = None, now: datetime | None = None
-) -> Select:
-    """``stmt``, a select of ``Idea`` (in ``space``, if given), ordered by the trending formula
-    above, then by votes."""
-    now = now or utcnow()
-    # Nothing is dated after now; with both bounds, SQLite (which keeps no statistics on dates)
-    # reads the range of the date index rather than every vote in idea order.
-    recent_vote = IdeaVote.created_at.between(now - TRENDING_WINDOW, now)
-    recent_reply = and_(
-        Post.created_at.between(now - TRENDING_WINDOW, now),
-        Post.is_opening.is_(False),
-        Post.deleted_at.is_(None),
-    )
-    if space is not None:
-        votes = select(func.count(IdeaVote.id)).where(IdeaVote.idea_id == Idea.id, recent_vote)
-        replies = select(func.count(Post.id)).where(Post.thread_id == Idea.thread_id, recent_reply)
-        activity = 2 * votes.scalar_subquery() + replies.scalar_subquery()
-    else:
-        votes = (
-            select(IdeaVote.idea_id, func.count().label("n"))
-            .where(recent_vote)
-            .group_by(IdeaVote.idea_id)
-            .subquery("recent_votes")
-        )
-        replies = (
-            select(Post.thread_id, func.count().label("n"))
-            .where(recent_reply)
-            .group_by(Post.thread_id)
-            .subquery("recent_replies")
-        )
-        stmt = stmt.outerjoin(votes, votes.c.idea_id == Idea.id).outerjoin(
-            replies, replies.c.thread_id == Idea.thread_id
-        )
-        activity = 2 * func.coalesce(votes.c.n, 0) + func.coalesce(replies.c.n, 0)
-    freshness = case(
-        (Idea.created_at >= now - timedelta(days=7), 1.0),
-        (Idea.created_at >= now - timedelta(days=30), 0.7),
-        (Idea.created_at >= now - timedelta(days=90), 0.4),
-        else_=0.2,
-    )
-    return stmt.order_by(((activity + 1) * freshness).desc(), Idea.vote_count.desc())
+def order_by_trending(stmt: Select) -> Select:
+    """``stmt``, a select of ``Idea``, ordered by trending (the kept value)."""
+    return stmt.order_by(Idea.trend.desc())
 
 
 def ideas_page(
@@ -148,7 +96,7 @@ def ideas_page(
     elif sort == "updated":
         ordered = stmt.order_by(Idea.updated_at.desc())
     else:
-        ordered = order_by_trending(stmt, space)
+        ordered = order_by_trending(stmt)
     result = db.paginate(
         ordered.order_by(Idea.id.desc()),
         page=max(page, 1),

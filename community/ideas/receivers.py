@@ -1,9 +1,11 @@
-"""Live updates that follow committed votes and merges."""
+"""Live updates that follow committed votes and merges; the trending value follows replies."""
 
 from __future__ import annotations
 
 from community import signals
 from community.extensions import db, socketio
+from community.forums.models import Post, Thread, ThreadKind
+from community.ideas import trending
 from community.ideas.events import NAMESPACE, idea_room
 from community.ideas.models import Idea
 
@@ -30,3 +32,17 @@ def push_merged_count(idea, *, into, **_kwargs) -> None:
     """A merge gives votes to the idea merged into, and an unmerge takes them back."""
     if into is not None:
         _push_count(into.id)
+
+
+@signals.post_created.connect
+def trend_with_reply(post: Post, *, thread: Thread, **_kwargs) -> None:
+    """A reply in an idea's co-design thread adds to the idea's trending value."""
+    if thread.kind == ThreadKind.CODESIGN.value:
+        trending.add_reply(thread.id, post.created_at)
+
+
+@signals.post_deleted.connect
+def trend_without_reply(item, **_kwargs) -> None:
+    """A reply deleted or restored there: the idea's trending value is counted again."""
+    if isinstance(item, Post) and item.thread.kind == ThreadKind.CODESIGN.value:
+        trending.recount_thread(item.thread_id)

@@ -1,4 +1,5 @@
-"""Votes from several processes at once, on one database: exact rows, exact counts, no errors.
+"""Votes from several processes at once, on one database: exact rows, exact counts and trending
+values, no errors.
 
 Each process builds its own app with the factory on the same database URL (an SQLite file, and
 a fresh PostgreSQL database when ``TEST_POSTGRES_URL`` is set), signs its people in through the
@@ -27,6 +28,7 @@ from community.accounts import passwords
 from community.config import TestingConfig
 from community.extensions import db
 from community.ideas import operations as ideas
+from community.ideas import trending
 from community.ideas.models import Idea, IdeaVote
 from community.permissions import Role
 from community.spaces import operations as spaces
@@ -184,5 +186,11 @@ def test_votes_from_many_processes_at_once(database_url, tmp_path, monkeypatch):
         assert db.session.scalar(select(Idea.vote_count).where(Idea.id == many)) == VOTERS
         assert db.session.scalar(select(Idea.vote_count).where(Idea.id == toggled)) == 1
         assert ideas.recount_votes() == 0
+        # The trending values, added to atomically and recounted under the row lock when a
+        # vote is taken back, equal a count from scratch.
+        kept = dict(db.session.execute(select(Idea.id, Idea.trend)).all())
+        trending.recount_all()
+        for idea_id, value in db.session.execute(select(Idea.id, Idea.trend)):
+            assert kept[idea_id] == pytest.approx(value, abs=1e-9)
         db.session.remove()
         db.engine.dispose()
