@@ -244,7 +244,7 @@ class Demand:
 
 def _voted_ideas(user, scope: Scope) -> list[ColumnElement[bool]]:
     """Conditions on ``Idea`` for the ideas whose votes count (whenever proposed): in the
-    readable spaces in scope, of the product chosen. None for every idea."""
+    readable spaces in scope, of the product chosen; none at all for every idea."""
     ideas = [] if _every_space(user, scope) else [Idea.space_id.in_(_spaces(user, scope))]
     if scope.product_id is not None:
         ideas.append(Idea.product_id == scope.product_id)

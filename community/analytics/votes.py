@@ -101,12 +101,13 @@ def _walk(
                 Idea.vote_count <= after[0],
                 or_(Idea.vote_count < after[0], Idea.id < after[1]),
             )
+        limit = min(batch, WALK_MAX - walked)
         rows = db.session.execute(
-            stmt.order_by(Idea.vote_count.desc(), Idea.id.desc()).limit(batch)
+            stmt.order_by(Idea.vote_count.desc(), Idea.id.desc()).limit(limit)
         ).all()
         best.extend((idea_id, int(votes)) for idea_id, _all, votes in rows if votes)
         best = sorted(best, key=lambda row: (-row[1], row[0]))[:top]
-        if len(rows) < batch:
+        if len(rows) < limit:
             return best
         after = (rows[-1][1], rows[-1][0])
         walked += len(rows)
