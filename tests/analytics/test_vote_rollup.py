@@ -21,6 +21,7 @@ from community.ideas import operations as ideas
 from community.ideas.models import IdeaVote
 from community.permissions import Role
 from tests.fixtures.postgres import app_on
+from tests.ideas.test_budget_races import JSON, at_once, clients_for
 
 MIGRATION = "3d8e51c0a7b2_insights_votes_rollup_and_indexes.py"
 TODAY = utcnow().date()
@@ -202,3 +203,21 @@ def test_the_demand_breakdowns_from_the_rollup_equal_those_from_the_votes(
         found = dashboard.demand(reader, Scope(date.today() - timedelta(days=45), date.today()))
     assert ("Acme", 2, 6) in found.by_organisation  # ann and dan, across two segments
     assert found.by_segment
+
+
+def test_votes_cast_and_taken_back_at_once_are_kept_exactly(app, people, create_idea, login):
+    """One person votes on some ideas and takes votes back on others in simultaneous requests
+    (on PostgreSQL these run in parallel transactions): the kept rows still equal a recount."""
+    space, _other, ann, bob, _cy, _admin = people
+    made = [create_idea(space, bob, title=f"Idea {n}") for n in range(4)]
+    clients = clients_for(app, login, ann, len(made))
+    for round_ in range(3):
+        voting = round_ % 2 == 0
+        calls = [
+            lambda c=c, i=i, v=(voting if n % 2 else not voting): c.submit(
+                f"/ideas/{i.id}/vote", {"vote": "1" if v else "0"}, headers=JSON
+            )
+            for n, (c, i) in enumerate(zip(clients, made, strict=True))
+        ]
+        assert all(code == 200 for code in at_once(*calls))
+        assert_same_as_recount(app)
