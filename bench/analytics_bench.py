@@ -3,11 +3,11 @@
 Fills a temporary SQLite database through ``ideas_bench.generate`` (ideas in spaces of
 different sizes with timelines, votes from customers of many segments and organisations,
 co-design replies) plus question threads with answers. These are bulk inserts that send no
-signals, so the participation rollup is then counted by ``rollup.rebuild()`` (what ``flask
-analytics rebuild`` runs; the migration backfills with the same SQL, frozen). It then requests
-each dashboard view and the explorer as an admin through the app (the view, its queries and
-its template), several times, and reports median and worst times. The target is under 500 ms
-per view on SQLite at 100,000 ideas, 1,000,000 votes and 200,000 posts.
+signals, so the participation and votes rollups are then counted by ``rollup.rebuild()``
+(what ``flask analytics rebuild`` runs; the migrations backfill with the same SQL, frozen).
+It then requests each dashboard view and the explorer as an admin through the app (the view,
+its queries and its template), several times, and reports median and worst times. The target
+is under 500 ms per view on SQLite at 100,000 ideas, 1,000,000 votes and 200,000 posts.
 
     .venv/bin/python bench/analytics_bench.py                  # 100,000 ideas
     .venv/bin/python bench/analytics_bench.py --ideas 10000    # quick check
@@ -143,7 +143,7 @@ def main() -> None:
         added = add_questions(app, args.questions or args.ideas // 3)
         generated = time.perf_counter() - started
         with app.app_context():
-            # Bulk inserts send no signals: count the rollup as the migration's backfill does.
+            # Bulk inserts send no signals: count the rollups as the migrations' backfills do.
             counted = time.perf_counter()
             rows = rollup.rebuild()
             db.session.commit()

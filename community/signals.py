@@ -78,11 +78,11 @@ helpful_marked = _signals.signal("helpful-marked")
 idea_submitted = _signals.signal("idea-submitted")
 #: An idea's title, description or tags changed. ``by``.
 idea_updated = _signals.signal("idea-updated")
-#: Someone voted for an idea. ``user``; ``voted_at`` and ``segment``: the vote's time and the
-#: customer segment recorded with it.
+#: Someone voted for an idea. ``user``; ``voted_at``, ``segment`` and ``organisation``: the
+#: vote's time and the customer segment and organisation recorded with it.
 vote_cast = _signals.signal("vote-cast")
-#: Someone took their vote back. ``user``; ``voted_at`` and ``segment``: those of the vote
-#: taken back (its row is gone).
+#: Someone took their vote back. ``user``; ``voted_at``, ``segment`` and ``organisation``:
+#: those of the vote taken back (its row is gone).
 vote_retracted = _signals.signal("vote-retracted")
 #: An idea moved through the pipeline. ``old``, ``new`` (status values), ``change`` (the
 #: timeline entry with the public response), ``by``.

@@ -1,4 +1,5 @@
-"""``flask analytics rebuild``: count the participation rollup again from posts and votes."""
+"""``flask analytics rebuild``: count the participation and votes rollups again from posts and
+votes."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ analytics_cli = AppGroup("analytics", help="The Insights dashboard's rollup.")
 
 @analytics_cli.command("rebuild")
 def rebuild() -> None:
-    """Recount every row of the rollup (after data was loaded without the app's operations)."""
+    """Recount every row of the rollups (after data was loaded without the app's operations)."""
     rows = rollup.rebuild()
     db.session.commit()
     click.echo(f"Counted {rows} rows of activity (person, space, day).")

@@ -15,10 +15,12 @@ from sqlalchemy import (
     ColumnElement,
     Select,
     and_,
+    case,
     distinct,
     exists,
     func,
     literal,
+    null,
     or_,
     select,
     true,
@@ -27,9 +29,10 @@ from sqlalchemy import (
 from sqlalchemy.orm import load_only
 
 from community.accounts.models import User
-from community.analytics.models import ActivityDay, ActivityWeekPeople
+from community.analytics.models import ActivityDay, ActivityWeekPeople, VoteDay, VoteVoter
 from community.analytics.rollup import week_of_day
 from community.analytics.sql import medians, read_in_index_order, seconds_between, week_of
+from community.analytics.votes import most_voted
 from community.experts.queries import SERVING_ROLES
 from community.extensions import db
 from community.forums.models import Post, Thread, ThreadKind
@@ -239,13 +242,20 @@ class Demand:
     direct: int
 
 
+def _voted_ideas(user, scope: Scope) -> list[ColumnElement[bool]]:
+    """Conditions on ``Idea`` for the ideas whose votes count (whenever proposed): in the
+    readable spaces in scope, of the product chosen; none at all for every idea."""
+    ideas = [] if _every_space(user, scope) else [Idea.space_id.in_(_spaces(user, scope))]
+    if scope.product_id is not None:
+        ideas.append(Idea.product_id == scope.product_id)
+    return ideas
+
+
 def _votes_in_scope(user, scope: Scope) -> list[ColumnElement[bool]]:
     """Conditions on ``IdeaVote`` for the votes cast in the range on ideas in scope. The idea
     is looked up only when a space or product limits them."""
     conditions = [IdeaVote.created_at >= scope.since, IdeaVote.created_at < scope.until]
-    ideas = [] if _every_space(user, scope) else [Idea.space_id.in_(_spaces(user, scope))]
-    if scope.product_id is not None:
-        ideas.append(Idea.product_id == scope.product_id)
+    ideas = _voted_ideas(user, scope)
     if ideas:
         conditions.append(IdeaVote.idea_id.in_(select(Idea.id).where(*ideas)))
     if scope.segment:
@@ -272,8 +282,11 @@ def _votes_by_voter(user, scope: Scope):
 
 
 def _segments_and_organisations(user, scope: Scope):
-    """(segment, votes, voters, organisations) and the top (organisation, voters, votes), in
-    one statement so that the votes are read once."""
+    """(segment, votes, voters, organisations) and the top (organisation, voters, votes): from
+    the votes rollup when it can tell (see :func:`_from_the_votes_rollup`), else from the
+    votes in one statement so that they are read once."""
+    if _every_space(user, scope) and scope.product_id is None and not _votes_since(scope.until):
+        return _from_the_votes_rollup(scope)
     voters = _votes_by_voter(user, scope)
     segments = select(
         literal("segment").label("kind"),
@@ -311,26 +324,108 @@ def _segments_and_organisations(user, scope: Scope):
     return by_segment, by_organisation
 
 
+def _votes_since(moment: datetime) -> bool:
+    """Whether a vote was cast at ``moment`` or later (one lookup in ``ix_idea_votes_created``)."""
+    return (
+        db.session.scalar(select(IdeaVote.id).where(IdeaVote.created_at >= moment).limit(1))
+        is not None
+    )
+
+
+def _from_the_votes_rollup(scope: Scope):
+    """The breakdowns by segment and organisation of every vote, for a range that no vote
+    follows: the votes are the days' rows of ``VoteDay``, and a person voted in the range
+    exactly when their last vote (``VoteVoter``) is in it. Without a space or product chosen
+    (the rollup does not record the idea voted for)."""
+    days = (
+        select(VoteDay.segment, VoteDay.organisation, func.sum(VoteDay.votes))
+        .where(VoteDay.day >= scope.start, VoteDay.day <= scope.end)
+        .group_by(VoteDay.segment, VoteDay.organisation)
+    )
+    voters = [VoteVoter.last_voted_at >= scope.since]
+    if scope.segment:
+        days = days.where(VoteDay.segment == scope.segment)
+        voters.append(VoteVoter.segment == scope.segment)
+    votes = {(seg, org): int(n) for seg, org, n in db.session.execute(days)}
+    people = func.count(distinct(VoteVoter.user_id))
+    segments = select(
+        literal("segment"),
+        VoteVoter.segment,
+        people,
+        func.count(distinct(VoteVoter.organisation)).filter(VoteVoter.organisation != ""),
+    ).group_by(VoteVoter.segment)
+    organisations = (
+        select(literal("organisation"), VoteVoter.organisation, people, literal(0))
+        .where(VoteVoter.organisation != "")
+        .group_by(VoteVoter.organisation)
+    )
+    rows = db.session.execute(
+        union_all(segments.where(*voters), organisations.where(*voters))
+    ).all()
+    by_segment = sorted(
+        (
+            (name, sum(n for (seg, _org), n in votes.items() if seg == name), int(p), int(o or 0))
+            for kind, name, p, o in rows
+            if kind == "segment"
+        ),
+        key=lambda row: -row[1],
+    )
+    by_organisation = sorted(
+        (
+            (name, int(p), sum(n for (_seg, org), n in votes.items() if org == name))
+            for kind, name, p, _o in rows
+            if kind == "organisation"
+        ),
+        key=lambda row: (-row[1], -row[2], row[0]),
+    )[:TOP]
+    return by_segment, by_organisation
+
+
+BRAINSTORMED, DIRECT = "brainstorms", "direct"
+
+
+def _tags_and_origin(user, scope: Scope) -> tuple[dict[str, dict[str, int]], dict[str, int]]:
+    """The ideas in scope per tag and week (tag -> week -> ideas), and how many came from a
+    brainstorm or not, in one statement over the ideas in scope: with a segment, whether an
+    idea has a vote of that segment is then looked up once per idea, not once per count."""
+    brainstormed = Idea.brainstorm_session_id.is_not(None)
+    ideas = (
+        select(
+            Idea.id,
+            week_of(Idea.created_at).label("week"),
+            case((brainstormed, literal(BRAINSTORMED)), else_=literal(DIRECT)).label("origin"),
+        )
+        .where(_ideas_in_scope(user, scope))
+        .cte("scoped_ideas")
+    )
+    per_tag = (
+        select(IdeaTag.tag, ideas.c.week, func.count())
+        .join(ideas, ideas.c.id == IdeaTag.idea_id)
+        .group_by(IdeaTag.tag, ideas.c.week)
+    )
+    per_origin = select(null(), ideas.c.origin, func.count()).group_by(ideas.c.origin)
+    per_week: dict[str, dict[str, int]] = {}
+    origin: dict[str, int] = {}
+    for tag, key, count in db.session.execute(union_all(per_tag, per_origin)):
+        if tag is None:
+            origin[key] = int(count)
+        else:
+            per_week.setdefault(tag, {})[str(key)] = int(count)
+    return per_week, origin
+
+
 def demand(user, scope: Scope) -> Demand:
     from community.ideas.queries import order_by_trending
 
-    in_range = _votes_in_scope(user, scope)
-    if scope.segment:
-        # The segment's votes are a range of ``ix_idea_votes_voters``, which holds the idea.
-        in_range[:2] = [read_in_index_order(c) for c in in_range[:2]]
-    cast_in_range = (
-        select(IdeaVote.idea_id, func.count().label("votes"))
-        .where(*in_range)
-        .group_by(IdeaVote.idea_id)
-        .order_by(func.count().desc(), IdeaVote.idea_id)
-        .limit(TOP)
-        .subquery()
+    cast_in_range = most_voted(
+        _voted_ideas(user, scope), scope.since, scope.until, scope.segment, TOP
     )
-    top_by_votes = db.session.execute(
-        select(Idea.id, Idea.title, cast_in_range.c.votes)
-        .join(cast_in_range, cast_in_range.c.idea_id == Idea.id)
-        .order_by(cast_in_range.c.votes.desc(), Idea.id)
-    ).all()
+    titles = dict(
+        db.session.execute(
+            select(Idea.id, Idea.title).where(Idea.id.in_([i for i, _n in cast_in_range]))
+        ).all()
+    )
+    top_by_votes = [(idea_id, titles[idea_id], votes) for idea_id, votes in cast_in_range]
     # Only what the list shows: the sort then carries narrow rows.
     open_ideas = (
         select(Idea)
@@ -353,28 +448,12 @@ def demand(user, scope: Scope) -> Demand:
         order_by_trending(open_ideas).order_by(Idea.id.desc()).limit(TOP)
     ).all()
     by_segment, by_organisation = _segments_and_organisations(user, scope)
-    in_scope = _ideas_in_scope(user, scope)
-    # Ideas per tag and week in one pass; the top tags are the largest totals.
-    week = week_of(Idea.created_at)
-    per_week: dict[str, dict[str, int]] = {}
-    for tag, week_start, count in db.session.execute(
-        select(IdeaTag.tag, week, func.count())
-        .join(Idea, Idea.id == IdeaTag.idea_id)
-        .where(in_scope)
-        .group_by(IdeaTag.tag, week)
-    ):
-        per_week.setdefault(tag, {})[str(week_start)] = int(count)
+    per_week, origin = _tags_and_origin(user, scope)
     top_tags = sorted(
         ((tag, sum(weeks.values())) for tag, weeks in per_week.items()),
         key=lambda row: (-row[1], row[0]),
     )[:8]
     tag_weeks = {tag: per_week[tag] for tag, _n in top_tags}
-    origin = db.session.execute(
-        select(
-            func.count().filter(Idea.brainstorm_session_id.is_not(None)),
-            func.count().filter(Idea.brainstorm_session_id.is_(None)),
-        ).where(in_scope)
-    ).one()
     return Demand(
         top_by_votes=[(i, t, int(n)) for i, t, n in top_by_votes],
         top_trending=[(i.id, i.title, i.vote_count) for i in trending],
@@ -382,8 +461,8 @@ def demand(user, scope: Scope) -> Demand:
         by_organisation=by_organisation,
         top_tags=top_tags,
         tag_weeks=tag_weeks,
-        from_brainstorms=int(origin[0]),
-        direct=int(origin[1]),
+        from_brainstorms=origin.get(BRAINSTORMED, 0),
+        direct=origin.get(DIRECT, 0),
     )
 
 

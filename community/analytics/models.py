@@ -1,12 +1,14 @@
-"""The participation rollup: who took part where, day by day."""
+"""The participation rollup (who took part where, day by day) and the votes rollup (votes
+per day, segment and organisation, and each voter's last vote)."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy import Date, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
+from community.database import UTCDateTime
 from community.extensions import db
 
 
@@ -74,3 +76,39 @@ class ActivityWeekPeople(db.Model):
 
     week: Mapped[date] = mapped_column(Date, primary_key=True)
     people: Mapped[int] = mapped_column(default=0)
+
+
+class VoteDay(db.Model):
+    """How many votes were cast on one UTC day with one segment and organisation (as
+    recorded on the votes): the votes per segment and per organisation in a date range are a
+    few rows per day. A row exists while its count is above zero. Kept with
+    :class:`VoteVoter` by the receivers in ``community.analytics.receivers``; rebuilt from the
+    votes by ``flask analytics rebuild``."""
+
+    __tablename__ = "vote_days"
+    __table_args__ = ({"sqlite_with_rowid": False},)
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    segment: Mapped[str] = mapped_column(String(40), primary_key=True)
+    organisation: Mapped[str] = mapped_column(String(120), primary_key=True)
+    votes: Mapped[int] = mapped_column(default=0)
+
+
+class VoteVoter(db.Model):
+    """Each person who has votes with a segment and organisation (as recorded on the votes),
+    and when the last of them was cast. Everyone who voted from a moment up to now is a row
+    with ``last_voted_at`` from then on: the distinct voters of a date range that reaches the
+    latest vote are read from ``ix_vote_voters_last`` rather than from every vote."""
+
+    __tablename__ = "vote_voters"
+    __table_args__ = (
+        Index("ix_vote_voters_last", "last_voted_at", "segment", "organisation", "user_id"),
+        {"sqlite_with_rowid": False},
+    )
+
+    segment: Mapped[str] = mapped_column(String(40), primary_key=True)
+    organisation: Mapped[str] = mapped_column(String(120), primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    last_voted_at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -1,4 +1,5 @@
-"""Keep the participation rollup (``ActivityDay``) in step with posts and votes.
+"""Keep the participation rollup (``ActivityDay``) in step with posts and votes, and the votes
+rollup (``VoteDay``, ``VoteVoter``) with votes.
 
 These receivers write inside the operation's transaction, so the rollup commits or rolls back
 with the post or vote it counts.
@@ -43,13 +44,17 @@ def recount_moved_thread(thread: Thread, *, action: str, **_kwargs) -> None:
 
 
 @signals.vote_cast.connect
-def count_vote(idea: Idea, *, user, voted_at, segment, **_kwargs) -> None:
+def count_vote(idea: Idea, *, user, voted_at, segment, organisation, **_kwargs) -> None:
     rollup.count_vote(user.id, idea.space_id, voted_at, segment, 1)
+    rollup.count_vote_day(voted_at, segment, organisation, 1)
+    rollup.note_voter(user.id, segment, organisation, voted_at)
 
 
 @signals.vote_retracted.connect
-def count_retracted_vote(idea: Idea, *, user, voted_at, segment, **_kwargs) -> None:
+def count_retracted_vote(idea: Idea, *, user, voted_at, segment, organisation, **_kwargs) -> None:
     rollup.count_vote(user.id, idea.space_id, voted_at, segment, -1)
+    rollup.count_vote_day(voted_at, segment, organisation, -1)
+    rollup.recount_voter(user.id, segment, organisation)
 
 
 @signals.idea_merged.connect
@@ -57,7 +62,10 @@ def count_retracted_vote(idea: Idea, *, user, voted_at, segment, **_kwargs) -> N
 @signals.idea_deleted.connect
 def recount_voters(idea: Idea, **_kwargs) -> None:
     """A merge copies the idea's votes to the other idea, an unmerge takes the copies back,
-    and deleting an idea deletes its votes: its voters are counted again before the commit."""
-    rollup.recount_before_commit(
-        db.session.scalars(select(IdeaVote.user_id).where(IdeaVote.idea_id == idea.id))
-    )
+    and deleting an idea deletes its votes: its voters, and the days of its votes (the copies
+    keep the time of the votes they copy), are counted again before the commit."""
+    votes = db.session.execute(
+        select(IdeaVote.user_id, IdeaVote.created_at).where(IdeaVote.idea_id == idea.id)
+    ).all()
+    rollup.recount_before_commit(user_id for user_id, _at in votes)
+    rollup.recount_votes_before_commit(votes)

@@ -1,4 +1,5 @@
-"""Writes to the participation rollup (:class:`ActivityDay`, and :class:`ActivityWeek` with it).
+"""Writes to the participation rollup (:class:`ActivityDay`, and :class:`ActivityWeek` with it)
+and to the votes rollup (:class:`VoteDay`, :class:`VoteVoter`).
 
 Every single post or vote changes one row with one statement that the database applies
 atomically: an ``INSERT … ON CONFLICT DO UPDATE`` adds, an ``UPDATE … SET n = n - 1`` takes
@@ -7,6 +8,10 @@ changes that move many contributions at once (a thread moved to another space, a
 unmerge, a deleted idea) recount the people concerned from posts and votes just before the
 transaction commits, once per transaction. :func:`rebuild` recounts everyone; the migration
 that created the table backfills it with the same statement (frozen there).
+
+A voter's last vote (:class:`VoteVoter`) is kept by an upsert that keeps the later time when a
+vote is cast; when one is taken back, the row is locked and set to the latest vote left, in
+one statement (or goes, if none is left).
 """
 
 from __future__ import annotations
@@ -14,16 +19,35 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import UTC, date, datetime, timedelta
 
-from sqlalchemy import Date, and_, cast, delete, func, literal, select, union_all, update
+from sqlalchemy import (
+    Date,
+    and_,
+    case,
+    cast,
+    delete,
+    func,
+    literal,
+    or_,
+    select,
+    union_all,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 
-from community.analytics.models import ActivityDay, ActivityWeek, ActivityWeekPeople
+from community.analytics.models import (
+    ActivityDay,
+    ActivityWeek,
+    ActivityWeekPeople,
+    VoteDay,
+    VoteVoter,
+)
 from community.extensions import db
 from community.forums.models import Post, Thread
 from community.ideas.models import Idea, IdeaVote
 
 KEY = ("space_id", "user_id", "day", "segment")
 PENDING = "analytics.recount"
+VOTES_PENDING = "analytics.recount_votes"
 
 
 def _dialect() -> str:
@@ -259,11 +283,12 @@ def _weeks_of(user_ids: list[int]) -> dict[date, int]:
 
 
 def rebuild() -> int:
-    """Count everything again from posts and votes (after bulk loads that send no signals);
-    returns the number of rows. Caller commits."""
-    for model in (ActivityDay, ActivityWeek, ActivityWeekPeople):
+    """Count everything again from posts and votes (after bulk loads that send no signals),
+    the votes rollup included; returns the number of participation rows. Caller commits."""
+    for model in (ActivityDay, ActivityWeek, ActivityWeekPeople, VoteDay, VoteVoter):
         db.session.execute(delete(model), execution_options={"synchronize_session": False})
     _fill(None)
+    _fill_votes(None, None)
     db.session.execute(
         ActivityWeekPeople.__table__.insert().from_select(
             ["week", "people"],
@@ -271,3 +296,162 @@ def rebuild() -> int:
         )
     )
     return db.session.scalar(select(func.count()).select_from(ActivityDay))
+
+
+# The votes rollup: votes per day, segment and organisation (VoteDay) and each voter's last
+# vote (VoteVoter), both as recorded on the votes.
+
+
+def count_vote_day(voted_at: datetime, segment: str, organisation: str, change: int) -> None:
+    """A vote was cast (``change`` 1) or taken back (-1): one atomic statement on its day."""
+    day = day_of(voted_at)
+    if change > 0:
+        insert = sqlite.insert if _dialect() == "sqlite" else postgresql.insert
+        stmt = insert(VoteDay).values(
+            day=day, segment=segment, organisation=organisation, votes=change
+        )
+        db.session.execute(
+            stmt.on_conflict_do_update(
+                index_elements=["day", "segment", "organisation"],
+                set_={"votes": VoteDay.votes + stmt.excluded.votes},
+            )
+        )
+        return
+    row = and_(VoteDay.day == day, VoteDay.segment == segment, VoteDay.organisation == organisation)
+    db.session.execute(
+        update(VoteDay).where(row).values(votes=VoteDay.votes + change),
+        execution_options={"synchronize_session": False},
+    )
+    db.session.execute(
+        delete(VoteDay).where(row, VoteDay.votes <= 0),
+        execution_options={"synchronize_session": False},
+    )
+
+
+def note_voter(user_id: int, segment: str, organisation: str, voted_at: datetime) -> None:
+    """A vote was cast: the voter's last vote is this one unless a later one is recorded (one
+    atomic upsert, so concurrent votes of one person keep the latest)."""
+    insert = sqlite.insert if _dialect() == "sqlite" else postgresql.insert
+    stmt = insert(VoteVoter).values(
+        segment=segment, organisation=organisation, user_id=user_id, last_voted_at=voted_at
+    )
+    later = stmt.excluded.last_voted_at > VoteVoter.last_voted_at
+    db.session.execute(
+        stmt.on_conflict_do_update(
+            index_elements=["segment", "organisation", "user_id"],
+            set_={
+                "last_voted_at": case(
+                    (later, stmt.excluded.last_voted_at), else_=VoteVoter.last_voted_at
+                )
+            },
+        )
+    )
+
+
+def recount_voter(user_id: int, segment: str, organisation: str) -> None:
+    """A vote was taken back: the voter's last vote is the latest left (the row goes when
+    none is). The row is locked first (PostgreSQL) so that the recount sees a concurrent vote
+    of the same person that committed before it."""
+    key = and_(
+        VoteVoter.segment == segment,
+        VoteVoter.organisation == organisation,
+        VoteVoter.user_id == user_id,
+    )
+    db.session.execute(select(VoteVoter.user_id).where(key).with_for_update())
+    theirs = (
+        IdeaVote.segment == segment,
+        IdeaVote.organisation == organisation,
+        IdeaVote.user_id == user_id,
+    )
+    db.session.execute(
+        delete(VoteVoter).where(key, ~select(IdeaVote.id).where(*theirs).exists()),
+        execution_options={"synchronize_session": False},
+    )
+    latest = select(func.max(IdeaVote.created_at)).where(*theirs).scalar_subquery()
+    db.session.execute(
+        update(VoteVoter).where(key).values(last_voted_at=latest),
+        execution_options={"synchronize_session": False},
+    )
+
+
+def recount_votes_before_commit(votes: Iterable[tuple[int, datetime]]) -> None:
+    """Recount the voters and the days of these votes (voter id, time) just before the
+    transaction commits (a merge, unmerge or deleted idea moves many votes at once)."""
+    pending = db.session().transaction_scoped(VOTES_PENDING, lambda: (set(), set()))
+    if not pending[0] and not pending[1]:
+        db.session().before_commit(_recount_votes_pending)
+    for user_id, voted_at in votes:
+        pending[0].add(user_id)
+        pending[1].add(day_of(voted_at))
+
+
+def _recount_votes_pending() -> None:
+    user_ids, days = db.session().transaction_scoped(VOTES_PENDING, lambda: (set(), set()))
+    recount_votes(sorted(user_ids), sorted(days))
+    user_ids.clear()
+    days.clear()
+
+
+def _vote_rows(user_ids: list[int] | None, days: list[date] | None):
+    """The rows of both tables counted from the votes (of these people, on these days)."""
+    day, _week = _moments()
+    votes = select(day(IdeaVote.created_at).label("day"), IdeaVote.segment, IdeaVote.organisation)
+    if days is not None:
+        votes = votes.where(
+            or_(
+                *(
+                    and_(IdeaVote.created_at >= _midnight(d), IdeaVote.created_at < _midnight(d, 1))
+                    for d in days
+                )
+            )
+        )
+    votes = votes.subquery()
+    per_day = select(votes.c.day, votes.c.segment, votes.c.organisation, func.count()).group_by(
+        votes.c.day, votes.c.segment, votes.c.organisation
+    )
+    voters = select(
+        IdeaVote.segment, IdeaVote.organisation, IdeaVote.user_id, func.max(IdeaVote.created_at)
+    ).group_by(IdeaVote.segment, IdeaVote.organisation, IdeaVote.user_id)
+    if user_ids is not None:
+        voters = voters.where(IdeaVote.user_id.in_(user_ids))
+    return per_day, voters
+
+
+def _midnight(day: date, later: int = 0) -> datetime:
+    return datetime.combine(day + timedelta(days=later), datetime.min.time(), tzinfo=UTC)
+
+
+def recount_votes(user_ids: list[int], days: list[date]) -> None:
+    """Count these people's voter rows and these days' rows again from the votes."""
+    for start in range(0, len(days), 100):
+        chunk = days[start : start + 100]
+        db.session.execute(
+            delete(VoteDay).where(VoteDay.day.in_(chunk)),
+            execution_options={"synchronize_session": False},
+        )
+        _fill_votes(None, chunk, by_voter=False)
+    for start in range(0, len(user_ids), 500):
+        chunk = user_ids[start : start + 500]
+        db.session.execute(
+            delete(VoteVoter).where(VoteVoter.user_id.in_(chunk)),
+            execution_options={"synchronize_session": False},
+        )
+        _fill_votes(chunk, None, by_day=False)
+
+
+def _fill_votes(
+    user_ids: list[int] | None, days: list[date] | None, *, by_day=True, by_voter=True
+) -> None:
+    per_day, per_voter = _vote_rows(user_ids, days)
+    if by_day:
+        db.session.execute(
+            VoteDay.__table__.insert().from_select(
+                ["day", "segment", "organisation", "votes"], per_day
+            )
+        )
+    if by_voter:
+        db.session.execute(
+            VoteVoter.__table__.insert().from_select(
+                ["segment", "organisation", "user_id", "last_voted_at"], per_voter
+            )
+        )

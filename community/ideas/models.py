@@ -58,6 +58,9 @@ class Idea(db.Model):
     __table_args__ = (
         Index("ix_ideas_space_status", "space_id", "status"),
         Index("ix_ideas_space_votes", "space_id", "vote_count"),
+        # Insights' top ideas by votes in a range walk the ideas from the most voted down
+        # (``community.analytics.votes``), checking space and product in the index.
+        Index("ix_ideas_votes", "vote_count", "id", "space_id", "product_id"),
         Index("ix_ideas_space_created", "space_id", "created_at"),
         # Trending lists read these in order and stop after their page (see ``trending``).
         Index("ix_ideas_trend", "trend", "id"),
@@ -167,8 +170,9 @@ class IdeaVote(db.Model):
     __table_args__ = (
         UniqueConstraint("idea_id", "user_id"),
         Index("ix_idea_votes_idea_created", "idea_id", "created_at"),
-        # Insights' segment filter: "has this idea a vote from this segment?" in one lookup.
-        Index("ix_idea_votes_idea_segment", "idea_id", "segment"),
+        # Insights' segment filter: "has this idea a vote from this segment?" in one lookup,
+        # and how many it got in a date range (the top ideas by votes of a segment).
+        Index("ix_idea_votes_idea_segment", "idea_id", "segment", "created_at"),
         # Insights' demand: the votes cast in a date range, per idea, from the index alone.
         Index("ix_idea_votes_created", "created_at", "idea_id"),
         # Insights' demand by segment and organisation: votes per voter, read in this order

@@ -201,7 +201,13 @@ def cast_vote(idea: Idea, user: User) -> bool:
                 raise OperationError(_("This idea is closed and takes no more votes."))
     except IntegrityError:
         return False  # already voted (perhaps in a concurrent request)
-    signals.vote_cast.send(idea, user=user, voted_at=vote.created_at, segment=vote.segment)
+    signals.vote_cast.send(
+        idea,
+        user=user,
+        voted_at=vote.created_at,
+        segment=vote.segment,
+        organisation=vote.organisation,
+    )
     return True
 
 
@@ -211,7 +217,7 @@ def retract_vote(idea: Idea, user: User) -> bool:
         raise OperationError(_("This idea is closed; its votes stay as they are."))
     _lock_rows([idea.id])
     vote = db.session.execute(
-        select(IdeaVote.id, IdeaVote.created_at, IdeaVote.segment).where(
+        select(IdeaVote.id, IdeaVote.created_at, IdeaVote.segment, IdeaVote.organisation).where(
             IdeaVote.idea_id == idea.id, IdeaVote.user_id == user.id
         )
     ).first()
@@ -224,7 +230,13 @@ def retract_vote(idea: Idea, user: User) -> bool:
         )
         trending.recount([idea.id])
         db.session.flush()
-        signals.vote_retracted.send(idea, user=user, voted_at=vote.created_at, segment=vote.segment)
+        signals.vote_retracted.send(
+            idea,
+            user=user,
+            voted_at=vote.created_at,
+            segment=vote.segment,
+            organisation=vote.organisation,
+        )
     return bool(removed)
 
 
