@@ -29,7 +29,13 @@ from sqlalchemy.orm import load_only
 from community.accounts.models import User
 from community.analytics.models import ActivityDay, ActivityWeekPeople
 from community.analytics.rollup import week_of_day
-from community.analytics.sql import medians, read_in_index_order, seconds_between, week_of
+from community.analytics.sql import (
+    median_in_order,
+    medians,
+    read_in_index_order,
+    seconds_between,
+    week_of,
+)
 from community.experts.queries import SERVING_ROLES
 from community.extensions import db
 from community.forums.models import Post, Thread, ThreadKind
@@ -192,23 +198,27 @@ def funnel(user, scope: Scope) -> Funnel:
         for group in groups:
             for position, count in enumerate(tally):
                 group[position] += count
-    # Time in each status: from entering it (the previous step, or the proposal) to leaving.
-    entered = func.coalesce(
-        func.lag(IdeaStatusChange.created_at).over(
-            partition_by=IdeaStatusChange.idea_id,
-            order_by=(IdeaStatusChange.created_at, IdeaStatusChange.id),
-        ),
-        Idea.created_at,
-    )
-    spans = (
-        select(
-            IdeaStatusChange.from_status.label("status"),
-            seconds_between(entered, IdeaStatusChange.created_at).label("seconds"),
-        )
+    # Time in each status, stored on every status step (community/ideas/time_in_status.py):
+    # the steps per status (``ix_idea_status_changes_idea_created`` holds what is read), then
+    # the middle ones read in the order of ``ix_idea_status_changes_time_in_status``, each
+    # step's idea checked by its key.
+    spent = IdeaStatusChange.seconds_in_status
+    timed = (IdeaStatusChange.kind == TimelineKind.STATUS.value,)
+    steps_per_status = db.session.execute(
+        select(IdeaStatusChange.from_status, func.count())
         .join(Idea, Idea.id == IdeaStatusChange.idea_id)
-        .where(IdeaStatusChange.kind == TimelineKind.STATUS.value, in_scope)
-    )
-    median_seconds = medians(spans, value="seconds", group="status")
+        .where(*timed, in_scope)
+        .group_by(IdeaStatusChange.from_status)
+    ).all()
+    of_idea_in_scope = exists().where(Idea.id == IdeaStatusChange.idea_id, in_scope)
+    median_seconds = {
+        status: median_in_order(
+            select(spent).where(*timed, IdeaStatusChange.from_status == status, of_idea_in_scope),
+            spent,
+            count,
+        )
+        for status, count in steps_per_status
+    }
     return Funnel(
         by_status={s: int(by_status.get(s, 0)) for s in [*PIPELINE, "declined", "merged"]},
         total=int(totals[0]),
