@@ -109,21 +109,40 @@ def _in_spaces(column, user, scope: Scope) -> ColumnElement[bool]:
     return column.in_(_spaces(user, scope))
 
 
-def _ideas_in_scope(user, scope: Scope) -> ColumnElement[bool]:
-    """The condition on ``Idea`` for ideas proposed in the range, in readable spaces, with
-    the filters (a condition rather than a subquery of ids: each idea is read once)."""
-    conditions = [
-        Idea.created_at >= scope.since,
-        Idea.created_at < scope.until,
-        _in_spaces(Idea.space_id, user, scope),
-    ]
+def _idea_filters(user, scope: Scope) -> list[ColumnElement[bool]]:
+    """The conditions on ``Idea`` other than the date range: readable spaces (none for
+    someone who reads every space, with no space chosen), the product and the segment."""
+    conditions = [] if _every_space(user, scope) else [Idea.space_id.in_(_spaces(user, scope))]
     if scope.product_id is not None:
         conditions.append(Idea.product_id == scope.product_id)
     if scope.segment:
         conditions.append(
             exists().where(IdeaVote.idea_id == Idea.id, IdeaVote.segment == scope.segment)
         )
-    return and_(*conditions)
+    return conditions
+
+
+def _ideas_in_scope(user, scope: Scope) -> ColumnElement[bool]:
+    """The condition on ``Idea`` for ideas proposed in the range, in readable spaces, with
+    the filters (a condition rather than a subquery of ids: each idea is read once)."""
+    return and_(
+        Idea.created_at >= scope.since, Idea.created_at < scope.until, *_idea_filters(user, scope)
+    )
+
+
+def _steps_in_scope(user, scope: Scope) -> list[ColumnElement[bool]]:
+    """Conditions on ``IdeaStatusChange`` for the status steps of ideas in scope: the date
+    range on the copy of the idea's ``created_at`` (checked in the step's index); the idea
+    itself is looked up only when a space, product or segment limits them."""
+    proposed = IdeaStatusChange.proposed_at
+    conditions = [
+        IdeaStatusChange.kind == TimelineKind.STATUS.value,
+        read_in_index_order(and_(proposed >= scope.since, proposed < scope.until)),
+    ]
+    filters = _idea_filters(user, scope)
+    if filters:
+        conditions.append(exists().where(Idea.id == IdeaStatusChange.idea_id, *filters))
+    return conditions
 
 
 # Funnel.
@@ -199,23 +218,18 @@ def funnel(user, scope: Scope) -> Funnel:
             for position, count in enumerate(tally):
                 group[position] += count
     # Time in each status, stored on every status step (community/ideas/time_in_status.py):
-    # the steps per status (``ix_idea_status_changes_idea_created`` holds what is read), then
-    # the middle ones read in the order of ``ix_idea_status_changes_time_in_status``, each
-    # step's idea checked by its key.
+    # the steps per status, then the middle ones, each read in the order of
+    # ``ix_idea_status_changes_time_in_status`` (nothing sorted).
+    steps = _steps_in_scope(user, scope)
     spent = IdeaStatusChange.seconds_in_status
-    timed = (IdeaStatusChange.kind == TimelineKind.STATUS.value,)
     steps_per_status = db.session.execute(
         select(IdeaStatusChange.from_status, func.count())
-        .join(Idea, Idea.id == IdeaStatusChange.idea_id)
-        .where(*timed, in_scope)
+        .where(*steps)
         .group_by(IdeaStatusChange.from_status)
     ).all()
-    of_idea_in_scope = exists().where(Idea.id == IdeaStatusChange.idea_id, in_scope)
     median_seconds = {
         status: median_in_order(
-            select(spent).where(*timed, IdeaStatusChange.from_status == status, of_idea_in_scope),
-            spent,
-            count,
+            select(spent).where(*steps, IdeaStatusChange.from_status == status), spent, count
         )
         for status, count in steps_per_status
     }

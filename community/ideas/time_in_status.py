@@ -2,10 +2,12 @@
 
 Each status step (:class:`IdeaStatusChange` of kind "status") holds ``seconds_in_status``: the
 time from entering ``from_status`` (the idea's previous status step, in the order of
-``created_at`` then ``id``, or else its proposal) to the step. It is derived from timestamps
-only, so it is counted again in SQL whenever one of them is written: a new step, or a step's
-or an idea's ``created_at`` set through the ORM (demo data and tests date them back). The
-recount runs once per transaction, just before it commits, for the ideas concerned.
+``created_at`` then ``id``, or else its proposal) to the step; and ``proposed_at``, a copy of
+the idea's ``created_at``, so that the funnel picks the steps of ideas proposed in a date
+range from one index. Both are derived from timestamps only, so they are counted again in SQL
+whenever one of those is written: a new step, or a step's or an idea's ``created_at`` set
+through the ORM (demo data and tests date them back). The recount runs once per
+transaction, just before it commits, for the ideas concerned.
 Bulk inserts send no events: :func:`recount` with no ids counts every idea (what ``flask
 analytics rebuild`` runs; the migration that added the column backfills with the same SQL,
 frozen there).
@@ -33,7 +35,8 @@ def _seconds_between(start, end) -> ColumnElement:
 
 
 def recount(idea_ids: list[int] | None = None) -> None:
-    """Count ``seconds_in_status`` again on the status steps of these ideas (all: None)."""
+    """Count ``seconds_in_status`` and ``proposed_at`` again on the status steps of these
+    ideas (every idea: None)."""
     steps = IdeaStatusChange.__table__
     earlier = steps.alias("earlier")
     status = TimelineKind.STATUS.value
@@ -56,7 +59,9 @@ def recount(idea_ids: list[int] | None = None) -> None:
     stmt = (
         update(steps)
         .where(steps.c.kind == status)
-        .values(seconds_in_status=_seconds_between(entered, steps.c.created_at))
+        .values(
+            seconds_in_status=_seconds_between(entered, steps.c.created_at), proposed_at=proposed
+        )
     )
     if idea_ids is not None:
         if not idea_ids:
@@ -67,7 +72,7 @@ def recount(idea_ids: list[int] | None = None) -> None:
     db.session.execute(stmt)
     for obj in db.session.identity_map.values():
         if isinstance(obj, IdeaStatusChange) and (idea_ids is None or obj.idea_id in idea_ids):
-            db.session.expire(obj, ["seconds_in_status"])
+            db.session.expire(obj, ["seconds_in_status", "proposed_at"])
 
 
 def recount_before_commit(idea_ids: Iterable[int | None]) -> None:
@@ -99,7 +104,7 @@ def _step_dated(step: IdeaStatusChange, _value, _old, _initiator) -> None:
 
 @event.listens_for(Idea.created_at, "set")
 def _idea_dated(idea: Idea, _value, _old, _initiator) -> None:
-    """An idea dated: its first step starts at another time."""
+    """An idea dated: its first step starts at another time, and it is in other ranges."""
     _recount_if_app(idea.id)
 
 

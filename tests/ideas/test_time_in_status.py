@@ -39,18 +39,25 @@ def act(app, operation, *args, **kwargs):
         db.session.commit()
 
 
-def stored(app) -> dict[int, float | None]:
+def stored(app) -> dict[int, tuple]:
+    """Each step's (seconds in status, idea proposed at)."""
     with app.app_context():
-        return dict(
-            db.session.execute(
-                select(IdeaStatusChange.id, IdeaStatusChange.seconds_in_status)
-            ).all()
-        )
+        return {
+            step: (seconds, proposed)
+            for step, seconds, proposed in db.session.execute(
+                select(
+                    IdeaStatusChange.id,
+                    IdeaStatusChange.seconds_in_status,
+                    IdeaStatusChange.proposed_at,
+                )
+            )
+        }
 
 
-def from_scratch(app) -> dict[int, float | None]:
-    """What the funnel computed before the column existed: each status step's time since the
-    idea's previous status step, or since the proposal (other kinds of step: None)."""
+def from_scratch(app) -> dict[int, tuple]:
+    """What the funnel computed before the columns existed: each status step's time since the
+    idea's previous status step, or since the proposal, and the idea's proposal (other kinds
+    of step: None)."""
     with app.app_context():
         entered = func.coalesce(
             func.lag(IdeaStatusChange.created_at).over(
@@ -59,25 +66,30 @@ def from_scratch(app) -> dict[int, float | None]:
             ),
             Idea.created_at,
         )
-        spans = dict(
-            db.session.execute(
-                select(IdeaStatusChange.id, seconds_between(entered, IdeaStatusChange.created_at))
+        spans = {
+            step: (float(seconds), proposed)  # PostgreSQL's epoch is a numeric
+            for step, seconds, proposed in db.session.execute(
+                select(
+                    IdeaStatusChange.id,
+                    seconds_between(entered, IdeaStatusChange.created_at),
+                    Idea.created_at,
+                )
                 .join(Idea, Idea.id == IdeaStatusChange.idea_id)
                 .where(IdeaStatusChange.kind == TimelineKind.STATUS.value)
-            ).all()
-        )
+            )
+        }
         every = db.session.scalars(select(IdeaStatusChange.id))
-        # PostgreSQL's epoch is a numeric: compare as the column's floats.
-        return {step: float(spans[step]) if step in spans else None for step in every}
+        return {step: spans.get(step, (None, None)) for step in every}
 
 
 def assert_same(found: dict, expected: dict) -> None:
     assert found.keys() == expected.keys()
-    for step, seconds in expected.items():
+    for step, (seconds, proposed) in expected.items():
+        assert found[step][1] == proposed, step
         if seconds is None:
-            assert found[step] is None, step
+            assert found[step][0] is None, step
         else:
-            assert found[step] == pytest.approx(seconds, abs=0.01), step
+            assert found[step][0] == pytest.approx(seconds, abs=0.01), step
 
 
 @pytest.fixture
@@ -104,8 +116,8 @@ def timeline(app, create_space, create_user, add_member, create_idea, create_pro
 def test_the_stored_time_equals_a_count_from_the_timeline(app, timeline):
     found = stored(app)
     assert_same(found, from_scratch(app))
-    assert sum(1 for s in found.values() if s is not None) == 6
-    assert sum(1 for s in found.values() if s is None) == 1  # the product step
+    assert sum(1 for s, _p in found.values() if s is not None) == 6
+    assert [p for s, p in found.values() if s is None] == [None]  # the product step
 
 
 def test_dating_an_idea_or_a_step_back_counts_again(app, timeline):
@@ -125,6 +137,7 @@ def test_dating_an_idea_or_a_step_back_counts_again(app, timeline):
         db.session.commit()
         # Read in the same session: the objects loaded there are refreshed too.
         assert first.seconds_in_status == pytest.approx(4 * 86400, abs=1)
+        assert second.proposed_at == now - 10 * DAY
         assert second.seconds_in_status == pytest.approx(
             (second.created_at - first.created_at).total_seconds(), abs=1
         )
@@ -135,7 +148,9 @@ def test_flask_analytics_rebuild_counts_every_step_again(app, timeline):
     """What bulk loads that send no events (the benches) need."""
     kept = stored(app)
     with app.app_context():
-        db.session.execute(update(IdeaStatusChange).values(seconds_in_status=None))
+        db.session.execute(
+            update(IdeaStatusChange).values(seconds_in_status=None, proposed_at=None)
+        )
         db.session.commit()
     result = app.test_cli_runner().invoke(args=["analytics", "rebuild"])
     assert result.exit_code == 0, result.output
@@ -151,7 +166,9 @@ def test_the_migrations_backfill_gives_what_the_application_kept(app, timeline):
     migration = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(migration)
     with app.app_context():
-        db.session.execute(update(IdeaStatusChange).values(seconds_in_status=None))
+        db.session.execute(
+            update(IdeaStatusChange).values(seconds_in_status=None, proposed_at=None)
+        )
         db.session.execute(text(migration.backfill_statement(db.engine.dialect.name)))
         db.session.commit()
     assert_same(stored(app), kept)
