@@ -196,8 +196,9 @@ class IdeaStatusChange(db.Model):
 
     __tablename__ = "idea_status_changes"
     __table_args__ = (
-        # Insights' funnel: each idea's steps in order (time spent in each status) and the
-        # ideas that ever reached a status, read from the indexes alone.
+        # Each idea's steps in order (the time in each status is counted from them, see
+        # community/ideas/time_in_status.py) and, for Insights' funnel, the ideas that ever
+        # reached a status, read from the indexes alone.
         Index(
             "ix_idea_status_changes_idea_created",
             "idea_id",
