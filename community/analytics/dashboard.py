@@ -130,21 +130,6 @@ def _ideas_in_scope(user, scope: Scope) -> ColumnElement[bool]:
     )
 
 
-def _steps_in_scope(user, scope: Scope) -> list[ColumnElement[bool]]:
-    """Conditions on ``IdeaStatusChange`` for the status steps of ideas in scope: the date
-    range on the copy of the idea's ``created_at`` (checked in the step's index); the idea
-    itself is looked up only when a space, product or segment limits them."""
-    proposed = IdeaStatusChange.proposed_at
-    conditions = [
-        IdeaStatusChange.kind == TimelineKind.STATUS.value,
-        read_in_index_order(and_(proposed >= scope.since, proposed < scope.until)),
-    ]
-    filters = _idea_filters(user, scope)
-    if filters:
-        conditions.append(exists().where(Idea.id == IdeaStatusChange.idea_id, *filters))
-    return conditions
-
-
 # Funnel.
 
 
@@ -178,6 +163,45 @@ def _breakdown(model, tallies: dict[int, list[int]]) -> list[tuple[str, int, int
 
 def _largest_first(row: tuple) -> tuple:
     return (-row[1], row[0])
+
+
+def _median_seconds_in_range(scope: Scope) -> dict[str, float | None]:
+    """The median time in each status, for ideas proposed in the range (every space, no
+    product or segment): the steps per status, then the middle ones, each read from
+    ``ix_idea_status_changes_time_in_status`` alone (the range checked on the step's copy of
+    the idea's ``created_at``, the values in order: nothing is sorted)."""
+    proposed = IdeaStatusChange.proposed_at
+    steps = (
+        IdeaStatusChange.kind == TimelineKind.STATUS.value,
+        read_in_index_order(and_(proposed >= scope.since, proposed < scope.until)),
+    )
+    spent = IdeaStatusChange.seconds_in_status
+    steps_per_status = db.session.execute(
+        select(IdeaStatusChange.from_status, func.count())
+        .where(*steps)
+        .group_by(IdeaStatusChange.from_status)
+    ).all()
+    return {
+        status: median_in_order(
+            select(spent).where(*steps, IdeaStatusChange.from_status == status), spent, count
+        )
+        for status, count in steps_per_status
+    }
+
+
+def _median_seconds_of_ideas(in_scope: ColumnElement[bool]) -> dict[str, float | None]:
+    """The median time in each status, for the ideas ``in_scope`` when a space, product or
+    segment limits them: each idea is checked once (the segment's votes looked up), then
+    its steps' stored times are sorted per status."""
+    spans = (
+        select(
+            IdeaStatusChange.from_status.label("status"),
+            IdeaStatusChange.seconds_in_status.label("seconds"),
+        )
+        .join(Idea, Idea.id == IdeaStatusChange.idea_id)
+        .where(IdeaStatusChange.kind == TimelineKind.STATUS.value, in_scope)
+    )
+    return medians(spans, value="seconds", group="status")
 
 
 def funnel(user, scope: Scope) -> Funnel:
@@ -217,22 +241,11 @@ def funnel(user, scope: Scope) -> Funnel:
         for group in groups:
             for position, count in enumerate(tally):
                 group[position] += count
-    # Time in each status, stored on every status step (community/ideas/time_in_status.py):
-    # the steps per status, then the middle ones, each read in the order of
-    # ``ix_idea_status_changes_time_in_status`` (nothing sorted).
-    steps = _steps_in_scope(user, scope)
-    spent = IdeaStatusChange.seconds_in_status
-    steps_per_status = db.session.execute(
-        select(IdeaStatusChange.from_status, func.count())
-        .where(*steps)
-        .group_by(IdeaStatusChange.from_status)
-    ).all()
-    median_seconds = {
-        status: median_in_order(
-            select(spent).where(*steps, IdeaStatusChange.from_status == status), spent, count
-        )
-        for status, count in steps_per_status
-    }
+    # Time in each status, stored on every status step (community/ideas/time_in_status.py).
+    if _idea_filters(user, scope):
+        median_seconds = _median_seconds_of_ideas(in_scope)
+    else:
+        median_seconds = _median_seconds_in_range(scope)
     return Funnel(
         by_status={s: int(by_status.get(s, 0)) for s in [*PIPELINE, "declined", "merged"]},
         total=int(totals[0]),
