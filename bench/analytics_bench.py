@@ -4,10 +4,11 @@ Fills a temporary SQLite database through ``ideas_bench.generate`` (ideas in spa
 different sizes with timelines, votes from customers of many segments and organisations,
 co-design replies) plus question threads with answers. These are bulk inserts that send no
 signals, so the participation and votes rollups are then counted by ``rollup.rebuild()``
-(what ``flask analytics rebuild`` runs; the migrations backfill with the same SQL, frozen).
-It then requests each dashboard view and the explorer as an admin through the app (the view,
-its queries and its template), several times, and reports median and worst times. The target
-is under 500 ms per view on SQLite at 100,000 ideas, 1,000,000 votes and 200,000 posts.
+(what ``flask analytics rebuild`` runs; the migrations backfill with the same SQL, frozen), as
+are each timeline step's time in status and each idea's trending value (in the generator). It
+then requests each dashboard view and the explorer as an admin through the app (the view, its
+queries and its template), several times, and reports median and worst times. The target is
+under 500 ms per view on SQLite at 100,000 ideas, 1,000,000 votes and 200,000 posts.
 
     .venv/bin/python bench/analytics_bench.py                  # 100,000 ideas
     .venv/bin/python bench/analytics_bench.py --ideas 10000    # quick check

@@ -41,7 +41,7 @@ from community.config import ProductionConfig  # noqa: E402
 from community.database import utcnow  # noqa: E402
 from community.extensions import db  # noqa: E402
 from community.forums.models import Post, Thread, ThreadTag  # noqa: E402
-from community.ideas import trending  # noqa: E402
+from community.ideas import time_in_status, trending  # noqa: E402
 from community.ideas.models import Idea, IdeaStatusChange, IdeaTag, IdeaVote  # noqa: E402
 from community.spaces.models import Membership, Space  # noqa: E402
 
@@ -293,13 +293,15 @@ def generate(app: Flask, ideas: int, seed: int = 7) -> dict:
         for model, model_rows in rows.items():
             if model_rows:
                 db.session.execute(insert(model), model_rows)
-        # Bulk inserts send no signals: count the trending values from the rows.
-        trending.recount_all()
         for space in spaces:
             count = sum(1 for t in rows[Thread] if t["space_id"] == space["id"])
             db.session.execute(
                 db.update(Space).where(Space.id == space["id"]).values(thread_count=count)
             )
+        # Bulk inserts send no signals or events: count each step's time in status and each
+        # idea's trending value from the rows, as the migrations do.
+        time_in_status.recount()
+        trending.recount_all()
         db.session.commit()
         counts = {m.__name__: len(r) for m, r in rows.items()}
         db.session.remove()

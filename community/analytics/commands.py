@@ -1,5 +1,5 @@
 """``flask analytics rebuild``: count the participation and votes rollups again from posts and
-votes."""
+votes, and the time each idea spent in each status from the idea timelines."""
 
 from __future__ import annotations
 
@@ -8,13 +8,16 @@ from flask.cli import AppGroup
 
 from community.analytics import rollup
 from community.extensions import db
+from community.ideas import time_in_status
 
 analytics_cli = AppGroup("analytics", help="The Insights dashboard's rollup.")
 
 
 @analytics_cli.command("rebuild")
 def rebuild() -> None:
-    """Recount every row of the rollups (after data was loaded without the app's operations)."""
+    """Recount every row of the rollups and every step's time in status (after data was
+    loaded without the app's operations)."""
     rows = rollup.rebuild()
+    time_in_status.recount()
     db.session.commit()
     click.echo(f"Counted {rows} rows of activity (person, space, day).")

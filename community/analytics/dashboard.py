@@ -31,7 +31,13 @@ from sqlalchemy.orm import load_only
 from community.accounts.models import User
 from community.analytics.models import ActivityDay, ActivityWeekPeople, VoteDay, VoteVoter
 from community.analytics.rollup import week_of_day
-from community.analytics.sql import medians, read_in_index_order, seconds_between, week_of
+from community.analytics.sql import (
+    median_in_order,
+    medians,
+    read_in_index_order,
+    seconds_between,
+    week_of,
+)
 from community.analytics.votes import most_voted
 from community.experts.queries import SERVING_ROLES
 from community.extensions import db
@@ -106,21 +112,25 @@ def _in_spaces(column, user, scope: Scope) -> ColumnElement[bool]:
     return column.in_(_spaces(user, scope))
 
 
-def _ideas_in_scope(user, scope: Scope) -> ColumnElement[bool]:
-    """The condition on ``Idea`` for ideas proposed in the range, in readable spaces, with
-    the filters (a condition rather than a subquery of ids: each idea is read once)."""
-    conditions = [
-        Idea.created_at >= scope.since,
-        Idea.created_at < scope.until,
-        _in_spaces(Idea.space_id, user, scope),
-    ]
+def _idea_filters(user, scope: Scope) -> list[ColumnElement[bool]]:
+    """The conditions on ``Idea`` other than the date range: readable spaces (none for
+    someone who reads every space, with no space chosen), the product and the segment."""
+    conditions = [] if _every_space(user, scope) else [Idea.space_id.in_(_spaces(user, scope))]
     if scope.product_id is not None:
         conditions.append(Idea.product_id == scope.product_id)
     if scope.segment:
         conditions.append(
             exists().where(IdeaVote.idea_id == Idea.id, IdeaVote.segment == scope.segment)
         )
-    return and_(*conditions)
+    return conditions
+
+
+def _ideas_in_scope(user, scope: Scope) -> ColumnElement[bool]:
+    """The condition on ``Idea`` for ideas proposed in the range, in readable spaces, with
+    the filters (a condition rather than a subquery of ids: each idea is read once)."""
+    return and_(
+        Idea.created_at >= scope.since, Idea.created_at < scope.until, *_idea_filters(user, scope)
+    )
 
 
 # Funnel.
@@ -156,6 +166,45 @@ def _breakdown(model, tallies: dict[int, list[int]]) -> list[tuple[str, int, int
 
 def _largest_first(row: tuple) -> tuple:
     return (-row[1], row[0])
+
+
+def _median_seconds_in_range(scope: Scope) -> dict[str, float | None]:
+    """The median time in each status, for ideas proposed in the range (every space, no
+    product or segment): the steps per status, then the middle ones, each read from
+    ``ix_idea_status_changes_time_in_status`` alone (the range checked on the step's copy of
+    the idea's ``created_at``, the values in order: nothing is sorted)."""
+    proposed = IdeaStatusChange.proposed_at
+    steps = (
+        IdeaStatusChange.kind == TimelineKind.STATUS.value,
+        read_in_index_order(and_(proposed >= scope.since, proposed < scope.until)),
+    )
+    spent = IdeaStatusChange.seconds_in_status
+    steps_per_status = db.session.execute(
+        select(IdeaStatusChange.from_status, func.count())
+        .where(*steps)
+        .group_by(IdeaStatusChange.from_status)
+    ).all()
+    return {
+        status: median_in_order(
+            select(spent).where(*steps, IdeaStatusChange.from_status == status), spent, count
+        )
+        for status, count in steps_per_status
+    }
+
+
+def _median_seconds_of_ideas(in_scope: ColumnElement[bool]) -> dict[str, float | None]:
+    """The median time in each status, for the ideas ``in_scope`` when a space, product or
+    segment limits them: each idea is checked once (the segment's votes looked up), then
+    its steps' stored times are sorted per status."""
+    spans = (
+        select(
+            IdeaStatusChange.from_status.label("status"),
+            IdeaStatusChange.seconds_in_status.label("seconds"),
+        )
+        .join(Idea, Idea.id == IdeaStatusChange.idea_id)
+        .where(IdeaStatusChange.kind == TimelineKind.STATUS.value, in_scope)
+    )
+    return medians(spans, value="seconds", group="status")
 
 
 def funnel(user, scope: Scope) -> Funnel:
@@ -195,23 +244,11 @@ def funnel(user, scope: Scope) -> Funnel:
         for group in groups:
             for position, count in enumerate(tally):
                 group[position] += count
-    # Time in each status: from entering it (the previous step, or the proposal) to leaving.
-    entered = func.coalesce(
-        func.lag(IdeaStatusChange.created_at).over(
-            partition_by=IdeaStatusChange.idea_id,
-            order_by=(IdeaStatusChange.created_at, IdeaStatusChange.id),
-        ),
-        Idea.created_at,
-    )
-    spans = (
-        select(
-            IdeaStatusChange.from_status.label("status"),
-            seconds_between(entered, IdeaStatusChange.created_at).label("seconds"),
-        )
-        .join(Idea, Idea.id == IdeaStatusChange.idea_id)
-        .where(IdeaStatusChange.kind == TimelineKind.STATUS.value, in_scope)
-    )
-    median_seconds = medians(spans, value="seconds", group="status")
+    # Time in each status, stored on every status step (community/ideas/time_in_status.py).
+    if _idea_filters(user, scope):
+        median_seconds = _median_seconds_of_ideas(in_scope)
+    else:
+        median_seconds = _median_seconds_in_range(scope)
     return Funnel(
         by_status={s: int(by_status.get(s, 0)) for s in [*PIPELINE, "declined", "merged"]},
         total=int(totals[0]),

@@ -54,6 +54,18 @@ def medians(rows: Select, *, value: str, group: str | None = None) -> dict:
     return {None: float(found) if found is not None else None}
 
 
+def median_in_order(rows: Select, value, count: int) -> float | None:
+    """The median of ``value`` over ``rows``, of which there are ``count`` (counted before):
+    the middle row, or the mean of the middle two, picked with ``LIMIT``/``OFFSET`` in the
+    order of ``value``. With an index in that order the database reads up to the middle and
+    sorts nothing, where :func:`medians` sorts every row."""
+    if count <= 0:
+        return None
+    middle = rows.order_by(value).limit(2 - count % 2).offset((count - 1) // 2).subquery()
+    found = db.session.scalar(select(func.avg(middle.c[0])))
+    return float(found) if found is not None else None
+
+
 def as_date(moment) -> ColumnElement:
     return cast(moment, Date)
 

@@ -214,8 +214,9 @@ class IdeaStatusChange(db.Model):
 
     __tablename__ = "idea_status_changes"
     __table_args__ = (
-        # Insights' funnel: each idea's steps in order (time spent in each status) and the
-        # ideas that ever reached a status, read from the indexes alone.
+        # Each idea's steps in order (the time in each status is counted from them, see
+        # community/ideas/time_in_status.py) and, for Insights' funnel, the ideas that ever
+        # reached a status, read from the indexes alone.
         Index(
             "ix_idea_status_changes_idea_created",
             "idea_id",
@@ -225,6 +226,16 @@ class IdeaStatusChange(db.Model):
             "to_status",
         ),
         Index("ix_idea_status_changes_reached", "to_status", "kind", "idea_id"),
+        # The funnel's time in each status: a status's spans counted, and read in order up to
+        # the middle one, with the ideas' date range checked in the index.
+        Index(
+            "ix_idea_status_changes_time_in_status",
+            "kind",
+            "from_status",
+            "seconds_in_status",
+            "proposed_at",
+            "idea_id",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -241,6 +252,11 @@ class IdeaStatusChange(db.Model):
     product_id: Mapped[int | None] = mapped_column(ForeignKey("products.id", ondelete="SET NULL"))
     release_id: Mapped[int | None] = mapped_column(ForeignKey("releases.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # Status steps: seconds from entering ``from_status`` to this step, and a copy of the
+    # idea's ``created_at``, counted from the timestamps by community/ideas/time_in_status.py
+    # (None on other kinds of step).
+    seconds_in_status: Mapped[float | None] = mapped_column(Float)
+    proposed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     by: Mapped[User | None] = relationship()
     related_idea: Mapped[Idea | None] = relationship(foreign_keys=[related_idea_id])

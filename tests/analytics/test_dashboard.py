@@ -184,3 +184,22 @@ def test_knowledge_base_in_the_loop(
     assert (found.articles_from_answers, found.articles_from_ideas) == (1, 0)
     assert found.most_helpful[0][1:] == ("Calibrating the detector", 2, 3)
     assert found.most_helpful[1][1:] == ("Exporting studies", 1, 1)
+
+
+def test_funnel_for_someone_who_reads_every_space(app, world, create_user):
+    """With no space chosen, an admin's medians are read from the steps' own index (the
+    range on their copy of the proposal date): the same numbers as with a space chosen."""
+    admin = create_user("siteadmin", role=Role.ADMIN)
+    with app.app_context():
+        viewer = db.session.get(User, admin.id)
+        everywhere = dashboard.funnel(viewer, scope())
+        one_space = dashboard.funnel(viewer, scope(space_id=world["public"].id))
+    assert everywhere.total == 4  # the private space's idea too
+    assert everywhere.median_days["new"] == pytest.approx(3.0, abs=0.1)
+    assert everywhere.median_days["planned"] == pytest.approx(6.0, abs=0.1)
+    assert everywhere.median_days == one_space.median_days
+    with app.app_context():
+        # Proposed 10 days ago: out of a range of the last week, with its steps.
+        last_week = Scope(start=date.today() - timedelta(days=7), end=date.today())
+        recent = dashboard.funnel(db.session.get(User, admin.id), last_week)
+    assert recent.median_days == {"new": pytest.approx(2.0, abs=0.1)}
