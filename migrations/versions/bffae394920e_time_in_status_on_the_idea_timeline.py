@@ -62,6 +62,10 @@ def upgrade():
     with op.batch_alter_table('idea_status_changes', schema=None) as batch_op:
         batch_op.create_index('ix_idea_status_changes_time_in_status', ['kind', 'from_status', 'seconds_in_status', 'proposed_at', 'idea_id'], unique=False)
 
+    # Statistics for the planner about the new indexes: SQLite keeps none until asked, and
+    # without them it may prefer a new index where an older one with statistics is better.
+    op.execute("ANALYZE idea_status_changes")
+
 
 def downgrade():
     with op.batch_alter_table('idea_status_changes', schema=None) as batch_op:
