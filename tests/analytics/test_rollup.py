@@ -22,6 +22,7 @@ from community.ideas import operations as ideas
 from community.ideas.models import Idea
 from community.permissions import Role
 from community.spaces.models import Space
+from tests.fixtures.app import act
 from tests.fixtures.postgres import app_on
 
 
@@ -59,17 +60,6 @@ def assert_same_as_recount(app) -> None:
         rollup.rebuild()
         db.session.commit()
     assert (rows(app), weeks(app)) == kept
-
-
-def act(app, operation, *args, **kwargs) -> None:
-    """Run an operation on fresh copies of the objects (by id) and commit."""
-    with app.test_request_context():
-        loaded = [db.session.get(type(a), a.id) if hasattr(a, "id") else a for a in args]
-        by = kwargs.pop("by", None)
-        if by is not None:
-            kwargs["by"] = db.session.get(User, by.id)
-        operation(*loaded, **kwargs)
-        db.session.commit()
 
 
 MIGRATION = "0f66b4a699e0_insights_rollup_of_activity_and_indexes_.py"

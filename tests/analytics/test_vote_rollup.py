@@ -20,6 +20,7 @@ from community.extensions import db
 from community.ideas import operations as ideas
 from community.ideas.models import IdeaVote
 from community.permissions import Role
+from tests.fixtures.app import act
 from tests.fixtures.postgres import app_on
 from tests.ideas.test_budget_races import JSON, at_once, clients_for
 
@@ -54,17 +55,6 @@ def assert_same_as_recount(app) -> None:
         rollup.rebuild()
         db.session.commit()
     assert kept(app) == before
-
-
-def act(app, operation, *args, **kwargs):
-    """Run an operation on fresh copies of the objects (by id) and commit."""
-    with app.test_request_context():
-        loaded = [db.session.get(type(a), a.id) if hasattr(a, "id") else a for a in args]
-        if "by" in kwargs:
-            kwargs["by"] = db.session.get(User, kwargs["by"].id)
-        result = operation(*loaded, **kwargs)
-        db.session.commit()
-        return result
 
 
 @pytest.fixture

@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select, text, update
 
-from community.accounts.models import User
 from community.analytics.sql import seconds_between
 from community.database import utcnow
 from community.extensions import db
@@ -17,6 +16,7 @@ from community.ideas import operations as ideas
 from community.ideas.models import Idea, IdeaStatusChange, TimelineKind
 from community.products import operations as products
 from community.products.models import Product
+from tests.fixtures.app import act
 from tests.fixtures.postgres import app_on
 
 DAY = timedelta(days=1)
@@ -28,15 +28,6 @@ def app(request, tmp_path):
     """The seconds between two timestamps are spelt per database: check both."""
     with app_on(request.param, tmp_path, "cocreate_time_in_status") as app:
         yield app
-
-
-def act(app, operation, *args, **kwargs):
-    """Run an operation on fresh copies of the objects (by id) and commit."""
-    with app.test_request_context():
-        loaded = [db.session.get(type(a), a.id) if hasattr(a, "id") else a for a in args]
-        kwargs["by"] = db.session.get(User, kwargs["by"].id)
-        operation(*loaded, **kwargs)
-        db.session.commit()
 
 
 def stored(app) -> dict[int, tuple]:

@@ -24,6 +24,7 @@ from community.ideas import operations as ideas
 from community.ideas import queries, trending
 from community.ideas.models import Idea, IdeaVote
 from community.spaces.models import Space
+from tests.fixtures.app import act
 from tests.fixtures.postgres import app_on
 
 MIGRATION = "7b3e9d41c2a8_kept_trending_value.py"
@@ -51,16 +52,6 @@ def assert_same_as_recount(app) -> dict[int, float]:
     for idea_id, value in before.items():
         assert value == pytest.approx(after[idea_id], abs=1e-9), idea_id
     return after
-
-
-def act(app, operation, *args, **kwargs):
-    with app.test_request_context():
-        loaded = [db.session.get(type(a), a.id) if hasattr(a, "id") else a for a in args]
-        if "by" in kwargs:
-            kwargs["by"] = db.session.get(User, kwargs["by"].id)
-        result = operation(*loaded, **kwargs)
-        db.session.commit()
-        return result
 
 
 def test_the_score_halves_every_week_and_adds_up():
