@@ -8,7 +8,6 @@ Processes come from a "forkserver", as in ``tests/ideas/test_concurrency.py``.""
 
 from __future__ import annotations
 
-import multiprocessing
 import traceback
 
 import pytest
@@ -30,7 +29,7 @@ from community.ideas import trending
 from community.ideas.models import Idea
 from community.permissions import Role
 from community.spaces import operations as spaces
-from tests.ideas.test_concurrency import _app, database_url  # noqa: F401 - a fixture
+from tests.ideas.test_concurrency import _app, database_url, run_together  # noqa: F401
 
 WORKERS = 3
 VOTERS = 6
@@ -126,41 +125,18 @@ def _kept() -> tuple:
 
 def test_recounts_beside_concurrent_votes(database_url, tmp_path):  # noqa: F811
     idea_ids = _cast(tmp_path, database_url)
-    context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload([__name__])
-    barrier = context.Barrier(WORKERS + 1, timeout=TIMEOUT)
-    results = context.Queue()
     voters = [f"voter{i}" for i in range(VOTERS)]
     share = VOTERS // WORKERS
     plans = [("moderator", [])] + [
         ("voter", voters[n * share : (n + 1) * share]) for n in range(WORKERS)
     ]
-    processes = []
-    try:
-        for role, mine in plans:
-            process = context.Process(
-                target=_work,
-                args=(
-                    database_url,
-                    str(tmp_path / "search"),
-                    role,
-                    idea_ids,
-                    mine,
-                    barrier,
-                    results,
-                ),
-            )
-            process.start()
-            processes.append(process)
-        outcomes = [results.get(timeout=TIMEOUT * 2) for _ in processes]
-        for process in processes:
-            process.join(timeout=TIMEOUT)
-    finally:
-        for process in processes:
-            if process.is_alive():
-                process.kill()
-    errors = [detail for kind, detail in outcomes if kind == "error"]
-    assert errors == [], "\n".join(errors)
+    search = str(tmp_path / "search")
+    run_together(
+        __name__,
+        _work,
+        [(database_url, search, role, idea_ids, mine) for role, mine in plans],
+        timeout=TIMEOUT,
+    )
 
     app = _app(database_url, str(tmp_path / "search"))
     with app.app_context():

@@ -110,6 +110,33 @@ def _vote_in_process(url, search_dir, voters, toggler, ideas_ids, barrier, resul
         barrier.abort()
 
 
+def run_together(module: str, target, arguments: list[tuple], timeout: float = TIMEOUT) -> None:
+    """Run ``target(*args, barrier, results)`` for each ``args`` in a process of its own, forked
+    from a forkserver that imported ``module`` (the test's, so that ``target`` is found); they
+    meet at ``barrier`` and each puts ("ok", …) or ("error", traceback) on ``results``. Fails
+    with every error, and leaves no process behind."""
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload([module])
+    barrier = context.Barrier(len(arguments), timeout=timeout)
+    results = context.Queue()
+    processes = []
+    try:
+        for args in arguments:
+            process = context.Process(target=target, args=(*args, barrier, results))
+            process.start()
+            processes.append(process)
+        outcomes = [results.get(timeout=timeout * 2) for _ in processes]
+        for process in processes:
+            process.join(timeout=timeout)
+    finally:
+        for process in processes:
+            if process.is_alive():
+                process.kill()
+    errors = [detail for kind, detail in outcomes if kind == "error"]
+    assert errors == [], "\n".join(errors)
+    assert [p.exitcode for p in processes] == [0] * len(processes)
+
+
 def _cast(tmp_path, url: str) -> tuple[list[str], str, int, int]:
     """Voters, the one toggling user, and two ideas in a public space."""
     app = _app(url, str(tmp_path / "search"))
@@ -141,41 +168,22 @@ def _cast(tmp_path, url: str) -> tuple[list[str], str, int, int]:
 def test_votes_from_many_processes_at_once(database_url, tmp_path, monkeypatch):
     monkeypatch.setattr(passwords, "_hasher", CHEAP_HASHER)
     voters, toggler, many, toggled = _cast(tmp_path, database_url)
-    context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload([__name__])
-    barrier = context.Barrier(PROCESSES, timeout=TIMEOUT)
-    results = context.Queue()
     share = len(voters) // PROCESSES
-    processes = []
-    try:
-        for n in range(PROCESSES):
-            # Each voter is in two processes' shares, so both cast the same vote at the same time.
-            mine = voters[n * share : (n + 1) * share]
-            twins = voters[((n + 1) % PROCESSES) * share : ((n + 1) % PROCESSES + 1) * share]
-            process = context.Process(
-                target=_vote_in_process,
-                args=(
-                    database_url,
-                    str(tmp_path / "search"),
-                    [v for pair in zip(mine, twins, strict=True) for v in pair],
-                    toggler,
-                    (many, toggled),
-                    barrier,
-                    results,
-                ),
+    arguments = []
+    for n in range(PROCESSES):
+        # Each voter is in two processes' shares, so both cast the same vote at the same time.
+        mine = voters[n * share : (n + 1) * share]
+        twins = voters[((n + 1) % PROCESSES) * share : ((n + 1) % PROCESSES + 1) * share]
+        arguments.append(
+            (
+                database_url,
+                str(tmp_path / "search"),
+                [v for pair in zip(mine, twins, strict=True) for v in pair],
+                toggler,
+                (many, toggled),
             )
-            process.start()
-            processes.append(process)
-        outcomes = [results.get(timeout=TIMEOUT) for _ in processes]
-        for process in processes:
-            process.join(timeout=TIMEOUT)
-    finally:
-        for process in processes:
-            if process.is_alive():
-                process.kill()
-    errors = [detail for kind, detail in outcomes if kind == "error"]
-    assert errors == [], "\n".join(errors)
-    assert [p.exitcode for p in processes] == [0] * PROCESSES
+        )
+    run_together(__name__, _vote_in_process, arguments)
 
     app = _app(database_url, str(tmp_path / "search"))
     with app.app_context():
