@@ -54,8 +54,8 @@ def test_demo_load_is_idempotent_and_prints_logins(app):
         assert db.session.scalar(select(func.count(User.id))) == count
 
 
-def test_demo_logins_work(app, client):
-    app.test_cli_runner().invoke(args=["demo", "load"])
+def test_demo_logins_work(demo_app):
+    client = demo_app.test_client()
     for username in ("admin", "moderator", "expert", "customer"):
         response = client.submit("/login", {"login": username, "password": "cocreate-demo"})
         assert response.status_code == 302, username
@@ -73,12 +73,11 @@ def test_demo_data_is_never_loaded_in_production(tmp_path, monkeypatch):
         assert db.session.scalar(select(func.count(User.id))) == 0
 
 
-def test_demo_has_spaces_threads_and_answers(app):
+def test_demo_has_spaces_threads_and_answers(demo_app):
     from community.forums.models import Post, Thread
     from community.spaces.models import Membership, Space
 
-    result = app.test_cli_runner().invoke(args=["demo", "load"])
-    assert result.exit_code == 0, result.output
+    app = demo_app
 
     def count(column, *where) -> int:
         return db.session.scalar(select(func.count(column)).where(*where))

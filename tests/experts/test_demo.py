@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import select
 
 from community.accounts.models import User
@@ -12,9 +13,13 @@ from community.spaces.models import Space
 from tests.fixtures.app import page_text
 
 
+@pytest.fixture
+def app(demo_app):
+    """The demo, loaded once per test process and copied for each test."""
+    return demo_app
+
+
 def test_demo_has_verified_experts_and_an_expert_community(app, client):
-    result = app.test_cli_runner().invoke(args=["demo", "load"])
-    assert result.exit_code == 0, result.output
     with app.app_context():
         rows = db.session.scalars(select(Expertise)).all()
         verified = [e for e in rows if e.is_verified]
@@ -32,8 +37,6 @@ def test_demo_has_verified_experts_and_an_expert_community(app, client):
 
 
 def test_demo_has_routed_questions_one_answered_one_waiting(app, client, login):
-    result = app.test_cli_runner().invoke(args=["demo", "load"])
-    assert result.exit_code == 0, result.output
     with app.app_context():
         routed = db.session.scalars(select(RoutedQuestion).order_by(RoutedQuestion.id)).all()
         assert len(routed) == 2

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import func, select
 
 from community.database import utcnow
@@ -14,9 +15,13 @@ from community.ideas.models import Idea, IdeaStatus, IdeaStatusChange, IdeaVote
 from tests.fixtures.app import page_text
 
 
+@pytest.fixture
+def app(demo_app):
+    """The demo, loaded once per test process and copied for each test."""
+    return demo_app
+
+
 def test_demo_ideas_cover_the_pipeline_with_dated_votes_and_responses(app, client):
-    result = app.test_cli_runner().invoke(args=["demo", "load"])
-    assert result.exit_code == 0, result.output
     now = utcnow()
     with app.app_context():
         all_ideas = db.session.scalars(select(Idea)).all()

@@ -3,6 +3,7 @@ site-wide how-tos, a waiting suggestion, feedback and deflections."""
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import func, select
 
 from community.extensions import db
@@ -10,9 +11,13 @@ from community.knowledge.models import Article, ArticleFeedback, Deflection, Rev
 from tests.fixtures.app import page_text
 
 
+@pytest.fixture
+def app(demo_app):
+    """The demo, loaded once per test process and copied for each test."""
+    return demo_app
+
+
 def test_demo_knowledge_base(app, client):
-    result = app.test_cli_runner().invoke(args=["demo", "load"])
-    assert result.exit_code == 0, result.output
     with app.app_context():
         articles = db.session.scalars(select(Article)).all()
         from_answers = [a for a in articles if a.source_thread_id]

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import pytest
+
 from community.demo import DEMO_PASSWORD
 from tests.fixtures.app import page_text
 
 
+@pytest.fixture
+def app(demo_app):
+    """The demo, loaded once per test process and copied for each test."""
+    return demo_app
+
+
 def test_demo_queue_has_hidden_spam_and_a_warning(app, client):
-    result = app.test_cli_runner().invoke(args=["demo", "load"])
-    assert result.exit_code == 0, result.output
     client.submit("/login", {"login": "moderator", "password": DEMO_PASSWORD})
     queue = page_text(client.get("/s/imaging-workflows/moderation"))
     # The demo moderator reads Chinese: the reason's label is translated, its count is not.

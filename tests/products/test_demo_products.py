@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import select
 
 from community.extensions import db
@@ -9,9 +10,13 @@ from community.ideas.models import Idea
 from tests.fixtures.app import page_text
 
 
+@pytest.fixture
+def app(demo_app):
+    """The demo, loaded once per test process and copied for each test."""
+    return demo_app
+
+
 def test_demo_products_fill_every_roadmap_column_and_credit_customers(app, client):
-    result = app.test_cli_runner().invoke(args=["demo", "load"])
-    assert result.exit_code == 0, result.output
     with app.app_context():
         linked = db.session.scalars(select(Idea).where(Idea.release_id.is_not(None))).all()
         assert len(linked) == 2 and all(i.status == "shipped" for i in linked)
