@@ -33,6 +33,8 @@ class Config:
     REMEMBER_COOKIE_SECURE = False
     REMEMBER_COOKIE_DURATION = 60 * 60 * 24 * 30
     PERMANENT_SESSION_LIFETIME = 60 * 60 * 24 * 14
+    # A signed-in session (community/accounts/sessions.py) unused for this long has ended.
+    SESSION_MAX_IDLE = 60 * 60 * 24 * 30
 
     WTF_CSRF_TIME_LIMIT = None
     WTF_CSRF_SSL_STRICT = True
