@@ -94,7 +94,7 @@ def load_user(identity: str) -> User | None:
     event: the active user whose live session has this identity, with the session attached
     (``user.signed_in_session``); None for anything else. One query."""
     user_id, _sep, secret = identity.partition(":")
-    if not user_id.isdigit() or not secret or len(secret) > SECRET_MAX:
+    if not user_id.isdigit() or not secret or len(secret) > SECRET_MAX or not secret.isascii():
         return None
     row = db.session.scalar(
         select(UserSession)

@@ -182,3 +182,96 @@ def test_copies_of_one_account_are_equal_whatever_session_they_came_from(app, cr
         loaded = db.session.get(User, alice.id)
         assert loaded == alice and loaded != bob and alice in [bob, loaded]
         assert len({loaded, db.session.get(User, bob.id)}) == 2
+
+
+def test_forged_or_mangled_identities_sign_in_nobody(app, client, create_user, login):
+    user = create_user(display_name="Fiona Forged")
+    login(client, user)
+    with client.session_transaction() as session:
+        real = session["_user_id"]
+    secret = real.partition(":")[2]
+    for identity in (
+        f"{user.id}:wrong",
+        f"{user.id + 1}:{secret}",  # someone else's id with this secret
+        f"{user.id}",
+        f"{user.id}:",
+        f"x{user.id}:{secret}",
+        f"{user.id}:{secret}\x00",
+        f"{user.id}:{secret}\ud800",
+        f"99999999999999999999:{secret}",
+        f"-1:{secret}",
+        f"{user.id}:" + "a" * 5000,
+    ):
+        forged = app.test_client()
+        with forged.session_transaction() as session:
+            session["_user_id"] = identity
+        response = forged.get("/settings/sessions")
+        assert response.status_code == 302 and "/login" in response.location, identity
+
+
+def test_a_session_unused_for_too_long_has_ended(app, client, create_user, login):
+    from datetime import timedelta
+
+    from community.database import utcnow
+
+    user = create_user(display_name="Ida Idle")
+    login(client, user)
+    other = app.test_client()
+    login(other, user)
+    with app.app_context():
+        row = db.session.scalar(select(UserSession).where(UserSession.user_id == user.id))
+        row.last_seen_at = utcnow() - timedelta(seconds=app.config["SESSION_MAX_IDLE"] + 1)
+        db.session.commit()
+        idle_id = row.id
+    signed_in_clients = [c for c in (client, other) if signed_in(c, "Ida Idle")]
+    assert len(signed_in_clients) == 1
+    active = signed_in_clients[0]
+    html = active.get("/settings/sessions").get_data(as_text=True)
+    assert f"/settings/sessions/{idle_id}/end" not in html
+    assert active.submit(f"/settings/sessions/{idle_id}/end").status_code == 404
+    # Signing in again forgets it.
+    login(app.test_client(), user)
+    assert session_count(app, user) == 2
+
+
+def test_last_seen_is_written_now_and_then_not_on_every_request(
+    app, client, create_user, login, count_queries
+):
+    from datetime import timedelta
+
+    from community.database import utcnow
+
+    user = create_user()
+    login(client, user)
+    with count_queries() as quiet:
+        client.get("/settings/sessions")
+    assert not [q for q in quiet if q.lstrip().upper().startswith("UPDATE")]
+    with app.app_context():
+        row = db.session.scalar(select(UserSession).where(UserSession.user_id == user.id))
+        row.last_seen_at = utcnow() - timedelta(hours=2)
+        db.session.commit()
+    with count_queries() as touched:
+        client.get("/settings/sessions")
+    assert len([q for q in touched if q.startswith("UPDATE user_sessions")]) == 1
+    with app.app_context():
+        seen = db.session.scalar(select(UserSession.last_seen_at))
+    assert utcnow() - seen < timedelta(minutes=1)
+
+
+def test_only_browser_and_system_names_are_kept_from_the_user_agent(app, create_user, login):
+    user = create_user()
+    for agent in (
+        "Mozilla/5.0 (X11; Linux x86_64) Firefox/130.0 \x00<script>alert(1)</script>",
+        "x" * 100_000,
+        "Mozilla/5.0 (Linux; Android 14) AppleWebKit/537.36 Chrome/131.0 Mobile Safari/537.36",
+        "Mozilla/5.0 (Windows NT 10.0) AppleWebKit/537.36 Chrome/131.0 Safari/537.36 Edg/131.0",
+    ):
+        browser = app.test_client()
+        browser.environ_base["HTTP_USER_AGENT"] = agent
+        login(browser, user)
+    with app.app_context():
+        kept = sorted(
+            tuple(row)
+            for row in db.session.execute(select(UserSession.browser, UserSession.system))
+        )
+    assert kept == [("", ""), ("Chrome", "Android"), ("Edge", "Windows"), ("Firefox", "Linux")]
