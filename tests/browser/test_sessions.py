@@ -115,6 +115,7 @@ def test_signing_out_in_one_tab_ends_the_board_in_another(
         sign_in(board, member.username)
         if locale != "en":
             board.get_by_label("Language").select_option(locale)
+            expect(board.locator("html")).to_have_attribute("lang", "zh-Hans")
         board.goto(f"/sessions/{session_id}")
         note = board.locator("[data-composer] textarea")
         note.fill(f"Parking at the site ({width})")
