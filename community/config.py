@@ -88,6 +88,10 @@ class Config:
     #: The site's address, for links in mail sent outside a request (the digest command).
     SITE_URL = "http://localhost:5000"
     PASSWORD_RESET_MAX_AGE = 60 * 60
+    # Argon2id cost (argon2-cffi's defaults, RFC 9106's second recommendation): about 0.1 s
+    # of one core per hash. Hashes keep their own parameters, so changing these only makes
+    # each account's hash be redone at its next sign-in.
+    PASSWORD_HASHING = {"time_cost": 3, "memory_cost": 65536, "parallelism": 4}
 
     TRUSTED_PROXIES = 0
     SEARCH_INDEX_DIR: str | None = None  # default: <instance>/search
@@ -173,6 +177,8 @@ class TestingConfig(Config):
     FLAG_LIMIT = "1000 per minute"
     BRAINSTORM_NOTE_LIMIT = "1000 per minute"
     BRAINSTORM_DOT_LIMIT = "1000 per minute"
+    # The production cost would spend minutes of the suite on hashing test passwords.
+    PASSWORD_HASHING = {"time_cost": 1, "memory_cost": 64, "parallelism": 1}
 
     @classmethod
     def init_app(cls, app) -> None:
