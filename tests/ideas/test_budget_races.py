@@ -20,6 +20,8 @@ from tests.fixtures.postgres import fresh_postgres_database
 JSON = {"Accept": "application/json"}
 ROUNDS = 3
 
+pytestmark = pytest.mark.race
+
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def app(request, tmp_path):

@@ -339,6 +339,7 @@ def test_delete_removes_history_and_feedback(app, cast, create_article):
         assert db.session.scalar(select(func.count(ArticleFeedback.id))) == 0
 
 
+@pytest.mark.race
 def test_concurrent_answers_keep_one_row_per_reader_and_exact_counts(
     app, cast, create_article, create_user, add_member
 ):
