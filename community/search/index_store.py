@@ -76,10 +76,9 @@ class IndexStore:
         self._lost_reported: str | None = None
         self._report_lock = threading.Lock()
         if self.checkout(report=False) is None:
-            fresh = not os.path.exists(self._pointer)
-            if fresh and os.path.exists(os.path.join(directory, OLD_FILE)):
-                self.remove(os.path.join(directory, OLD_FILE))
-                fresh = False  # an index of an earlier version: rebuild to fill the new one
+            # A first start, unless an index was here before (of an earlier version, perhaps):
+            # then the new one is partial until a rebuild fills it.
+            fresh = not any(os.path.exists(os.path.join(directory, n)) for n in (POINTER, OLD_FILE))
             with suppress(IndexBusy):  # a rebuild is publishing one
                 self.start_generation(partial=not fresh)
 
@@ -208,7 +207,6 @@ class IndexStore:
         with self._starting, self.lock():
             if self.checkout(report=False) is not None:
                 return self._local.index.path
-            lost = self.current_path()
             path = self.new_path()
             con = self.connect(path, create=True)
             try:
@@ -220,8 +218,7 @@ class IndexStore:
             finally:
                 con.close()
             self.publish(path)
-            if lost:
-                self.remove(lost)  # what the lost file left behind (its -wal and -shm)
+            self.remove_all_but(path)  # what the lost file left behind (its -wal and -shm)
         if partial:
             log.warning(
                 "Started an empty search index %s in place of a missing one: new content is "
@@ -247,9 +244,29 @@ class IndexStore:
             with suppress(FileNotFoundError):
                 os.unlink(path + suffix)
 
+    def remove_all_but(self, path: str) -> None:
+        """Delete every generation but ``path`` (called holding the lock, so no other one is
+        being built): the one it replaced, and any a crashed rebuild left half-built."""
+        keep = os.path.basename(path)
+        for name in os.listdir(self.directory):
+            base = name.removesuffix(next((s for s in SIDE_FILES if name.endswith(s)), ""))
+            stale_pointer = name.startswith(POINTER + ".") and name.endswith(".tmp")
+            if base != keep and (GENERATION.fullmatch(base) or base == OLD_FILE or stale_pointer):
+                with suppress(FileNotFoundError):
+                    os.unlink(os.path.join(self.directory, name))
+
+    def rebuild_running(self) -> bool:
+        """Whether a process holds the directory's lock (a rebuild, or briefly a new start)."""
+        try:
+            with self.lock():
+                return False
+        except IndexBusy:
+            return True
+
     @contextmanager
     def lock(self) -> Iterator[None]:
         """The directory's lock, taken without waiting (:class:`IndexBusy` when held)."""
+        os.makedirs(self.directory, exist_ok=True)  # deleted with everything in it
         fd = os.open(os.path.join(self.directory, LOCK), os.O_RDWR | os.O_CREAT, 0o644)
         try:
             try:

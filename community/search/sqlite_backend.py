@@ -356,12 +356,17 @@ class SqliteBackend(SearchBackend):
         for doc in upserts:
             self._remove(con, doc.id)
             self._insert(con, doc)
-        if con.execute("SELECT 1 FROM rebuilding").fetchone():  # replayed into the new index
+        if not con.execute("SELECT 1 FROM rebuilding").fetchone():
+            return
+        if self.store.rebuild_running():  # log the changes, to be replayed into the new index
             con.executemany(
                 "INSERT INTO changes (doc_id, doc) VALUES (?, ?)",
                 [(doc_id, None) for doc_id in removals]
                 + [(doc.id, encode_document(doc)) for doc in upserts],
             )
+        else:  # the process rebuilding died without cleaning up
+            con.execute("DELETE FROM rebuilding")
+            con.execute("DELETE FROM changes")
 
     def apply(self, upserts: Iterable[SearchDocument], removals: Iterable[str]) -> None:
         upserts, removals = list(upserts), list(removals)
@@ -407,9 +412,8 @@ class SqliteBackend(SearchBackend):
                         con.execute("DELETE FROM rebuilding")
                         con.execute("DELETE FROM changes")
                 raise
-        if old is not None:
             self.store.drop()
-            self.store.remove(old.path)
+            self.store.remove_all_but(path)
         return count
 
     def _build(self, path: str, documents: Iterable[SearchDocument]) -> int:

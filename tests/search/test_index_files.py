@@ -283,3 +283,45 @@ def test_a_failed_rebuild_leaves_the_index_in_use_as_it_was(tmp_path):
         assert index.con.execute("SELECT count(*) FROM changes").fetchone() == (0,)
         assert index.con.execute("SELECT count(*) FROM rebuilding").fetchone() == (0,)
     assert titles(backend, "beta") == ["beta"]
+
+
+def test_the_whole_directory_deleted_or_left_over_files_are_dealt_with(tmp_path):
+    import shutil
+
+    path = tmp_path / "ix"
+    backend = SqliteBackend(str(path))
+    backend.apply([doc(1, "alpha")], [])
+    shutil.rmtree(path)  # everything, while the site runs
+    assert titles(backend, "alpha") == []
+    backend.apply([doc(2, "beta")], [])
+    assert titles(backend, "beta") == ["beta"]
+    # A crashed rebuild's half-built file and a pointer it never renamed: the next rebuild
+    # (holding the lock, so nothing else is being built) deletes them with the old index.
+    (path / "search-00000000000000aa.sqlite3").write_bytes(b"half")
+    (path / "CURRENT.1234abcd.tmp").write_text("search-00000000000000aa.sqlite3")
+    (path / "notes.txt").write_text("not ours")
+    backend.rebuild([doc(2, "beta")])
+    names = set(os.listdir(path))
+    assert names - {os.path.basename(backend.file) + s for s in ("", "-wal", "-shm")} == {
+        POINTER,
+        "index.lock",
+        "notes.txt",
+    }
+
+
+def test_a_rebuild_that_died_leaves_no_log_growing(tmp_path):
+    backend = SqliteBackend(str(tmp_path / "ix"))
+    with backend._read() as index:
+        pass
+    with backend._transaction(index.con) as con:  # what a killed rebuild leaves behind
+        con.execute("INSERT INTO rebuilding (started) VALUES (0)")
+        con.execute("INSERT INTO changes (doc_id) VALUES ('thread:9')")
+    with backend.store.lock():  # while a rebuild runs, writes are logged
+        backend.apply([doc(1, "alpha")], [])
+        assert index.con.execute("SELECT doc_id FROM changes").fetchall() == [
+            ("thread:9",),
+            ("thread:1",),
+        ]
+    backend.apply([doc(2, "beta")], [])  # nobody holds the lock: the marker is stale
+    assert index.con.execute("SELECT count(*) FROM changes").fetchone() == (0,)
+    assert index.con.execute("SELECT count(*) FROM rebuilding").fetchone() == (0,)
