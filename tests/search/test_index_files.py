@@ -325,3 +325,21 @@ def test_a_rebuild_that_died_leaves_no_log_growing(tmp_path):
     backend.apply([doc(2, "beta")], [])  # nobody holds the lock: the marker is stale
     assert index.con.execute("SELECT count(*) FROM changes").fetchone() == (0,)
     assert index.con.execute("SELECT count(*) FROM rebuilding").fetchone() == (0,)
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"q": "a\x00b"},
+        "q=%ED%A0%80&kind=%00",  # a lone surrogate, as UTF-8 bytes, and a NUL
+        {"q": "x", "page": "99999999999999999999"},
+        {"q": "x", "page": "-5"},
+        {"q": "x" * 5000, "kind": "idea", "space": "9999", "tag": "=1+1"},
+    ],
+)
+def test_odd_searches_of_a_missing_index_get_a_quiet_answer(client, backend, query):
+    os.remove(backend.file)
+    response = client.get("/search", query_string=query)
+    assert response.status_code in (200, 400)
+    assert client.get("/api/v1/search", query_string=query).status_code in (200, 422)
+    assert client.get("/search/suggest", query_string=query).status_code in (200, 400)
