@@ -12,18 +12,21 @@ import traceback
 import pytest
 from sqlalchemy import func, select
 
+from community.accounts import operations as accounts
 from community.accounts.models import User
 from community.extensions import db
 from community.forums import operations as forums
 from community.forums.models import Post
+from community.permissions import Role
 from community.search.backend import Access, SearchDocument, SearchQuery
 from community.search.index_store import OLD_FILE, POINTER, IndexBusy
 from community.search.indexer import IndexQueue
 from community.search.service import search_service
 from community.search.sqlite_backend import SqliteBackend
+from community.spaces import operations as spaces
 from community.spaces.models import Space
 from tests.fixtures.app import make_app, page_text
-from tests.ideas.test_concurrency import run_together
+from tests.ideas.test_concurrency import PASSWORD, _app, database_url, run_together  # noqa: F401
 
 REBUILDING = "The search index is being rebuilt"
 
@@ -197,7 +200,7 @@ def test_a_current_file_that_is_not_a_database_is_no_index(tmp_path, caplog):
     assert len(missing_warnings(caplog)) == 1
 
 
-# Several processes: writers through the application while one rebuilds, twice.
+# Several processes: writers through the application while one rebuilds, again and again.
 
 WRITERS = 3
 THREADS = 12
@@ -210,12 +213,9 @@ def _count(app, model) -> int:
 
 def _process(role: str, n: int, db_url: str, search_dir: str, barrier, results) -> None:
     try:
-        from community import create_app
-        from community.config import TestingConfig
-
-        app = create_app(TestingConfig, SQLALCHEMY_DATABASE_URI=db_url, SEARCH_INDEX_DIR=search_dir)
+        app = _app(db_url, search_dir)
         barrier.wait()
-        if role == "rebuild":  # again and again, until every writer is done
+        if role == "rebuild":  # until every writer is done, and at least twice
             from community.forums.models import Thread
 
             rebuilds = 0
@@ -238,21 +238,38 @@ def _process(role: str, n: int, db_url: str, search_dir: str, barrier, results) 
                         )
                         forums.delete_post(opening, by=author)
                         db.session.commit()
+        with app.app_context():
+            db.engine.dispose()
         results.put(("ok", role))
-    except Exception:  # noqa: BLE001 - reported to the test
+    except BaseException:
         results.put(("error", traceback.format_exc()))
+        barrier.abort()
 
 
-def test_rebuilds_while_several_processes_write_lose_nothing(app, cast, create_user, add_member):
-    add_member(cast.space, create_user("writer"))
-    url, index = app.config["SQLALCHEMY_DATABASE_URI"], app.config["SEARCH_INDEX_DIR"]
+def test_rebuilds_while_several_processes_write_lose_nothing(database_url, tmp_path):  # noqa: F811
+    search_dir = str(tmp_path / "search")
+    app = _app(database_url, search_dir)
+    with app.test_request_context():
+        owner = accounts.register_user(
+            username="writer",
+            email="writer@example.com",
+            display_name="Writer",
+            password=PASSWORD,
+            role=Role.MODERATOR,
+        )
+        spaces.create_space(name="Imaging", description="", visibility="public", tags="", by=owner)
+        db.session.commit()
     run_together(
         __name__,
         _process,
-        [("rebuild", 0, url, index)] + [("write", n, url, index) for n in range(WRITERS)],
+        [("rebuild", 0, database_url, search_dir)]
+        + [("write", n, database_url, search_dir) for n in range(WRITERS)],
     )
     check = app.test_cli_runner().invoke(args=["search", "check"])
     assert check.exit_code == 0, check.output
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
 
 
 def test_a_second_rebuild_at_once_is_refused_and_changes_nothing(app, cast, backend):
