@@ -95,3 +95,14 @@ def test_views_run_a_bounded_number_of_queries(
             found.append(len(queries))
         counts.append(found)
     assert counts[0] == counts[1]
+
+
+@pytest.mark.parametrize("day", ["9999-12-31", "9999-12-30", "0001-01-01"])
+def test_dates_at_the_ends_of_the_calendar_are_named_not_a_server_error(client, analyst, day):
+    for view in ("funnel", "demand", "knowledge", "participation"):
+        assert "Left out a filter" in page_text(client.get(f"/analytics/{view}?end={day}"))
+        assert client.get(f"/analytics/{view}.csv?start={day}").status_code == 400
+    assert "Left out a filter" in page_text(client.get(f"/analytics/ideas?created_to={day}"))
+    assert client.get(f"/analytics/ideas.csv?created_to={day}").status_code == 400
+    assert client.get(f"/analytics/ideas.json?created_from={day}").status_code == 400
+    assert client.get(f"/api/v1/ideas?created_to={day}").status_code == 422
