@@ -284,11 +284,18 @@ def move_thread(thread: Thread, to_space: Space, *, by: User, reason: str) -> No
 
 
 def accept_answer(post: Post, *, by: User) -> None:
-    """Mark ``post`` as the accepted answer of its question (replacing any earlier one)."""
+    """Mark ``post`` as the accepted answer of its question (replacing any earlier one): the
+    asker or a moderator, never a moderator their own reply (``post.accept``)."""
     thread = post.thread
     _require(by, "thread.accept", thread, _("You may not accept answers here."))
     if post.is_opening or post.is_deleted:
         raise OperationError(_("Only a reply can be the accepted answer."))
+    _require(
+        by,
+        "post.accept",
+        post,
+        _("You may not accept your own answer: the asker or another moderator can."),
+    )
     if thread.accepted_post_id == post.id:
         return
     thread.accepted_post_id = post.id
