@@ -15,6 +15,14 @@ from community.products.queries import product_by_slug
 from community.spaces.queries import space_by_slug
 
 VOTES_MAX = 10_000_000
+#: The last day a filter may name: the day after it, and the week it falls in, are still dates.
+LAST_DAY = date(9999, 12, 1)
+
+
+def _day() -> ma.fields.Date:
+    """An optional day filter, at most :data:`LAST_DAY` (9999-12-31 is a date, but not the day
+    before another one)."""
+    return ma.fields.Date(load_default=None, validate=ma.validate.Range(max=LAST_DAY))
 
 
 class ExplorerArgs(ma.Schema):
@@ -36,8 +44,8 @@ class ExplorerArgs(ma.Schema):
     votes_max = ma.fields.Integer(
         load_default=None, validate=ma.validate.Range(min=0, max=VOTES_MAX)
     )
-    created_from = ma.fields.Date(load_default=None)
-    created_to = ma.fields.Date(load_default=None)
+    created_from = _day()
+    created_to = _day()
     sort = ma.fields.String(load_default="votes", validate=ma.validate.OneOf(SORTS))
     order = ma.fields.String(load_default="desc", validate=ma.validate.OneOf(["asc", "desc"]))
     page = ma.fields.Integer(load_default=1, validate=ma.validate.Range(min=1, max=10_000))
@@ -100,8 +108,8 @@ class DashboardArgs(ma.Schema):
     class Meta:
         unknown = ma.EXCLUDE
 
-    start = ma.fields.Date(load_default=None)
-    end = ma.fields.Date(load_default=None)
+    start = _day()
+    end = _day()
     space = ma.fields.String(load_default="", validate=ma.validate.Length(max=60))
     product = ma.fields.String(load_default="", validate=ma.validate.Length(max=60))
     segment = ma.fields.String(load_default="", validate=ma.validate.OneOf(["", *SEGMENTS]))

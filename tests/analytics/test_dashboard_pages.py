@@ -132,3 +132,17 @@ def test_the_knowledge_view_and_its_csv_honour_the_segment(
     page = page_text(client.get("/analytics/knowledge?segment=education"))
     assert "Answered 100%" in page
 
+
+def test_the_last_days_of_the_calendar_are_refused_clearly(client, analyst, api_token):
+    """9999-12-31 is a date but has no day after it: every view, export and the API say so."""
+    for view in ("funnel", "demand", "knowledge", "participation"):
+        page = client.get(f"/analytics/{view}?start=2026-01-01&end=9999-12-31")
+        assert page.status_code == 200
+        assert "Left out a filter: end" in page_text(page)
+        assert client.get(f"/analytics/{view}.csv?end=9999-12-31").status_code == 400
+    explorer = client.get("/analytics/ideas?created_to=9999-12-31")
+    assert "Left out a filter: created_to" in page_text(explorer)
+    assert client.get("/analytics/ideas.csv?created_from=9999-12-31").status_code == 400
+    headers = {"Authorization": f"Bearer {api_token(analyst)}"}
+    found = client.get("/api/v1/ideas?created_to=9999-12-31", headers=headers)
+    assert found.status_code == 422
