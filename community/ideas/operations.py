@@ -212,14 +212,19 @@ def cast_vote(idea: Idea, user: User) -> bool:
         if not _has_voted(idea.id, user.id):
             raise  # not the (idea, voter) uniqueness: a real error, never "already voted"
         return False  # already voted (perhaps in a concurrent request)
-    signals.vote_cast.send(
+    _announce(signals.vote_cast, idea, user, vote)
+    return True
+
+
+def _announce(signal, idea: Idea, user: User, vote) -> None:
+    """Send a vote signal with what the vote recorded (its time, segment and organisation)."""
+    signal.send(
         idea,
         user=user,
         voted_at=vote.created_at,
         segment=vote.segment,
         organisation=vote.organisation,
     )
-    return True
 
 
 def retract_vote(idea: Idea, user: User) -> bool:
@@ -250,13 +255,7 @@ def retract_vote(idea: Idea, user: User) -> bool:
         raise OperationError(_("This idea is closed; its votes stay as they are."))
     trending.recount([idea.id])
     db.session.flush()
-    signals.vote_retracted.send(
-        idea,
-        user=user,
-        voted_at=vote.created_at,
-        segment=vote.segment,
-        organisation=vote.organisation,
-    )
+    _announce(signals.vote_retracted, idea, user, vote)
     return True
 
 

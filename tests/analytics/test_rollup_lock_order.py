@@ -15,15 +15,15 @@ import threading
 import pytest
 from sqlalchemy import create_engine, event, select, text
 
-from community.accounts.models import User
 from community.extensions import db
 from community.ideas import operations as ideas
 from community.ideas.models import Idea
 from community.permissions import Role
-from community.spaces import operations as spaces
 from tests.fixtures.accounts import make_user
 from tests.fixtures.app import act
+from tests.fixtures.ideas import make_idea
 from tests.fixtures.postgres import app_on
+from tests.fixtures.spaces import make_space
 
 pytestmark = pytest.mark.race
 WAIT = 60  # seconds: only reached when something is wrong
@@ -53,20 +53,10 @@ def test_a_vote_and_a_merge_recounting_its_voter_do_not_deadlock(tmp_path):
     with app_on("postgresql", tmp_path, "cocreate_lockorder") as app:
         owner = make_user(app, "owner", role=Role.MODERATOR)
         voter = make_user(app, "voter")
-        with app.test_request_context():
-            space = spaces.create_space(
-                name="Imaging",
-                description="",
-                visibility="public",
-                tags="",
-                by=db.session.get(User, owner.id),
-            )
-            made = [
-                ideas.submit_idea(space, author=db.session.get(User, owner.id), title=t, body="x")
-                for t in ("Dark mode", "Dark theme", "Export")
-            ]
-            db.session.commit()
-            duplicate, target, other = (Idea(id=i.id) for i in made)
+        space = make_space(app, owner)
+        duplicate, target, other = (
+            make_idea(app, space, owner, title=t) for t in ("Dark mode", "Dark theme", "Export")
+        )
         act(app, ideas.cast_vote, duplicate, voter)  # the merge recounts this voter
 
         with app.app_context():

@@ -16,14 +16,15 @@ import contextlib
 import pytest
 from sqlalchemy import event, func, select
 
-from community.accounts.models import User
 from community.extensions import db
 from community.ideas import operations
 from community.ideas.models import Idea, IdeaVote
 from community.permissions import Role
 from tests.fixtures.accounts import make_user
 from tests.fixtures.app import act, make_app
+from tests.fixtures.ideas import make_idea
 from tests.fixtures.postgres import app_on
+from tests.fixtures.spaces import make_space
 
 pytestmark = pytest.mark.race
 
@@ -67,9 +68,9 @@ def test_a_late_retraction_never_takes_another_vote(tmp_path):
         elsewhere = make_app(tmp_path, SQLALCHEMY_DATABASE_URI=_url(app))
         owner = make_user(app, "owner", role=Role.MODERATOR)
         toggler, voter = make_user(app, "toggler"), make_user(app, "voter")
-        space = _space(app, owner)
-        toggled = _idea(app, space, owner, "Toggled")
-        many = _idea(app, space, owner, "Many")
+        space = make_space(app, owner)
+        toggled = make_idea(app, space, owner, title="Toggled")
+        many = make_idea(app, space, owner, title="Many")
         act(app, operations.cast_vote, toggled, toggler)
 
         def interleave():
@@ -94,36 +95,3 @@ def _dispose(app) -> None:
     with app.app_context():
         db.session.remove()
         db.engine.dispose()
-
-
-def _space(app, owner):
-    from community.spaces import operations as spaces
-
-    with app.test_request_context():
-        space = spaces.create_space(
-            name="Imaging",
-            description="",
-            visibility="public",
-            tags="",
-            by=db.session.get(User, owner.id),
-        )
-        db.session.commit()
-        db.session.refresh(space)
-        db.session.expunge(space)
-        return space
-
-
-def _idea(app, space, author, title: str) -> Idea:
-    from community.spaces.models import Space
-
-    with app.test_request_context():
-        idea = operations.submit_idea(
-            db.session.get(Space, space.id),
-            author=db.session.get(User, author.id),
-            title=title,
-            body="x",
-        )
-        db.session.commit()
-        db.session.refresh(idea)
-        db.session.expunge(idea)
-        return idea
