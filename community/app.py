@@ -26,6 +26,7 @@ from community import (
     moderation,
     notifications,
     products,
+    ratelimit,  # noqa: F401 - defines the cocreate-memory:// store RATELIMIT_STORAGE_URI names
     search,
     settings,
     spaces,

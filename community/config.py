@@ -49,7 +49,8 @@ class Config:
     LOGIN_LIMIT_PER_ACCOUNT = "5 per minute"
     REGISTER_LIMIT_PER_IP = "10 per hour"
     RESET_LIMIT_PER_IP = "5 per 15 minutes"
-    # Per signed-in user (per address when anonymous), HTTP and Socket.IO alike.
+    # One budget per signed-in person (per address when anonymous), shared by the pages, the API
+    # and Socket.IO (community/ratelimit.py).
     POST_LIMIT = "10 per minute"  # threads, replies and ideas
     VOTE_LIMIT = "60 per minute"
     FLAG_LIMIT = "20 per hour"
@@ -66,7 +67,8 @@ class Config:
     NEW_ACCOUNT_MAX_MENTIONS = 3  # per post
     NEW_ACCOUNT_POSTS_PER_DAY = 10
 
-    # The JSON API (community/api): per token (or signed-in person, or address) and minute.
+    # The JSON API (community/api), all of it: per person (all their tokens and their session
+    # together), else per address (wrong tokens included).
     API_LIMIT = "120 per minute"
     API_TITLE = "Cocreate API"
     API_VERSION = "v1"

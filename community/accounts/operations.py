@@ -41,6 +41,8 @@ def normalise_key(value: str) -> str:
 def find_user_by_login(login: str) -> User | None:
     """The user whose username or e-mail matches ``login`` after normalisation."""
     key = normalise_key(login)
+    if not key or "\x00" in key:  # no account has it; PostgreSQL refuses NUL in text
+        return None
     return db.session.scalar(
         select(User).where((User.username_key == key) | (User.email_key == key))
     )

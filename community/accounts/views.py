@@ -39,7 +39,13 @@ bp = Blueprint("accounts", __name__)
 
 
 def _login_account_key() -> str:
-    return "login-account:" + operations.normalise_key(request.form.get("login", ""))
+    """Sign-in attempts count against the account, whichever identifier (username or e-mail,
+    in any case or width) names it; an identifier that names no account counts on its own."""
+    login = request.form.get("login", "")[:300]  # longer names no account
+    user = operations.find_user_by_login(login)
+    if user is not None:
+        return f"login-account:{user.id}"
+    return "login-name:" + operations.normalise_key(login)
 
 
 def _start_session(user: User, remember: bool) -> None:
