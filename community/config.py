@@ -34,6 +34,13 @@ class Config:
     REMEMBER_COOKIE_DURATION = 60 * 60 * 24 * 30
     PERMANENT_SESSION_LIFETIME = 60 * 60 * 24 * 14
 
+    # The largest request body (bytes) accepted; bigger ones get a 413. Above any legitimate
+    # form or API body: a post may hold 50,000 characters, 600 KB once form-encoded if they
+    # are all emoji. A multipart form's text field may fill it too (Werkzeug's default stops
+    # each at 500 KB).
+    MAX_CONTENT_LENGTH = 1024 * 1024
+    MAX_FORM_MEMORY_SIZE = MAX_CONTENT_LENGTH
+
     WTF_CSRF_TIME_LIMIT = None
     WTF_CSRF_SSL_STRICT = True
 
@@ -136,6 +143,9 @@ class Config:
             app.config["MAIL_DEFAULT_SENDER"] = env["MAIL_DEFAULT_SENDER"]
         if env.get("RATELIMIT_STORAGE_URI"):
             app.config["RATELIMIT_STORAGE_URI"] = env["RATELIMIT_STORAGE_URI"]
+        if env.get("MAX_CONTENT_LENGTH"):
+            app.config["MAX_CONTENT_LENGTH"] = int(env["MAX_CONTENT_LENGTH"])
+            app.config["MAX_FORM_MEMORY_SIZE"] = app.config["MAX_CONTENT_LENGTH"]
         if env.get("SEARCH_INDEX_DIR"):
             app.config["SEARCH_INDEX_DIR"] = env["SEARCH_INDEX_DIR"]
         if env.get("TRUSTED_PROXIES"):

@@ -28,6 +28,7 @@ from community.ideas.models import STATUS_LABELS, Idea, IdeaStatus
 from community.ideas.permissions import votable_ideas
 from community.permissions import guardian
 from community.ratelimit import person_limit
+from community.security import safe_referrer
 from community.spaces.permissions import membership_of
 from community.spaces.views import load_space
 
@@ -231,11 +232,7 @@ def vote(idea_id: int):
             votes_left=left,
             votes_left_text=votes_left_text(left) if left is not None else None,
         )
-    return redirect(
-        request.referrer
-        if request.referrer and request.referrer.startswith(request.host_url)
-        else url_for("ideas.idea", idea_id=idea.id)
-    )
+    return redirect(safe_referrer(url_for("ideas.idea", idea_id=idea.id)))
 
 
 @bp.route("/ideas/<int:idea_id>/status", methods=["POST"])
