@@ -97,6 +97,7 @@ class Config:
     #: The site's address, for links in mail sent outside a request (the digest command).
     SITE_URL = "http://localhost:5000"
     PASSWORD_RESET_MAX_AGE = 60 * 60
+    SIGNUP_CONFIRM_MAX_AGE = 24 * 60 * 60  # how long a sign-up link works (seconds)
     # Argon2id cost (argon2-cffi's defaults, RFC 9106's second recommendation): about 0.1 s
     # of one core per hash. Hashes keep their own parameters, so changing these only makes
     # each account's hash be redone at its next sign-in.
