@@ -24,6 +24,7 @@ from community import (
     moderation,
     notifications,
     products,
+    ratelimit,  # noqa: F401 - defines the cocreate-memory:// store RATELIMIT_STORAGE_URI names
     search,
     settings,
     spaces,
@@ -45,7 +46,7 @@ from community.ideas.events import IdeasNamespace
 from community.ideas.models import STATUS_LABELS as IDEA_STATUS_LABELS
 from community.permissions import ROLE_LABELS, Role, guardian
 from community.search.service import init_search
-from community.security import register_security_headers
+from community.security import register_body_limit, register_security_headers
 from community.spaces.models import SPACE_ROLE_LABELS
 from community.spaces.permissions import membership_of
 
@@ -66,6 +67,7 @@ def create_app(config: type[Config] | None = None, **overrides) -> Flask:
     os.makedirs(app.instance_path, exist_ok=True)
     register_logging(app)
     register_proxies(app)
+    register_body_limit(app)  # first: before CSRF, rate limits or sign-in read anything
     register_extensions(app)
     app.url_map.converters["int"] = RowIdConverter
     register_blueprints(app)

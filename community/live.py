@@ -23,11 +23,11 @@ from flask import current_app
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_socketio import Namespace, disconnect, join_room
-from limits import parse
 
 from community.errors import OperationError
-from community.extensions import db, limiter, socketio
+from community.extensions import db, socketio
 from community.permissions import guardian
+from community.ratelimit import spend
 
 log = logging.getLogger(__name__)
 
@@ -116,15 +116,10 @@ def _unit_of_work(handler: Callable) -> Callable:
     return run
 
 
-def rate_limit(config_key: str, scope: str) -> None:
-    """Refuse the event once the user has used up the limit named by ``config_key`` (e.g.
-    ``"60 per minute"``) for ``scope``. Counted with the HTTP limits' strategy in their store
-    (``RATELIMIT_STORAGE_URI``), so with a shared store (Redis) the limit holds across every
-    worker process holding the user's connections."""
-    if not current_app.config.get("RATELIMIT_ENABLED", True):
-        return
-    item = parse(current_app.config[config_key])
-    if not limiter.limiter.hit(item, "socket", scope, f"user:{current_user.id}"):
+def rate_limit(config_key: str) -> None:
+    """Refuse the event once the user has used up their budget named by ``config_key`` (e.g.
+    ``"FLAG_LIMIT"``): the same budget the pages and the API spend (``community.ratelimit``)."""
+    if not spend(config_key):
         raise EventRefused(_("You are going too fast. Wait a moment and try again."))
 
 

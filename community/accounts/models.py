@@ -1,4 +1,5 @@
-"""Accounts: users, their signed-in sessions and password-reset tokens."""
+"""Accounts: users, their signed-in sessions, password-reset tokens and sign-ups waiting for
+their e-mail confirmation."""
 
 from __future__ import annotations
 
@@ -126,6 +127,26 @@ class PasswordResetToken(db.Model):
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     user: Mapped[User] = relationship(back_populates="reset_tokens")
+
+
+class SignupRequest(db.Model):
+    """A sign-up waiting for its owner to follow the link e-mailed to ``email``; the account is
+    created from it then. Only the token's SHA-256 digest and the password's hash are stored.
+    Pending sign-ups reserve nothing: the first confirmed one takes the username and address."""
+
+    __tablename__ = "signup_requests"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    username: Mapped[str] = mapped_column(String(40))
+    email: Mapped[str] = mapped_column(String(254))
+    email_key: Mapped[str] = mapped_column(String(254), index=True)
+    display_name: Mapped[str] = mapped_column(String(80))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    locale: Mapped[str | None] = mapped_column(String(16))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
 #: Customer segments, recorded on profiles and (later) on votes so R&D can weigh demand.

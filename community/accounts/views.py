@@ -1,4 +1,5 @@
-"""Account pages: sign up, sign in and out, passwords, profiles and the admin user list."""
+"""Account pages: sign up (confirmed by e-mail), sign in and out, passwords, profiles and the
+admin user list."""
 
 from __future__ import annotations
 
@@ -22,15 +23,18 @@ from sqlalchemy import select
 from community.accounts import operations, queries, sessions
 from community.accounts.forms import (
     ChangePasswordForm,
+    ConfirmSignupForm,
     ForgotPasswordForm,
     LoginForm,
     ProfileForm,
     RegisterForm,
+    ResendSignupForm,
     ResetPasswordForm,
     RoleForm,
 )
 from community.accounts.models import User, UserSession
-from community.actions import finish
+from community.accounts.operations import SignupLink
+from community.actions import finish, refuse_form
 from community.errors import OperationError
 from community.extensions import db, limiter
 from community.i18n import SESSION_KEY as LOCALE_KEY
@@ -39,9 +43,18 @@ from community.security import safe_next
 
 bp = Blueprint("accounts", __name__)
 
+#: The address this browser signed up with, for "check your e-mail" and sending it again.
+SIGNUP_EMAIL_KEY = "signup_email"
+
 
 def _login_account_key() -> str:
-    return "login-account:" + operations.normalise_key(request.form.get("login", ""))
+    """Sign-in attempts count against the account, whichever identifier (username or e-mail,
+    in any case or width) names it; an identifier that names no account counts on its own."""
+    login = request.form.get("login", "")[:300]  # longer names no account
+    user = operations.find_user_by_login(login)
+    if user is not None:
+        return f"login-account:{user.id}"
+    return "login-name:" + operations.normalise_key(login)
 
 
 def _fresh_cookie_session() -> None:
@@ -78,16 +91,24 @@ def _next_url() -> str:
     return safe_next(request.args.get("next"), url_for("home.index"))
 
 
+def _sign_up_limit():
+    """Sign-ups and resent sign-up e-mails share one budget per address."""
+    return limiter.shared_limit(
+        lambda: current_app.config["REGISTER_LIMIT_PER_IP"], scope="sign-up", methods=["POST"]
+    )
+
+
 @bp.route("/register", methods=["GET", "POST"])
-@limiter.limit(lambda: current_app.config["REGISTER_LIMIT_PER_IP"], methods=["POST"])
+@_sign_up_limit()
 def register():
-    """Create an account and sign in."""
+    """Sign up. Every accepted form gets the same answer ("check your e-mail"): the account is
+    created when the link e-mailed to the address is followed."""
     if current_user.is_authenticated:
         return redirect(url_for("home.index"))
     form = RegisterForm()
     if form.validate_on_submit():
         try:
-            user = operations.register_user(
+            operations.request_signup(
                 username=form.username.data,
                 email=form.email.data,
                 display_name=form.display_name.data,
@@ -98,12 +119,74 @@ def register():
             db.session.rollback()
             error.attach_to(form)
         else:
+            db.session.commit()
+            session[SIGNUP_EMAIL_KEY] = form.email.data.strip()
+            return redirect(url_for("accounts.signup_sent"))
+    return render_template("accounts/register.html", form=form)
+
+
+@bp.route("/register/sent")
+def signup_sent():
+    """Check your e-mail: the answer to every sign-up, with a button to send it again."""
+    email = session.get(SIGNUP_EMAIL_KEY)
+    if not email:
+        return redirect(url_for("accounts.register"))
+    return render_template(
+        "accounts/signup_sent.html",
+        email=email,
+        form=ResendSignupForm(),
+        hours=current_app.config["SIGNUP_CONFIRM_MAX_AGE"] // 3600,
+    )
+
+
+@bp.route("/register/resend", methods=["POST"])
+@_sign_up_limit()
+def resend_signup():
+    """Send the sign-up e-mail again, to the address this browser signed up with."""
+    email = session.get(SIGNUP_EMAIL_KEY)
+    if not email or not ResendSignupForm().validate_on_submit():
+        return refuse_form(url_for("accounts.register"))
+    operations.resend_signup(email)
+    return finish(
+        url_for("accounts.signup_sent"),
+        message=_("We sent the e-mail again. Only the newest link works."),
+    )
+
+
+@bp.route("/register/confirm/<token>", methods=["GET", "POST"])
+def confirm_signup(token: str):
+    """The e-mailed link: one button creates the account and signs in (a GET changes nothing,
+    so a mail scanner that opens the link does not use it up)."""
+    signup = operations.find_signup(token)
+    state = operations.signup_link_state(signup)
+    if state != SignupLink.READY:
+        return _signup_link_page(state)
+    form = ConfirmSignupForm()
+    if form.validate_on_submit():
+        try:
+            user = operations.confirm_signup(token, username=form.username.data or None)
+        except OperationError as error:
+            db.session.rollback()
+            state = operations.signup_link_state(operations.find_signup(token))
+            if error.field != "username" and state != SignupLink.READY:
+                return _signup_link_page(state)
+            error.attach_to(form)
+        else:
             sessions.start_session(user, user_agent=_user_agent())
             db.session.commit()
             _sign_in(user, remember=False)
             flash(_("Welcome to Cocreate, %(name)s!", name=user.display_name), "success")
             return redirect(url_for("accounts.edit_profile"))
-    return render_template("accounts/register.html", form=form)
+    return render_template("accounts/signup_confirm.html", form=form, signup=signup)
+
+
+def _signup_link_page(state: SignupLink):
+    """Why a sign-up link does not create an account, and what to do instead."""
+    return render_template(
+        "accounts/signup_link.html",
+        state=state.value,
+        hours=current_app.config["SIGNUP_CONFIRM_MAX_AGE"] // 3600,
+    ), 400
 
 
 @bp.route("/login", methods=["GET", "POST"])

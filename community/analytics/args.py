@@ -15,6 +15,8 @@ from community.products.queries import product_by_slug
 from community.spaces.queries import space_by_slug
 
 VOTES_MAX = 10_000_000
+# Dates a filter may name: the day after the last one must still be a date (9999-12-31 is not).
+DATES = ma.validate.Range(min=date(1990, 1, 1), max=date(2999, 12, 31))
 
 
 class ExplorerArgs(ma.Schema):
@@ -36,8 +38,8 @@ class ExplorerArgs(ma.Schema):
     votes_max = ma.fields.Integer(
         load_default=None, validate=ma.validate.Range(min=0, max=VOTES_MAX)
     )
-    created_from = ma.fields.Date(load_default=None)
-    created_to = ma.fields.Date(load_default=None)
+    created_from = ma.fields.Date(load_default=None, validate=DATES)
+    created_to = ma.fields.Date(load_default=None, validate=DATES)
     sort = ma.fields.String(load_default="votes", validate=ma.validate.OneOf(SORTS))
     order = ma.fields.String(load_default="desc", validate=ma.validate.OneOf(["asc", "desc"]))
     page = ma.fields.Integer(load_default=1, validate=ma.validate.Range(min=1, max=10_000))
@@ -100,8 +102,8 @@ class DashboardArgs(ma.Schema):
     class Meta:
         unknown = ma.EXCLUDE
 
-    start = ma.fields.Date(load_default=None)
-    end = ma.fields.Date(load_default=None)
+    start = ma.fields.Date(load_default=None, validate=DATES)
+    end = ma.fields.Date(load_default=None, validate=DATES)
     space = ma.fields.String(load_default="", validate=ma.validate.Length(max=60))
     product = ma.fields.String(load_default="", validate=ma.validate.Length(max=60))
     segment = ma.fields.String(load_default="", validate=ma.validate.OneOf(["", *SEGMENTS]))

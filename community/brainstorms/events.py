@@ -144,7 +144,7 @@ class BrainstormNamespace(SecureNamespace):
     def on_add_note(self, session: BrainstormSession, data: dict) -> dict:
         _joined(session)
         _throttle()
-        rate_limit("BRAINSTORM_NOTE_LIMIT", "note")
+        rate_limit("BRAINSTORM_NOTE_LIMIT")
         note = operations.add_note(session, author=current_user, text=_text(data))
         return {"ok": True, "note": serializers.note_payload(session, note, current_user.id)}
 
@@ -152,7 +152,7 @@ class BrainstormNamespace(SecureNamespace):
     def on_edit_note(self, session: BrainstormSession, data: dict) -> dict:
         _joined(session)
         _throttle()
-        rate_limit("BRAINSTORM_NOTE_LIMIT", "note")
+        rate_limit("BRAINSTORM_NOTE_LIMIT")
         note = _note(session, data)
         operations.edit_note(note, by=current_user, text=_text(data))
         return {"ok": True, "note": serializers.note_payload(session, note, current_user.id)}
@@ -168,7 +168,7 @@ class BrainstormNamespace(SecureNamespace):
         """Flag someone else's note for the space's moderators:
         ``{"note": id, "reason": "spam", "comment": "…"}`` (enough flags hide it)."""
         _joined(session)
-        rate_limit("FLAG_LIMIT", "flag")
+        rate_limit("FLAG_LIMIT")
         note = _note(session, data)
         reason, comment = data.get("reason"), data.get("comment", "")
         if not isinstance(reason, str) or not isinstance(comment, str) or len(comment) > 2000:
@@ -212,14 +212,14 @@ class BrainstormNamespace(SecureNamespace):
     def on_add_dot(self, session: BrainstormSession, data: dict) -> dict:
         """One dot on ``{"note": id}`` or ``{"cluster": id}``."""
         _joined(session)
-        rate_limit("BRAINSTORM_DOT_LIMIT", "dot")
+        rate_limit("BRAINSTORM_DOT_LIMIT")
         operations.add_dot(session, by=current_user, **_item(session, data))
         return {"ok": True, "my_dots": serializers.my_dots_payload(session, current_user.id)}
 
     @authorize("brainstorm.join", load=load_session)
     def on_remove_dot(self, session: BrainstormSession, data: dict) -> dict:
         _joined(session)
-        rate_limit("BRAINSTORM_DOT_LIMIT", "dot")
+        rate_limit("BRAINSTORM_DOT_LIMIT")
         operations.remove_dot(session, by=current_user, **_item(session, data))
         return {"ok": True, "my_dots": serializers.my_dots_payload(session, current_user.id)}
 

@@ -8,7 +8,7 @@ user. Sessions signed in before this revision end with it: everyone signs in aga
 dropped first). ``spaces.access_epoch``: moves on when someone may read less of a space.
 
 Revision ID: e90458bfa56a
-Revises: bffae394920e
+Revises: 866fe04bea6e
 Create Date: 2026-12-06 17:22:21.497102
 
 """
@@ -22,7 +22,7 @@ import community.database
 
 # revision identifiers, used by Alembic.
 revision = 'e90458bfa56a'
-down_revision = 'bffae394920e'
+down_revision = '866fe04bea6e'
 branch_labels = None
 depends_on = None
 
