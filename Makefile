@@ -30,7 +30,7 @@ translations: $(VENV)/.installed
 	@$(BIN)/pybabel -q compile -d translations
 
 extract-messages: $(VENV)/.installed
-	$(BIN)/pybabel -q extract -F babel.cfg --ignore-dirs='.*' -k _l -k lazy_gettext --no-location --sort-output \
+	$(BIN)/pybabel -q extract -F babel.cfg --ignore-dirs='.*' -k _l -k lazy_gettext -k lazy_ngettext:1,2 --no-location --sort-output \
 	    -o translations/messages.pot .
 	$(BIN)/pybabel -q update --no-fuzzy-matching -i translations/messages.pot -d translations
 

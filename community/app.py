@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import logging
 import os
-import secrets
 
 from flask import Flask
 from flask_babel import format_timedelta, get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from sqlalchemy import select
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from community import (
@@ -31,9 +29,10 @@ from community import (
     settings,
     spaces,
 )
+from community.accounts import sessions
 from community.accounts.events import NAMESPACE as ME_NAMESPACE
 from community.accounts.events import MeNamespace
-from community.accounts.models import SEGMENTS, User
+from community.accounts.models import SEGMENTS
 from community.brainstorms.events import NAMESPACE as BRAINSTORM_NAMESPACE
 from community.brainstorms.events import BrainstormNamespace
 from community.commands import register_cli
@@ -112,22 +111,14 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_login(app: Flask) -> None:
-    """Load users from the session id ``"<id>:<session token>"``."""
+    """Load users from the session id ``"<id>:<session secret>"`` (``accounts.sessions``)."""
     login_manager.init_app(app)
     login_manager.login_view = "accounts.login"
     login_manager.login_message = _l("Please sign in to continue.")
     login_manager.login_message_category = "info"
     login_manager.session_protection = "basic"
-
-    @login_manager.user_loader
-    def load_user(identity: str):
-        user_id, _, token = identity.partition(":")
-        if not user_id.isdigit() or not token:
-            return None
-        user = db.session.scalar(select(User).where(User.id == int(user_id)))
-        if user is None or not user.is_active:
-            return None
-        return user if secrets.compare_digest(user.session_token, token) else None
+    login_manager.user_loader(sessions.load_user)
+    app.before_request(sessions.keep_alive)
 
 
 def register_blueprints(app: Flask) -> None:

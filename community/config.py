@@ -33,6 +33,8 @@ class Config:
     REMEMBER_COOKIE_SECURE = False
     REMEMBER_COOKIE_DURATION = 60 * 60 * 24 * 30
     PERMANENT_SESSION_LIFETIME = 60 * 60 * 24 * 14
+    # A signed-in session (community/accounts/sessions.py) unused for this long has ended.
+    SESSION_MAX_IDLE = 60 * 60 * 24 * 30
 
     # The largest request body (bytes) accepted; bigger ones get a 413. Above any legitimate
     # form or API body: a post may hold 50,000 characters, 600 KB once form-encoded if they

@@ -2,10 +2,14 @@
 
 Flask's ``before_request`` hooks and CSRF do not run for socket events, so a
 :class:`SecureNamespace` authenticates the connection, re-checks the user on every event
-(a password change elsewhere ends the session mid-connection), runs each event as one unit of
+(the same session check as pages: a session ended by signing out, a password change or from
+the sessions list cannot act, even on a connection still open), runs each event as one unit of
 work (commit once, roll back on error) and answers refusals with an acknowledgement
 ``{"ok": false, "error": ...}``. Individual events authorise with :func:`authorize`, which asks
 the same guardian the pages ask.
+
+Every signed-in connection, in every namespace, is in the room of its session
+(:func:`session_room`): ending a session closes them all (:func:`close_sessions`).
 """
 
 from __future__ import annotations
@@ -15,12 +19,13 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
+from flask import current_app
 from flask_babel import gettext as _
 from flask_login import current_user
-from flask_socketio import Namespace, disconnect
+from flask_socketio import Namespace, disconnect, join_room
 
 from community.errors import OperationError
-from community.extensions import db
+from community.extensions import db, socketio
 from community.permissions import guardian
 from community.ratelimit import spend
 
@@ -53,6 +58,39 @@ class SecureNamespace(Namespace):
         """Refuse connections without a signed-in, active user."""
         if not current_user.is_authenticated:
             raise ConnectionRefusedError("unauthorized")
+        join_session_room()
+
+
+def session_room(session_id: int) -> str:
+    """The room, in each namespace, of every connection opened by one signed-in session."""
+    return f"session:{session_id}"
+
+
+def join_session_room() -> None:
+    """Put this connection in its signed-in session's room (connections of signed-in users)."""
+    join_room(session_room(current_user.signed_in_session.id))
+
+
+def close_connections(sids: list[str], namespace: str) -> None:
+    """Close these connections of ``namespace``; with a message queue, a connection another
+    process holds is closed by that process. One held here runs its disconnect handler right
+    here, so each runs in an application context of its own: otherwise it would share ``g``
+    (the signed-in user Flask-Login keeps there, and the database session) with the request
+    that closed it, and act as that request's user."""
+    app = current_app._get_current_object()
+    for sid in sids:
+        with app.app_context():
+            socketio.server.disconnect(sid, namespace=namespace)
+
+
+def close_sessions(session_ids: list[int]) -> None:
+    """Close every connection this process holds for these signed-in sessions, in every
+    namespace (after the commit that ended them)."""
+    manager = socketio.server.manager
+    rooms = [session_room(session_id) for session_id in session_ids]
+    for namespace in list(manager.get_namespaces()):
+        sids = {sid for sid, _eio_sid in manager.get_participants(namespace, rooms)}
+        close_connections(sorted(sids), namespace)
 
 
 def _unit_of_work(handler: Callable) -> Callable:

@@ -18,19 +18,14 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 
 from community import signals
-from community.accounts.models import (
-    SEGMENTS,
-    PasswordResetToken,
-    SignupRequest,
-    User,
-    new_session_token,
-)
+from community.accounts.models import SEGMENTS, PasswordResetToken, SignupRequest, User
 from community.accounts.passwords import (
     hash_password,
     needs_rehash,
     password_problem,
     verify_password,
 )
+from community.accounts.sessions import end_all_sessions, start_session
 from community.database import utcnow
 from community.errors import OperationError
 from community.extensions import db, mailer
@@ -152,22 +147,40 @@ def authenticate(login: str, password: str) -> User | None:
     return user
 
 
-def _set_password(user: User, password: str, reason: str) -> None:
-    old_session_token = user.session_token
+def _set_password(user: User, password: str, reason: str) -> list:
+    """Set the password and end every session of the user. Returns what else ended with the
+    old password (the lazy sentences ``password_changed`` receivers return), which the
+    security e-mail lists in the owner's language and the page shows."""
     user.password_hash = hash_password(password)
-    user.session_token = new_session_token()
     db.session.flush()
-    signals.password_changed.send(user, reason=reason, old_session_token=old_session_token)
+    ended = [notice for _receiver, notice in signals.password_changed.send(user, reason=reason)]
+    ended = [notice for notice in ended if notice]
+    end_all_sessions(user, reason=reason)
+    with force_locale(user.locale or current_app.config["BABEL_DEFAULT_LOCALE"]):
+        mailer.send(
+            Message(
+                to=user.email,
+                subject=_("Your Cocreate password was changed"),
+                text=render_template("accounts/email/password_changed.txt", user=user, ended=ended),
+            )
+        )
+    return ended
 
 
-def change_password(user: User, current_password: str, new_password: str) -> None:
-    """Change ``user``'s password after checking the current one; other sessions end."""
+def change_password(
+    user: User, current_password: str, new_password: str, *, user_agent: str = ""
+) -> list[str]:
+    """Change ``user``'s password after checking the current one. Every session ends; the
+    browser that changed it goes on with a fresh one (``user.signed_in_session``). Returns
+    what else ended with the old password, to tell the user."""
     if not verify_password(user.password_hash, current_password):
         raise OperationError(_("Your current password is not correct."), field="current_password")
     _check_password(new_password, user.username, user.email, field="new_password")
     if verify_password(user.password_hash, new_password):
         raise OperationError(_("Choose a password you haven't used here."), field="new_password")
-    _set_password(user, new_password, reason="change")
+    ended = _set_password(user, new_password, reason="change")
+    start_session(user, user_agent=user_agent)
+    return ended
 
 
 def _token_digest(token: str) -> str:
@@ -218,8 +231,10 @@ def find_reset_token(token: str) -> PasswordResetToken | None:
     return row
 
 
-def reset_password(token: str, new_password: str) -> User:
-    """Set a new password with a reset token; the token and every other one are spent."""
+def reset_password(token: str, new_password: str) -> tuple[User, list]:
+    """Set a new password with a reset token; the token and every other one are spent, and
+    every session of the account ends. Returns the user and what else ended with the old
+    password, to tell them."""
     row = find_reset_token(token)
     if row is None:
         raise OperationError(_("This reset link is invalid, used or expired. Ask for a new one."))
@@ -229,8 +244,7 @@ def reset_password(token: str, new_password: str) -> User:
     for other in user.reset_tokens:
         if other.used_at is None:
             other.used_at = now
-    _set_password(user, new_password, reason="reset")
-    return user
+    return user, _set_password(user, new_password, reason="reset")
 
 
 # Sign-up: the form never says whether an address has an account. The address's owner gets a

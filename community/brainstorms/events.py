@@ -129,9 +129,15 @@ class BrainstormNamespace(SecureNamespace):
         """Enter the board; the acknowledgement carries the full current state."""
         if session_room(session.id) not in rooms():
             start_heartbeat(current_app._get_current_object())
-            operations.arrive(session, current_user, sid=request.sid)
+            operations.arrive(
+                session,
+                current_user,
+                sid=request.sid,
+                user_session_id=current_user.signed_in_session.id,
+            )
             join_room(session_room(session.id))
             join_room(user_room(session.id, current_user.id))
+            connection["user_id"] = current_user.id  # who leaves, even once signed out
         return {"ok": True, "state": serializers.state_payload(session, current_user)}
 
     @authorize("brainstorm.join", load=load_session)
@@ -266,8 +272,9 @@ class BrainstormNamespace(SecureNamespace):
         return {"ok": True}
 
     def on_disconnect(self, reason: Any = None) -> None:
-        """Presence: count the connection out of every session it joined."""
-        user_id = getattr(current_user, "id", None)
+        """Presence: count the connection out of every session it joined (also when it closes
+        because its user signed out, and so is no longer signed in here)."""
+        user_id = connection.get("user_id")
         joined = [
             int(room[len(ROOM_PREFIX) :])
             for room in rooms()
