@@ -44,13 +44,6 @@ STATUS_LABELS = {
 }
 
 
-def _proposed(context) -> float:
-    """A new idea's trending value: its proposal, at its ``created_at``."""
-    from community.ideas import trending
-
-    return trending.proposed(context.get_current_parameters().get("created_at"))
-
-
 class Idea(db.Model):
     """A proposal for the product, with its co-design thread and its votes."""
 
@@ -91,7 +84,8 @@ class Idea(db.Model):
     status: Mapped[str] = mapped_column(String(16), default=IdeaStatus.NEW.value)
     vote_count: Mapped[int] = mapped_column(default=0)
     #: The trending order's kept value (``community/ideas/trending.py``): sort by it, descending.
-    trend: Mapped[float] = mapped_column(Float, default=_proposed, server_default="0")
+    #: A new idea's value is set as it is inserted (``trending.count_the_proposal``).
+    trend: Mapped[float] = mapped_column(Float, server_default="0")
     merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("ideas.id", ondelete="SET NULL"))
     # The product it is for (one its space owns), and the release that delivered it: each set
     # by a moderator as an act of its own, recorded on the timeline (community/products).

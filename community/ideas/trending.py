@@ -24,7 +24,7 @@ import math
 from collections.abc import Iterable
 from datetime import UTC, datetime
 
-from sqlalchemy import ColumnElement, case, func, literal, select, update
+from sqlalchemy import ColumnElement, case, event, func, literal, select, update
 
 from community.database import utcnow
 from community.extensions import db
@@ -61,6 +61,18 @@ def key(events: Iterable[tuple[datetime, float]]) -> float:
 def proposed(when: datetime | None = None) -> float:
     """The value for an idea proposed at ``when`` with nothing else yet."""
     return key([(when or utcnow(), PROPOSAL)])
+
+
+@event.listens_for(Idea, "before_insert")
+def count_the_proposal(_mapper, _connection, idea: Idea) -> None:
+    """A new idea's value is its proposal at its ``created_at``, which is read from the clock
+    here, once, for both. (As two column defaults they read the clock twice: ``trend`` comes
+    first in the table, before ``created_at`` had a value, so under load the two moments
+    were milliseconds apart and the kept value differed from a recount.)"""
+    if idea.created_at is None:
+        idea.created_at = utcnow()
+    if idea.trend is None:
+        idea.trend = proposed(idea.created_at)
 
 
 def add(current: ColumnElement, when: datetime, weight: float) -> ColumnElement:

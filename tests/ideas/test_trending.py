@@ -125,6 +125,22 @@ def _backdate(app, idea: Idea, proposed_days_ago: int, votes_days_ago: int) -> N
         db.session.commit()
 
 
+def test_a_new_idea_is_counted_at_the_moment_it_is_created(
+    app, create_space, create_user, add_member, create_idea, monkeypatch
+):
+    """Its value and its ``created_at`` come from one reading of the clock, however slow the
+    machine: here the clock jumps an hour between any two readings."""
+    space = create_space("Imaging")
+    ann = create_user("ann")
+    add_member(space, ann)
+    clock = iter(utcnow() + timedelta(hours=n) for n in range(1000))
+    monkeypatch.setattr(trending, "utcnow", lambda: next(clock))
+    monkeypatch.setattr(ideas, "utcnow", lambda: next(clock))
+    idea = create_idea(space, ann, title="Dark mode")
+    assert kept(app)[idea.id] == trending.proposed(idea.created_at)
+    assert_same_as_recount(app)
+
+
 def test_lists_sort_by_recent_support(
     app, create_space, create_user, add_member, create_idea, vote_for, space_owner
 ):
