@@ -10,12 +10,12 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from community.actions import finish, refuse_form
+from community.diff import diff_html
 from community.errors import OperationError
 from community.extensions import db
 from community.forums.models import Thread
 from community.ideas.models import Idea
 from community.knowledge import operations, queries
-from community.knowledge.diff import diff_html
 from community.knowledge.forms import ArticleForm, ConfirmForm, DeflectForm, FeedbackForm
 from community.knowledge.models import STATUS_LABELS, Article, ArticleRevision, RevisionState
 from community.permissions import guardian

@@ -10,12 +10,12 @@ from sqlalchemy import func, select
 
 from community.accounts.models import User
 from community.database import utcnow
+from community.diff import diff_html
 from community.errors import OperationError
 from community.extensions import db
 from community.forums.models import Thread
 from community.ideas.models import Idea
 from community.knowledge import operations, queries
-from community.knowledge.diff import diff_html
 from community.knowledge.models import (
     Article,
     ArticleFeedback,

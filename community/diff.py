@@ -1,5 +1,6 @@
-"""A readable diff between two revisions: lines compared first, then the words of changed
-lines, rendered as escaped HTML with ``<ins>`` and ``<del>``."""
+"""A readable diff between two versions of a text (knowledge base revisions; a moderation
+case's words then and now): lines compared first, then the words of changed lines, rendered
+as escaped HTML with ``<ins>`` and ``<del>``."""
 
 from __future__ import annotations
 
