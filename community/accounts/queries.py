@@ -32,6 +32,12 @@ def users_page(*, q: str = "", role: str = "", page: int = 1) -> Pagination:
     return db.paginate(stmt, page=max(page, 1), per_page=PER_PAGE, error_out=False)
 
 
+def user_by_username(username: str) -> User | None:
+    """The account whose username matches ``username`` after normalisation and case folding
+    (NFKC, as usernames are unique on: ``Straße`` finds ``strasse``); one query."""
+    return db.session.scalar(select(User).where(User.username_key == normalise_key(username)))
+
+
 def resolve_usernames(names: list[str]) -> dict[str, str]:
     """Map each of ``names`` that belongs to an active user to that user's username
     (matching after normalisation and case folding); one query."""

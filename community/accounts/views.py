@@ -18,7 +18,6 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_required, login_user, logout_user
 from flask_login.config import COOKIE_NAME as REMEMBER_COOKIE
-from sqlalchemy import select
 
 from community.accounts import operations, queries, sessions
 from community.accounts.forms import (
@@ -375,9 +374,7 @@ def edit_profile():
 @bp.route("/u/<username>")
 def profile(username: str):
     """A member's public profile."""
-    user = db.session.scalar(
-        select(User).where(User.username_key == operations.normalise_key(username))
-    )
+    user = queries.user_by_username(username)
     if user is None:
         abort(404)
     guardian.require(current_user, "profile.view", user, hide=True)

@@ -6,10 +6,8 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import select
 
-from community.accounts.models import User
-from community.accounts.operations import normalise_key
+from community.accounts.queries import user_by_username
 from community.actions import finish, refuse_form
 from community.errors import OperationError
 from community.experts import operations, queries, routing, routing_queries
@@ -236,8 +234,7 @@ def pass_on(thread_id: int):
     back = _back_to(form, thread)
     if not form.validate_on_submit():
         return refuse_form(back, (form.username.errors or [None])[0])
-    key = normalise_key(form.username.data.lstrip("@"))
-    target = db.session.scalar(select(User).where(User.username_key == key))
+    target = user_by_username(form.username.data.lstrip("@"))
     try:
         routing.pass_on(thread, target, by=current_user)
     except OperationError as error:

@@ -9,7 +9,7 @@ from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import or_, select
 from sqlalchemy.orm import joinedload
 
-from community.accounts.models import User
+from community.accounts.queries import user_by_username
 from community.extensions import db
 from community.moderation.models import AuditEvent, CaseState, ModerationCase, ModerationWarning
 from community.permissions import Role, has_role
@@ -61,8 +61,10 @@ def _day(value: str) -> datetime | None:
         return None
 
 
-def _user_id(username: str) -> int | None:
-    return db.session.scalar(select(User.id).where(User.username_key == username.strip().lower()))
+def _user_id(username: str) -> int:
+    """The id of the account with this username (0, which no account has, when none)."""
+    user = user_by_username(username.lstrip("@"))
+    return user.id if user is not None else 0
 
 
 def audit_page(

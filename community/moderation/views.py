@@ -10,6 +10,7 @@ from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 
 from community.accounts.models import User
+from community.accounts.queries import user_by_username
 from community.actions import finish, refuse_form
 from community.brainstorms.models import Note
 from community.errors import OperationError
@@ -261,7 +262,7 @@ def ban_author(case_id: int):
 
 
 def _load_person(username: str) -> User:
-    user = db.session.scalar(db.select(User).where(User.username_key == username.lower()))
+    user = user_by_username(username)
     if user is None:
         abort(404)
     return user
