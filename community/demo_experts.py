@@ -92,6 +92,9 @@ def load_demo_routing(people: dict[str, User], now: datetime) -> None:
         tags="calibration, ct",
         ask_expert=True,
     )
+    # A request routes an asked question as it commits; the demo loads in one transaction,
+    # so it routes at once (the routing at the commit then finds it done).
+    routing.route_question(solved, routing.RoutingReason.ASKED)
     routing.claim_question(solved, by=people["expert"])
     answer = forums.reply_to_thread(
         solved,
@@ -117,6 +120,7 @@ def load_demo_routing(people: dict[str, User], now: datetime) -> None:
         tags="dicom, pacs",
         ask_expert=True,
     )
+    routing.route_question(waiting, routing.RoutingReason.ASKED)
     _backdate_routing(waiting, asked=now - timedelta(hours=3))
 
 

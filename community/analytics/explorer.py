@@ -18,7 +18,7 @@ from sqlalchemy.orm import load_only, selectinload
 from community.accounts.models import SEGMENTS, User
 from community.extensions import db
 from community.ideas.models import Idea, IdeaStatus, IdeaTag, IdeaVote
-from community.ideas.queries import CLOSED_VALUES, order_by_trending
+from community.ideas.queries import CLOSED_VALUES, order_by_trending, shown_ideas
 from community.products.models import Product, Release
 from community.search.service import access_for, search_service
 from community.spaces.models import Space
@@ -123,8 +123,9 @@ def _ordered(stmt: Select, filters: IdeaFilters) -> Select:
 
 
 def visible_ideas(user) -> Select:
-    """Ideas in the spaces ``user`` may read."""
-    return select(Idea).where(Idea.space_id.in_(readable_space_ids(user)))
+    """Ideas in the spaces ``user`` may read, but none hidden by moderation or held for
+    approval (except the user's own), as in the ideas lists."""
+    return select(Idea).where(Idea.space_id.in_(readable_space_ids(user)), shown_ideas(user))
 
 
 def explore(user, filters: IdeaFilters, *, page: int = 1, per_page: int = PER_PAGE) -> Explored:

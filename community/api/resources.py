@@ -53,11 +53,15 @@ def _errors(*codes: int):
 
 
 def _visible(model, key, *, action: str):
-    """The row if the caller may see it; 404 otherwise (never 403: existence is private)."""
+    """The row if the caller may see it; 404 otherwise (never 403: existence is private).
+    Content hidden by moderation is there for its author and the moderators only: the API has
+    no placeholder to show instead."""
     obj = db.session.get(model, key) if not isinstance(key, str) else None
     if obj is None:
         abort(404)
     guardian.require(current_user, action, obj, hide=True)
+    if getattr(obj, "hidden_at", None) is not None:
+        guardian.require(current_user, "moderation.see_hidden", obj, hide=True)
     return obj
 
 
@@ -124,7 +128,7 @@ def space(slug: str):
 def threads(slug: str, page: int, kind: str, status: str, tag: str, sort: str):
     space = _space(slug)
     result = forum_queries.threads_page(
-        space, kind=kind, status=status, tag=tag, sort=sort, page=page
+        space, kind=kind, status=status, tag=tag, sort=sort, page=page, viewer=current_user
     )
     return paged(
         result.items,
@@ -159,8 +163,13 @@ def posts(thread_id: int, page: int):
     found = _visible(Thread, thread_id, action="thread.view")
     if found.is_deleted:
         abort(404)
-    result = forum_queries.replies_page(found, page=page)
-    items = [post for post in result.items if post.deleted_at is None]
+    result = forum_queries.replies_page(found, page=page, viewer=current_user)
+    items = [
+        post
+        for post in result.items
+        if post.deleted_at is None
+        and (post.hidden_at is None or guardian.can(current_user, "moderation.see_hidden", post))
+    ]
     return paged(items, total=result.total, page=page, per_page=result.per_page)
 
 

@@ -154,10 +154,12 @@ def route_question(
 
 def _unanswered() -> list:
     """Conditions for a live, open question that is unanswered as the forums say it: no live
-    reply by anyone but its asker, and not solved."""
+    reply by anyone but its asker, and not solved (not one hidden by moderation or held for
+    approval)."""
     return [
         Thread.kind == ThreadKind.QUESTION.value,
         Thread.deleted_at.is_(None),
+        Thread.hidden_at.is_(None),
         Thread.locked.is_(False),
         *unanswered(),
     ]

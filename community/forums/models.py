@@ -54,6 +54,9 @@ class Thread(db.Model):
     deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # Hidden pending review (community/moderation): readers see a placeholder.
     hidden_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Held for a moderator's approval (always hidden too): never published yet, so only its
+    # author and the space's moderators know it exists.
+    held: Mapped[bool] = mapped_column(default=False)
     accepted_post_id: Mapped[int | None] = mapped_column(
         ForeignKey("posts.id", ondelete="SET NULL", use_alter=True)
     )
@@ -93,6 +96,11 @@ class Thread(db.Model):
     def is_hidden(self) -> bool:
         return self.hidden_at is not None
 
+    @property
+    def is_live(self) -> bool:
+        """Published and shown: what the space's thread count counts."""
+        return self.deleted_at is None and self.hidden_at is None
+
 
 class ThreadTag(db.Model):
     """A tag on a thread."""
@@ -111,7 +119,8 @@ class Post(db.Model):
 
     __tablename__ = "posts"
     __table_args__ = (
-        # A thread's posts in order; the knowledge loop's first answer is read from it alone.
+        # A thread's posts in order; the knowledge loop's first answer (a live reply by
+        # someone else) is read from it alone.
         Index(
             "ix_posts_thread_created",
             "thread_id",
@@ -120,6 +129,7 @@ class Post(db.Model):
             "is_opening",
             "deleted_at",
             "author_id",
+            "hidden_at",
         ),
     )
 
@@ -138,6 +148,8 @@ class Post(db.Model):
     deleted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     # Hidden pending review, or held for approval (community/moderation).
     hidden_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Held for a moderator's approval (always hidden too): not published yet.
+    held: Mapped[bool] = mapped_column(default=False)
 
     thread: Mapped[Thread] = relationship(foreign_keys=[thread_id])
     author: Mapped[User | None] = relationship(foreign_keys=[author_id])
@@ -149,6 +161,11 @@ class Post(db.Model):
     @property
     def is_hidden(self) -> bool:
         return self.hidden_at is not None
+
+    @property
+    def is_live(self) -> bool:
+        """Published and shown: what its thread's reply count counts (if it is a reply)."""
+        return self.deleted_at is None and self.hidden_at is None
 
 
 class PostRevision(db.Model):

@@ -86,12 +86,39 @@ def _count(model, row_id: int, **deltas: int) -> None:
     db.session.execute(update(model).where(model.id == row_id).values(**values))
 
 
-def _count_reply(thread: Thread, post: Post, sign: int, **deltas: int) -> None:
-    """A reply appears (``sign`` 1) or goes (-1): the thread's replies, and its answers when
-    someone other than the asker wrote it (see ``Thread.answer_count``)."""
-    if post.author_id != thread.author_id:
+# Counts include only what readers see: a space's thread count its live threads, a thread's
+# reply and answer counts its live replies (neither deleted nor hidden by moderation, nor held
+# for approval). Each change of state counts the row while it is live, before or after it.
+
+
+def _count_thread(thread: Thread, sign: int) -> None:
+    if thread.is_live:
+        _count(Space, thread.space_id, thread_count=sign)
+
+
+def _count_reply(post: Post, sign: int) -> None:
+    """A live reply is counted (``sign`` 1) or no longer (-1): its thread's replies, and its
+    answers when someone other than the asker wrote it (see ``Thread.answer_count``)."""
+    if post.is_opening or not post.is_live:
+        return
+    deltas = {"reply_count": sign}
+    if post.author_id != post.thread.author_id:
         deltas["answer_count"] = sign
-    _count(Thread, thread.id, reply_count=sign, **deltas)
+    _count(Thread, post.thread_id, **deltas)
+
+
+def set_hidden(target: Thread | Post, hidden: bool, *, held: bool = False) -> None:
+    """Hide a thread or reply from readers, or show it again (moderation's switch: hidden
+    pending review, or ``held`` for approval before it is ever published). The space's thread
+    count and the thread's reply and answer counts follow; moderation announces the change."""
+    if target.is_hidden == hidden and target.held == held:
+        return
+    count = _count_thread if isinstance(target, Thread) else _count_reply
+    count(target, -1)
+    target.hidden_at = (target.hidden_at or utcnow()) if hidden else None
+    target.held = held and hidden
+    count(target, 1)
+    db.session.flush()
 
 
 def start_thread(
@@ -150,7 +177,7 @@ def reply_to_thread(thread: Thread, *, author: User, body: str) -> Post:
     mentions = _render(post, body)
     db.session.add(post)
     db.session.flush()
-    _count_reply(thread, post, 1)
+    _count_reply(post, 1)
     db.session.execute(update(Thread).where(Thread.id == thread.id).values(last_activity_at=now))
     signals.post_created.send(post, thread=thread)
     _announce_mentions(post, mentions)
@@ -213,17 +240,18 @@ def delete_post(post: Post, *, by: User) -> None:
     if post.is_opening:
         if thread.is_deleted:
             raise OperationError(_("This thread is already deleted."))
+        _count_thread(thread, -1)
         thread.deleted_at = now
-        _count(Space, thread.space_id, thread_count=-1)
         db.session.flush()
         signals.post_deleted.send(thread, by=by)
         return
     if post.is_deleted:
         raise OperationError(_("This post is already deleted."))
+    _count_reply(post, -1)
     post.deleted_at, post.deleted_by_id = now, by.id
     if thread.accepted_post_id == post.id:
         thread.accepted_post_id = None
-    _count_reply(thread, post, -1, helpful_count=-post.helpful_count)
+    _count(Thread, thread.id, helpful_count=-post.helpful_count)
     db.session.flush()
     signals.post_deleted.send(post, by=by)
 
@@ -236,14 +264,15 @@ def restore_post(post: Post, *, by: User) -> None:
         if not thread.is_deleted:
             raise OperationError(_("This thread is not deleted."))
         thread.deleted_at = None
-        _count(Space, thread.space_id, thread_count=1)
+        _count_thread(thread, 1)
         db.session.flush()
         signals.post_deleted.send(thread, by=by)
         return
     if not post.is_deleted:
         raise OperationError(_("This post is not deleted."))
     post.deleted_at, post.deleted_by_id = None, None
-    _count_reply(thread, post, 1, helpful_count=post.helpful_count)
+    _count_reply(post, 1)
+    _count(Thread, thread.id, helpful_count=post.helpful_count)
     db.session.flush()
     signals.post_deleted.send(post, by=by)
 
@@ -272,10 +301,9 @@ def move_thread(thread: Thread, to_space: Space, *, by: User, reason: str) -> No
     if to_space.id == thread.space_id:
         raise OperationError(_("The thread is already in that space."), field="space")
     from_space = thread.space
-    if not thread.is_deleted:
-        _count(Space, from_space.id, thread_count=-1)
-        _count(Space, to_space.id, thread_count=1)
+    _count_thread(thread, -1)
     thread.space_id = to_space.id
+    _count_thread(thread, 1)
     thread.space = to_space
     db.session.flush()
     signals.thread_moderated.send(
@@ -290,6 +318,8 @@ def accept_answer(post: Post, *, by: User) -> None:
     _require(by, "thread.accept", thread, _("You may not accept answers here."))
     if post.is_opening or post.is_deleted:
         raise OperationError(_("Only a reply can be the accepted answer."))
+    if post.held:
+        raise OperationError(_("Approve this reply before you accept it as the answer."))
     _require(
         by,
         "post.accept",
@@ -344,13 +374,14 @@ def _live_replies(*, answers: bool):
     if answers:
         live = answer_by_others(Thread.author_id)
     else:
-        live = and_(Post.is_opening.is_(False), Post.deleted_at.is_(None))
+        live = and_(Post.is_opening.is_(False), Post.deleted_at.is_(None), Post.hidden_at.is_(None))
     return select(func.count(Post.id)).where(Post.thread_id == Thread.id, live).scalar_subquery()
 
 
 def recount_replies() -> int:
     """Make every thread's ``reply_count`` and ``answer_count`` equal its live replies (and
-    those by others than the asker); returns how many threads were wrong."""
+    those by others than the asker; neither deleted nor hidden); returns how many threads
+    were wrong."""
     replies, answers = _live_replies(answers=False), _live_replies(answers=True)
     wrong = or_(Thread.reply_count != replies, Thread.answer_count != answers)
     count = db.session.scalar(select(func.count(Thread.id)).where(wrong)) or 0

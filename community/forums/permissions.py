@@ -12,12 +12,30 @@ def _moderates(user, thread: Thread) -> bool:
     return guardian.can(user, "space.moderate", thread.space)
 
 
+def _own(user, item: Thread | Post) -> bool:
+    return item.author_id is not None and getattr(user, "id", None) == item.author_id
+
+
 @guardian.rule("thread.view")
 def can_view_thread(user, thread: Thread) -> bool:
-    """Readable where the space is; deleted threads only by moderators."""
+    """Readable where the space is; deleted threads only by moderators, and threads held for
+    approval only by their author and the moderators (to others they do not exist yet)."""
     if not guardian.can(user, "space.view", thread.space):
         return False
+    if thread.held and not _own(user, thread):
+        return _moderates(user, thread)
     return not thread.is_deleted or _moderates(user, thread)
+
+
+@guardian.rule("post.view")
+def can_view_post(user, post: Post) -> bool:
+    """A post of a thread one may read; deleted ones only by moderators, and replies held for
+    approval only by their author and the moderators."""
+    if not guardian.can(user, "thread.view", post.thread):
+        return False
+    if post.held and not post.is_deleted and _own(user, post):
+        return True
+    return not (post.is_deleted or post.held) or _moderates(user, post.thread)
 
 
 @guardian.rule("thread.start")
@@ -76,9 +94,8 @@ def can_edit_post(user, post: Post) -> bool:
         return False
     if _moderates(user, thread):
         return True
-    own = post.author_id is not None and getattr(user, "id", None) == post.author_id
     return (
-        own
+        _own(user, post)
         and not post.is_deleted
         and not thread.locked
         and guardian.can(user, "thread.start", thread.space)
@@ -93,10 +110,9 @@ def can_delete_post(user, post: Post) -> bool:
 @guardian.rule("post.history")
 def can_see_history(user, post: Post) -> bool:
     """Revision history: the author and moderators."""
-    if not guardian.can(user, "thread.view", post.thread):
+    if not guardian.can(user, "post.view", post):
         return False
-    own = post.author_id is not None and getattr(user, "id", None) == post.author_id
-    return own or _moderates(user, post.thread)
+    return _own(user, post) or _moderates(user, post.thread)
 
 
 @guardian.rule("post.helpful")
@@ -107,5 +123,5 @@ def can_mark_helpful(user, post: Post) -> bool:
     if post.author_id == user.id:
         return False
     return guardian.can(user, "thread.start", post.thread.space) and guardian.can(
-        user, "thread.view", post.thread
+        user, "post.view", post
     )

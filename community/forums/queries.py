@@ -29,11 +29,13 @@ def unanswered() -> list[ColumnElement[bool]]:
 
 def answer_by_others(asker_id) -> ColumnElement[bool]:
     """Conditions on ``Post`` for an answer to a question whose author is ``asker_id`` (a
-    column): a live reply by someone else. Counts of answers, first answers and who
-    answered are read with it, so that an asker's follow-ups never count."""
+    column): a live reply (neither deleted nor hidden by moderation, nor held for approval)
+    by someone else. Counts of answers, first answers and who answered are read with it, so
+    that an asker's follow-ups never count."""
     return and_(
         Post.is_opening.is_(False),
         Post.deleted_at.is_(None),
+        Post.hidden_at.is_(None),
         Post.author_id.is_distinct_from(asker_id),
     )
 
@@ -56,8 +58,7 @@ def threads_page(
         .where(Thread.space_id == space.id, Thread.deleted_at.is_(None))
     )
     if not guardian.can(viewer, "space.moderate", space):
-        own = viewer.id if getattr(viewer, "is_authenticated", False) else None
-        stmt = stmt.where(or_(Thread.hidden_at.is_(None), Thread.author_id == own))
+        stmt = stmt.where(_shown(Thread, viewer))
     # Unless asked for, co-design threads are left out: they live on their idea's page.
     stmt = stmt.where(Thread.kind == kind if kind else Thread.kind != "codesign")
     if status == "solved":
@@ -76,6 +77,16 @@ def threads_page(
     return db.paginate(stmt, page=max(page, 1), per_page=THREADS_PER_PAGE, error_out=False)
 
 
+def _shown(model, viewer, *, held_only: bool = False):
+    """The rows of ``model`` (threads or posts) a viewer who does not moderate the space is
+    shown: none hidden by moderation (or, with ``held_only``, none held for approval), except
+    the viewer's own."""
+    column = model.held.is_(False) if held_only else model.hidden_at.is_(None)
+    if not getattr(viewer, "is_authenticated", False):
+        return column
+    return or_(column, model.author_id == viewer.id)
+
+
 def opening_post(thread: Thread) -> Post | None:
     return db.session.scalar(
         select(Post)
@@ -84,14 +95,18 @@ def opening_post(thread: Thread) -> Post | None:
     )
 
 
-def replies_page(thread: Thread, page: int = 1) -> Pagination:
-    """Replies in the order they were written, authors loaded."""
+def replies_page(thread: Thread, page: int = 1, *, viewer=None) -> Pagination:
+    """Replies in the order they were written, authors loaded. Replies held for approval are
+    there only for their authors and the space's moderators (those hidden pending review stay,
+    for pages to show in their place that they are hidden)."""
     stmt = (
         select(Post)
         .options(joinedload(Post.author))
         .where(Post.thread_id == thread.id, Post.is_opening.is_(False))
         .order_by(Post.created_at, Post.id)
     )
+    if not guardian.can(viewer, "space.moderate", thread.space):
+        stmt = stmt.where(_shown(Post, viewer, held_only=True))
     return db.paginate(stmt, page=max(page, 1), per_page=POSTS_PER_PAGE, error_out=False)
 
 

@@ -43,13 +43,13 @@ def load_thread(thread_id: int) -> Thread:
 
 
 def load_post(post_id: int) -> Post:
-    """The post if the current user may read its thread (deleted ones: moderators only)."""
+    """The post if the current user may read it (deleted ones: moderators only; held ones:
+    their author too); 404 otherwise."""
     post = db.session.get(Post, post_id)
     if post is None:
         abort(404)
-    thread = load_thread(post.thread_id)
-    if post.is_deleted and not guardian.can(current_user, "thread.moderate", thread):
-        abort(404)
+    load_thread(post.thread_id)
+    guardian.require(current_user, "post.view", post, hide=True)
     return post
 
 
@@ -130,7 +130,16 @@ def new_thread(slug: str):
             error.attach_to(form)
         else:
             db.session.commit()
-            flash(_("Posted."), "success")
+            if thread.held:
+                flash(
+                    _(
+                        "Your thread is waiting for a moderator's approval; only you and the "
+                        "moderators can see it."
+                    ),
+                    "info",
+                )
+            else:
+                flash(_("Posted."), "success")
             return redirect(thread_url(thread))
     return render_template("forums/new_thread.html", space=space, form=form)
 
@@ -140,9 +149,12 @@ def thread(thread_id: int):
     """A thread: its opening post, the accepted answer first, then replies page by page."""
     thread = load_thread(thread_id)
     if thread.is_hidden and not guardian.can(current_user, "moderation.see_hidden", thread):
-        return render_template("forums/hidden.html", thread=thread, space=thread.space)
+        message = _("Community members flagged this thread. Moderators will review it soon.")
+        return render_template("forums/hidden.html", space=thread.space, message=message)
     opening = queries.opening_post(thread)
-    replies = queries.replies_page(thread, request.args.get("page", 1, type=int))
+    replies = queries.replies_page(
+        thread, request.args.get("page", 1, type=int), viewer=current_user
+    )
     accepted = queries.accepted_post(thread) if replies.page == 1 else None
     shown = [p.id for p in replies.items] + ([opening.id] if opening else [])
     form = ReplyForm()
@@ -181,7 +193,16 @@ def reply(thread_id: int):
     except OperationError as error:
         return finish(thread_url(thread, _anchor="reply"), error)
     db.session.commit()
-    flash(_("Reply posted."), "success")
+    if post.held:
+        flash(
+            _(
+                "Your reply is waiting for a moderator's approval; only you and the "
+                "moderators can see it."
+            ),
+            "info",
+        )
+    else:
+        flash(_("Reply posted."), "success")
     return redirect(post_url(post))
 
 

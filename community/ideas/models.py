@@ -100,6 +100,9 @@ class Idea(db.Model):
     status_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # Hidden pending review (community/moderation): left out of lists and search.
     hidden_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Held for a moderator's approval (always hidden too): never published yet, so only its
+    # author and the space's moderators know it exists.
+    held: Mapped[bool] = mapped_column(default=False)
     # The author may edit until someone else votes or the status changes.
     author_may_edit: Mapped[bool] = mapped_column(default=True)
     # Promoted from a brainstorming session: the session and the note or cluster it came from

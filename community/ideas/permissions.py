@@ -10,7 +10,14 @@ from community.spaces.permissions import is_banned, prime_memberships
 
 @guardian.rule("idea.view")
 def can_view_idea(user, idea: Idea) -> bool:
-    return guardian.can(user, "space.view", idea.space)
+    """Readable where the space is; ideas held for approval only by their author and the
+    space's moderators (to others they do not exist yet)."""
+    if not guardian.can(user, "space.view", idea.space):
+        return False
+    own = idea.author_id is not None and getattr(user, "id", None) == idea.author_id
+    if idea.held and not own:
+        return guardian.can(user, "space.moderate", idea.space)
+    return True
 
 
 @guardian.rule("idea.submit")

@@ -28,6 +28,14 @@ def order_by_trending(stmt: Select) -> Select:
     return stmt.order_by(Idea.trend.desc())
 
 
+def shown_ideas(user):
+    """The ideas a list shows someone who does not moderate their space: none hidden by
+    moderation (or held for approval), except their own."""
+    if not getattr(user, "is_authenticated", False):
+        return Idea.hidden_at.is_(None)
+    return or_(Idea.hidden_at.is_(None), Idea.author_id == user.id)
+
+
 def ideas_page(
     user,
     *,
@@ -55,6 +63,7 @@ def ideas_page(
             Idea.vote_count,
             Idea.created_at,
             Idea.hidden_at,
+            Idea.held,
         ),
         selectinload(Idea.author).load_only(User.username, User.display_name),
     )
@@ -68,8 +77,7 @@ def ideas_page(
     signed_in = user is not None and getattr(user, "is_authenticated", False)
     # Ideas hidden pending review: listed to their authors (and, in a space, its moderators).
     if space is None or not guardian.can(user, "space.moderate", space):
-        own = user.id if signed_in else None
-        stmt = stmt.where(or_(Idea.hidden_at.is_(None), Idea.author_id == own))
+        stmt = stmt.where(shown_ideas(user))
     if status in {s.value for s in IdeaStatus}:
         stmt = stmt.where(Idea.status == status)
     elif status == "open":

@@ -120,7 +120,16 @@ def new_idea(slug: str):
             error.attach_to(form)
         else:
             db.session.commit()
-            flash(_("Your idea is posted. Share it so others can vote!"), "success")
+            if idea.held:
+                flash(
+                    _(
+                        "Your idea is waiting for a moderator's approval; only you and the "
+                        "moderators can see it."
+                    ),
+                    "info",
+                )
+            else:
+                flash(_("Your idea is posted. Share it so others can vote!"), "success")
             return redirect(url_for("ideas.idea", idea_id=idea.id))
     return render_template("ideas/new.html", space=space, form=form)
 
@@ -131,7 +140,7 @@ def idea(idea_id: int):
     idea = load_idea(idea_id)
     if idea.is_hidden and not guardian.can(current_user, "moderation.see_hidden", idea):
         message = _("Community members flagged this idea. Moderators will review it soon.")
-        return render_template("forums/hidden.html", space=idea.space, message=message, thread=None)
+        return render_template("forums/hidden.html", space=idea.space, message=message)
     return _render_idea(idea)
 
 
@@ -142,7 +151,9 @@ def _visible(ideas):
 def _render_idea(idea: Idea, merge_form: MergeForm | None = None, status: int = 200):
     thread = idea.thread
     replies = (
-        forum_queries.replies_page(thread, request.args.get("page", 1, type=int))
+        forum_queries.replies_page(
+            thread, request.args.get("page", 1, type=int), viewer=current_user
+        )
         if thread
         else None
     )

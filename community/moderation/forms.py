@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, IntegerField, RadioField, TextAreaField
+from wtforms import BooleanField, HiddenField, IntegerField, RadioField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from community.forms import REASON, as_choices
@@ -26,9 +26,20 @@ class FlagForm(FlaskForm):
 
 
 class ReasonForm(FlaskForm):
-    """An action that needs only a reason (approve, hide, delete, lock, warn, unsuspend)."""
+    """An action that needs only a reason (hide, delete, lock, warn, unsuspend)."""
 
     reason = TextAreaField(_l("Reason"), validators=REASON)
+
+
+class ApproveForm(ReasonForm):
+    """Approve, with a fingerprint of the words the moderator read (``operations.approve``)."""
+
+    seen = HiddenField(
+        validators=[
+            InputRequired(message=_l("Reload the page and read it again before you decide.")),
+            Length(max=64),
+        ]
+    )
 
 
 class PeriodForm(ReasonForm):

@@ -1,9 +1,9 @@
 """New-account limits ("as trusted forums do") and holding new members' posts for approval.
 
 Until an account is ``NEW_ACCOUNT_DAYS`` old *and* has written ``NEW_ACCOUNT_POSTS`` posts,
-each post may carry only so many links and mentions, and only so many posts a day. These
-receivers run inside the writing operation, right after the post is flushed: a refusal raises
-:class:`OperationError`, the caller rolls back, and nothing changes.
+each post may carry only so many links and mentions (also after an edit), and only so many
+posts a day. These receivers run inside the writing operation, right after the post is
+flushed: a refusal raises :class:`OperationError`, the caller rolls back, and nothing changes.
 """
 
 from __future__ import annotations
@@ -105,6 +105,14 @@ def limit_new_reply(post: Post, *, thread: Thread, **_kwargs) -> None:
     """Caps on a new account's reply; held for approval where the space asks for it."""
     if _check_caps(post, thread.space) and thread.space.hold_new_posts:
         operations.hold(post, reason=_hold_reason())
+
+
+@signals.post_edited.connect
+def limit_new_edit(post: Post, *, by, **_kwargs) -> None:
+    """The same caps on a new account's edit of its own post: an edit may not add the links
+    or mentions a new post may not have."""
+    if by is not None and by.id == post.author_id:
+        _check_caps(post, post.thread.space)
 
 
 @signals.idea_submitted.connect

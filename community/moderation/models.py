@@ -3,7 +3,8 @@
 Hiding uses one mechanism everywhere: a ``hidden_at`` column on the content row (threads,
 posts, ideas, brainstorm notes, and users for their profile's bio), beside the
 ``deleted_at`` of soft deletion. A :class:`ModerationCase` is the
-queue's row for one flagged or held item; it keeps the counts and a snapshot to list it by.
+queue's row for one flagged or held item; it keeps the counts, the item's words when the case
+opened (to show what changed since) and what the queue lists it by.
 """
 
 from __future__ import annotations
@@ -83,8 +84,15 @@ class ModerationCase(db.Model):
     # Notes flaggers wrote (without who wrote them), newest last.
     notes: Mapped[list] = mapped_column(JSON, default=list)
     held: Mapped[bool] = mapped_column(default=False)
+    # What the queue lists it by: its title (a reply's thread, a note's prompt) and the start
+    # of its text, as they are now (edits while the case is open update them).
     title: Mapped[str] = mapped_column(String(200), default="")
     excerpt: Mapped[str] = mapped_column(Text, default="")
+    # The item's words when the case was (re)opened ({"title"?, "body"}), to show what changed
+    # since; ``edited_at``: when they were last changed while the case was open (None: not
+    # changed, or changed back).
+    original: Mapped[dict | None] = mapped_column(JSON)
+    edited_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 

@@ -9,6 +9,8 @@ signals (``receivers.py``) do not record the same act twice.
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta
@@ -157,16 +159,58 @@ def snapshot(target) -> dict:
     return {}
 
 
-def _title_and_excerpt(target) -> tuple[str, str]:
+def item_words(target) -> dict:
+    """What the item's author wrote, as moderators judge it: ``{"title", "body"}`` (a reply
+    and a note have no title of their own; a profile's are its name and bio)."""
     if isinstance(target, Thread):
-        return target.title, _opening_body(target)[:500]
+        return {"title": target.title, "body": _opening_body(target)}
     if isinstance(target, Post):
-        return target.thread.title, target.body_source[:500]
+        return {"body": target.body_source}
     if isinstance(target, Idea):
-        return target.title, target.body_source[:500]
+        return {"title": target.title, "body": target.body_source}
     if isinstance(target, Note):
-        return target.session.prompt, target.text[:500]
-    return target.display_name, (target.bio or "")[:500]
+        return {"body": target.text}
+    return {"title": target.display_name, "body": target.bio or ""}
+
+
+def words_digest(target) -> str:
+    """A fingerprint of the item's words: the approve form carries the one the moderator read,
+    so that words changed since are never approved unseen."""
+    words = json.dumps(item_words(target), sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(words.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def _listing(target, words: dict) -> tuple[str, str]:
+    """The title and excerpt the queue lists an item by."""
+    if isinstance(target, Post):
+        title = target.thread.title
+    elif isinstance(target, Note):
+        title = target.session.prompt
+    else:
+        title = words["title"]
+    return title[:200], words["body"][:500]
+
+
+def _open_case(case: ModerationCase, target) -> None:
+    """Start (or restart) a case from the item's words as they are now."""
+    words = item_words(target)
+    case.title, case.excerpt = _listing(target, words)
+    case.original, case.edited_at = words, None
+    case.state = CaseState.OPEN.value
+    case.updated_at = utcnow()
+
+
+def note_edit(target) -> None:
+    """The item's words changed: an open case lists them as they are now and is marked edited
+    (unless they are back to what the case was opened with)."""
+    case = case_for(target)
+    if case is None or not case.is_open:
+        return
+    words = item_words(target)
+    case.title, case.excerpt = _listing(target, words)
+    case.edited_at = utcnow() if words != case.original else None
+    case.updated_at = utcnow()
+    db.session.flush()
 
 
 def record(
@@ -221,17 +265,15 @@ def _case(target, *, create: bool = True) -> ModerationCase | None:
     )
     if case is None and create:
         space = space_of(target)
-        title, excerpt = _title_and_excerpt(target)
         case = ModerationCase(
             target_type=target_type,
             target_id=target.id,
             space_id=space.id if space else None,
             author_id=author_id_of(target),
-            title=title[:200],
-            excerpt=excerpt,
             reasons={},
             notes=[],
         )
+        _open_case(case, target)
         try:
             with db.session.begin_nested():
                 db.session.add(case)
@@ -253,10 +295,20 @@ def _hideable(target) -> bool:
     )
 
 
-def _set_hidden(target, hidden: bool, *, by: User | None, released: bool = False) -> None:
-    """Hide or show an item. ``released``: it was held for approval and is now published (its
+def _set_hidden(
+    target, hidden: bool, *, by: User | None, held: bool = False, released: bool = False
+) -> None:
+    """Hide or show an item (``held``: for approval, never published yet). An idea's co-design
+    thread is hidden and shown with it. ``released``: it was held and is now published (its
     readers are told of it as if it had just been written)."""
-    target.hidden_at = utcnow() if hidden else None
+    if isinstance(target, Thread | Post):
+        forums.set_hidden(target, hidden, held=held)
+    else:
+        target.hidden_at = utcnow() if hidden else None
+        if isinstance(target, Idea):
+            target.held = held and hidden
+            if target.thread is not None:
+                forums.set_hidden(target.thread, hidden, held=held)
     db.session.flush()
     signals.content_hidden.send(target, hidden=hidden, by=by, released=released)
 
@@ -285,11 +337,12 @@ def flag_content(target, *, by: User, reason: str, note: str = "") -> Moderation
             db.session.add(flag)
     except IntegrityError:
         raise OperationError(already) from None
+    if not case.is_open:  # decided before: judged afresh from the words as they are now
+        _open_case(case, target)
     case.flag_count += 1
     case.reasons = {**(case.reasons or {}), reason: (case.reasons or {}).get(reason, 0) + 1}
     if note:
         case.notes = [*(case.notes or []), note]
-    case.state = CaseState.OPEN.value
     case.updated_at = utcnow()
     db.session.flush()
     signals.content_flagged.send(case, flag=flag, by=by)
@@ -330,11 +383,42 @@ def _target(case: ModerationCase):
     return target
 
 
-def approve(case: ModerationCase, *, by: User, reason: str) -> None:
-    """The item is fine: dismiss its flags and show it again (or publish a held post)."""
+def _lock_words(case: ModerationCase, target) -> None:
+    """Wait for (and then keep out) any edit of the item's words until the commit, and read
+    them afresh. Rows are locked in the order an edit writes them (a thread before its
+    opening post, an idea's thread before the idea), then the case, which an edit's receiver
+    writes last; on SQLite that first write takes the database's write lock."""
+    rows: list[tuple]
+    if isinstance(target, Thread):
+        opening = db.session.scalar(
+            select(Post.id).where(Post.thread_id == target.id, Post.is_opening.is_(True))
+        )
+        rows = [(Thread, target.id), (Post, opening)]
+    elif isinstance(target, Idea):
+        rows = [(Thread, target.thread_id), (Idea, target.id)]
+    else:
+        rows = [(type(target), target.id)]
+    for model, row_id in rows:
+        if row_id is not None:
+            db.session.execute(select(model.id).where(model.id == row_id).with_for_update())
+    db.session.execute(
+        update(ModerationCase).where(ModerationCase.id == case.id).values(updated_at=utcnow())
+    )
+    db.session.refresh(target)
+
+
+def approve(case: ModerationCase, *, by: User, reason: str, seen: str) -> None:
+    """The item is fine: dismiss its flags and show it again (or publish a held post).
+    ``seen``: the :func:`words_digest` of the words the moderator read; words edited since
+    are refused, to be read first."""
     _require(by, "moderation.act", case)
     reason = clean_reason(reason)
     target = _target(case)
+    _lock_words(case, target)
+    if seen != words_digest(target):
+        raise OperationError(
+            _("It was edited after you opened it. Read it again as it is now, then decide.")
+        )
     before = snapshot(target)
     if _hideable(target) and target.is_hidden:
         _set_hidden(target, False, by=by, released=case.held)
@@ -489,11 +573,10 @@ def set_hold_new_posts(space: Space, hold: bool, *, by: User) -> None:
 def hold(target, *, reason: str) -> ModerationCase:
     """Hold a new member's post (or thread, or idea) for approval: hidden, in the queue."""
     before = snapshot(target)
-    _set_hidden(target, True, by=None)
+    _set_hidden(target, True, by=None, held=True)
     case = _case(target)
+    _open_case(case, target)
     case.held = True
-    case.state = CaseState.OPEN.value
-    case.updated_at = utcnow()
     db.session.flush()
     record("hold", by=None, target=target, reason=reason, before=before, after=snapshot(target))
     return case

@@ -10,6 +10,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import joinedload
 
 from community.accounts.queries import user_by_username
+from community.diff import diff_html
 from community.extensions import db
 from community.moderation.models import AuditEvent, CaseState, ModerationCase, ModerationWarning
 from community.permissions import Role, has_role
@@ -36,6 +37,18 @@ def queue_page(user, *, space: Space | None = None, page: int = 1) -> Pagination
             or_(ModerationCase.space_id.is_(None), ModerationCase.space_id.not_in(private))
         )
     return db.paginate(stmt, page=max(page, 1), per_page=CASES_PER_PAGE, error_out=False)
+
+
+def changes_since_opened(case: ModerationCase, words: dict | None) -> dict | None:
+    """What changed in the item's words since the case opened, as readable diffs of its title
+    and body (each None when unchanged); None when nothing changed or it is gone."""
+    if words is None or not case.original or words == case.original:
+        return None
+    changes = {}
+    for part in ("title", "body"):
+        then, now = case.original.get(part), words.get(part)
+        changes[part] = diff_html(then or "", now or "") if then != now else None
+    return changes
 
 
 def case_history(case: ModerationCase, limit: int = 20) -> list[AuditEvent]:

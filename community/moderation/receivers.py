@@ -1,6 +1,8 @@
 """Moderator acts done elsewhere, recorded in the audit log from their features' signals
 (thread pin/lock/move, deleting and editing others' posts, bans, idea merges and statuses).
 Acts run by the moderation queue record themselves, with their reason, and are skipped here.
+
+Each edit also keeps an open case's words current (``note_edit``).
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from community import signals
 from community.accounts.models import User
 from community.extensions import db
 from community.forums.models import Post, PostRevision, Thread
-from community.moderation.operations import is_acting, record, snapshot
+from community.moderation.operations import is_acting, note_edit, record, snapshot
 from community.permissions import guardian
 
 
@@ -71,6 +73,29 @@ def audit_idea_edit(idea, *, by, reason: str = "", before: dict | None = None, *
         return
     after = {"title": idea.title, "body": idea.body_source}
     record("edit", by=by, target=idea, reason=reason, before=before, after=after)
+
+
+@signals.post_edited.connect
+def note_edited_post(post: Post, **_kwargs) -> None:
+    """A post edited while its case is open (held or flagged): the case shows the new words
+    and that they changed (an opening post's are its thread's)."""
+    note_edit(post.thread if post.is_opening else post)
+
+
+@signals.idea_updated.connect
+def note_edited_idea(idea, **_kwargs) -> None:
+    note_edit(idea)
+
+
+@signals.brainstorm_note_changed.connect
+def note_edited_note(session, *, note, change: str, **_kwargs) -> None:
+    if change == "edited":
+        note_edit(note)
+
+
+@signals.profile_updated.connect
+def note_edited_profile(user: User, **_kwargs) -> None:
+    note_edit(user)
 
 
 @signals.member_banned.connect

@@ -3,7 +3,7 @@ person's moderation page, the audit log, and one's own warnings."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, render_template, request, url_for
+from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
@@ -18,7 +18,13 @@ from community.extensions import db
 from community.forums.models import Post, Thread
 from community.ideas.models import Idea
 from community.moderation import operations, queries
-from community.moderation.forms import FlagForm, PeriodForm, ReasonForm, SpaceSettingsForm
+from community.moderation.forms import (
+    ApproveForm,
+    FlagForm,
+    PeriodForm,
+    ReasonForm,
+    SpaceSettingsForm,
+)
 from community.moderation.models import (
     FLAG_REASON_LABELS,
     TARGET_LABELS,
@@ -163,13 +169,18 @@ def _load_case(case_id: int) -> ModerationCase:
 @bp.route("/moderation/cases/<int:case_id>")
 @login_required
 def case(case_id: int):
-    """One flagged or held item: what it says, why it was flagged, and what to do."""
+    """One flagged or held item: its words as they are now and what changed since the case
+    opened, why it is here, and what to do."""
     case = _load_case(case_id)
     target = operations.load_target(case.target_type, case.target_id)
+    words = operations.item_words(target) if target is not None else None
     return render_template(
         "moderation/case.html",
         case=case,
         target=target,
+        words=words,
+        changes=queries.changes_since_opened(case, words),
+        seen=operations.words_digest(target) if target is not None else "",
         target_link=target_url(
             case.target_type, case.target_id, case.author.username if case.author else None
         ),
@@ -180,6 +191,20 @@ def case(case_id: int):
         target_labels=TARGET_LABELS,
         space=case.space,
     )
+
+
+@bp.route("/moderation/review/<target_type>/<int:target_id>")
+@login_required
+def review(target_type: str, target_id: int):
+    """The case of an item, from the item's page (its moderators)."""
+    target = (
+        operations.load_target(target_type, target_id) if target_type in TARGET_LABELS else None
+    )
+    found = operations.case_for(target) if target is not None else None
+    if found is None:
+        abort(404)
+    guardian.require(current_user, "moderation.act", found, hide=True)
+    return redirect(url_for("moderation.case", case_id=found.id))
 
 
 CASE_ACTIONS = {
@@ -193,22 +218,26 @@ CASE_ACTIONS = {
 @bp.route("/moderation/cases/<int:case_id>/<action>", methods=["POST"])
 @login_required
 def act(case_id: int, action: str):
-    """Approve, hide, delete or lock a queued item, with a reason."""
+    """Approve, hide, delete or lock a queued item, with a reason (approving: the words the
+    moderator read, which must still be the item's)."""
     if action not in CASE_ACTIONS:
         abort(404)
     case = _load_case(case_id)
     here = url_for("moderation.case", case_id=case.id)
-    form = ReasonForm()
+    form = ApproveForm() if action == "approve" else ReasonForm()
     if not form.validate_on_submit():
         return refuse_form(here, _first_error(form))
     operation, message = CASE_ACTIONS[action]
+    if action == "approve" and case.held:
+        message = _l("Approved and published.")
+    extra = {"seen": form.seen.data} if action == "approve" else {}
     queue = (
         url_for("moderation.space_queue", slug=case.space.slug)
         if case.space is not None
         else url_for("moderation.site_queue")
     )
     try:
-        operation(case, by=current_user, reason=form.reason.data)
+        operation(case, by=current_user, reason=form.reason.data, **extra)
     except OperationError as error:
         return finish(here, error)
     return finish(here if action == "lock" else queue, message=str(message))

@@ -10,9 +10,11 @@ from sqlalchemy import and_, or_, select
 
 from community import signals
 from community.accounts.models import User
+from community.accounts.queries import resolve_usernames
 from community.extensions import db
 from community.forums.models import Post, Thread, ThreadKind
 from community.ideas.models import Idea, IdeaVote
+from community.markdown import render_markdown
 from community.notifications import operations
 from community.notifications.models import Follow, Level, Notification, Target
 from community.permissions import guardian
@@ -151,12 +153,21 @@ def announce_accepted(post, *, thread, by, **_kwargs) -> None:
 @signals.content_hidden.connect
 def announce_released(target, *, hidden: bool, released: bool = False, **_kwargs) -> None:
     """A thread, reply or idea held for a moderator's approval is announced once approved,
-    as it would have been when written (mentions included)."""
+    as it would have been when written: the words approved, mentions included (an idea's are
+    its own, told through its co-design thread's opening post)."""
     from community.forums.operations import mentioned_users
 
     if hidden or not released:
         return
     if isinstance(target, Idea):
+        post = db.session.scalar(
+            select(Post).where(Post.thread_id == target.thread_id, Post.is_opening.is_(True))
+        )
+        if post is not None:
+            mentions = render_markdown(target.body_source, resolve_usernames).mentions
+            users = mentioned_users(post, list(mentions))
+            if users:
+                db.session().before_commit(_announce_mention, post, users)
         db.session().before_commit(_announce_idea, target)
         return
     if isinstance(target, Thread):

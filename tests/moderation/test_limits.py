@@ -85,7 +85,9 @@ def test_old_accounts_without_posts_are_still_new(app, cast, create_thread):
         create_thread(cast.space, cast.member, body="https://a.example https://b.example")
 
 
-def test_held_posts_wait_for_approval(app, client, login, cast, space_mod, create_thread, audit):
+def test_held_posts_wait_for_approval(
+    app, client, login, cast, space_mod, create_thread, audit, approve
+):
     moderator = app.test_client()
     login(moderator, space_mod)
     response = moderator.submit(
@@ -111,7 +113,7 @@ def test_held_posts_wait_for_approval(app, client, login, cast, space_mod, creat
             )
         )
         case_id = case.id
-    moderator.submit(f"/moderation/cases/{case_id}/approve", {"reason": "Welcome!"})
+    approve(moderator, case_id, "Welcome!")
     assert "My first reply here" in page_text(reader.get(f"/t/{thread.id}"))
     actions = [e.action for e in audit()]
     assert actions == ["settings", "hold", "approve"]
@@ -127,3 +129,19 @@ def test_moderators_threads_are_not_held(app, cast, space_mod, create_thread, hi
     assert hidden(held)
     with app.app_context():
         assert db.session.get(Thread, held.id).hidden_at is not None
+
+
+def test_an_edit_cannot_add_what_a_new_post_may_not_have(
+    app, client, login, cast, create_thread, create_reply
+):
+    thread = create_thread(cast.space, cast.asker)
+    reply = create_reply(thread, cast.member, body="Plain words")
+    login(client, cast.member)
+    body = "See https://a.example and https://b.example"
+    response = client.submit(f"/posts/{reply.id}/edit", {"body": body})
+    assert response.status_code == 200
+    assert "New accounts may put at most 1 link in a post" in page_text(response)
+    response = client.submit(f"/posts/{reply.id}/edit", {"body": "@erik and @casey look"})
+    assert "may mention at most 1 person" in page_text(response)
+    with app.app_context():
+        assert db.session.get(Post, reply.id).body_source == "Plain words"

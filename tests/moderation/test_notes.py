@@ -85,7 +85,7 @@ def test_three_flags_take_a_note_off_every_board(app, cast, live, audit):
 
 
 def test_a_moderators_flag_hides_at_once_and_approval_brings_it_back(
-    app, cast, live, space_mod, login, board, audit
+    app, cast, live, space_mod, login, board, audit, approve
 ):
     client = app.test_client()
     login(client, space_mod)
@@ -100,7 +100,7 @@ def test_a_moderators_flag_hides_at_once_and_approval_brings_it_back(
         )
     page = page_text(client.get(f"/moderation/cases/{case_id}"))
     assert "Buy my course" in page and "Brainstorm note" in page
-    response = client.submit(f"/moderation/cases/{case_id}/approve", {"reason": "Not an ad"})
+    response = approve(client, case_id, "Not an ad")
     assert response.status_code == 302
     assert _note(app, live.note).hidden_at is None
     changes = dict(live.boards["f0"].received())

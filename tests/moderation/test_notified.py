@@ -61,7 +61,7 @@ def test_held_posts_are_not_announced_and_hidden_ones_not_shown(
 
 @pytest.mark.parametrize("app_config", [{"NEW_ACCOUNT_LIMITS": True, "NEW_ACCOUNT_POSTS": 3}])
 def test_held_posts_are_announced_once_approved(
-    app, login, cast, create_thread, create_reply, space_mod, follow
+    app, login, cast, create_thread, create_reply, space_mod, follow, approve
 ):
     from community.moderation.models import ModerationCase
 
@@ -86,7 +86,7 @@ def test_held_posts_are_announced_once_approved(
             ).all()
         )
     for kind in ("post", "thread"):
-        response = moderator.submit(f"/moderation/cases/{cases[kind]}/approve", {"reason": "Fine"})
+        response = approve(moderator, cases[kind], "Fine")
         assert response.status_code == 302
     assert _kinds(app, cast.asker)[len(asker) :] == ["reply"]
     assert _kinds(app, cast.owner)[len(owner) :] == ["mention"]

@@ -35,7 +35,7 @@ def _found(user) -> int:
 
 
 def test_three_flags_hide_a_bio_until_approved(
-    app, client, login, cast, flaggers, flag, hidden, audit, create_user
+    app, client, login, cast, flaggers, flag, hidden, audit, create_user, approve
 ):
     from community.permissions import Role
 
@@ -64,7 +64,7 @@ def test_three_flags_hide_a_bio_until_approved(
     client = app.test_client()
     login(client, site_mod)
     assert BIO in page_text(client.get(f"/u/{cast.asker.username}"))
-    response = client.submit(f"/moderation/cases/{case_id}/approve", {"reason": "A real bio"})
+    response = approve(client, case_id, "A real bio")
     assert response.status_code == 302
     assert not hidden(cast.asker)
     with app.app_context():

@@ -44,11 +44,11 @@ def test_the_space_queue_lists_counts_and_reasons_but_not_flaggers(
 
 
 def test_approve_unhides_and_dismisses_flags(
-    app, moderator, client, cast, flagged, hidden, audit, case_of
+    app, moderator, client, cast, flagged, hidden, audit, case_of, approve
 ):
     thread, reply, case_id = flagged
     assert hidden(reply)
-    response = moderator.submit(f"/moderation/cases/{case_id}/approve", {"reason": "Not an ad"})
+    response = approve(moderator, case_id, "Not an ad")
     assert response.status_code == 302
     assert not hidden(reply)
     case = case_of(case_id)
@@ -142,19 +142,19 @@ def test_ban_from_the_space_for_days(app, moderator, cast, flagged, audit):
     assert event.reason == "Spammer" and event.after["until"]
 
 
-def test_members_cannot_see_queues_or_act(app, client, login, cast, flagged):
+def test_members_cannot_see_queues_or_act(app, client, login, cast, flagged, approve):
     _thread, _reply, case_id = flagged
     login(client, cast.expert)
     assert client.get(f"/s/{cast.space.slug}/moderation").status_code == 403
     assert client.get("/moderation").status_code == 403
     assert client.get(f"/moderation/cases/{case_id}").status_code == 404
-    response = client.submit(f"/moderation/cases/{case_id}/approve", {"reason": "mine now"})
+    response = approve(client, case_id, "mine now")
     assert response.status_code == 404
     assert client.get("/moderation/audit").status_code == 403
 
 
 def test_moderators_of_another_space_cannot_act(
-    app, login, cast, flagged, create_space, create_user, add_member, hidden
+    app, login, cast, flagged, create_space, create_user, add_member, hidden, approve
 ):
     from community.spaces.models import SpaceRole
 
@@ -166,7 +166,7 @@ def test_moderators_of_another_space_cannot_act(
     login(client, other_mod)
     assert client.get(f"/s/{cast.space.slug}/moderation").status_code == 403
     assert client.get(f"/s/{elsewhere.slug}/moderation").status_code == 200
-    response = client.submit(f"/moderation/cases/{case_id}/approve", {"reason": "fine"})
+    response = approve(client, case_id, "fine")
     assert response.status_code == 404
     assert hidden(reply)
 
@@ -205,9 +205,11 @@ def test_existing_moderator_actions_are_audited(app, cast, space_mod, create_thr
     assert edit.target_user_id == cast.asker.id
 
 
-def test_the_audit_log_filters_for_admins(app, login, admin, moderator, cast, flagged, audit):
+def test_the_audit_log_filters_for_admins(
+    app, login, admin, moderator, cast, flagged, audit, approve
+):
     _thread, _reply, case_id = flagged
-    moderator.submit(f"/moderation/cases/{case_id}/approve", {"reason": "Fine after all"})
+    approve(moderator, case_id, "Fine after all")
     client = app.test_client()
     login(client, admin)
     text = page_text(client.get("/moderation/audit"))
