@@ -37,12 +37,19 @@ sessions_ended = _signals.signal("sessions-ended")
 role_changed = _signals.signal("role-changed")
 #: A user edited their profile. sender: the User.
 profile_updated = _signals.signal("profile-updated")
+#: An admin changed a site setting. sender: the setting's key; ``before``, ``after`` (its
+#: values), ``by``.
+site_setting_changed = _signals.signal("site-setting-changed")
 
 # Spaces. sender: the Space.
 #: A space was created. ``by``: its creator (now its owner).
 space_created = _signals.signal("space-created")
-#: A space's name, address, description, tags or visibility changed. ``by``.
+#: A space's name, address, description, tags or visibility changed. ``by``; ``before``,
+#: ``after``: those fields as they were and are.
 space_updated = _signals.signal("space-updated")
+#: A space's rules for its members changed (its vote budget). ``before``, ``after`` (the
+#: settings changed), ``by``.
+space_settings_changed = _signals.signal("space-settings-changed")
 #: Someone became an active member. ``user``, ``membership``.
 member_joined = _signals.signal("member-joined")
 #: Someone asked to join. ``user``, ``membership`` (pending).
@@ -61,6 +68,8 @@ member_unbanned = _signals.signal("member-unbanned")
 #: visibility changed, or ``user`` left, was banned or lost the site role that let them read
 #: it (``user`` is None when it concerns everyone). ``Space.access_epoch`` has moved on.
 space_access_changed = _signals.signal("space-access-changed")
+#: An invite link was made, or revoked. ``invite``, ``change`` ("created" or "revoked"), ``by``.
+invite_changed = _signals.signal("invite-changed")
 
 # Forums.
 #: A thread was started. sender: the Thread; ``post``: its opening post; ``ask_expert``: the
@@ -86,7 +95,9 @@ helpful_marked = _signals.signal("helpful-marked")
 # Ideas. sender: the Idea.
 #: An idea was proposed (its co-design thread was started with it).
 idea_submitted = _signals.signal("idea-submitted")
-#: An idea's title, description or tags changed. ``by``.
+#: An idea's title, description or tags changed. ``by``; ``before``: what changed, as it was
+#: (``{"title", "body"}`` for an edit, ``{"tags"}`` for a bulk retag); ``reason``: a
+#: moderator's, for someone else's idea.
 idea_updated = _signals.signal("idea-updated")
 #: Someone voted for an idea. ``user``; ``voted_at``, ``segment`` and ``organisation``: the
 #: vote's time and the customer segment and organisation recorded with it.
@@ -112,6 +123,14 @@ idea_deleted = _signals.signal("idea-deleted")
 #: A shipped idea was linked to the release that delivered it (its status is unchanged).
 #: ``release``: the Release; ``by``. Everyone who voted for or followed it is to be told.
 idea_released = _signals.signal("idea-released")
+#: An idea's product was set, or it was linked to a release or unlinked (a timeline step).
+#: ``link`` ("product" or "release"), ``before``, ``after`` (ids or None), ``by``.
+idea_linked = _signals.signal("idea-linked")
+
+# Products. sender: the Product or Release.
+#: A product or release was created or edited (site admins). ``change`` ("created" or
+#: "edited"), ``before`` (its fields before an edit, else None), ``after`` (its fields), ``by``.
+product_saved = _signals.signal("product-saved")
 
 # Brainstorming sessions. sender: the BrainstormSession.
 #: A session was scheduled. ``by``.

@@ -367,7 +367,7 @@ def bulk_retag(ideas: list[Idea], *, add: str = "", remove: str = "", by: User) 
         idea.updated_at = utcnow()
         changed += 1
         db.session.flush()
-        signals.idea_updated.send(idea, by=by)
+        signals.idea_updated.send(idea, by=by, before={"tags": before})
     return changed
 
 

@@ -1,6 +1,10 @@
-"""Moderator acts done elsewhere, recorded in the audit log from their features' signals
-(thread pin/lock/move, deleting and editing others' posts, bans, idea merges and statuses).
-Acts run by the moderation queue record themselves, with their reason, and are skipped here.
+"""Moderator, owner and admin acts done elsewhere, recorded in the audit log from their
+features' signals: threads pinned, locked and moved; others' posts and ideas edited, deleted
+and restored, their questions' answers accepted, their ideas retagged; ideas merged and
+unmerged, their statuses (by moderators), products and releases; spaces' details, settings,
+join requests, roles, bans and invites; site roles and settings; verified expertise; others'
+knowledge base articles deleted. Acts run by the moderation queue record themselves, with
+their reason, and are skipped here.
 
 Each edit also keeps an open case's words current (``note_edit``).
 """
@@ -15,6 +19,7 @@ from community.extensions import db
 from community.forums.models import Post, PostRevision, Thread
 from community.moderation.operations import is_acting, note_edit, record, snapshot
 from community.permissions import guardian
+from community.products.models import Release
 
 
 def _by_other(target, by) -> bool:
@@ -41,11 +46,46 @@ def audit_thread_moderation(thread: Thread, *, action: str, by, **kwargs) -> Non
 
 @signals.post_deleted.connect
 def audit_deletion(target, *, by, **_kwargs) -> None:
-    """Deleting or restoring someone else's post or thread."""
+    """Deleting or restoring someone else's post or thread (an idea's co-design thread
+    deleted with its idea: the idea's deletion is recorded instead, see below)."""
     if is_acting() or not _by_other(target, by):
         return
     action = "delete" if target.is_deleted else "restore"
+    if isinstance(target, Thread) and target.idea_id is not None and target.is_deleted:
+        db.session().before_commit(_audit_codesign_deletion, target, by)
+        return
     record(action, by=by, target=target, after=snapshot(target))
+
+
+def _deleted_ideas() -> set[int]:
+    return db.session().transaction_scoped("moderation.deleted_ideas", set)
+
+
+def _audit_codesign_deletion(thread: Thread, by) -> None:
+    if thread.idea_id not in _deleted_ideas():
+        record("delete", by=by, target=thread, after=snapshot(thread))
+
+
+@signals.idea_deleted.connect
+def audit_idea_deletion(idea, *, by, **_kwargs) -> None:
+    """Deleting someone else's idea (with its votes, timeline and discussion)."""
+    _deleted_ideas().add(idea.id)
+    if is_acting() or not _by_other(idea, by):
+        return
+    record("delete", by=by, target=idea, before=snapshot(idea))
+
+
+@signals.answer_accepted.connect
+def audit_accepted_answer(post: Post, *, thread: Thread, by, **_kwargs) -> None:
+    """Accepting an answer on someone else's question."""
+    if _by_other(thread, by):
+        record("accept_answer", by=by, target=thread, after={"accepted_post": post.id})
+
+
+@signals.answer_cleared.connect
+def audit_cleared_answer(thread: Thread, *, by, **_kwargs) -> None:
+    if _by_other(thread, by):
+        record("unaccept_answer", by=by, target=thread, after={"accepted_post": None})
 
 
 @signals.post_edited.connect
@@ -67,12 +107,14 @@ def audit_edit(post: Post, *, by, reason: str = "", **_kwargs) -> None:
 
 @signals.idea_updated.connect
 def audit_idea_edit(idea, *, by, reason: str = "", before: dict | None = None, **_kwargs) -> None:
-    """A moderator's edit of someone else's idea: why, and its title and text before and
-    after (bulk retagging is audited by the explorer's own record)."""
+    """An edit of someone else's idea (why, and its title and text before and after), or a
+    bulk retag of it (its tags before and after)."""
     if is_acting() or before is None or not _by_other(idea, by):
         return
-    after = {"title": idea.title, "body": idea.body_source}
-    record("edit", by=by, target=idea, reason=reason, before=before, after=after)
+    now = {"title": idea.title, "body": idea.body_source, "tags": idea.tag_names}
+    after = {key: now[key] for key in before}
+    action = "retag" if set(before) == {"tags"} else "edit"
+    record(action, by=by, target=idea, reason=reason, before=before, after=after)
 
 
 @signals.post_edited.connect
@@ -123,6 +165,24 @@ def audit_merge(idea, *, into, change, by, **_kwargs) -> None:
     )
 
 
+@signals.idea_unmerged.connect
+def audit_unmerge(idea, *, into, change, by, **_kwargs) -> None:
+    record(
+        "idea_unmerge",
+        by=by,
+        target=idea,
+        reason=change.response_source,
+        before={"status": change.from_status, "into": into.id if into is not None else None},
+        after={"status": change.to_status},
+    )
+
+
+@signals.idea_linked.connect
+def audit_idea_link(idea, *, link: str, before, after, by, **_kwargs) -> None:
+    """An idea's product set, or its release linked or unlinked."""
+    record(f"idea_{link}", by=by, target=idea, before={link: before}, after={link: after})
+
+
 @signals.idea_status_changed.connect
 def audit_status(idea, *, old, new, change, by, **_kwargs) -> None:
     """Status changes by the space's moderators (experts answering ideas is not moderation)."""
@@ -136,3 +196,105 @@ def audit_status(idea, *, old, new, change, by, **_kwargs) -> None:
         before={"status": old},
         after={"status": new},
     )
+
+
+@signals.space_updated.connect
+def audit_space_edit(space, *, by, before: dict | None = None, after: dict | None = None, **_kw):
+    """A space's details changed by its owners: what changed, before and after."""
+    if before is None or after is None:
+        return
+    changed = [key for key in after if before.get(key) != after[key]]
+    if changed:
+        record(
+            "space_edit",
+            by=by,
+            space=space,
+            before={key: before.get(key) for key in changed},
+            after={key: after[key] for key in changed},
+        )
+
+
+@signals.space_settings_changed.connect
+def audit_space_settings(space, *, before: dict, after: dict, by, **_kwargs) -> None:
+    record("settings", by=by, space=space, before=before, after=after)
+
+
+@signals.join_decided.connect
+def audit_join_decision(space, *, user: User, approved: bool, by, **_kwargs) -> None:
+    action = "join_approve" if approved else "join_decline"
+    record(action, by=by, target=user, target_user=user, space=space)
+
+
+@signals.member_role_changed.connect
+def audit_member_role(space, *, user: User, old, new, by, **_kwargs) -> None:
+    record(
+        "member_role",
+        by=by,
+        target=user,
+        target_user=user,
+        space=space,
+        before={"role": str(old)},
+        after={"role": str(new)},
+    )
+
+
+@signals.invite_changed.connect
+def audit_invite(space, *, invite, change: str, by, **_kwargs) -> None:
+    details = {
+        "invite": invite.id,
+        "expires_at": invite.expires_at.isoformat(),
+        "requires_approval": invite.requires_approval,
+    }
+    action = "invite_create" if change == "created" else "invite_revoke"
+    record(action, by=by, space=space, after=details)
+
+
+@signals.role_changed.connect
+def audit_site_role(user: User, *, old_role, new_role, by, **_kwargs) -> None:
+    record(
+        "site_role",
+        by=by,
+        target=user,
+        target_user=user,
+        before={"role": str(old_role)},
+        after={"role": str(new_role)},
+    )
+
+
+@signals.site_setting_changed.connect
+def audit_site_setting(key: str, *, before: str, after: str, by, **_kwargs) -> None:
+    record("site_setting", by=by, before={key: before}, after={key: after})
+
+
+@signals.product_saved.connect
+def audit_product(item, *, change: str, before, after, by, **_kwargs) -> None:
+    """Products and releases created and edited (site admins)."""
+    kind = "release" if isinstance(item, Release) else "product"
+    verb = "create" if change == "created" else "edit"
+    record(f"{kind}_{verb}", by=by, before=before, after=after)
+
+
+@signals.article_deleted.connect
+def audit_article_deletion(article, *, by, **_kwargs) -> None:
+    """Deleting someone else's knowledge base article (edits stay in its own revisions; a
+    deletion leaves none)."""
+    if by is not None and article.created_by_id != by.id:
+        before = {"article": article.id, "title": article.title, "status": article.status}
+        record("article_delete", by=by, space=article.space, before=before)
+
+
+@signals.expertise_verified.connect
+def audit_verification(user: User, *, expertise, by, space=None, **_kwargs) -> None:
+    record(
+        "expertise_verify",
+        by=by,
+        target=user,
+        target_user=user,
+        space=space,
+        after={"tag": expertise.tag},
+    )
+
+
+@signals.expertise_revoked.connect
+def audit_revocation(user: User, *, expertise, by, **_kwargs) -> None:
+    record("expertise_revoke", by=by, target=user, target_user=user, before={"tag": expertise.tag})

@@ -86,7 +86,19 @@ def create_product(
     product = Product(name=name, slug=slug, description=description, spaces=_spaces(space_ids))
     db.session.add(product)
     db.session.flush()
+    signals.product_saved.send(
+        product, change="created", before=None, after=_product_fields(product), by=by
+    )
     return product
+
+
+def _product_fields(product: Product) -> dict:
+    return {
+        "name": product.name,
+        "slug": product.slug,
+        "description": product.description,
+        "spaces": sorted(product.space_ids),
+    }
 
 
 def edit_product(
@@ -97,10 +109,14 @@ def edit_product(
     A space that stops owning the product keeps its ideas' links: they were true when made."""
     _require(by, "product.manage", product, _("Only site admins manage products."))
     name, slug, description = _clean_product(name, slug, description, product)
+    before = _product_fields(product)
     product.name, product.slug, product.description = name, slug, description
     product.spaces = _spaces(space_ids)
     product.updated_at = utcnow()
     db.session.flush()
+    signals.product_saved.send(
+        product, change="edited", before=before, after=_product_fields(product), by=by
+    )
 
 
 def _clean_release(product: Product, version: str, released_on, notes: str, exclude=None):
@@ -164,7 +180,19 @@ def create_release(
     )
     db.session.add(release)
     db.session.flush()
+    signals.product_saved.send(
+        release, change="created", before=None, after=_release_fields(release), by=by
+    )
     return release
+
+
+def _release_fields(release: Release) -> dict:
+    return {
+        "product": release.product.slug,
+        "version": release.version,
+        "released_on": release.released_on.isoformat() if release.released_on else None,
+        "notes": release.notes_source,
+    }
 
 
 def edit_release(
@@ -173,9 +201,13 @@ def edit_release(
     """Correct a release's version, date or notes (site admins)."""
     _require(by, "product.manage", release.product, _("Only site admins manage releases."))
     version, notes = _clean_release(release.product, version, released_on, notes, release)
+    before = _release_fields(release)
     release.version, release.released_on, release.notes_source = version, released_on, notes
     release.notes_html = render_markdown(notes, resolve_usernames).html if notes else ""
     db.session.flush()
+    signals.product_saved.send(
+        release, change="edited", before=before, after=_release_fields(release), by=by
+    )
 
 
 def _record(idea: Idea, kind: TimelineKind, by: User, **links) -> IdeaStatusChange:
@@ -210,8 +242,11 @@ def set_idea_product(idea: Idea, product: Product | None, *, by: User) -> IdeaSt
             _("This idea is linked to a release. Unlink it before changing its product."),
             "product",
         )
+    before = idea.product_id
     idea.product_id = new_id
-    return _record(idea, TimelineKind.PRODUCT, by, product_id=new_id)
+    step = _record(idea, TimelineKind.PRODUCT, by, product_id=new_id)
+    signals.idea_linked.send(idea, link="product", before=before, after=new_id, by=by)
+    return step
 
 
 def link_release(idea: Idea, release: Release | None, *, by: User) -> IdeaStatusChange:
@@ -229,8 +264,10 @@ def link_release(idea: Idea, release: Release | None, *, by: User) -> IdeaStatus
     new_id = release.id if release is not None else None
     if new_id == idea.release_id:
         raise OperationError(_("The idea is already linked to that release."), "release")
+    before = idea.release_id
     idea.release_id = new_id
     step = _record(idea, TimelineKind.RELEASE, by, release_id=new_id, product_id=idea.product_id)
+    signals.idea_linked.send(idea, link="release", before=before, after=new_id, by=by)
     if release is not None:
         signals.idea_released.send(idea, release=release, by=by)
     return step

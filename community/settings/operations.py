@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from community import signals
 from community.errors import OperationError
 from community.extensions import db
 from community.permissions import ROLE_LABELS, Role, guardian
@@ -33,9 +34,12 @@ def set_setting(key: str, value: str, *, by) -> None:
         raise OperationError(_("Only admins change site settings."))
     if key not in DEFINITIONS or value not in DEFINITIONS[key][1]:
         raise OperationError(_("Choose a value from the list."), field=key)
+    before = get_setting(key)
     row = db.session.get(SiteSetting, key)
     if row is None:
         db.session.add(SiteSetting(key=key, value=value))
     else:
         row.value = value
     db.session.flush()
+    if before != value:
+        signals.site_setting_changed.send(key, before=before, after=value, by=by)

@@ -132,6 +132,7 @@ def update_space(
     name, slug, description = _clean_fields(name, slug, description, visibility)
     tag_list = parse_tags(tags)
     visibility_changed = space.visibility != visibility
+    before = _described(space)
     space.name, space.description, space.visibility = name, description, visibility
     if expert_community is not None:
         space.expert_community = expert_community
@@ -140,7 +141,19 @@ def update_space(
     db.session.flush()
     if visibility_changed:
         recheck_access([space])
-    signals.space_updated.send(space, by=by)
+    signals.space_updated.send(space, by=by, before=before, after=_described(space))
+
+
+def _described(space: Space) -> dict:
+    """What ``update_space`` changes, as it is now."""
+    return {
+        "name": space.name,
+        "slug": space.slug,
+        "description": space.description,
+        "visibility": space.visibility,
+        "tags": space.tag_names,
+        "expert_community": space.expert_community,
+    }
 
 
 def recheck_access(spaces: list[Space], user: User | None = None) -> None:
@@ -172,8 +185,14 @@ def set_vote_budget(space: Space, votes: int | None, *, by: User) -> None:
             ),
             field="vote_budget",
         )
+    before = space.vote_budget
+    if before == votes:
+        return
     space.vote_budget = votes
     db.session.flush()
+    signals.space_settings_changed.send(
+        space, before={"vote_budget": before}, after={"vote_budget": votes}, by=by
+    )
 
 
 def _count_members(space: Space, delta: int) -> None:
@@ -356,6 +375,7 @@ def create_invite(
     )
     db.session.add(invite)
     db.session.flush()
+    signals.invite_changed.send(space, invite=invite, change="created", by=by)
     return invite, token
 
 
@@ -364,6 +384,7 @@ def revoke_invite(invite: SpaceInvite, *, by: User) -> None:
     _require(by, "space.moderate", invite.space)
     invite.revoked_at = utcnow()
     db.session.flush()
+    signals.invite_changed.send(invite.space, invite=invite, change="revoked", by=by)
 
 
 def find_invite(token: str) -> SpaceInvite | None:
