@@ -53,6 +53,8 @@ def index_hiding(target, **_kwargs) -> None:
         _reindex([target.thread_id], post_ids=[target.id])
     elif isinstance(target, Idea):
         _index_ideas([target.id])
+        if target.thread_id is not None:  # its discussion is hidden and shown with it
+            _reindex([target.thread_id], replies=True)
     elif isinstance(target, User):
         search_service().index(*sources.person_documents([target.id]))
 

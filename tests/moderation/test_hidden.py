@@ -50,3 +50,21 @@ def test_a_hidden_idea_leaves_idea_lists(app, client, login, cast, space_mod, cr
     login(moderator, space_mod)
     assert "Quokka" in page_text(moderator.get(f"/s/{cast.space.slug}/ideas"))
     assert "Quokka" in page_text(moderator.get(f"/ideas/{idea.id}"))
+
+
+def test_a_hidden_ideas_discussion_is_hidden_with_it(
+    app, client, cast, space_mod, create_idea, create_reply, flag
+):
+    from community.extensions import db
+    from community.forums.models import Thread
+
+    idea = create_idea(cast.space, cast.asker, title="Quokka mode", body="Numbat details")
+    with app.app_context():
+        thread = db.session.get(Thread, idea.thread_id)
+        db.session.expunge(thread)
+    create_reply(thread, cast.member, body="Wombat sightings in the discussion")
+    assert "Nothing found" not in page_text(client.get("/search?q=Wombat"))
+    flag(idea, space_mod)
+    assert "Nothing found for “Wombat”" in page_text(client.get("/search?q=Wombat"))
+    page = page_text(client.get(f"/t/{thread.id}"))
+    assert "Numbat" not in page and "Wombat" not in page and "Hidden pending review" in page
