@@ -201,6 +201,17 @@ def test_held_replies_are_not_shown_to_others(
         held = db.session.scalar(db.select(Post).where(Post.author_id == cast.member.id))
     with pytest.raises(OperationError, match="Approve this reply before"):
         act(app, forums.accept_answer, held, by=space_mod)
+    # Someone else's hands on it: as if it did not exist.
+    for url, data in (
+        (f"/posts/{held.id}/edit", {"body": "Taken over"}),
+        (f"/posts/{held.id}/helpful", {"helpful": "1"}),
+        (f"/posts/{held.id}/delete", {}),
+        (f"/posts/{held.id}/accept", {}),
+    ):
+        assert reader.submit(url, data).status_code == 404, url
+    assert reader.get(f"/posts/{held.id}/history").status_code == 404
+    with app.app_context():
+        assert db.session.get(Post, held.id).body_source == "A held reply"
 
 
 def test_a_held_idea_mentions_no_one_until_approved(
@@ -223,6 +234,10 @@ def test_a_held_idea_mentions_no_one_until_approved(
         assert outsider.get(url).status_code == 404, url
     listed = outsider.get("/api/v1/ideas").get_json()["data"]
     assert idea_id not in [i["id"] for i in listed]
+    member = app.test_client()
+    login(member, cast.asker)
+    assert member.submit(f"/ideas/{idea_id}/vote", {"vote": "1"}).status_code == 404
+    assert member.get(f"/ideas/{idea_id}").status_code == 404
     response = client.submit(
         f"/ideas/{idea_id}/edit",
         {"title": "Dark mode", "body": f"Please, @{cast.expert.username}", "tags": ""},
