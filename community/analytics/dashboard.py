@@ -571,10 +571,12 @@ class KnowledgeLoop:
 
 def _questions(user, scope: Scope) -> Select:
     """Questions asked in the range in the spaces in scope (with a product, the spaces that
-    own it), by people of the segment if one is chosen."""
+    own it), by people of the segment if one is chosen; published ones only (not hidden by
+    moderation nor held for approval)."""
     query = select(Thread.id, Thread.space_id, Thread.author_id, Thread.created_at).where(
         Thread.kind == ThreadKind.QUESTION.value,
         Thread.deleted_at.is_(None),
+        Thread.hidden_at.is_(None),
         _in_community(Thread.space_id, user, scope),
         Thread.created_at >= scope.since,
         Thread.created_at < scope.until,

@@ -115,3 +115,21 @@ def _opening_id(app, thread) -> int:
         return db.session.scalar(
             select(Post.id).where(Post.thread_id == thread.id, Post.is_opening.is_(True))
         )
+
+
+@pytest.mark.parametrize("app_config", [LIMITS])
+def test_insights_count_published_questions_and_answers(
+    app, cast, holding, space_owner, create_thread, create_reply
+):
+    from datetime import date, timedelta
+
+    from community.accounts.models import User
+    from community.analytics import dashboard
+
+    question = create_thread(cast.space, cast.owner, kind="question")
+    create_reply(question, cast.member, body="A held answer")
+    create_thread(cast.space, cast.member, kind="question", title="A held question")
+    with app.app_context():
+        scope = dashboard.Scope(start=date.today() - timedelta(days=1), end=date.today())
+        found = dashboard.knowledge_loop(db.session.get(User, space_owner.id), scope)
+    assert (found.questions, found.answered) == (1, 0)
