@@ -30,6 +30,7 @@ def threads_page(
     sort: str = "activity",
     page: int = 1,
     viewer=None,
+    per_page: int = THREADS_PER_PAGE,
 ) -> Pagination:
     """Threads of a space (pinned first), filtered and sorted, authors loaded. Threads hidden
     pending review are listed only to their authors and the space's moderators."""
@@ -56,7 +57,7 @@ def threads_page(
         "helpful": [Thread.helpful_count.desc(), Thread.last_activity_at.desc()],
     }.get(sort, [Thread.last_activity_at.desc()])
     stmt = stmt.order_by(Thread.pinned.desc(), *order, Thread.id.desc())
-    return db.paginate(stmt, page=max(page, 1), per_page=THREADS_PER_PAGE, error_out=False)
+    return db.paginate(stmt, page=max(page, 1), per_page=per_page, error_out=False)
 
 
 def opening_post(thread: Thread) -> Post | None:
@@ -67,7 +68,7 @@ def opening_post(thread: Thread) -> Post | None:
     )
 
 
-def replies_page(thread: Thread, page: int = 1) -> Pagination:
+def replies_page(thread: Thread, page: int = 1, per_page: int = POSTS_PER_PAGE) -> Pagination:
     """Replies in the order they were written, authors loaded."""
     stmt = (
         select(Post)
@@ -75,7 +76,7 @@ def replies_page(thread: Thread, page: int = 1) -> Pagination:
         .where(Post.thread_id == thread.id, Post.is_opening.is_(False))
         .order_by(Post.created_at, Post.id)
     )
-    return db.paginate(stmt, page=max(page, 1), per_page=POSTS_PER_PAGE, error_out=False)
+    return db.paginate(stmt, page=max(page, 1), per_page=per_page, error_out=False)
 
 
 def accepted_post(thread: Thread) -> Post | None:
