@@ -23,6 +23,7 @@ from community.api.models import ApiToken, digest
 from community.api.queries import token_for
 from community.database import utcnow
 from community.extensions import csrf, db, limiter
+from community.inputs import accept_json
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 #: How stale ``last_used_at`` may get before a request writes it again.
@@ -63,6 +64,7 @@ api = CocreateApi(
 )
 bp = ApiBlueprint("api", __name__, url_prefix="/api/v1", description="Cocreate JSON API")
 csrf.exempt(bp)
+accept_json(bp)
 
 
 def _rate_key() -> str:

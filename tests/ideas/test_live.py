@@ -48,8 +48,12 @@ def test_private_ideas_cannot_be_watched_by_outsiders(
 
 def test_bad_watch_requests_are_refused(app, client):
     ws = watcher(app, client)
-    for data in (None, "x", {"ideas": "1"}, {"ideas": list(range(500))}):
-        assert ws.emit("watch", data, namespace=NAMESPACE, callback=True)["watching"] == []
+    bad = (None, "x", {"ideas": "1"}, {"ideas": list(range(1, 500))}, {"ideas": 5}, {})
+    more = ({"ideas": [1, True]}, {"ideas": [2**31]}, {"ideas": [1.0]}, {"ideas": [{"id": 1}]})
+    for data in bad + more:
+        reply = ws.emit("watch", data, namespace=NAMESPACE, callback=True)
+        assert reply == {"ok": False, "error": "That request was not understood."}, data
+        assert ws.emit("unwatch", data, namespace=NAMESPACE, callback=True)["ok"] is False
 
 
 def test_watch_after_the_visitor_left_is_harmless(app, client, cast, create_idea, monkeypatch):
@@ -64,5 +68,5 @@ def test_watch_after_the_visitor_left_is_harmless(app, client, cast, create_idea
     ws = watcher(app, client)
     assert ws.emit("watch", {"ideas": [idea.id]}, namespace=NAMESPACE, callback=True) == {
         "ok": False,
-        "watching": [],
+        "error": "This page is no longer connected.",
     }
