@@ -6,7 +6,9 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app wsgi
 export COCREATE_ENV ?= development
 
-.PHONY: run test install install-dev browser-deps translations extract-messages lint format clean
+RUNS ?= 20
+
+.PHONY: run test stress install install-dev browser-deps translations extract-messages lint format clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -28,7 +30,7 @@ translations: $(VENV)/.installed
 	@$(BIN)/pybabel -q compile -d translations
 
 extract-messages: $(VENV)/.installed
-	$(BIN)/pybabel -q extract -F babel.cfg --ignore-dirs='.*' -k _l -k lazy_gettext --no-location --sort-output \
+	$(BIN)/pybabel -q extract -F babel.cfg --ignore-dirs='.*' -k _l -k lazy_gettext -k lazy_ngettext:1,2 --no-location --sort-output \
 	    -o translations/messages.pot .
 	$(BIN)/pybabel -q update --no-fuzzy-matching -i translations/messages.pot -d translations
 
@@ -50,6 +52,13 @@ browser-deps:
 
 test: install-dev browser-deps
 	COCREATE_ENV=testing $(BIN)/pytest -n auto
+
+# The race tests, RUNS times each, while other tests, SQLite writers and busy loops load the
+# machine (bench/stress.py); PostgreSQL too when TEST_POSTGRES_URL is set or we are root.
+stress: install-dev browser-deps
+	@if [ -z "$$TEST_POSTGRES_URL" ] && [ "$$(id -u)" = "0" ]; then \
+	    TEST_POSTGRES_URL="$$(bash .ci/postgres.sh | tail -n 1)"; export TEST_POSTGRES_URL; fi; \
+	$(BIN)/python bench/stress.py --runs $(RUNS)
 
 lint:
 	$(BIN)/ruff check .

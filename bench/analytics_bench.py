@@ -78,6 +78,7 @@ def add_questions(app, count: int, seed: int = 11) -> int:
             author = rng.choice(members[space_id])
             replies = min(int(rng.expovariate(0.6)), 12)
             times = sorted(asked + timedelta(hours=rng.expovariate(1 / 20)) for _ in range(replies))
+            repliers = [rng.choice(members[space_id]) for _ in times]
             threads.append(
                 {
                     "id": thread_id,
@@ -86,6 +87,7 @@ def add_questions(app, count: int, seed: int = 11) -> int:
                     "kind": "question",
                     "title": f"How do I configure export {thread_id}?",
                     "reply_count": replies,
+                    "answer_count": sum(replier != author for replier in repliers),
                     "created_at": asked,
                     "last_activity_at": times[-1] if times else asked,
                 }
@@ -105,12 +107,12 @@ def add_questions(app, count: int, seed: int = 11) -> int:
                 {
                     "id": next(next_post),
                     "thread_id": thread_id,
-                    "author_id": rng.choice(members[space_id]),
+                    "author_id": replier,
                     "body_source": "Try this.",
                     "body_html": "<p>Try this.</p>",
                     "created_at": at,
                 }
-                for at in times
+                for at, replier in zip(times, repliers, strict=True)
             ]
         db.session.execute(insert(Thread), threads)
         db.session.execute(insert(Post), posts)

@@ -205,6 +205,7 @@ def generate(app: Flask, ideas: int, seed: int = 7) -> dict:
                 final = "new"  # there is no older idea to merge the first one into
             replies = min(int(rng.expovariate(0.4)), 25)
             reply_times = sorted(created + age * rng.random() for _ in range(replies))
+            repliers = [rng.choice(members[space_id]) for _ in reply_times]
             rows[Thread].append(
                 {
                     "id": idea_id,
@@ -214,6 +215,7 @@ def generate(app: Flask, ideas: int, seed: int = 7) -> dict:
                     "title": title,
                     "idea_id": idea_id,
                     "reply_count": replies,
+                    "answer_count": sum(replier != author for replier in repliers),
                     "created_at": created,
                     "last_activity_at": reply_times[-1] if reply_times else created,
                 }
@@ -232,12 +234,12 @@ def generate(app: Flask, ideas: int, seed: int = 7) -> dict:
                 {
                     "id": next(post_ids),
                     "thread_id": idea_id,
-                    "author_id": rng.choice(members[space_id]),
+                    "author_id": replier,
                     "body_source": "+1, we need this too.",
                     "body_html": "<p>+1, we need this too.</p>",
                     "created_at": at,
                 }
-                for at in reply_times
+                for at, replier in zip(reply_times, repliers, strict=True)
             ]
             rows[ThreadTag] += [{"thread_id": idea_id, "tag": t} for t in tags]
             rows[IdeaTag] += [{"idea_id": idea_id, "tag": t} for t in tags]

@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import logging
 import os
-import secrets
 
 from flask import Flask
 from flask_babel import format_timedelta, get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from sqlalchemy import select
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from community import (
@@ -26,13 +24,15 @@ from community import (
     moderation,
     notifications,
     products,
+    ratelimit,  # noqa: F401 - defines the cocreate-memory:// store RATELIMIT_STORAGE_URI names
     search,
     settings,
     spaces,
 )
+from community.accounts import sessions
 from community.accounts.events import NAMESPACE as ME_NAMESPACE
 from community.accounts.events import MeNamespace
-from community.accounts.models import SEGMENTS, User
+from community.accounts.models import SEGMENTS
 from community.brainstorms.events import NAMESPACE as BRAINSTORM_NAMESPACE
 from community.brainstorms.events import BrainstormNamespace
 from community.commands import register_cli
@@ -48,7 +48,7 @@ from community.inputs import register_input_checks
 from community.live import Packet
 from community.permissions import ROLE_LABELS, Role, guardian
 from community.search.service import init_search
-from community.security import register_security_headers
+from community.security import register_body_limit, register_security_headers
 from community.spaces.models import SPACE_ROLE_LABELS
 from community.spaces.permissions import membership_of
 
@@ -69,6 +69,7 @@ def create_app(config: type[Config] | None = None, **overrides) -> Flask:
     os.makedirs(app.instance_path, exist_ok=True)
     register_logging(app)
     register_proxies(app)
+    register_body_limit(app)  # first: before CSRF, rate limits or sign-in read anything
     register_extensions(app)
     app.url_map.converters["int"] = RowIdConverter
     register_blueprints(app)
@@ -113,22 +114,14 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_login(app: Flask) -> None:
-    """Load users from the session id ``"<id>:<session token>"``."""
+    """Load users from the session id ``"<id>:<session secret>"`` (``accounts.sessions``)."""
     login_manager.init_app(app)
     login_manager.login_view = "accounts.login"
     login_manager.login_message = _l("Please sign in to continue.")
     login_manager.login_message_category = "info"
     login_manager.session_protection = "basic"
-
-    @login_manager.user_loader
-    def load_user(identity: str):
-        user_id, _, token = identity.partition(":")
-        if not user_id.isdigit() or not token:
-            return None
-        user = db.session.scalar(select(User).where(User.id == int(user_id)))
-        if user is None or not user.is_active:
-            return None
-        return user if secrets.compare_digest(user.session_token, token) else None
+    login_manager.user_loader(sessions.load_user)
+    app.before_request(sessions.keep_alive)
 
 
 def register_blueprints(app: Flask) -> None:

@@ -1,5 +1,5 @@
-"""Command-line verbs: ``flask users``, ``flask demo``, ``flask experts``, ``flask analytics``
-and ``flask serve``."""
+"""Command-line verbs: ``flask users``, ``flask demo``, ``flask ideas``, ``flask forums``,
+``flask reputation``, ``flask experts``, ``flask analytics`` and ``flask serve``."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from community.errors import OperationError
 from community.experts import reputation
 from community.experts.commands import experts_cli, start_routing_loop
 from community.extensions import db, socketio
+from community.forums import operations as forum_operations
 from community.ideas import operations as ideas_operations
 from community.ideas import trending
 from community.notifications.commands import notifications_cli
@@ -98,6 +99,18 @@ def recount_ideas() -> None:
     click.echo(f"Fixed {fixed} vote counts. Counted the trending value of {counted} ideas.")
 
 
+forums_cli = AppGroup("forums", help="Threads and their replies.")
+
+
+@forums_cli.command("recount")
+def recount_forums() -> None:
+    """Make every thread's reply and answer counts equal its live replies (answers: those
+    by others than the asker); a second run changes nothing."""
+    fixed = forum_operations.recount_replies()
+    db.session.commit()
+    click.echo(f"Fixed the reply and answer counts of {fixed} threads.")
+
+
 reputation_cli = AppGroup("reputation", help="Reputation points and badges.")
 
 
@@ -117,6 +130,7 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(serve)
     app.cli.add_command(search_cli)
     app.cli.add_command(ideas_cli)
+    app.cli.add_command(forums_cli)
     app.cli.add_command(reputation_cli)
     app.cli.add_command(experts_cli)
     app.cli.add_command(notifications_cli)

@@ -33,6 +33,15 @@ class Config:
     REMEMBER_COOKIE_SECURE = False
     REMEMBER_COOKIE_DURATION = 60 * 60 * 24 * 30
     PERMANENT_SESSION_LIFETIME = 60 * 60 * 24 * 14
+    # A signed-in session (community/accounts/sessions.py) unused for this long has ended.
+    SESSION_MAX_IDLE = 60 * 60 * 24 * 30
+
+    # The largest request body (bytes) accepted; bigger ones get a 413. Above any legitimate
+    # form or API body: a post may hold 50,000 characters, 600 KB once form-encoded if they
+    # are all emoji. A multipart form's text field may fill it too (Werkzeug's default stops
+    # each at 500 KB).
+    MAX_CONTENT_LENGTH = 1024 * 1024
+    MAX_FORM_MEMORY_SIZE = MAX_CONTENT_LENGTH
 
     WTF_CSRF_TIME_LIMIT = None
     WTF_CSRF_SSL_STRICT = True
@@ -49,7 +58,8 @@ class Config:
     LOGIN_LIMIT_PER_ACCOUNT = "5 per minute"
     REGISTER_LIMIT_PER_IP = "10 per hour"
     RESET_LIMIT_PER_IP = "5 per 15 minutes"
-    # Per signed-in user (per address when anonymous), HTTP and Socket.IO alike.
+    # One budget per signed-in person (per address when anonymous), shared by the pages, the API
+    # and Socket.IO (community/ratelimit.py).
     POST_LIMIT = "10 per minute"  # threads, replies and ideas
     VOTE_LIMIT = "60 per minute"
     FLAG_LIMIT = "20 per hour"
@@ -66,7 +76,8 @@ class Config:
     NEW_ACCOUNT_MAX_MENTIONS = 3  # per post
     NEW_ACCOUNT_POSTS_PER_DAY = 10
 
-    # The JSON API (community/api): per token (or signed-in person, or address) and minute.
+    # The JSON API (community/api), all of it: per person (all their tokens and their session
+    # together), else per address (wrong tokens included).
     API_LIMIT = "120 per minute"
     API_TITLE = "Cocreate API"
     API_VERSION = "v1"
@@ -88,6 +99,11 @@ class Config:
     #: The site's address, for links in mail sent outside a request (the digest command).
     SITE_URL = "http://localhost:5000"
     PASSWORD_RESET_MAX_AGE = 60 * 60
+    SIGNUP_CONFIRM_MAX_AGE = 24 * 60 * 60  # how long a sign-up link works (seconds)
+    # Argon2id cost (argon2-cffi's defaults, RFC 9106's second recommendation): about 0.1 s
+    # of one core per hash. Hashes keep their own parameters, so changing these only makes
+    # each account's hash be redone at its next sign-in.
+    PASSWORD_HASHING = {"time_cost": 3, "memory_cost": 65536, "parallelism": 4}
 
     TRUSTED_PROXIES = 0
     SEARCH_INDEX_DIR: str | None = None  # default: <instance>/search
@@ -130,6 +146,9 @@ class Config:
             app.config["MAIL_DEFAULT_SENDER"] = env["MAIL_DEFAULT_SENDER"]
         if env.get("RATELIMIT_STORAGE_URI"):
             app.config["RATELIMIT_STORAGE_URI"] = env["RATELIMIT_STORAGE_URI"]
+        if env.get("MAX_CONTENT_LENGTH"):
+            app.config["MAX_CONTENT_LENGTH"] = int(env["MAX_CONTENT_LENGTH"])
+            app.config["MAX_FORM_MEMORY_SIZE"] = app.config["MAX_CONTENT_LENGTH"]
         if env.get("SEARCH_INDEX_DIR"):
             app.config["SEARCH_INDEX_DIR"] = env["SEARCH_INDEX_DIR"]
         if env.get("TRUSTED_PROXIES"):
@@ -173,6 +192,8 @@ class TestingConfig(Config):
     FLAG_LIMIT = "1000 per minute"
     BRAINSTORM_NOTE_LIMIT = "1000 per minute"
     BRAINSTORM_DOT_LIMIT = "1000 per minute"
+    # The production cost would spend minutes of the suite on hashing test passwords.
+    PASSWORD_HASHING = {"time_cost": 1, "memory_cost": 64, "parallelism": 1}
 
     @classmethod
     def init_app(cls, app) -> None:

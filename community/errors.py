@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, jsonify, render_template
+from flask import Flask, current_app, jsonify, render_template
+from flask_babel import format_decimal
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.csrf import CSRFError
@@ -46,6 +47,19 @@ ERROR_TEXT = {
 }
 
 
+def _too_large() -> str | None:
+    """Say how much the site accepts, when a limit is set."""
+    limit = current_app.config.get("MAX_CONTENT_LENGTH")
+    if not limit:
+        return None
+    return str(
+        _l(
+            "What you sent is too large: this site accepts at most %(size)s MB at a time.",
+            size=format_decimal(round(limit / 1_048_576, 2)),
+        )
+    )
+
+
 def _render_error(code: int, detail: str | None = None, fields: dict | None = None):
     title, message = ERROR_TEXT.get(code) or ERROR_TEXT[400 if code < 500 else 500]
     message = detail or str(message)
@@ -72,6 +86,8 @@ def register_error_handlers(app: Flask) -> None:
             return _render_error(429)
         if code >= 500:
             return _render_error(500)
+        if code == 413:
+            return _render_error(413, _too_large())
         # Only our own messages reach users: Werkzeug's defaults are English-only.
         own = error.description if error.description != type(error).description else None
         # Invalid API parameters (webargs) say which parameter is wrong and why.

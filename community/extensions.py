@@ -9,7 +9,6 @@ from flask_socketio import SocketIO
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
 
-from community import ratelimit  # noqa: F401 - registers the cocreate-memory:// store
 from community.database import Base, Session
 from community.mail import Mailer
 

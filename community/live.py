@@ -10,8 +10,12 @@ handler only ever gets a dict of typed, bounded values; :class:`LiveNamespace` r
 events and payloads that do not fit, runs each event as one unit of work (commit once, roll
 back on error) and answers refusals with an acknowledgement ``{"ok": false, "error": ...}``.
 :class:`SecureNamespace` also authenticates the connection and re-checks the user on every
-event (a password change elsewhere ends the session mid-connection). Individual events
+event (the same session check as pages: a session ended by signing out, a password change or
+from the sessions list cannot act, even on a connection still open). Individual events
 authorise with :func:`authorize`, which asks the same guardian the pages ask.
+
+Every signed-in connection, in every namespace, is in the room of its session
+(:func:`session_room`): ending a session closes them all (:func:`close_sessions`).
 """
 
 from __future__ import annotations
@@ -26,14 +30,14 @@ from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from flask_socketio import Namespace, disconnect
-from limits import parse
+from flask_socketio import Namespace, disconnect, join_room
 from socketio import packet as sio_packet
 
 from community.errors import OperationError
-from community.extensions import db, limiter
+from community.extensions import db, socketio
 from community.inputs import BadInput, check_value
 from community.permissions import guardian
+from community.ratelimit import spend
 
 log = logging.getLogger(__name__)
 
@@ -173,12 +177,45 @@ class SecureNamespace(LiveNamespace):
         """Refuse connections without a signed-in, active user."""
         if not current_user.is_authenticated:
             raise ConnectionRefusedError("unauthorized")
+        join_session_room()
 
     def refuse(self) -> dict[str, Any] | None:
         if not current_user.is_authenticated:
             disconnect()
             return refusal(_("Your session has ended. Sign in again."))
         return None
+
+
+def session_room(session_id: int) -> str:
+    """The room, in each namespace, of every connection opened by one signed-in session."""
+    return f"session:{session_id}"
+
+
+def join_session_room() -> None:
+    """Put this connection in its signed-in session's room (connections of signed-in users)."""
+    join_room(session_room(current_user.signed_in_session.id))
+
+
+def close_connections(sids: list[str], namespace: str) -> None:
+    """Close these connections of ``namespace``; with a message queue, a connection another
+    process holds is closed by that process. One held here runs its disconnect handler right
+    here, so each runs in an application context of its own: otherwise it would share ``g``
+    (the signed-in user Flask-Login keeps there, and the database session) with the request
+    that closed it, and act as that request's user."""
+    app = current_app._get_current_object()
+    for sid in sids:
+        with app.app_context():
+            socketio.server.disconnect(sid, namespace=namespace)
+
+
+def close_sessions(session_ids: list[int]) -> None:
+    """Close every connection this process holds for these signed-in sessions, in every
+    namespace (after the commit that ended them)."""
+    manager = socketio.server.manager
+    rooms = [session_room(session_id) for session_id in session_ids]
+    for namespace in list(manager.get_namespaces()):
+        sids = {sid for sid, _eio_sid in manager.get_participants(namespace, rooms)}
+        close_connections(sorted(sids), namespace)
 
 
 def _unit_of_work(handler: Callable, schema: ma.Schema) -> Callable:
@@ -205,15 +242,10 @@ def _unit_of_work(handler: Callable, schema: ma.Schema) -> Callable:
     return run
 
 
-def rate_limit(config_key: str, scope: str) -> None:
-    """Refuse the event once the user has used up the limit named by ``config_key`` (e.g.
-    ``"60 per minute"``) for ``scope``. Counted with the HTTP limits' strategy in their store
-    (``RATELIMIT_STORAGE_URI``), so with a shared store (Redis) the limit holds across every
-    worker process holding the user's connections."""
-    if not current_app.config.get("RATELIMIT_ENABLED", True):
-        return
-    item = parse(current_app.config[config_key])
-    if not limiter.limiter.hit(item, "socket", scope, f"user:{current_user.id}"):
+def rate_limit(config_key: str) -> None:
+    """Refuse the event once the user has used up their budget named by ``config_key`` (e.g.
+    ``"FLAG_LIMIT"``): the same budget the pages and the API spend (``community.ratelimit``)."""
+    if not spend(config_key):
         raise EventRefused(_("You are going too fast. Wait a moment and try again."))
 
 

@@ -1,18 +1,34 @@
-"""The embedded rate-limit store: limits' in-memory storage with its expiry timer guarded.
+"""Rate limits: per-person budgets shared by every channel, and the embedded limit store.
+
+A budget (``POST_LIMIT``, ``VOTE_LIMIT``, ``FLAG_LIMIT``, …; see ``community/config.py``) is one
+count per person, whatever they use to spend it: a page, a JSON call of a page, the API with any
+of their tokens, or a Socket.IO event. Views take it with :func:`person_limit`, socket handlers
+with :func:`spend`; both count in the limiter's store (``RATELIMIT_STORAGE_URI``), so with a
+shared store (Redis) the budget also holds across processes.
 
 ``limits`` 5.8 (re)starts the memory storage's expiry ``Timer`` without a lock; two requests
 in different threads can start the same timer twice, and the second start fails inside
 ``threading`` (``KeyError`` in ``Thread._bootstrap_inner``). Seen under concurrent sign-ins.
-This subclass does the same under a lock; it registers the ``cocreate-memory://`` scheme.
+:class:`LockedMemoryStorage` does the same under a lock; it registers the ``cocreate-memory://``
+scheme.
 """
 
 from __future__ import annotations
 
+import functools
 import threading
+from collections.abc import Callable
+from typing import Any
 
-from flask import request
+from flask import abort, current_app, request
 from flask_login import current_user
+from limits import parse
 from limits.storage import MemoryStorage
+
+from community.extensions import limiter
+
+#: Methods that only read: they never spend a budget.
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 class LockedMemoryStorage(MemoryStorage):
@@ -29,8 +45,35 @@ class LockedMemoryStorage(MemoryStorage):
                 self.timer.start()
 
 
-def user_or_address() -> str:
-    """Rate-limit key: the signed-in user (wherever they connect from), else the address."""
+def person_key() -> str:
+    """Who spends: the signed-in person (by session cookie or API token, from anywhere), else
+    the address."""
     if getattr(current_user, "is_authenticated", False):
         return f"user:{current_user.id}"
-    return request.remote_addr or "unknown"
+    return f"addr:{request.remote_addr or 'unknown'}"
+
+
+def spend(config_key: str) -> bool:
+    """Take one from the caller's budget named by ``config_key`` (e.g. ``"VOTE_LIMIT"``, whose
+    value reads ``"60 per minute"``); False when it is used up."""
+    if not current_app.config.get("RATELIMIT_ENABLED", True):
+        return True
+    item = parse(current_app.config[config_key])
+    return limiter.limiter.hit(item, "budget", config_key, person_key())
+
+
+def person_limit(config_key: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Decorate a view: each request that changes something (not GET/HEAD/OPTIONS) spends one
+    from the caller's ``config_key`` budget, shared with every other view and socket event
+    spending it; past the budget the answer is 429 (a page, or JSON for the API and scripts)."""
+
+    def decorate(view: Callable[..., Any]) -> Callable[..., Any]:
+        @functools.wraps(view)
+        def limited(*args: Any, **kwargs: Any) -> Any:
+            if request.method not in SAFE_METHODS and not spend(config_key):
+                abort(429)
+            return view(*args, **kwargs)
+
+        return limited
+
+    return decorate

@@ -24,9 +24,15 @@ _signals = Namespace()
 
 #: A new account was registered. sender: the User.
 user_registered = _signals.signal("user-registered")
-#: A user's password changed (by themself or a reset); other sessions are now invalid.
-#: sender: the User; ``reason``: "change" or "reset"; ``old_session_token``: the ended one.
+#: A user's password changed (by themself or a reset); every session of theirs ends with it.
+#: sender: the User; ``reason``: "change" or "reset". A receiver that ends something else
+#: with the password (API tokens) returns a sentence saying so (a lazy string), which the
+#: page and the security e-mail show the owner.
 password_changed = _signals.signal("password-changed")
+#: Signed-in sessions ended: signed out, signed out from the sessions list, or all of them on a
+#: password change or a suspension. Sent before their rows are deleted. sender: the User;
+#: ``session_ids``; ``reason``: "signed_out", "revoked", "change", "reset" or "suspended".
+sessions_ended = _signals.signal("sessions-ended")
 #: An admin changed a user's site role. sender: the User; ``old_role``, ``new_role``, ``by``.
 role_changed = _signals.signal("role-changed")
 #: A user edited their profile. sender: the User.
@@ -51,6 +57,10 @@ member_role_changed = _signals.signal("member-role-changed")
 member_banned = _signals.signal("member-banned")
 #: A ban was lifted. ``user``, ``by``.
 member_unbanned = _signals.signal("member-unbanned")
+#: Who may read the space changed in a way open live connections must check again: its
+#: visibility changed, or ``user`` left, was banned or lost the site role that let them read
+#: it (``user`` is None when it concerns everyone). ``Space.access_epoch`` has moved on.
+space_access_changed = _signals.signal("space-access-changed")
 
 # Forums.
 #: A thread was started. sender: the Thread; ``post``: its opening post; ``ask_expert``: the

@@ -2,28 +2,17 @@
 
 from __future__ import annotations
 
-from flask_login import current_user
-from flask_socketio import join_room
-
-from community.live import SecureNamespace
+from community.accounts.sessions import live_session_ids
+from community.live import SecureNamespace, session_room
 
 NAMESPACE = "/me"
 
 
-def session_room(user_id: int, session_token: str) -> str:
-    """The room of every connection opened with one session token of one user."""
-    return f"user:{user_id}:{session_token}"
-
-
-def user_room(user_id: int) -> str:
-    """The room of every connection of one user, whatever session it came from."""
-    return f"user:{user_id}"
+def user_rooms(user_id: int) -> list[str]:
+    """Where to push something to one user: the rooms of their live sessions (one query), so
+    a tab whose session has ended receives nothing more, whichever process holds it."""
+    return [session_room(session_id) for session_id in live_session_ids(user_id)]
 
 
 class MeNamespace(SecureNamespace):
-    """Joins the user's rooms on connect; later features push personal updates here."""
-
-    def on_connect(self, auth=None) -> None:
-        super().on_connect(auth)
-        join_room(user_room(current_user.id))
-        join_room(session_room(current_user.id, current_user.session_token))
+    """Personal updates; each connection is in its session's room (``SecureNamespace``)."""

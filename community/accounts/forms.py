@@ -43,6 +43,17 @@ class RegisterForm(FlaskForm):
     )
 
 
+class ConfirmSignupForm(FlaskForm):
+    """Finish signing up from the e-mailed link; a new username only when the one chosen was
+    taken meanwhile."""
+
+    username = StringField(_l("Username"), validators=[Optional(), _username_chars])
+
+
+class ResendSignupForm(FlaskForm):
+    """Send the sign-up e-mail again: only the CSRF token (the address is the session's)."""
+
+
 class LoginForm(FlaskForm):
     """Sign in by username or e-mail."""
 

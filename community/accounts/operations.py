@@ -1,10 +1,11 @@
-"""Every change to accounts: register, authenticate, passwords, profiles, roles.
+"""Every change to accounts: sign up, register, authenticate, passwords, profiles, roles.
 
 Operations check the rule, change rows, flush and send a signal; the caller commits.
 """
 
 from __future__ import annotations
 
+import enum
 import hashlib
 import secrets
 import unicodedata
@@ -13,17 +14,18 @@ from datetime import timedelta
 from flask import current_app, render_template, url_for
 from flask_babel import force_locale, format_date
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 
 from community import signals
-from community.accounts.models import SEGMENTS, PasswordResetToken, User, new_session_token
+from community.accounts.models import SEGMENTS, PasswordResetToken, SignupRequest, User
 from community.accounts.passwords import (
     hash_password,
     needs_rehash,
     password_problem,
     verify_password,
 )
+from community.accounts.sessions import end_all_sessions, start_session
 from community.database import utcnow
 from community.errors import OperationError
 from community.extensions import db, mailer
@@ -41,6 +43,8 @@ def normalise_key(value: str) -> str:
 def find_user_by_login(login: str) -> User | None:
     """The user whose username or e-mail matches ``login`` after normalisation."""
     key = normalise_key(login)
+    if not key or "\x00" in key:  # no account has it; PostgreSQL refuses NUL in text
+        return None
     return db.session.scalar(
         select(User).where((User.username_key == key) | (User.email_key == key))
     )
@@ -75,30 +79,53 @@ def register_user(
     locale: str | None = None,
     role: Role = Role.MEMBER,
 ) -> User:
-    """Create an account; refuses taken usernames/e-mails (after normalisation) and weak
-    passwords."""
+    """Create a usable account at once (the demo, ``users create-admin``, tests; people sign
+    up through :func:`request_signup`); refuses taken usernames/e-mails (after normalisation)
+    and weak passwords."""
     username, email = unicodedata.normalize("NFKC", username.strip()), email.strip()
     _check_unique(username, email)
     _check_password(password, username, email)
+    try:
+        return _add_user(
+            username=username,
+            email=email,
+            display_name=display_name,
+            password_hash=hash_password(password),
+            locale=locale,
+            role=role,
+        )
+    except IntegrityError:
+        # Someone registered the same name between our check and our insert.
+        raise OperationError(
+            _("That username or e-mail was just taken."), field="username"
+        ) from None
+
+
+def _add_user(
+    *,
+    username: str,
+    email: str,
+    display_name: str,
+    password_hash: str,
+    locale: str | None,
+    role: Role = Role.MEMBER,
+) -> User:
+    """Insert the account (the caller checked the rules) and announce it; IntegrityError
+    (inside a savepoint, so the transaction goes on) when the name or address was just
+    taken."""
     user = User(
         username=username,
         username_key=normalise_key(username),
         email=email,
         email_key=normalise_key(email),
         display_name=display_name.strip() or username,
-        password_hash=hash_password(password),
+        password_hash=password_hash,
         role=role.value,
         locale=locale,
     )
-    db.session.add(user)
-    try:
-        with db.session.begin_nested():
-            db.session.flush()
-    except IntegrityError:
-        # Someone registered the same name between our check and our insert.
-        raise OperationError(
-            _("That username or e-mail was just taken."), field="username"
-        ) from None
+    with db.session.begin_nested():  # on failure, the savepoint's rollback takes ``user`` out
+        db.session.add(user)
+        db.session.flush()
     signals.user_registered.send(user)
     return user
 
@@ -120,22 +147,40 @@ def authenticate(login: str, password: str) -> User | None:
     return user
 
 
-def _set_password(user: User, password: str, reason: str) -> None:
-    old_session_token = user.session_token
+def _set_password(user: User, password: str, reason: str) -> list:
+    """Set the password and end every session of the user. Returns what else ended with the
+    old password (the lazy sentences ``password_changed`` receivers return), which the
+    security e-mail lists in the owner's language and the page shows."""
     user.password_hash = hash_password(password)
-    user.session_token = new_session_token()
     db.session.flush()
-    signals.password_changed.send(user, reason=reason, old_session_token=old_session_token)
+    ended = [notice for _receiver, notice in signals.password_changed.send(user, reason=reason)]
+    ended = [notice for notice in ended if notice]
+    end_all_sessions(user, reason=reason)
+    with force_locale(user.locale or current_app.config["BABEL_DEFAULT_LOCALE"]):
+        mailer.send(
+            Message(
+                to=user.email,
+                subject=_("Your Cocreate password was changed"),
+                text=render_template("accounts/email/password_changed.txt", user=user, ended=ended),
+            )
+        )
+    return ended
 
 
-def change_password(user: User, current_password: str, new_password: str) -> None:
-    """Change ``user``'s password after checking the current one; other sessions end."""
+def change_password(
+    user: User, current_password: str, new_password: str, *, user_agent: str = ""
+) -> list[str]:
+    """Change ``user``'s password after checking the current one. Every session ends; the
+    browser that changed it goes on with a fresh one (``user.signed_in_session``). Returns
+    what else ended with the old password, to tell the user."""
     if not verify_password(user.password_hash, current_password):
         raise OperationError(_("Your current password is not correct."), field="current_password")
     _check_password(new_password, user.username, user.email, field="new_password")
     if verify_password(user.password_hash, new_password):
         raise OperationError(_("Choose a password you haven't used here."), field="new_password")
-    _set_password(user, new_password, reason="change")
+    ended = _set_password(user, new_password, reason="change")
+    start_session(user, user_agent=user_agent)
+    return ended
 
 
 def _token_digest(token: str) -> str:
@@ -186,8 +231,10 @@ def find_reset_token(token: str) -> PasswordResetToken | None:
     return row
 
 
-def reset_password(token: str, new_password: str) -> User:
-    """Set a new password with a reset token; the token and every other one are spent."""
+def reset_password(token: str, new_password: str) -> tuple[User, list]:
+    """Set a new password with a reset token; the token and every other one are spent, and
+    every session of the account ends. Returns the user and what else ended with the old
+    password, to tell them."""
     row = find_reset_token(token)
     if row is None:
         raise OperationError(_("This reset link is invalid, used or expired. Ask for a new one."))
@@ -197,8 +244,181 @@ def reset_password(token: str, new_password: str) -> User:
     for other in user.reset_tokens:
         if other.used_at is None:
             other.used_at = now
-    _set_password(user, new_password, reason="reset")
-    return user
+    return user, _set_password(user, new_password, reason="reset")
+
+
+# Sign-up: the form never says whether an address has an account. The address's owner gets a
+# link that creates the account, or a reminder that they already have one.
+
+
+class SignupLink(enum.StrEnum):
+    """What following a sign-up link leads to."""
+
+    INVALID = "invalid"
+    EXPIRED = "expired"
+    USED = "used"
+    ACCOUNT_EXISTS = "exists"  # the address got an account meanwhile (another sign-up of it)
+    READY = "ready"  # to create the account
+
+
+def request_signup(
+    *, username: str, email: str, display_name: str, password: str, locale: str | None = None
+) -> None:
+    """Start a sign-up: a new address is e-mailed a link that creates the account; an address
+    that has one is e-mailed a reminder instead. Both answer alike, in words and in time (the
+    password is hashed either way). Refuses a taken username (usernames are public) and weak
+    passwords."""
+    username, email = unicodedata.normalize("NFKC", username.strip()), email.strip()
+    _check_unique(username, None)
+    _check_password(password, username, email)
+    password_hash = hash_password(password)
+    db.session.execute(delete(SignupRequest).where(SignupRequest.expires_at <= utcnow()))
+    owner = _account_with_email(email)
+    if owner is not None:
+        _mail_account_exists(owner)
+        return
+    signup = SignupRequest(
+        username=username,
+        email=email,
+        email_key=normalise_key(email),
+        display_name=display_name.strip() or username,
+        password_hash=password_hash,
+        locale=locale,
+    )
+    db.session.add(signup)
+    _mail_signup_link(signup)
+
+
+def resend_signup(email: str) -> None:
+    """Send the sign-up e-mail for ``email`` again: a fresh link (the last one stops working)
+    for its newest waiting sign-up, or the reminder if the address has an account; nothing
+    when there is neither."""
+    owner = _account_with_email(email)
+    if owner is not None:
+        _mail_account_exists(owner)
+        return
+    signup = db.session.scalar(
+        select(SignupRequest)
+        .where(
+            SignupRequest.email_key == normalise_key(email),
+            SignupRequest.used_at.is_(None),
+            SignupRequest.expires_at > utcnow(),
+        )
+        .order_by(SignupRequest.id.desc())
+        .limit(1)
+    )
+    if signup is not None:
+        _mail_signup_link(signup)
+
+
+def _account_with_email(email: str) -> User | None:
+    return db.session.scalar(select(User).where(User.email_key == normalise_key(email)))
+
+
+def _mail_signup_link(signup: SignupRequest) -> None:
+    """Give ``signup`` a new single-use token and e-mail its link, in the language the person
+    is using."""
+    token = secrets.token_urlsafe(32)
+    max_age = current_app.config["SIGNUP_CONFIRM_MAX_AGE"]
+    signup.token_hash = _token_digest(token)
+    signup.expires_at = utcnow() + timedelta(seconds=max_age)
+    db.session.flush()
+    mailer.send(
+        Message(
+            to=signup.email,
+            subject=_("Confirm your e-mail to finish signing up for Cocreate"),
+            text=render_template(
+                "accounts/email/confirm_signup.txt",
+                signup=signup,
+                link=url_for("accounts.confirm_signup", token=token, _external=True),
+                hours=max_age // 3600,
+            ),
+        )
+    )
+
+
+def _mail_account_exists(user: User) -> None:
+    """Tell the owner of an address that someone tried to sign up with it, in their
+    language."""
+    with force_locale(user.locale or current_app.config["BABEL_DEFAULT_LOCALE"]):
+        mailer.send(
+            Message(
+                to=user.email,
+                subject=_("You already have a Cocreate account"),
+                text=render_template(
+                    "accounts/email/account_exists.txt",
+                    user=user,
+                    login_link=url_for("accounts.login", _external=True),
+                    reset_link=url_for("accounts.forgot_password", _external=True),
+                ),
+            )
+        )
+
+
+def find_signup(token: str) -> SignupRequest | None:
+    """The sign-up whose link carries ``token`` (in any state), or None."""
+    if not token or len(token) > 200:
+        return None
+    return db.session.scalar(
+        select(SignupRequest).where(SignupRequest.token_hash == _token_digest(token))
+    )
+
+
+def signup_link_state(signup: SignupRequest | None) -> SignupLink:
+    """What following the link of ``signup`` leads to."""
+    if signup is None:
+        return SignupLink.INVALID
+    if signup.used_at is not None:
+        return SignupLink.USED
+    if signup.expires_at <= utcnow():
+        return SignupLink.EXPIRED
+    if _account_with_email(signup.email) is not None:
+        return SignupLink.ACCOUNT_EXISTS
+    return SignupLink.READY
+
+
+def confirm_signup(token: str, *, username: str | None = None) -> User:
+    """Create the account a sign-up link stands for, once, under ``username`` if given (when
+    the one chosen at sign-up was taken meanwhile). Claiming the link is one conditional
+    ``UPDATE``, so the same link followed twice at once creates one account; two sign-ups for
+    the same address or username race on the unique keys, and the later one is refused."""
+    signup = find_signup(token)
+    state = signup_link_state(signup)
+    if state != SignupLink.READY:
+        raise OperationError(_signup_link_problem(state))
+    claimed = db.session.execute(
+        update(SignupRequest)
+        .where(SignupRequest.id == signup.id, SignupRequest.used_at.is_(None))
+        .values(used_at=utcnow())
+    )
+    if claimed.rowcount != 1:
+        raise OperationError(_signup_link_problem(SignupLink.USED))
+    name = unicodedata.normalize("NFKC", (username or signup.username).strip())
+    try:
+        _check_unique(name, None)
+        return _add_user(
+            username=name,
+            email=signup.email,
+            display_name=signup.display_name,
+            password_hash=signup.password_hash,
+            locale=signup.locale,
+        )
+    except (IntegrityError, OperationError):
+        if _account_with_email(signup.email) is not None:
+            raise OperationError(_signup_link_problem(SignupLink.ACCOUNT_EXISTS)) from None
+        raise OperationError(
+            _("Someone took that username while your sign-up waited. Choose another."),
+            field="username",
+        ) from None
+
+
+def _signup_link_problem(state: SignupLink) -> str:
+    return {
+        SignupLink.INVALID: _("This sign-up link is not valid."),
+        SignupLink.EXPIRED: _("This sign-up link has expired."),
+        SignupLink.USED: _("This sign-up link was already used."),
+        SignupLink.ACCOUNT_EXISTS: _("You already have an account with this e-mail address."),
+    }[state]
 
 
 def update_profile(

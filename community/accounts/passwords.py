@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
+import functools
+
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from flask import current_app
 from flask_babel import gettext as _
-
-_hasher = PasswordHasher()
-# Verified against when no account matches, so a miss costs as long as a hit.
-_DUMMY_HASH = _hasher.hash("no-such-account-timing-equaliser")
 
 MIN_LENGTH = 10
 MAX_LENGTH = 200
@@ -61,22 +60,35 @@ COMMON_PASSWORDS = frozenset(
 )
 
 
+def _hasher() -> tuple[PasswordHasher, str]:
+    """The hasher for the app's ``PASSWORD_HASHING`` parameters, and a hash made with it that
+    a sign-in with no matching account is checked against, so a miss costs as long as a hit."""
+    return _hasher_for(tuple(sorted(current_app.config["PASSWORD_HASHING"].items())))
+
+
+@functools.cache
+def _hasher_for(parameters: tuple[tuple[str, int], ...]) -> tuple[PasswordHasher, str]:
+    hasher = PasswordHasher(**dict(parameters))
+    return hasher, hasher.hash("no-such-account-timing-equaliser")
+
+
 def hash_password(password: str) -> str:
     """An Argon2id hash of ``password``."""
-    return _hasher.hash(password)
+    return _hasher()[0].hash(password)
 
 
 def verify_password(password_hash: str | None, password: str) -> bool:
     """Check ``password``; with no hash (no such account) still spend the same time."""
+    hasher, dummy = _hasher()
     try:
-        return _hasher.verify(password_hash or _DUMMY_HASH, password) and bool(password_hash)
+        return hasher.verify(password_hash or dummy, password) and bool(password_hash)
     except (VerificationError, InvalidHashError):
         return False
 
 
 def needs_rehash(password_hash: str) -> bool:
-    """True when the hash was made with weaker parameters than today's."""
-    return _hasher.check_needs_rehash(password_hash)
+    """True when the hash was made with other parameters than today's."""
+    return _hasher()[0].check_needs_rehash(password_hash)
 
 
 def password_problem(password: str, *, username: str = "", email: str = "") -> str | None:

@@ -1,38 +1,31 @@
-"""What accounts do when their own signals fire: security notices and ending old sessions."""
+"""What accounts do when signals fire: ended sessions leave their live connections, and a
+suspension ends every session of the account."""
 
 from __future__ import annotations
 
-from flask import current_app, render_template
-from flask_babel import force_locale
-from flask_babel import gettext as _
-
-from community import signals
-from community.accounts.events import NAMESPACE, session_room
-from community.extensions import mailer, socketio
-from community.mail import Message
+from community import live, signals
+from community.accounts.events import NAMESPACE
+from community.accounts.sessions import end_all_sessions
+from community.extensions import socketio
 
 
-@signals.password_changed.connect
-def end_other_sessions(user, *, reason: str, old_session_token: str, **_kwargs) -> None:
-    """Tell live tabs of the old sessions that they were signed out (after commit)."""
+@signals.sessions_ended.connect
+def close_live_connections(user, *, session_ids: list[int], reason: str, **_kwargs) -> None:
+    """After the commit, the sessions' open tabs are told they were signed out (in whichever
+    process holds them) and the connections this process holds are closed, in every
+    namespace. Pushes go only to live sessions' rooms and every event checks the session
+    again, so a connection another process keeps open a moment longer learns nothing and
+    can do nothing."""
+    rooms = [live.session_room(session_id) for session_id in session_ids]
     signals.on_commit(
-        socketio.emit,
-        "signed_out",
-        {"reason": reason},
-        to=session_room(user.id, old_session_token),
-        namespace=NAMESPACE,
+        socketio.emit, "signed_out", {"reason": reason}, to=rooms, namespace=NAMESPACE
     )
+    signals.on_commit(live.close_sessions, list(session_ids))
 
 
-@signals.password_changed.connect
-@signals.after_commit
-def notify_password_changed(user, *, reason: str, **_kwargs) -> None:
-    """E-mail the owner that their password changed, in their language."""
-    with force_locale(user.locale or current_app.config["BABEL_DEFAULT_LOCALE"]):
-        mailer.deliver_now(
-            Message(
-                to=user.email,
-                subject=_("Your Cocreate password was changed"),
-                text=render_template("accounts/email/password_changed.txt", user=user),
-            )
-        )
+@signals.user_suspended.connect
+def end_sessions_of_the_suspended(user, *, until, **_kwargs) -> None:
+    """A suspended account is signed out everywhere (it signs in again once the suspension
+    is lifted)."""
+    if until is not None:
+        end_all_sessions(user, reason="suspended")

@@ -1,4 +1,5 @@
-"""Account pages: sign up, sign in and out, passwords, profiles and the admin user list."""
+"""Account pages: sign up (confirmed by e-mail), sign in and out, passwords, profiles and the
+admin user list."""
 
 from __future__ import annotations
 
@@ -14,22 +15,27 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required, login_user, logout_user
 from flask_login.config import COOKIE_NAME as REMEMBER_COOKIE
 from sqlalchemy import select
 
-from community.accounts import operations, queries
+from community.accounts import operations, queries, sessions
 from community.accounts.forms import (
     ChangePasswordForm,
+    ConfirmSignupForm,
     ForgotPasswordForm,
     LoginForm,
     ProfileForm,
     RegisterForm,
+    ResendSignupForm,
     ResetPasswordForm,
     RoleForm,
     UsersArgs,
 )
-from community.accounts.models import User
+from community.accounts.models import User, UserSession
+from community.accounts.operations import SignupLink
+from community.actions import finish, refuse_form
 from community.args import parse
 from community.errors import OperationError
 from community.extensions import db, limiter
@@ -39,34 +45,72 @@ from community.security import safe_next
 
 bp = Blueprint("accounts", __name__)
 
+#: The address this browser signed up with, for "check your e-mail" and sending it again.
+SIGNUP_EMAIL_KEY = "signup_email"
+
 
 def _login_account_key() -> str:
-    return "login-account:" + operations.normalise_key(request.form.get("login", ""))
+    """Sign-in attempts count against the account, whichever identifier (username or e-mail,
+    in any case or width) names it; an identifier that names no account counts on its own."""
+    login = request.form.get("login", "")[:300]  # longer names no account
+    user = operations.find_user_by_login(login)
+    if user is not None:
+        return f"login-account:{user.id}"
+    return "login-name:" + operations.normalise_key(login)
 
 
-def _start_session(user: User, remember: bool) -> None:
-    """Sign ``user`` in on a fresh session: nothing from before survives but the language."""
+def _fresh_cookie_session() -> None:
+    """Empty the cookie session: nothing from before survives but the language."""
     locale = session.get(LOCALE_KEY)
     session.clear()
     if locale:
         session[LOCALE_KEY] = locale
+
+
+def _sign_in(user: User, remember: bool) -> None:
+    """Sign ``user`` in, on the signed-in session just started (and committed) for them."""
+    _fresh_cookie_session()
     login_user(user, remember=remember)
+
+
+def _sign_out() -> None:
+    """Forget the signed-in user in this browser, the remember cookie too (after the session
+    on the server has ended)."""
+    _fresh_cookie_session()
+    logout_user()  # after clearing: it marks the remember cookie for deletion
+
+
+def _this_session():
+    """The signed-in session of this browser, or None."""
+    return current_user.signed_in_session if current_user.is_authenticated else None
+
+
+def _user_agent() -> str:
+    return request.headers.get("User-Agent", "")
 
 
 def _next_url() -> str:
     return safe_next(request.args.get("next"), url_for("home.index"))
 
 
+def _sign_up_limit():
+    """Sign-ups and resent sign-up e-mails share one budget per address."""
+    return limiter.shared_limit(
+        lambda: current_app.config["REGISTER_LIMIT_PER_IP"], scope="sign-up", methods=["POST"]
+    )
+
+
 @bp.route("/register", methods=["GET", "POST"])
-@limiter.limit(lambda: current_app.config["REGISTER_LIMIT_PER_IP"], methods=["POST"])
+@_sign_up_limit()
 def register():
-    """Create an account and sign in."""
+    """Sign up. Every accepted form gets the same answer ("check your e-mail"): the account is
+    created when the link e-mailed to the address is followed."""
     if current_user.is_authenticated:
         return redirect(url_for("home.index"))
     form = RegisterForm()
     if form.validate_on_submit():
         try:
-            user = operations.register_user(
+            operations.request_signup(
                 username=form.username.data,
                 email=form.email.data,
                 display_name=form.display_name.data,
@@ -78,10 +122,73 @@ def register():
             error.attach_to(form)
         else:
             db.session.commit()
-            _start_session(user, remember=False)
+            session[SIGNUP_EMAIL_KEY] = form.email.data.strip()
+            return redirect(url_for("accounts.signup_sent"))
+    return render_template("accounts/register.html", form=form)
+
+
+@bp.route("/register/sent")
+def signup_sent():
+    """Check your e-mail: the answer to every sign-up, with a button to send it again."""
+    email = session.get(SIGNUP_EMAIL_KEY)
+    if not email:
+        return redirect(url_for("accounts.register"))
+    return render_template(
+        "accounts/signup_sent.html",
+        email=email,
+        form=ResendSignupForm(),
+        hours=current_app.config["SIGNUP_CONFIRM_MAX_AGE"] // 3600,
+    )
+
+
+@bp.route("/register/resend", methods=["POST"])
+@_sign_up_limit()
+def resend_signup():
+    """Send the sign-up e-mail again, to the address this browser signed up with."""
+    email = session.get(SIGNUP_EMAIL_KEY)
+    if not email or not ResendSignupForm().validate_on_submit():
+        return refuse_form(url_for("accounts.register"))
+    operations.resend_signup(email)
+    return finish(
+        url_for("accounts.signup_sent"),
+        message=_("We sent the e-mail again. Only the newest link works."),
+    )
+
+
+@bp.route("/register/confirm/<token>", methods=["GET", "POST"])
+def confirm_signup(token: str):
+    """The e-mailed link: one button creates the account and signs in (a GET changes nothing,
+    so a mail scanner that opens the link does not use it up)."""
+    signup = operations.find_signup(token)
+    state = operations.signup_link_state(signup)
+    if state != SignupLink.READY:
+        return _signup_link_page(state)
+    form = ConfirmSignupForm()
+    if form.validate_on_submit():
+        try:
+            user = operations.confirm_signup(token, username=form.username.data or None)
+        except OperationError as error:
+            db.session.rollback()
+            state = operations.signup_link_state(operations.find_signup(token))
+            if error.field != "username" and state != SignupLink.READY:
+                return _signup_link_page(state)
+            error.attach_to(form)
+        else:
+            sessions.start_session(user, user_agent=_user_agent())
+            db.session.commit()
+            _sign_in(user, remember=False)
             flash(_("Welcome to Cocreate, %(name)s!", name=user.display_name), "success")
             return redirect(url_for("accounts.edit_profile"))
-    return render_template("accounts/register.html", form=form)
+    return render_template("accounts/signup_confirm.html", form=form, signup=signup)
+
+
+def _signup_link_page(state: SignupLink):
+    """Why a sign-up link does not create an account, and what to do instead."""
+    return render_template(
+        "accounts/signup_link.html",
+        state=state.value,
+        hours=current_app.config["SIGNUP_CONFIRM_MAX_AGE"] // 3600,
+    ), 400
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -103,8 +210,9 @@ def login():
             form.form_errors.append(error.message)
             return render_template("accounts/login.html", form=form)
         if user is not None:
+            sessions.start_session(user, user_agent=_user_agent())
             db.session.commit()
-            _start_session(user, remember=form.remember.data)
+            _sign_in(user, remember=form.remember.data)
             flash(_("Signed in. Welcome back, %(name)s.", name=user.display_name), "success")
             return redirect(_next_url())
         form.form_errors.append(_("That username or e-mail and password don't match."))
@@ -113,12 +221,14 @@ def login():
 
 @bp.route("/logout", methods=["POST"])
 def logout():
-    """Sign out (POST only, so no other site can sign you out with a link)."""
-    locale = session.get(LOCALE_KEY)
-    logout_user()
-    session.clear()
-    if locale:
-        session[LOCALE_KEY] = locale
+    """Sign out (POST only, so no other site can sign you out with a link): this browser's
+    session ends on the server, so no copy of its cookies signs in again, and its open live
+    connections close."""
+    this = _this_session()
+    if this is not None:
+        sessions.end_session(this, by=current_user)
+        db.session.commit()
+    _sign_out()
     flash(_("You are signed out."), "info")
     return redirect(url_for("home.index"))
 
@@ -146,15 +256,20 @@ def reset_password(token: str):
         return render_template("accounts/reset_invalid.html"), 400
     form = ResetPasswordForm()
     if form.validate_on_submit():
+        this = _this_session()
         try:
-            operations.reset_password(token, form.password.data)
+            user, ended = operations.reset_password(token, form.password.data)
+            if this is not None and this.user_id != user.id:
+                sessions.end_session(this, by=current_user)  # signed in as someone else
         except OperationError as error:
             db.session.rollback()
             error.attach_to(form)
         else:
             db.session.commit()
-            logout_user()
+            _sign_out()
             flash(_("Your password is changed. Sign in with the new one."), "success")
+            for notice in ended:
+                flash(str(notice), "info")
             return redirect(url_for("accounts.login"))
     return render_template("accounts/reset_password.html", form=form)
 
@@ -165,9 +280,13 @@ def change_password():
     """Change the password; every other session of the account is signed out."""
     form = ChangePasswordForm()
     if form.validate_on_submit():
+        user = current_user._get_current_object()
         try:
-            operations.change_password(
-                current_user, form.current_password.data, form.new_password.data
+            ended = operations.change_password(
+                user,
+                form.current_password.data,
+                form.new_password.data,
+                user_agent=_user_agent(),
             )
         except OperationError as error:
             db.session.rollback()
@@ -175,11 +294,54 @@ def change_password():
         else:
             db.session.commit()
             cookie = current_app.config.get("REMEMBER_COOKIE_NAME", REMEMBER_COOKIE)
-            remember = cookie in request.cookies
-            _start_session(current_user._get_current_object(), remember=remember)
+            _sign_in(user, remember=cookie in request.cookies)
             flash(_("Password changed. Your other sessions are signed out."), "success")
-            return redirect(url_for("accounts.profile", username=current_user.username))
+            for notice in ended:
+                flash(str(notice), "info")
+            return redirect(url_for("accounts.profile", username=user.username))
     return render_template("accounts/change_password.html", form=form)
+
+
+@bp.route("/settings/sessions")
+@login_required
+def sessions_list():
+    """Where the account is signed in: each browser or device (this one first), when it was
+    last used."""
+    this = current_user.signed_in_session
+    rows = sorted(sessions.sessions_of(current_user), key=lambda row: row.id != this.id)
+    return render_template(
+        "accounts/sessions.html", sessions=rows, this=this, device_label=sessions.device_label
+    )
+
+
+@bp.route("/settings/sessions/<int:session_id>/end", methods=["POST"])
+@login_required
+def end_session(session_id: int):
+    """Sign out one other browser or device from the list."""
+    row = db.session.get(UserSession, session_id)
+    this = current_user.signed_in_session
+    if row is None or row.user_id != current_user.id or row.id == this.id:
+        abort(404)
+    if not sessions.is_live(row):
+        abort(404)
+    device = sessions.device_label(row)
+    sessions.end_session(row, by=current_user, reason="revoked")
+    return finish(
+        url_for("accounts.sessions_list"), message=_("Signed out of %(device)s.", device=device)
+    )
+
+
+@bp.route("/settings/sessions/end-others", methods=["POST"])
+@login_required
+def end_other_sessions():
+    """Sign out everywhere but in this browser."""
+    ended = sessions.end_other_sessions(current_user)
+    return finish(
+        url_for("accounts.sessions_list"),
+        message=ngettext(
+            "Signed out of %(num)d other session.", "Signed out of %(num)d other sessions.", ended
+        ),
+    )
 
 
 @bp.route("/settings/profile", methods=["GET", "POST"])

@@ -42,6 +42,7 @@ from community.analytics.votes import most_voted
 from community.experts.queries import SERVING_ROLES
 from community.extensions import db
 from community.forums.models import Post, Thread, ThreadKind
+from community.forums.queries import answer_by_others
 from community.ideas.models import (
     Idea,
     IdeaStatus,
@@ -58,7 +59,7 @@ from community.knowledge.models import (
     DeflectionKind,
 )
 from community.permissions import Role
-from community.products.models import Product
+from community.products.models import Product, product_spaces
 from community.spaces.models import Membership, MembershipState, Space
 from community.spaces.queries import readable_space_ids, reads_every_space
 
@@ -112,6 +113,25 @@ def _in_spaces(column, user, scope: Scope) -> ColumnElement[bool]:
     return column.in_(_spaces(user, scope))
 
 
+def _in_community(column, user, scope: Scope) -> ColumnElement[bool]:
+    """``column`` (a space id) is one of the readable spaces in scope and, with a product
+    chosen, one of the spaces that own it. Questions, deflections and contributions belong to
+    a space, not to a product: a product's are those of the spaces that own it."""
+    condition = _in_spaces(column, user, scope)
+    if scope.product_id is None:
+        return condition
+    owners = select(product_spaces.c.space_id).where(
+        product_spaces.c.product_id == scope.product_id
+    )
+    return and_(condition, column.in_(owners))
+
+
+def _people_of(segment: str) -> Select:
+    """The ids of the people in a customer segment (as they stand now: posts, questions,
+    deflections and feedback carry no segment of their own)."""
+    return select(User.id).where(User.segment == segment)
+
+
 def _idea_filters(user, scope: Scope) -> list[ColumnElement[bool]]:
     """The conditions on ``Idea`` other than the date range: readable spaces (none for
     someone who reads every space, with no space chosen), the product and the segment."""
@@ -144,28 +164,29 @@ class Funnel:
     shipped: int
     #: Median days an idea spent in each status before it moved on.
     median_days: dict[str, float]
-    by_product: list[tuple[str, int, int, int]] = field(default_factory=list)
+    #: Name None: the ideas with no product.
+    by_product: list[tuple[str | None, int, int, int]] = field(default_factory=list)
     by_space: list[tuple[str, int, int, int]] = field(default_factory=list)
 
     def share(self, part: int) -> float:
         return part / self.total if self.total else 0.0
 
 
-def _breakdown(model, tallies: dict[int, list[int]]) -> list[tuple[str, int, int, int]]:
-    """The ``TOP`` largest groups of ``tallies`` (id -> [ideas, planned, shipped]), named."""
-    names: dict[int, str] = {}
-    if tallies:
-        names = dict(
-            db.session.execute(
-                select(model.id, model.name).where(model.id.in_(list(tallies)))
-            ).all()
+def _breakdown(model, tallies: dict[int | None, list[int]]) -> list[tuple]:
+    """The ``TOP`` largest groups of ``tallies`` (id -> [ideas, planned, shipped]), named;
+    the group of id None (ideas with no product) keeps the name None."""
+    names: dict[int | None, str | None] = {None: None}
+    ids = [key for key in tallies if key is not None]
+    if ids:
+        names.update(
+            db.session.execute(select(model.id, model.name).where(model.id.in_(ids))).all()
         )
     rows = sorted(((names[key], *tally) for key, tally in tallies.items()), key=_largest_first)
     return [(name, int(n), int(p), int(sh)) for name, n, p, sh in rows[:TOP]]
 
 
 def _largest_first(row: tuple) -> tuple:
-    return (-row[1], row[0])
+    return (-row[1], row[0] is None, row[0] or "")
 
 
 def _median_seconds_in_range(scope: Scope) -> dict[str, float | None]:
@@ -224,7 +245,7 @@ def funnel(user, scope: Scope) -> Funnel:
     by_status: dict[str, int] = {}
     totals = [0, 0, 0]
     spaces: dict[int, list[int]] = {}
-    products: dict[int, list[int]] = {}
+    products: dict[int | None, list[int]] = {}
     for status, space_id, product_id, *tally in db.session.execute(
         select(
             Idea.status,
@@ -238,9 +259,11 @@ def funnel(user, scope: Scope) -> Funnel:
         .group_by(Idea.status, Idea.space_id, Idea.product_id)
     ):
         by_status[status] = by_status.get(status, 0) + tally[0]
-        groups = [totals, spaces.setdefault(space_id, [0, 0, 0])]
-        if product_id is not None:
-            groups.append(products.setdefault(product_id, [0, 0, 0]))
+        groups = [
+            totals,
+            spaces.setdefault(space_id, [0, 0, 0]),
+            products.setdefault(product_id, [0, 0, 0]),
+        ]
         for group in groups:
             for position, count in enumerate(tally):
                 group[position] += count
@@ -481,6 +504,10 @@ def demand(user, scope: Scope) -> Demand:
     )
     if scope.product_id is not None:
         open_ideas = open_ideas.where(Idea.product_id == scope.product_id)
+    if scope.segment:
+        open_ideas = open_ideas.where(
+            exists().where(IdeaVote.idea_id == Idea.id, IdeaVote.segment == scope.segment)
+        )
     trending = db.session.scalars(
         order_by_trending(open_ideas).order_by(Idea.id.desc()).limit(TOP)
     ).all()
@@ -509,14 +536,19 @@ def demand(user, scope: Scope) -> Demand:
 @dataclass
 class KnowledgeLoop:
     questions: int
+    #: Questions with an answer: a live reply by someone other than the asker.
     answered: int
     solved: int
     median_first_answer_hours: float | None
     median_first_expert_answer_hours: float | None
+    #: Answered but not solved (solved ones may have no answer: an asker's own reply
+    #: accepted).
+    answered_unsolved: int = 0
     #: Questions not posted because a suggested article or solved thread answered them.
     deflected: int = 0
     #: Questions posted although suggestions were shown.
     asked_despite: int = 0
+    #: Published articles (published in the range) made from answers and shipped ideas.
     articles_from_answers: int = 0
     articles_from_ideas: int = 0
     #: (article id, title, helpful, answers) of the most helpful published articles.
@@ -526,6 +558,11 @@ class KnowledgeLoop:
         return part / self.questions if self.questions else 0.0
 
     @property
+    def unanswered(self) -> int:
+        """Neither solved nor answered by anyone but the asker."""
+        return self.questions - self.solved - self.answered_unsolved
+
+    @property
     def deflected_share(self) -> float:
         """Of the questions people came to ask, the share the knowledge base answered."""
         wanted = self.questions + self.deflected
@@ -533,22 +570,24 @@ class KnowledgeLoop:
 
 
 def _questions(user, scope: Scope) -> Select:
-    return select(Thread.id, Thread.space_id, Thread.created_at).where(
+    """Questions asked in the range in the spaces in scope (with a product, the spaces that
+    own it), by people of the segment if one is chosen."""
+    query = select(Thread.id, Thread.space_id, Thread.author_id, Thread.created_at).where(
         Thread.kind == ThreadKind.QUESTION.value,
         Thread.deleted_at.is_(None),
-        _in_spaces(Thread.space_id, user, scope),
+        _in_community(Thread.space_id, user, scope),
         Thread.created_at >= scope.since,
         Thread.created_at < scope.until,
     )
+    if scope.segment:
+        query = query.where(Thread.author_id.in_(_people_of(scope.segment)))
+    return query
 
 
 def _first_answers(questions, *, experts_only: bool) -> Select:
-    """Seconds from each question to its first live reply (by an expert, if asked)."""
-    conditions = [
-        Post.thread_id == questions.c.id,
-        Post.is_opening.is_(False),
-        Post.deleted_at.is_(None),
-    ]
+    """Seconds from each question to its first answer (a live reply by someone other than
+    the asker; by an expert, if asked)."""
+    conditions = [Post.thread_id == questions.c.id, answer_by_others(questions.c.author_id)]
     if experts_only:
         author = User.__table__.alias("answerer")
         conditions.append(
@@ -568,13 +607,47 @@ def _first_answers(questions, *, experts_only: bool) -> Select:
     )
 
 
+def _articles(user, scope: Scope) -> ColumnElement[bool]:
+    """Articles in scope: site-wide or in the readable spaces in scope, of the product."""
+    articles = or_(Article.space_id.in_(_spaces(user, scope)), Article.space_id.is_(None))
+    if scope.space_id is not None:
+        articles = Article.space_id == scope.space_id
+    if scope.product_id is not None:
+        articles = and_(articles, Article.product_id == scope.product_id)
+    return articles
+
+
+def _articles_made(user, scope: Scope) -> tuple[int, int]:
+    """Articles published in the range from answers and from shipped ideas (drafts are not
+    in the knowledge base yet). With a segment: from questions its people asked, and from
+    ideas its people voted for (as the funnel counts ideas)."""
+    from_answers = Article.source_thread_id.is_not(None)
+    from_ideas = Article.source_idea_id.is_not(None)
+    if scope.segment:
+        asked = select(Thread.id).where(Thread.author_id.in_(_people_of(scope.segment)))
+        voted = select(IdeaVote.idea_id).where(IdeaVote.segment == scope.segment)
+        from_answers = and_(from_answers, Article.source_thread_id.in_(asked))
+        from_ideas = and_(from_ideas, Article.source_idea_id.in_(voted))
+    made = db.session.execute(
+        select(func.count().filter(from_answers), func.count().filter(from_ideas)).where(
+            _articles(user, scope),
+            Article.status == ArticleStatus.PUBLISHED.value,
+            Article.published_at >= scope.since,
+            Article.published_at < scope.until,
+        )
+    ).one()
+    return int(made[0]), int(made[1])
+
+
 def knowledge_loop(user, scope: Scope) -> KnowledgeLoop:
     questions = _questions(user, scope).subquery()
+    answered = Thread.answer_count > 0
     counts = db.session.execute(
         select(
             func.count(),
-            func.count().filter(Thread.reply_count > 0),
+            func.count().filter(answered),
             func.count().filter(Thread.accepted_post_id.is_not(None)),
+            func.count().filter(answered, Thread.accepted_post_id.is_(None)),
         ).where(Thread.id.in_(select(questions.c.id)))
     ).one()
 
@@ -583,36 +656,27 @@ def knowledge_loop(user, scope: Scope) -> KnowledgeLoop:
         seconds = found[None]
         return round(seconds / 3600, 1) if seconds is not None else None
 
-    spaces = _spaces(user, scope)
     in_range = (Deflection.created_at >= scope.since, Deflection.created_at < scope.until)
+    deflected = [_in_community(Deflection.space_id, user, scope), *in_range]
+    if scope.segment:
+        deflected.append(Deflection.user_id.in_(_people_of(scope.segment)))
     deflections = dict(
         db.session.execute(
-            select(Deflection.kind, func.count())
-            .where(_in_spaces(Deflection.space_id, user, scope), *in_range)
-            .group_by(Deflection.kind)
+            select(Deflection.kind, func.count()).where(*deflected).group_by(Deflection.kind)
         ).all()
     )
-    articles = or_(Article.space_id.in_(spaces), Article.space_id.is_(None))
-    if scope.space_id is not None:
-        articles = Article.space_id == scope.space_id
-    if scope.product_id is not None:
-        articles = and_(articles, Article.product_id == scope.product_id)
-    made = db.session.execute(
-        select(
-            func.count().filter(Article.source_thread_id.is_not(None)),
-            func.count().filter(Article.source_idea_id.is_not(None)),
-        ).where(articles, Article.created_at >= scope.since, Article.created_at < scope.until)
-    ).one()
+    from_answers, from_ideas = _articles_made(user, scope)
     helpful = func.count().filter(ArticleFeedback.helpful.is_(True))
+    feedback = [
+        ArticleFeedback.updated_at >= scope.since,
+        ArticleFeedback.updated_at < scope.until,
+    ]
+    if scope.segment:
+        feedback.append(ArticleFeedback.user_id.in_(_people_of(scope.segment)))
     most_helpful = db.session.execute(
         select(Article.id, Article.title, helpful, func.count())
         .join(ArticleFeedback, ArticleFeedback.article_id == Article.id)
-        .where(
-            articles,
-            Article.status == ArticleStatus.PUBLISHED.value,
-            ArticleFeedback.updated_at >= scope.since,
-            ArticleFeedback.updated_at < scope.until,
-        )
+        .where(_articles(user, scope), Article.status == ArticleStatus.PUBLISHED.value, *feedback)
         .group_by(Article.id, Article.title)
         .order_by(helpful.desc(), func.count().desc(), Article.id)
         .limit(TOP)
@@ -621,12 +685,13 @@ def knowledge_loop(user, scope: Scope) -> KnowledgeLoop:
         questions=int(counts[0]),
         answered=int(counts[1]),
         solved=int(counts[2]),
+        answered_unsolved=int(counts[3]),
         median_first_answer_hours=hours(False),
         median_first_expert_answer_hours=hours(True),
         deflected=int(deflections.get(DeflectionKind.ANSWERED.value, 0)),
         asked_despite=int(deflections.get(DeflectionKind.ASKED.value, 0)),
-        articles_from_answers=int(made[0]),
-        articles_from_ideas=int(made[1]),
+        articles_from_answers=from_answers,
+        articles_from_ideas=from_ideas,
         most_helpful=[(i, t, int(h), int(n)) for i, t, h, n in most_helpful],
     )
 
@@ -643,12 +708,13 @@ class Participation:
 
 
 def _took_part(user, scope: Scope) -> list[ColumnElement[bool]]:
-    """Rollup rows of the range, in readable spaces, with the segment filter: votes carry the
-    segment the voter had then, posts the poster's segment now."""
+    """Rollup rows of the range, in readable spaces (with a product, those that own it), with
+    the segment filter: votes carry the segment the voter had then, posts the poster's
+    segment now."""
     conditions = [
         ActivityDay.day >= scope.start,
         ActivityDay.day <= scope.end,
-        _in_spaces(ActivityDay.space_id, user, scope),
+        _in_community(ActivityDay.space_id, user, scope),
     ]
     if scope.segment:
         # Posts are counted under the segment "" (see ActivityDay).
@@ -658,7 +724,7 @@ def _took_part(user, scope: Scope) -> list[ColumnElement[bool]]:
                 and_(
                     ActivityDay.segment == "",
                     ActivityDay.posts > 0,
-                    ActivityDay.user_id.in_(select(User.id).where(User.segment == scope.segment)),
+                    ActivityDay.user_id.in_(_people_of(scope.segment)),
                 ),
             )
         )
@@ -666,15 +732,16 @@ def _took_part(user, scope: Scope) -> list[ColumnElement[bool]]:
 
 
 def _weekly_active(user, scope: Scope, took_part) -> list[tuple[date, int]]:
-    """Distinct people per week. Someone who reads every space, with no segment chosen, gets
-    the weeks wholly inside the range from ``ActivityWeekPeople`` (kept counts), and only the
-    weeks the range cuts from ``ActivityDay``."""
+    """Distinct people per week. Someone who reads every space, with no product or segment
+    chosen, gets the weeks wholly inside the range from ``ActivityWeekPeople`` (kept counts),
+    and only the weeks the range cuts from ``ActivityDay``."""
     first, last = week_of_day(scope.start), week_of_day(scope.end)
     from_days = [ActivityDay.week >= first, ActivityDay.week <= last, *took_part]
     statements = []
     whole_from = first if first == scope.start else first + timedelta(days=7)
     whole_to = last if last + timedelta(days=6) == scope.end else last - timedelta(days=7)
-    if _every_space(user, scope) and not scope.segment and whole_from <= whole_to:
+    everyone = _every_space(user, scope) and scope.product_id is None and not scope.segment
+    if everyone and whole_from <= whole_to:
         statements.append(
             select(ActivityWeekPeople.week, ActivityWeekPeople.people).where(
                 ActivityWeekPeople.week >= whole_from,

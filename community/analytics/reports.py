@@ -121,7 +121,7 @@ def _funnel(user, scope) -> Report:
             "products",
             _("By product"),
             [_("Product"), _("Ideas"), _("Reached planned"), _("Shipped")],
-            [list(row) for row in data.by_product],
+            [[_("No product") if name is None else name, *n] for name, *n in data.by_product],
         ),
         Table(
             "spaces",
@@ -225,11 +225,7 @@ def _knowledge(user, scope) -> Report:
             [
                 {
                     "label": _("Questions"),
-                    "data": [
-                        data.solved,
-                        data.answered - data.solved,
-                        data.questions - data.answered,
-                    ],
+                    "data": [data.solved, data.answered_unsolved, data.unanswered],
                 }
             ],
         )

@@ -12,6 +12,12 @@ that created the table backfills it with the same statement (frozen there).
 A voter's last vote (:class:`VoteVoter`) is kept by an upsert that keeps the later time when a
 vote is cast; when one is taken back, the row is locked and set to the latest vote left, in
 one statement (or goes, if none is left).
+
+On PostgreSQL every writer takes a person's rollup lock (:func:`_lock_people`) before it
+touches any of that person's rows, recounts included, and the rows everyone shares (a week's
+people, a day's votes) come after, in date order. A vote adds to its week before its day,
+and a recount used to delete days before weeks: holding one each, they waited for each
+other until PostgreSQL killed one. SQLite lets one writer in at a time and needs none of this.
 """
 
 from __future__ import annotations
@@ -46,6 +52,8 @@ from community.forums.models import Post, Thread
 from community.ideas.models import Idea, IdeaVote
 
 KEY = ("space_id", "user_id", "day", "segment")
+# The first key of the rollup's advisory locks: space ids (the vote budget's locks) are positive.
+PERSON_LOCK = -1
 PENDING = "analytics.recount"
 VOTES_PENDING = "analytics.recount_votes"
 
@@ -62,7 +70,16 @@ def week_of_day(day: date) -> date:
     return day - timedelta(days=day.weekday())
 
 
+def _lock_people(user_ids: Iterable[int]) -> None:
+    """Hold these people's rollup locks until the commit, in id order (PostgreSQL)."""
+    if _dialect() != "postgresql":
+        return
+    for user_id in sorted(set(user_ids)):
+        db.session.execute(select(func.pg_advisory_xact_lock(PERSON_LOCK, user_id)))
+
+
 def _add(day: date, space_id: int, user_id: int, segment: str, *, posts=0, votes=0) -> None:
+    _lock_people([user_id])
     insert = sqlite.insert if _dialect() == "sqlite" else postgresql.insert
     week = insert(ActivityWeek).values(
         week=week_of_day(day), user_id=user_id, contributions=posts + votes
@@ -95,6 +112,7 @@ def _add(day: date, space_id: int, user_id: int, segment: str, *, posts=0, votes
 
 
 def _take(day: date, space_id: int, user_id: int, segment: str, *, posts=0, votes=0) -> None:
+    _lock_people([user_id])
     week = and_(ActivityWeek.week == week_of_day(day), ActivityWeek.user_id == user_id)
     db.session.execute(
         update(ActivityWeek)
@@ -131,7 +149,7 @@ def _take(day: date, space_id: int, user_id: int, segment: str, *, posts=0, vote
 def _count_people(changes: dict[date, int]) -> None:
     """Add each week's change to its number of people (one atomic statement per week)."""
     insert = sqlite.insert if _dialect() == "sqlite" else postgresql.insert
-    for week, change in changes.items():
+    for week, change in sorted(changes.items()):
         if change > 0:
             stmt = insert(ActivityWeekPeople).values(week=week, people=change)
             db.session.execute(
@@ -255,6 +273,7 @@ def _fill(user_ids: list[int] | None) -> None:
 
 def recount(user_ids: list[int]) -> None:
     """Count these people's rows again from their posts and votes."""
+    _lock_people(user_ids)
     for start in range(0, len(user_ids), 500):
         chunk = user_ids[start : start + 500]
         before = _weeks_of(chunk)
@@ -331,6 +350,7 @@ def count_vote_day(voted_at: datetime, segment: str, organisation: str, change: 
 def note_voter(user_id: int, segment: str, organisation: str, voted_at: datetime) -> None:
     """A vote was cast: the voter's last vote is this one unless a later one is recorded (one
     atomic upsert, so concurrent votes of one person keep the latest)."""
+    _lock_people([user_id])
     insert = sqlite.insert if _dialect() == "sqlite" else postgresql.insert
     stmt = insert(VoteVoter).values(
         segment=segment, organisation=organisation, user_id=user_id, last_voted_at=voted_at
@@ -352,6 +372,7 @@ def recount_voter(user_id: int, segment: str, organisation: str) -> None:
     """A vote was taken back: the voter's last vote is the latest left (the row goes when
     none is). The row is locked first (PostgreSQL) so that the recount sees a concurrent vote
     of the same person that committed before it."""
+    _lock_people([user_id])
     key = and_(
         VoteVoter.segment == segment,
         VoteVoter.organisation == organisation,
@@ -423,6 +444,7 @@ def _midnight(day: date, later: int = 0) -> datetime:
 
 def recount_votes(user_ids: list[int], days: list[date]) -> None:
     """Count these people's voter rows and these days' rows again from the votes."""
+    _lock_people(user_ids)
     for start in range(0, len(days), 100):
         chunk = days[start : start + 100]
         db.session.execute(

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 
 import marshmallow as ma
@@ -27,6 +25,7 @@ from community.analytics.forms import BulkForm
 from community.args import load
 from community.database import utcnow
 from community.errors import OperationError
+from community.exports import attachment, csv_text
 from community.extensions import db
 from community.ideas import operations as idea_operations
 from community.ideas.models import STATUS_LABELS, Idea
@@ -165,10 +164,7 @@ def _export_rows() -> tuple[list[dict], explorer.IdeaFilters]:
 
 
 def _attachment(body: str, mimetype: str, extension: str, stem: str = "ideas") -> Response:
-    name = f"{stem}-{utcnow():%Y%m%d-%H%M}.{extension}"
-    return Response(
-        body, mimetype=mimetype, headers={"Content-Disposition": f'attachment; filename="{name}"'}
-    )
+    return attachment(body, mimetype, f"{stem}-{utcnow():%Y%m%d-%H%M}.{extension}")
 
 
 @bp.route("/ideas.csv")
@@ -177,19 +173,11 @@ def export_csv():
     """The selection as CSV (UTF-8 with a byte-order mark, so spreadsheets read Chinese)."""
     _require_analyst()
     rows, _filters = _export_rows()
-    out = io.StringIO()
-    out.write("\ufeff")
-    writer = csv.DictWriter(out, fieldnames=EXPORT_COLUMNS)
-    writer.writeheader()
-    for row in rows:
-        writer.writerow(
-            {
-                **row,
-                "tags": ", ".join(row["tags"]),
-                "segment_votes": row["segment_votes"] if row["segment_votes"] is not None else "",
-            }
-        )
-    return _attachment(out.getvalue(), "text/csv", "csv")
+    cells = [
+        [", ".join(row["tags"]) if column == "tags" else row[column] for column in EXPORT_COLUMNS]
+        for row in rows
+    ]
+    return _attachment(csv_text([EXPORT_COLUMNS, *cells]), "text/csv", "csv")
 
 
 @bp.route("/ideas.json")
@@ -272,12 +260,7 @@ def report_csv(view: str):
     scope, _args, problems = _load(DashboardArgs(), to_scope)
     if problems:
         abort(400, "; ".join(problems))
-    out = io.StringIO()
-    out.write("\ufeff")
-    writer = csv.writer(out)
+    rows: list[list] = []
     for table in reports.build(view, current_user, scope).tables:
-        writer.writerow(["table", *table.headings])
-        for row in table.rows:
-            writer.writerow([table.key, *row])
-        writer.writerow([])
-    return _attachment(out.getvalue(), "text/csv", "csv", stem=view)
+        rows += [["table", *table.headings], *([table.key, *row] for row in table.rows), []]
+    return _attachment(csv_text(rows), "text/csv", "csv", stem=view)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from flask import Flask
 from flask_smorest.spec.plugins import integerconverter2paramschema
 
-from community.api import resources  # noqa: F401 - registers the routes on the blueprint
+from community.api import receivers, resources  # noqa: F401 - routes and signal receivers
 from community.api.core import api
 from community.api.core import bp as api_bp
 from community.api.views import bp

@@ -19,7 +19,7 @@ from flask_smorest import Api
 from flask_smorest import Blueprint as ApiBlueprint
 from sqlalchemy import update
 
-from community.api.models import ApiToken, digest
+from community.api.models import ApiToken
 from community.api.queries import token_for
 from community.database import utcnow
 from community.extensions import csrf, db, limiter
@@ -67,13 +67,22 @@ csrf.exempt(bp)
 accept_json(bp)
 
 
+def _bearer_token() -> ApiToken | None:
+    """The live token the request carries, looked up once per request; None without one."""
+    if "api_bearer" not in g:
+        scheme, _sep, secret = request.headers.get("Authorization", "").partition(" ")
+        g.api_bearer = token_for(secret.strip()) if scheme.lower() == "bearer" else None
+    return g.api_bearer
+
+
 def _rate_key() -> str:
-    """Each token has its own budget (limits are checked before the request is signed in,
-    so the token is recognised by its digest), then each person, then each address."""
-    scheme, _sep, secret = request.headers.get("Authorization", "").partition(" ")
-    if scheme.lower() == "bearer" and secret.strip():
-        return f"api-token:{digest(secret.strip())[:24]}"
-    if current_user.is_authenticated:
+    """One budget per person, whichever of their tokens (or their session) they call with;
+    everything else, wrong and revoked tokens included, counts against the address. Limits are
+    checked before the request is signed in, so the token is looked up here."""
+    token = _bearer_token()
+    if token is not None and token.user.is_active:
+        return f"api-user:{token.user_id}"
+    if not request.headers.get("Authorization") and current_user.is_authenticated:
         return f"api-user:{current_user.id}"
     return f"api-addr:{request.remote_addr}"
 
@@ -81,10 +90,8 @@ def _rate_key() -> str:
 @bp.before_request
 def authenticate() -> None:
     """Sign the request in with its bearer token, or check CSRF for cookie writes."""
-    header = request.headers.get("Authorization", "")
-    if header:
-        scheme, _sep, secret = header.partition(" ")
-        token = token_for(secret.strip()) if scheme.lower() == "bearer" else None
+    if request.headers.get("Authorization", ""):
+        token = _bearer_token()
         if token is None or not token.user.is_active:
             abort(401, _("The API token is missing, wrong or revoked."))
         g._login_user = token.user  # Flask-Login's current user for this request only
@@ -96,7 +103,8 @@ def authenticate() -> None:
         csrf.protect()  # a cookie may have been sent by another site's page
 
 
-limiter.limit(lambda: current_app.config["API_LIMIT"], key_func=_rate_key)(bp)
+# One budget for the whole API (not one per endpoint).
+limiter.shared_limit(lambda: current_app.config["API_LIMIT"], scope="api", key_func=_rate_key)(bp)
 
 
 def _touch(token: ApiToken) -> None:

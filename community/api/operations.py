@@ -5,7 +5,7 @@ from __future__ import annotations
 import secrets
 
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from community.api.models import (
     NAME_MAX,
@@ -58,3 +58,13 @@ def revoke_token(token: ApiToken, *, by) -> None:
         raise OperationError(_("That token is not yours."))
     if token.revoked_at is None:
         token.revoked_at = utcnow()
+
+
+def revoke_all_tokens(user) -> int:
+    """Revoke every live token of ``user`` (their password changed); returns how many."""
+    result = db.session.execute(
+        update(ApiToken)
+        .where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+        .values(revoked_at=utcnow())
+    )
+    return result.rowcount

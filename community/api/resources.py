@@ -24,13 +24,19 @@ from community.knowledge.models import Article
 from community.permissions import guardian
 from community.products import queries as product_queries
 from community.products.models import Product, Release
+from community.ratelimit import person_limit
 from community.search.backend import clean_query_text
 from community.search.service import search_service
 from community.search.views import KIND_LABELS as SEARCH_KINDS
 from community.spaces import queries as space_queries
 from community.spaces.models import Space
 
-ERRORS = {401: "Not signed in", 403: "Not allowed", 404: "Not found or not readable"}
+ERRORS = {
+    401: "Not signed in",
+    403: "Not allowed",
+    404: "Not found or not readable",
+    429: "Too many requests: the caller's budget for this is used up",
+}
 
 
 def _errors(*codes: int):
@@ -229,7 +235,8 @@ def _vote_result(idea: Idea) -> dict:
 @bp.route("/ideas/<int:idea_id>/vote", methods=["PUT"])
 @bp.doc(tags=["ideas"], summary="Vote for an idea (again: no change)")
 @bp.response(200, envelope(schemas.VoteResultSchema))
-@_errors(401, 403, 404, 422)
+@_errors(401, 403, 404, 422, 429)
+@person_limit("VOTE_LIMIT")
 def vote(idea_id: int):
     return _voted(idea_id, idea_operations.cast_vote)
 
@@ -237,7 +244,8 @@ def vote(idea_id: int):
 @bp.route("/ideas/<int:idea_id>/vote", methods=["DELETE"])
 @bp.doc(tags=["ideas"], summary="Take one's vote back (none: no change)")
 @bp.response(200, envelope(schemas.VoteResultSchema))
-@_errors(401, 403, 404, 422)
+@_errors(401, 403, 404, 422, 429)
+@person_limit("VOTE_LIMIT")
 def unvote(idea_id: int):
     return _voted(idea_id, idea_operations.retract_vote)
 

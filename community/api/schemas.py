@@ -70,7 +70,10 @@ class ThreadSchema(ma.Schema):
     locked = ma.fields.Boolean()
     solved = ma.fields.Boolean(attribute="is_solved")
     accepted_post_id = Int(allow_none=True)
-    reply_count = Int()
+    reply_count = Int(metadata={"description": "Live replies, the author's own included"})
+    answer_count = Int(
+        metadata={"description": "Live replies by others than the author: a question's answers"}
+    )
     created_at = ma.fields.DateTime()
     last_activity_at = ma.fields.DateTime()
     url = _link("forums.thread", thread_id=lambda t: t.id)

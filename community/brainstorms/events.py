@@ -124,9 +124,15 @@ class BrainstormNamespace(SecureNamespace):
         """Enter the board; the acknowledgement carries the full current state."""
         if session_room(session.id) not in rooms():
             start_heartbeat(current_app._get_current_object())
-            operations.arrive(session, current_user, sid=request.sid)
+            operations.arrive(
+                session,
+                current_user,
+                sid=request.sid,
+                user_session_id=current_user.signed_in_session.id,
+            )
             join_room(session_room(session.id))
             join_room(user_room(session.id, current_user.id))
+            connection["user_id"] = current_user.id  # who leaves, even once signed out
         return {"ok": True, "state": serializers.state_payload(session, current_user)}
 
     @payload(session=SESSION, text=NOTE_TEXT)
@@ -134,7 +140,7 @@ class BrainstormNamespace(SecureNamespace):
     def on_add_note(self, session: BrainstormSession, data: dict) -> dict:
         _joined(session)
         _throttle()
-        rate_limit("BRAINSTORM_NOTE_LIMIT", "note")
+        rate_limit("BRAINSTORM_NOTE_LIMIT")
         note = operations.add_note(session, author=current_user, text=data["text"])
         return {"ok": True, "note": serializers.note_payload(session, note, current_user.id)}
 
@@ -143,7 +149,7 @@ class BrainstormNamespace(SecureNamespace):
     def on_edit_note(self, session: BrainstormSession, data: dict) -> dict:
         _joined(session)
         _throttle()
-        rate_limit("BRAINSTORM_NOTE_LIMIT", "note")
+        rate_limit("BRAINSTORM_NOTE_LIMIT")
         note = _note(session, data)
         operations.edit_note(note, by=current_user, text=data["text"])
         return {"ok": True, "note": serializers.note_payload(session, note, current_user.id)}
@@ -166,7 +172,7 @@ class BrainstormNamespace(SecureNamespace):
         """Flag someone else's note for the space's moderators:
         ``{"note": id, "reason": "spam", "comment": "…"}`` (enough flags hide it)."""
         _joined(session)
-        rate_limit("FLAG_LIMIT", "flag")
+        rate_limit("FLAG_LIMIT")
         note = _note(session, data)
         moderation.flag_content(note, by=current_user, reason=data["reason"], note=data["comment"])
         return {"ok": True}
@@ -216,7 +222,7 @@ class BrainstormNamespace(SecureNamespace):
     def on_add_dot(self, session: BrainstormSession, data: dict) -> dict:
         """One dot on ``{"note": id}`` or ``{"cluster": id}``."""
         _joined(session)
-        rate_limit("BRAINSTORM_DOT_LIMIT", "dot")
+        rate_limit("BRAINSTORM_DOT_LIMIT")
         operations.add_dot(session, by=current_user, **_item(session, data))
         return {"ok": True, "my_dots": serializers.my_dots_payload(session, current_user.id)}
 
@@ -224,7 +230,7 @@ class BrainstormNamespace(SecureNamespace):
     @authorize("brainstorm.join", load=load_session)
     def on_remove_dot(self, session: BrainstormSession, data: dict) -> dict:
         _joined(session)
-        rate_limit("BRAINSTORM_DOT_LIMIT", "dot")
+        rate_limit("BRAINSTORM_DOT_LIMIT")
         operations.remove_dot(session, by=current_user, **_item(session, data))
         return {"ok": True, "my_dots": serializers.my_dots_payload(session, current_user.id)}
 
@@ -280,8 +286,9 @@ class BrainstormNamespace(SecureNamespace):
         return {"ok": True}
 
     def on_disconnect(self, reason: Any = None) -> None:
-        """Presence: count the connection out of every session it joined."""
-        user_id = getattr(current_user, "id", None)
+        """Presence: count the connection out of every session it joined (also when it closes
+        because its user signed out, and so is no longer signed in here)."""
+        user_id = connection.get("user_id")
         joined = [
             int(room[len(ROOM_PREFIX) :])
             for room in rooms()

@@ -3,17 +3,12 @@ dots, and authors only when the session was not anonymous."""
 
 from __future__ import annotations
 
-import csv
-import io
-
 from flask_babel import gettext as _
 from flask_babel import ngettext
 
 from community.brainstorms import queries
 from community.brainstorms.models import BrainstormSession
-
-# Spreadsheets run a cell starting with one of these as a formula.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+from community.exports import csv_text, markdown_text
 
 
 def _name(user) -> str:
@@ -50,20 +45,12 @@ def export_rows(session: BrainstormSession) -> list[dict]:
     return rows
 
 
-def safe_cell(value) -> str:
-    """A cell a spreadsheet shows as text: one starting like a formula gets a quote first."""
-    text = str(value) if value is not None else ""
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
-
-
 def results_csv(session: BrainstormSession) -> str:
     """One row per cluster and note, in rank order."""
-    out = io.StringIO()
-    writer = csv.writer(out)
     header = [_("Rank"), _("Kind"), _("Text"), _("Cluster"), _("Dots"), _("Idea")]
     if not session.anonymous:
         header.append(_("Authors"))
-    writer.writerow(header)
+    rows = [header]
     kinds = {"cluster": _("Cluster"), "note": _("Note")}
     for row in export_rows(session):
         cells = [
@@ -76,18 +63,14 @@ def results_csv(session: BrainstormSession) -> str:
         ]
         if not session.anonymous:
             cells.append("; ".join(row["authors"]))
-        writer.writerow([safe_cell(c) for c in cells])
-    return out.getvalue()
-
-
-def _line(text: str) -> str:
-    return " ".join(text.split())
+        rows.append(cells)
+    return csv_text(rows)
 
 
 def results_markdown(session: BrainstormSession) -> str:
     """A ranked list: each cluster with its notes, then the dots (and authors when named)."""
-    lines = [f"# {_line(session.prompt)}", ""]
-    lines.append(_("Brainstorming session in %(space)s", space=session.space.name))
+    lines = [f"# {markdown_text(session.prompt)}", ""]
+    lines.append(_("Brainstorming session in %(space)s", space=markdown_text(session.space.name)))
     if session.anonymous:
         lines.append("")
         lines.append(_("Anonymous session: authors are not shown."))
@@ -96,14 +79,14 @@ def results_markdown(session: BrainstormSession) -> str:
     for row in rows:
         kind = _("Cluster") if row["kind"] == "cluster" else _("Note")
         dots = ngettext("%(num)d dot", "%(num)d dots", row["dots"])
-        line = f"{row['rank']}. **{_line(row['text'])}** ({kind}, {dots})"
+        line = f"{row['rank']}. **{markdown_text(row['text'])}** ({kind}, {dots})"
         if row["authors"]:
-            line += " — " + ", ".join(row["authors"])
+            line += " — " + ", ".join(markdown_text(name) for name in row["authors"])
         if row["idea"]:
             line += " — " + _("idea #%(number)d", number=row["idea"])
         lines.append(line)
         for text in row.get("notes") or []:
-            lines.append(f"   - {_line(text)}")
+            lines.append(f"   - {markdown_text(text)}")
     if not rows:
         lines.append(_("Nothing was voted on."))
     return "\n".join(lines) + "\n"

@@ -145,8 +145,8 @@ class Participant(db.Model):
 
 class Connection(db.Model):
     """An open Socket.IO connection on a session's board: presence, and how any server process
-    finds the connections to close when someone is banned. The process holding a connection
-    refreshes ``seen_at``; rows of a process that died go stale and stop counting."""
+    finds the connections to close when someone is banned or signed out. The process holding a
+    connection refreshes ``seen_at``; rows of a process that died go stale and stop counting."""
 
     __tablename__ = "brainstorm_connections"
     __table_args__ = (
@@ -161,6 +161,10 @@ class Connection(db.Model):
         ForeignKey("brainstorm_sessions.id", ondelete="CASCADE")
     )
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    #: The signed-in session (``accounts.UserSession``) the connection was opened with.
+    user_session_id: Mapped[int] = mapped_column(
+        ForeignKey("user_sessions.id", ondelete="CASCADE"), index=True
+    )
     connected_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     seen_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 

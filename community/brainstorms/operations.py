@@ -295,14 +295,21 @@ def take_part(session: BrainstormSession, user: User) -> Participant:
     return _participant(session, user)
 
 
-def arrive(session: BrainstormSession, user: User, *, sid: str) -> Participant:
-    """Connection ``sid`` of ``user`` opened the board: they are here (presence)."""
+def arrive(
+    session: BrainstormSession, user: User, *, sid: str, user_session_id: int
+) -> Participant:
+    """Connection ``sid`` of ``user``, opened with signed-in session ``user_session_id``,
+    opened the board: they are here (presence)."""
     participant = take_part(session, user)
     exists = db.session.scalar(
         select(Connection.id).where(Connection.sid == sid, Connection.session_id == session.id)
     )
     if exists is None:
-        db.session.add(Connection(sid=sid, session_id=session.id, user_id=user.id))
+        db.session.add(
+            Connection(
+                sid=sid, session_id=session.id, user_id=user.id, user_session_id=user_session_id
+            )
+        )
         db.session.flush()
     signals.brainstorm_presence_changed.send(session, user_id=user.id)
     return participant

@@ -19,14 +19,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import current_app
 from sqlalchemy import select
 
-from community import signals
+from community import live, signals
 from community.brainstorms import operations, queries, serializers
 from community.brainstorms.events import NAMESPACE, session_room, user_room
 from community.brainstorms.models import BrainstormSession, Connection, Note, Phase
 from community.extensions import db, socketio
+from community.permissions import Role
 
 
 class Outbox:
@@ -164,26 +164,28 @@ def disconnect_from_boards(space, *, user, **_kwargs) -> None:
         )
     )
     if sids:
-        signals.on_commit(_disconnect, sorted(sids))
+        signals.on_commit(live.close_connections, sorted(sids), NAMESPACE)
 
 
-@signals.user_suspended.connect
-def disconnect_suspended(user, *, until, **_kwargs) -> None:
-    """A suspended account's open boards close at once, in every process (its events would be
-    refused anyway: a suspended user is no longer signed in)."""
-    if until is None:
-        return
-    sids = set(db.session.scalars(select(Connection.sid).where(Connection.user_id == user.id)))
+@signals.sessions_ended.connect
+def disconnect_ended_sessions(user, *, session_ids: list[int], **_kwargs) -> None:
+    """Signed-in sessions ended (signed out, a password change, a suspension): their open
+    boards close at once, in whichever process holds them (their events would be refused
+    anyway: the session check fails)."""
+    sids = set(
+        db.session.scalars(
+            select(Connection.sid).where(Connection.user_session_id.in_(session_ids))
+        )
+    )
     if sids:
-        signals.on_commit(_disconnect, sorted(sids))
+        signals.on_commit(live.close_connections, sorted(sids), NAMESPACE)
 
 
-def _disconnect(sids: list[str]) -> None:
-    """Close these connections. A connection this process holds runs its disconnect handler
-    right here, so each runs in an application context of its own: otherwise it would share
-    ``g`` (and so the signed-in user Flask-Login keeps there, and the database session) with
-    the request that banned someone, and count the moderator out of the board instead."""
-    app = current_app._get_current_object()
-    for sid in sids:
-        with app.app_context():
-            socketio.server.disconnect(sid, namespace=NAMESPACE)
+@signals.role_changed.connect
+def recheck_former_admin(user, *, old_role, new_role, **_kwargs) -> None:
+    """A site admin may take part in any space's sessions; one who is an admin no more has
+    their boards closed, and their page joins again only where they are still allowed."""
+    if old_role == Role.ADMIN and new_role != Role.ADMIN:
+        sids = set(db.session.scalars(select(Connection.sid).where(Connection.user_id == user.id)))
+        if sids:
+            signals.on_commit(live.close_connections, sorted(sids), NAMESPACE)

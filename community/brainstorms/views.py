@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -22,6 +22,7 @@ from community.brainstorms.models import (
     Phase,
 )
 from community.errors import OperationError
+from community.exports import attachment
 from community.extensions import db
 from community.forums.models import TITLE_MAX
 from community.moderation.forms import FlagForm
@@ -188,15 +189,6 @@ def promote(session_id: int):
     )
 
 
-def _download(session: BrainstormSession, body: str, extension: str, mimetype: str) -> Response:
-    filename = f"session-{session.id}-results.{extension}"
-    return Response(
-        body,
-        mimetype=mimetype,
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-    )
-
-
 def _exportable(session_id: int) -> BrainstormSession:
     session = load_session(session_id)
     guardian.require(current_user, "brainstorm.export", session)
@@ -210,7 +202,9 @@ def _exportable(session_id: int) -> BrainstormSession:
 def results_markdown(session_id: int):
     """The ranked results as a Markdown file."""
     session = _exportable(session_id)
-    return _download(session, exports.results_markdown(session), "md", "text/markdown")
+    return attachment(
+        exports.results_markdown(session), "text/markdown", f"session-{session.id}-results.md"
+    )
 
 
 @bp.route("/sessions/<int:session_id>/results.csv")
@@ -218,4 +212,4 @@ def results_markdown(session_id: int):
 def results_csv(session_id: int):
     """The ranked results as a CSV file (safe to open in a spreadsheet)."""
     session = _exportable(session_id)
-    return _download(session, exports.results_csv(session), "csv", "text/csv")
+    return attachment(exports.results_csv(session), "text/csv", f"session-{session.id}-results.csv")

@@ -20,6 +20,7 @@ from community.accounts.models import User
 from community.experts.models import Expertise
 from community.extensions import db
 from community.forums.models import Post, Thread, ThreadKind
+from community.forums.queries import answer_by_others
 from community.spaces.models import Membership, MembershipState, Space, SpaceRole, Visibility
 from community.spaces.queries import readable_space_ids
 
@@ -243,11 +244,10 @@ def served_spaces(viewer, user_ids: Iterable[int]) -> dict[int, list[SpaceRef]]:
 
 
 def _visible_question_replies(viewer) -> ColumnElement[bool]:
-    """Live replies in live question threads of spaces ``viewer`` may read (Post and
-    Thread joined)."""
+    """Answers (live replies by others than the asker) in live question threads of spaces
+    ``viewer`` may read (Post and Thread joined)."""
     return and_(
-        Post.is_opening.is_(False),
-        Post.deleted_at.is_(None),
+        answer_by_others(Thread.author_id),
         Thread.kind == ThreadKind.QUESTION.value,
         Thread.deleted_at.is_(None),
         Thread.space_id.in_(readable_space_ids(viewer)),

@@ -28,6 +28,7 @@ from community.experts.models import Expertise, QuestionRouting, RoutedQuestion,
 from community.experts.queries import verified_experts_for
 from community.extensions import db
 from community.forums.models import Post, Thread, ThreadKind
+from community.forums.queries import unanswered
 from community.permissions import guardian
 from community.spaces.models import Membership, MembershipState, Space, SpaceRole
 from community.spaces.permissions import active_role, is_banned
@@ -152,19 +153,13 @@ def route_question(
 
 
 def _unanswered() -> list:
-    """Conditions for a live, open question without a live reply by anyone but its asker."""
-    replied = exists().where(
-        Post.thread_id == Thread.id,
-        Post.is_opening.is_(False),
-        Post.deleted_at.is_(None),
-        Post.author_id.is_distinct_from(Thread.author_id),
-    )
+    """Conditions for a live, open question that is unanswered as the forums say it: no live
+    reply by anyone but its asker, and not solved."""
     return [
         Thread.kind == ThreadKind.QUESTION.value,
         Thread.deleted_at.is_(None),
         Thread.locked.is_(False),
-        Thread.accepted_post_id.is_(None),
-        ~replied,
+        *unanswered(),
     ]
 
 

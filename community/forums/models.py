@@ -58,7 +58,11 @@ class Thread(db.Model):
         ForeignKey("posts.id", ondelete="SET NULL", use_alter=True)
     )
     idea_id: Mapped[int | None] = mapped_column(index=True)
+    #: Live replies, the asker's own included ("N replies" of a discussion).
     reply_count: Mapped[int] = mapped_column(default=0)
+    #: Live replies by anyone but the asker: a question's answers. Only these answer a
+    #: question ("N answers", the Unanswered filter, the knowledge loop, routing).
+    answer_count: Mapped[int] = mapped_column(default=0)
     helpful_count: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     last_activity_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -7,7 +7,7 @@ increments so concurrent replies and marks keep them right.
 from __future__ import annotations
 
 from flask_babel import gettext as _
-from sqlalchemy import select, update
+from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from community import signals
@@ -26,6 +26,7 @@ from community.forums.models import (
     ThreadKind,
     ThreadTag,
 )
+from community.forums.queries import answer_by_others
 from community.markdown import render_markdown
 from community.permissions import guardian
 from community.reasons import clean_reason
@@ -85,6 +86,14 @@ def _count(model, row_id: int, **deltas: int) -> None:
     db.session.execute(update(model).where(model.id == row_id).values(**values))
 
 
+def _count_reply(thread: Thread, post: Post, sign: int, **deltas: int) -> None:
+    """A reply appears (``sign`` 1) or goes (-1): the thread's replies, and its answers when
+    someone other than the asker wrote it (see ``Thread.answer_count``)."""
+    if post.author_id != thread.author_id:
+        deltas["answer_count"] = sign
+    _count(Thread, thread.id, reply_count=sign, **deltas)
+
+
 def start_thread(
     space: Space,
     *,
@@ -141,7 +150,7 @@ def reply_to_thread(thread: Thread, *, author: User, body: str) -> Post:
     mentions = _render(post, body)
     db.session.add(post)
     db.session.flush()
-    _count(Thread, thread.id, reply_count=1)
+    _count_reply(thread, post, 1)
     db.session.execute(update(Thread).where(Thread.id == thread.id).values(last_activity_at=now))
     signals.post_created.send(post, thread=thread)
     _announce_mentions(post, mentions)
@@ -214,7 +223,7 @@ def delete_post(post: Post, *, by: User) -> None:
     post.deleted_at, post.deleted_by_id = now, by.id
     if thread.accepted_post_id == post.id:
         thread.accepted_post_id = None
-    _count(Thread, thread.id, reply_count=-1, helpful_count=-post.helpful_count)
+    _count_reply(thread, post, -1, helpful_count=-post.helpful_count)
     db.session.flush()
     signals.post_deleted.send(post, by=by)
 
@@ -234,7 +243,7 @@ def restore_post(post: Post, *, by: User) -> None:
     if not post.is_deleted:
         raise OperationError(_("This post is not deleted."))
     post.deleted_at, post.deleted_by_id = None, None
-    _count(Thread, thread.id, reply_count=1, helpful_count=post.helpful_count)
+    _count_reply(thread, post, 1, helpful_count=post.helpful_count)
     db.session.flush()
     signals.post_deleted.send(post, by=by)
 
@@ -275,11 +284,18 @@ def move_thread(thread: Thread, to_space: Space, *, by: User, reason: str) -> No
 
 
 def accept_answer(post: Post, *, by: User) -> None:
-    """Mark ``post`` as the accepted answer of its question (replacing any earlier one)."""
+    """Mark ``post`` as the accepted answer of its question (replacing any earlier one): the
+    asker or a moderator, never a moderator their own reply (``post.accept``)."""
     thread = post.thread
     _require(by, "thread.accept", thread, _("You may not accept answers here."))
     if post.is_opening or post.is_deleted:
         raise OperationError(_("Only a reply can be the accepted answer."))
+    _require(
+        by,
+        "post.accept",
+        post,
+        _("You may not accept your own answer: the asker or another moderator can."),
+    )
     if thread.accepted_post_id == post.id:
         return
     thread.accepted_post_id = post.id
@@ -321,3 +337,26 @@ def mark_helpful(post: Post, user: User, helpful: bool = True) -> bool:
         db.session.flush()
         signals.helpful_marked.send(post, mark_id=mark_id, helpful=False, by=user)
     return helpful
+
+
+def _live_replies(*, answers: bool):
+    """The live replies of the thread being updated (``answers``: by others than its asker)."""
+    if answers:
+        live = answer_by_others(Thread.author_id)
+    else:
+        live = and_(Post.is_opening.is_(False), Post.deleted_at.is_(None))
+    return select(func.count(Post.id)).where(Post.thread_id == Thread.id, live).scalar_subquery()
+
+
+def recount_replies() -> int:
+    """Make every thread's ``reply_count`` and ``answer_count`` equal its live replies (and
+    those by others than the asker); returns how many threads were wrong."""
+    replies, answers = _live_replies(answers=False), _live_replies(answers=True)
+    wrong = or_(Thread.reply_count != replies, Thread.answer_count != answers)
+    count = db.session.scalar(select(func.count(Thread.id)).where(wrong)) or 0
+    if count:
+        db.session.execute(
+            update(Thread).where(wrong).values(reply_count=replies, answer_count=answers),
+            execution_options={"synchronize_session": False},
+        )
+    return count

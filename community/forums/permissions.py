@@ -45,15 +45,26 @@ def can_moderate_thread(user, thread: Thread) -> bool:
 
 @guardian.rule("thread.accept")
 def can_accept_answer(user, thread: Thread) -> bool:
-    """The asker (while they may write) or the space's experts and moderators."""
+    """The asker (while they may write) or the space's moderators: the question is theirs to
+    close. Experts answer; they do not decide which answer helped."""
     if not thread.is_question or thread.is_deleted:
         return False
-    if guardian.can(user, "space.answer_as_expert", thread.space) and not is_banned(
-        user, thread.space
-    ):
+    if _moderates(user, thread):
         return True
     asker = thread.author_id is not None and getattr(user, "id", None) == thread.author_id
     return asker and not thread.locked and guardian.can(user, "thread.start", thread.space)
+
+
+@guardian.rule("post.accept")
+def can_accept_post(user, post: Post) -> bool:
+    """Accepting this reply: whoever may accept answers to its question, but never a
+    moderator their own reply to someone else's question (accepting earns its author
+    points). The asker may accept their own reply; it earns nothing."""
+    thread = post.thread
+    if post.is_opening or post.is_deleted or not can_accept_answer(user, thread):
+        return False
+    own = post.author_id is not None and getattr(user, "id", None) == post.author_id
+    return not own or post.author_id == thread.author_id
 
 
 @guardian.rule("post.edit")

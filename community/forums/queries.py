@@ -4,7 +4,7 @@ queries whatever the number of threads or posts."""
 from __future__ import annotations
 
 from flask_sqlalchemy.pagination import Pagination
-from sqlalchemy import func, or_, select
+from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.orm import joinedload
 
 from community.extensions import db
@@ -19,6 +19,23 @@ POSTS_PER_PAGE = 20
 
 SORTS = {"activity", "newest", "helpful"}
 STATUSES = {"solved", "unsolved", "unanswered"}
+
+
+def unanswered() -> list[ColumnElement[bool]]:
+    """Conditions on ``Thread`` for a question nobody but its asker has answered and that is
+    not solved (the asker's own replies are not answers, see ``Thread.answer_count``)."""
+    return [Thread.answer_count == 0, Thread.accepted_post_id.is_(None)]
+
+
+def answer_by_others(asker_id) -> ColumnElement[bool]:
+    """Conditions on ``Post`` for an answer to a question whose author is ``asker_id`` (a
+    column): a live reply by someone else. Counts of answers, first answers and who
+    answered are read with it, so that an asker's follow-ups never count."""
+    return and_(
+        Post.is_opening.is_(False),
+        Post.deleted_at.is_(None),
+        Post.author_id.is_distinct_from(asker_id),
+    )
 
 
 def threads_page(
@@ -49,7 +66,7 @@ def threads_page(
     elif status == "unsolved":
         stmt = stmt.where(Thread.kind == "question", Thread.accepted_post_id.is_(None))
     elif status == "unanswered":
-        stmt = stmt.where(Thread.kind == "question", Thread.reply_count == 0)
+        stmt = stmt.where(Thread.kind == "question", *unanswered())
     if tag:
         stmt = stmt.where(Thread.id.in_(select(ThreadTag.thread_id).where(ThreadTag.tag == tag)))
     order = {

@@ -5,7 +5,6 @@ from __future__ import annotations
 from flask import (
     Blueprint,
     abort,
-    current_app,
     flash,
     redirect,
     render_template,
@@ -18,7 +17,7 @@ from flask_login import current_user, login_required
 from community.actions import finish
 from community.args import parse
 from community.errors import OperationError
-from community.extensions import db, limiter
+from community.extensions import db
 from community.forms import as_choices
 from community.forums import operations, queries
 from community.forums.forms import (
@@ -32,7 +31,7 @@ from community.forums.forms import (
 from community.forums.models import KIND_LABELS, Post, Thread
 from community.markdown import quote_markdown
 from community.permissions import guardian
-from community.ratelimit import user_or_address
+from community.ratelimit import person_limit
 from community.spaces import queries as space_queries
 from community.spaces.forms import JoinRequestForm
 from community.spaces.models import Space
@@ -107,7 +106,7 @@ def space(slug: str):
 
 @bp.route("/s/<slug>/new", methods=["GET", "POST"])
 @login_required
-@limiter.limit(lambda: current_app.config["POST_LIMIT"], methods=["POST"], key_func=user_or_address)
+@person_limit("POST_LIMIT")
 def new_thread(slug: str):
     """Ask a question or start a discussion."""
     space = load_space(slug)
@@ -172,7 +171,7 @@ def thread(thread_id: int):
 
 @bp.route("/t/<int:thread_id>/reply", methods=["POST"])
 @login_required
-@limiter.limit(lambda: current_app.config["POST_LIMIT"], methods=["POST"], key_func=user_or_address)
+@person_limit("POST_LIMIT")
 def reply(thread_id: int):
     """Post a reply."""
     thread = load_thread(thread_id)

@@ -3,6 +3,15 @@
 Anyone may connect (vote counts on public ideas are public), but a connection joins an idea's
 room only if the guardian lets that visitor see the idea, so private counts never leave their
 space. Counts are pushed after the vote commits.
+
+Who may read a space changes while pages stay open (it turns private, someone leaves or is
+banned, signs out). The room of an idea says on what grounds its watchers were let in: an
+idea of a public or restricted space has the open room ``idea:<id>``, one of a private space
+``idea:<id>:<access epoch>``, and each count goes to the room that fits the space *now*. So
+when a space turns private, or one of a private space's readers loses access, the watchers
+let in before stop receiving at once, in every server process, without a check per push.
+They are then told to ``recheck`` (in the room of the space's watchers) and watch again,
+through the guardian.
 """
 
 from __future__ import annotations
@@ -10,12 +19,13 @@ from __future__ import annotations
 import marshmallow as ma
 from flask_babel import gettext as _
 from flask_login import current_user
-from flask_socketio import join_room, leave_room
+from flask_socketio import join_room, leave_room, rooms
+from sqlalchemy.orm import joinedload
 
 from community.args import Id
 from community.extensions import db
 from community.ideas.models import Idea
-from community.live import EventRefused, LiveNamespace, payload
+from community.live import EventRefused, LiveNamespace, join_session_room, payload
 from community.permissions import guardian
 
 NAMESPACE = "/ideas"
@@ -27,31 +37,64 @@ IDEA_IDS = ma.fields.List(
 )
 
 
-def idea_room(idea_id: int) -> str:
+def idea_room(idea_id: int, space) -> str:
+    """The room a count of this idea goes to: open, or for the space's current readers."""
+    if space.is_private:
+        return f"idea:{idea_id}:{space.access_epoch}"
     return f"idea:{idea_id}"
+
+
+def space_room(space_id: int) -> str:
+    """Every connection watching some idea of the space: told to ``recheck``."""
+    return f"ideas:space:{space_id}"
+
+
+def _idea_of(room: str) -> int | None:
+    parts = room.split(":")
+    if parts[0] == "idea" and len(parts) in (2, 3) and parts[1].isdigit():
+        return int(parts[1])
+    return None
 
 
 class IdeasNamespace(LiveNamespace):
     """Read-only live updates; every room is joined through the guardian."""
 
+    def on_connect(self, auth=None):
+        if current_user.is_authenticated:
+            join_session_room()  # signing out closes it
+
     @payload(ideas=IDEA_IDS)
     def on_watch(self, data: dict) -> dict:
-        """Watch ideas by id (those on the visitor's page); returns the ids actually watched."""
-        visible = [
-            idea.id
-            for idea in db.session.scalars(db.select(Idea).where(Idea.id.in_(set(data["ideas"]))))
+        """Watch ideas by id (those on the visitor's page); returns the ids actually watched.
+        Watching again (after a ``recheck``) leaves the rooms the visitor may no longer read."""
+        wanted = set(data["ideas"])
+        # The space (and its epoch) is read with the idea, before the guardian reads the
+        # membership: a change committed in between only puts us in a room already left behind.
+        ideas = db.session.scalars(
+            db.select(Idea).options(joinedload(Idea.space)).where(Idea.id.in_(wanted))
+        ).all()
+        allowed = {
+            idea_room(idea.id, idea.space): (idea.id, idea.space_id)
+            for idea in ideas
             if guardian.can(current_user, "idea.view", idea)
-        ]
+        }
+        db.session.rollback()  # read-only: nothing to commit
         try:
-            for idea_id in visible:
-                join_room(idea_room(idea_id))
+            for room in rooms():
+                if _idea_of(room) in wanted and room not in allowed:
+                    leave_room(room)
+            for room, (_idea_id, space_id) in allowed.items():
+                join_room(room)
+                join_room(space_room(space_id))
         except ValueError:
             # The visitor left (e.g. navigated away) while this event was handled.
             raise EventRefused(_("This page is no longer connected.")) from None
-        return {"ok": True, "watching": sorted(visible)}
+        return {"ok": True, "watching": sorted(idea_id for idea_id, _space in allowed.values())}
 
     @payload(ideas=IDEA_IDS)
     def on_unwatch(self, data: dict) -> dict:
-        for idea_id in data["ideas"]:
-            leave_room(idea_room(idea_id))
+        wanted = set(data["ideas"])
+        for room in rooms():
+            if _idea_of(room) in wanted:
+                leave_room(room)
         return {"ok": True}

@@ -81,6 +81,15 @@ def _lock_budgets(space_id: int, user_ids: list[int]) -> None:
         db.session.execute(select(func.pg_advisory_xact_lock(space_id, user_id)))
 
 
+def _has_voted(idea_id: int, user_id: int) -> bool:
+    return (
+        db.session.scalar(
+            select(IdeaVote.id).where(IdeaVote.idea_id == idea_id, IdeaVote.user_id == user_id)
+        )
+        is not None
+    )
+
+
 def _active(user: User, space_id: int) -> int:
     return queries.active_votes([user.id], space_id)[user.id]
 
@@ -199,44 +208,54 @@ def cast_vote(idea: Idea, user: User) -> bool:
             if not counted:  # closed by a request that committed meanwhile
                 raise OperationError(_("This idea is closed and takes no more votes."))
     except IntegrityError:
+        if not _has_voted(idea.id, user.id):
+            raise  # not the (idea, voter) uniqueness: a real error, never "already voted"
         return False  # already voted (perhaps in a concurrent request)
-    signals.vote_cast.send(
+    _announce(signals.vote_cast, idea, user, vote)
+    return True
+
+
+def _announce(signal, idea: Idea, user: User, vote) -> None:
+    """Send a vote signal with what the vote recorded (its time, segment and organisation)."""
+    signal.send(
         idea,
         user=user,
         voted_at=vote.created_at,
         segment=vote.segment,
         organisation=vote.organisation,
     )
-    return True
 
 
 def retract_vote(idea: Idea, user: User) -> bool:
-    """Take a vote back; doing it twice changes nothing. Returns True when a vote was removed."""
+    """Take a vote back; doing it twice changes nothing. Returns True when a vote was removed.
+
+    The vote is deleted by who cast it on which idea, and what it was is read back from that
+    same statement: reading its id first and deleting by id later would let a concurrent
+    request retract it and a third cast another vote that SQLite gives the freed id, so the
+    late delete would take that vote and count it off the wrong idea."""
     if idea.is_closed:
         raise OperationError(_("This idea is closed; its votes stay as they are."))
     _lock_rows([idea.id])
     vote = db.session.execute(
-        select(IdeaVote.id, IdeaVote.created_at, IdeaVote.segment, IdeaVote.organisation).where(
-            IdeaVote.idea_id == idea.id, IdeaVote.user_id == user.id
-        )
+        delete(IdeaVote)
+        .where(IdeaVote.idea_id == idea.id, IdeaVote.user_id == user.id)
+        .returning(IdeaVote.created_at, IdeaVote.segment, IdeaVote.organisation),
+        execution_options={"synchronize_session": False},
     ).first()
-    removed = 0
-    if vote is not None:
-        removed = db.session.execute(delete(IdeaVote).where(IdeaVote.id == vote.id)).rowcount
-    if removed:
-        db.session.execute(
-            update(Idea).where(Idea.id == idea.id).values(vote_count=Idea.vote_count - removed)
-        )
-        trending.recount([idea.id])
-        db.session.flush()
-        signals.vote_retracted.send(
-            idea,
-            user=user,
-            voted_at=vote.created_at,
-            segment=vote.segment,
-            organisation=vote.organisation,
-        )
-    return bool(removed)
+    if vote is None:
+        return False
+    counted = db.session.execute(
+        update(Idea)
+        .where(Idea.id == idea.id, Idea.status.not_in(queries.CLOSED_VALUES))
+        .values(vote_count=Idea.vote_count - 1),
+        execution_options={"synchronize_session": False},
+    ).rowcount
+    if not counted:  # closed by a request that committed meanwhile
+        raise OperationError(_("This idea is closed; its votes stay as they are."))
+    trending.recount([idea.id])
+    db.session.flush()
+    _announce(signals.vote_retracted, idea, user, vote)
+    return True
 
 
 def _clean_response(response: str, *, required: bool = True, field: str = "response") -> str:

@@ -2,19 +2,29 @@
 
 from __future__ import annotations
 
+from sqlalchemy.orm import joinedload
+
 from community import signals
 from community.extensions import db, socketio
 from community.forums.models import Post, Thread, ThreadKind
 from community.ideas import trending
-from community.ideas.events import NAMESPACE, idea_room
+from community.ideas.events import NAMESPACE, idea_room, space_room
 from community.ideas.models import Idea
 
 
 def _push_count(idea_id: int) -> None:
-    votes = db.session.scalar(db.select(Idea.vote_count).where(Idea.id == idea_id))
-    socketio.emit(
-        "votes", {"idea": idea_id, "votes": votes}, to=idea_room(idea_id), namespace=NAMESPACE
+    """The idea's count, read after the commit with its space (one query), to the room of
+    those who may read it now."""
+    idea = db.session.scalar(
+        db.select(Idea).options(joinedload(Idea.space)).where(Idea.id == idea_id)
     )
+    if idea is not None:
+        socketio.emit(
+            "votes",
+            {"idea": idea.id, "votes": idea.vote_count},
+            to=idea_room(idea.id, idea.space),
+            namespace=NAMESPACE,
+        )
 
 
 @signals.vote_cast.connect
@@ -32,6 +42,20 @@ def push_merged_count(idea, *, into, **_kwargs) -> None:
     """A merge gives votes to the idea merged into, and an unmerge takes them back."""
     if into is not None:
         _push_count(into.id)
+
+
+@signals.space_access_changed.connect
+def recheck_watchers(space, *, user=None, **_kwargs) -> None:
+    """The space's counts now go to other rooms (it changed visibility, or one reader of a
+    private space lost access): after the commit, its watchers are told to watch again."""
+    if user is None or space.is_private:
+        signals.on_commit(
+            socketio.emit,
+            "recheck",
+            {"space": space.id},
+            to=space_room(space.id),
+            namespace=NAMESPACE,
+        )
 
 
 @signals.post_created.connect

@@ -6,7 +6,6 @@ from __future__ import annotations
 from flask import (
     Blueprint,
     abort,
-    current_app,
     flash,
     jsonify,
     redirect,
@@ -21,7 +20,7 @@ from flask_login import current_user, login_required
 from community.actions import finish, refuse_form
 from community.args import page_number, parse
 from community.errors import OperationError
-from community.extensions import db, limiter
+from community.extensions import db
 from community.forums import queries as forum_queries
 from community.forums.forms import ReplyForm
 from community.ideas import operations, queries
@@ -29,7 +28,8 @@ from community.ideas.forms import IdeaForm, IdeaListArgs, MergeForm, StatusForm,
 from community.ideas.models import STATUS_LABELS, Idea, IdeaStatus
 from community.ideas.permissions import votable_ideas
 from community.permissions import guardian
-from community.ratelimit import user_or_address
+from community.ratelimit import person_limit
+from community.security import safe_referrer
 from community.spaces.permissions import membership_of
 from community.spaces.views import load_space
 
@@ -86,7 +86,7 @@ def space_ideas(slug: str):
 
 @bp.route("/s/<slug>/ideas/new", methods=["GET", "POST"])
 @login_required
-@limiter.limit(lambda: current_app.config["POST_LIMIT"], methods=["POST"], key_func=user_or_address)
+@person_limit("POST_LIMIT")
 def new_idea(slug: str):
     """Propose an idea; similar ideas are suggested while the title is typed."""
     space = load_space(slug)
@@ -189,7 +189,7 @@ def edit(idea_id: int):
 
 @bp.route("/ideas/<int:idea_id>/vote", methods=["POST"])
 @login_required
-@limiter.limit(lambda: current_app.config["VOTE_LIMIT"], methods=["POST"], key_func=user_or_address)
+@person_limit("VOTE_LIMIT")
 def vote(idea_id: int):
     """Vote (``vote=1``) or take the vote back (``vote=0``); JSON for scripts, else redirect."""
     idea = load_idea(idea_id)
@@ -216,11 +216,7 @@ def vote(idea_id: int):
             votes_left=left,
             votes_left_text=votes_left_text(left) if left is not None else None,
         )
-    return redirect(
-        request.referrer
-        if request.referrer and request.referrer.startswith(request.host_url)
-        else url_for("ideas.idea", idea_id=idea.id)
-    )
+    return redirect(safe_referrer(url_for("ideas.idea", idea_id=idea.id)))
 
 
 @bp.route("/ideas/<int:idea_id>/status", methods=["POST"])

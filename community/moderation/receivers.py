@@ -8,10 +8,8 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from community import signals
-from community.accounts.events import NAMESPACE as ME_NAMESPACE
-from community.accounts.events import user_room
 from community.accounts.models import User
-from community.extensions import db, socketio
+from community.extensions import db
 from community.forums.models import Post, PostRevision, Thread
 from community.moderation.operations import is_acting, record, snapshot
 from community.permissions import guardian
@@ -113,16 +111,3 @@ def audit_status(idea, *, old, new, change, by, **_kwargs) -> None:
         before={"status": old},
         after={"status": new},
     )
-
-
-@signals.user_suspended.connect
-def sign_out_suspended(user: User, *, until, **_kwargs) -> None:
-    """A suspended account's open tabs are told they are signed out (after the commit)."""
-    if until is not None:
-        signals.on_commit(
-            socketio.emit,
-            "signed_out",
-            {"reason": "suspended"},
-            to=user_room(user.id),
-            namespace=ME_NAMESPACE,
-        )

@@ -3,7 +3,7 @@ person's moderation page, the audit log, and one's own warnings."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, render_template, url_for
+from flask import Blueprint, abort, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
@@ -14,7 +14,7 @@ from community.actions import finish, refuse_form
 from community.args import page_number, parse
 from community.brainstorms.models import Note
 from community.errors import OperationError
-from community.extensions import db, limiter
+from community.extensions import db
 from community.forums.models import Post, Thread
 from community.ideas.models import Idea
 from community.moderation import operations, queries
@@ -33,7 +33,7 @@ from community.moderation.models import (
 )
 from community.moderation.permissions import readable
 from community.permissions import guardian, permission_required
-from community.ratelimit import user_or_address
+from community.ratelimit import person_limit
 from community.spaces.permissions import membership_of
 from community.spaces.views import load_space
 
@@ -81,7 +81,7 @@ def _back_to(target) -> str:
 
 @bp.route("/flag/<target_type>/<int:target_id>", methods=["GET", "POST"])
 @login_required
-@limiter.limit(lambda: current_app.config["FLAG_LIMIT"], methods=["POST"], key_func=user_or_address)
+@person_limit("FLAG_LIMIT")
 def flag(target_type: str, target_id: int):
     """Flag a thread, reply, idea, brainstorm note or profile for the moderators."""
     if target_type not in TARGET_LABELS:

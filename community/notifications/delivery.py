@@ -17,7 +17,7 @@ from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import func, select, update
 
 from community.accounts.events import NAMESPACE as ME_NAMESPACE
-from community.accounts.events import user_room
+from community.accounts.events import user_rooms
 from community.accounts.models import User
 from community.database import utcnow
 from community.extensions import db, mailer, socketio
@@ -51,7 +51,11 @@ def unread_count(user_id: int) -> int:
 
 
 def push_count(user_id: int, shown: Shown | None = None) -> None:
-    """Send the user's open tabs their unread count, and the new item if there is one."""
+    """Send the user's open tabs their unread count, and the new item if there is one: only
+    tabs of sessions still signed in (a tab whose session has ended hears nothing)."""
+    rooms = user_rooms(user_id)
+    if not rooms:
+        return
     payload: dict = {"count": unread_count(user_id)}
     if shown is not None:
         payload["item"] = {
@@ -59,7 +63,7 @@ def push_count(user_id: int, shown: Shown | None = None) -> None:
             "text": shown.text,
             "url": url_for("notifications.centre", _anchor=f"n-{shown.id}"),
         }
-    socketio.emit("notifications", payload, to=user_room(user_id), namespace=ME_NAMESPACE)
+    socketio.emit("notifications", payload, to=rooms, namespace=ME_NAMESPACE)
 
 
 def _with_urls(func):

@@ -22,6 +22,7 @@ from community.notifications.models import (
     Notification,
 )
 from community.notifications.visibility import resolve
+from community.security import safe_next
 
 bp = Blueprint("notifications", __name__)
 
@@ -31,12 +32,6 @@ def _own_notification(notification_id: int) -> Notification:
     if notification is None or notification.user_id != current_user.id:
         abort(404)
     return notification
-
-
-def _safe_next(target: str | None, fallback: str) -> str:
-    if target and target.startswith("/") and not target.startswith("//"):
-        return target
-    return fallback
 
 
 @bp.app_template_global()
@@ -107,7 +102,7 @@ def read_all():
 def follow():
     """Follow a space, thread, idea or session at a level, or stop following it."""
     form = FollowForm()
-    back = _safe_next(form.next.data, url_for("notifications.following"))
+    back = safe_next(form.next.data, url_for("notifications.following"))
     if not form.validate_on_submit():
         return refuse_form(back)
     obj = queries.load_followable(form.target_type.data, form.target_id.data)

@@ -97,6 +97,7 @@ class SearchResults:
     facets: dict[str, dict[str, int]] = field(default_factory=dict)
     suggestion: str | None = None  # "did you mean", only if it finds something visible
     sampled: int = 0  # when > 0: hits and facet counts come from this many newest matches
+    incomplete: bool = False  # the index is missing, or restarted empty: being rebuilt
 
 
 class SearchBackend(abc.ABC):
@@ -109,7 +110,8 @@ class SearchBackend(abc.ABC):
 
     @abc.abstractmethod
     def rebuild(self, documents: Iterable[SearchDocument]) -> int:
-        """Replace the whole index with ``documents`` at once; returns how many."""
+        """Replace the whole index with ``documents`` at once; returns how many. Searches
+        answer from the old index meanwhile, and changes applied meanwhile are not lost."""
 
     @abc.abstractmethod
     def search(self, query: SearchQuery) -> SearchResults:

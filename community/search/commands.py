@@ -6,6 +6,7 @@ import click
 from flask.cli import AppGroup
 
 from community.search import sources
+from community.search.index_store import IndexBusy
 from community.search.service import search_service
 
 search_cli = AppGroup("search", help="The search index.")
@@ -13,12 +14,16 @@ search_cli = AppGroup("search", help="The search index.")
 
 @search_cli.command("rebuild")
 def rebuild() -> None:
-    """Rebuild the index from the database (the source of truth)."""
+    """Rebuild the index from the database (the source of truth), beside the one in use, which
+    answers searches until the new one replaces it for every process at once."""
     expected = sum(len(ids) for ids in sources.expected_ids().values())
-    with click.progressbar(
-        sources.all_documents(), length=expected, label="Indexing", show_pos=True
-    ) as documents:
-        count = search_service().backend.rebuild(documents)
+    try:
+        with click.progressbar(
+            sources.all_documents(), length=expected, label="Indexing", show_pos=True
+        ) as documents:
+            count = search_service().backend.rebuild(documents)
+    except IndexBusy:
+        raise click.ClickException("Another rebuild of the search index is running.") from None
     click.echo(f"Indexed {count} documents.")
 
 

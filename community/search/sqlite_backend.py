@@ -6,23 +6,26 @@ BM25 ranking in C. Access rules, facet filters and facet counts are plain SQL ov
 ``documents`` table joined to the matches, in the same statement as the match, so a user's
 query text (which only ever becomes quoted FTS5 terms) cannot widen them.
 
-The index file lives apart from the application database: it is derived data, rebuilt from
-the database at will, and it works the same whether the application uses SQLite or
-PostgreSQL. WAL mode lets searches run while another process writes; writers from several
-processes wait for each other (``busy_timeout``).
+The index lives apart from the application database: it is derived data, rebuilt from the
+database at will, and it works the same whether the application uses SQLite or PostgreSQL.
+``index_store.py`` keeps its files: a rebuild writes a new file and publishes it at once, a
+file deleted by hand means no results (not an error) until the next write starts a new one.
+WAL mode lets searches run while another process writes; writers from several processes wait
+for each other (``busy_timeout``).
 """
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 import hashlib
 import html
+import json
 import logging
 import math
-import os
-import pickle
 import re
 import sqlite3
-import threading
+import time
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -47,14 +50,13 @@ from community.search.backend import (
     SearchResults,
     clean_query_text,
 )
+from community.search.index_store import IndexBusy, IndexStore, OpenIndex, sync_file
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 4
-FILENAME = "search.sqlite3"
+SCHEMA_VERSION = 5
 STORED_BODY_CHARS = 4000
 MAX_QUERY_TERMS = 24
-WRITE_TIMEOUT = 10.0
 TAG_FACET_SIZE = 30
 SNIPPET_CHARS = 240
 RANK = "bm25(terms, 2.0, 1.0, 1.5, 0.0)"  # title, body, tags; never the meta column
@@ -98,8 +100,10 @@ CREATE VIRTUAL TABLE title_terms USING fts5 (
 );
 CREATE VIRTUAL TABLE vocabulary USING fts5vocab (terms, 'row');
 CREATE TABLE spelling (word TEXT PRIMARY KEY, term TEXT NOT NULL) WITHOUT ROWID;
+CREATE TABLE info (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+CREATE TABLE rebuilding (started REAL NOT NULL);
+CREATE TABLE changes (seq INTEGER PRIMARY KEY, doc_id TEXT NOT NULL, doc TEXT);
 """
-TABLES = ("documents", "document_tags", "terms", "title_terms", "vocabulary", "spelling")
 COLUMNS = (
     "rowid, doc_id, kind, space_id, visibility, status, author_id, author_name, space_name, "
     "title, body, tags, url, created, updated"
@@ -108,6 +112,21 @@ COLUMNS = (
 
 def _quote(term: str) -> str:
     return '"' + term.replace('"', '""') + '"'
+
+
+def encode_document(doc: SearchDocument) -> str:
+    """``doc`` as JSON, for the rebuild's staging table and the changes it replays."""
+    values = dataclasses.asdict(doc)
+    for name in ("created", "updated"):
+        values[name] = values[name].isoformat() if values[name] else None
+    return json.dumps(values, ensure_ascii=False)
+
+
+def decode_document(text: str) -> SearchDocument:
+    values = json.loads(text)
+    for name in ("created", "updated"):
+        values[name] = datetime.fromisoformat(values[name]) if values[name] else None
+    return SearchDocument(**{**values, "tags": tuple(values["tags"])})
 
 
 def _timestamp(moment: datetime | None) -> float | None:
@@ -221,34 +240,20 @@ def _edit_distance(a: str, b: str, limit: int) -> int:
 
 
 class SqliteBackend(SearchBackend):
-    """Search backed by SQLite FTS5 in ``path``/search.sqlite3; one connection per thread."""
+    """Search backed by SQLite FTS5 in the directory ``path``; one connection per thread."""
 
     def __init__(self, path: str) -> None:
-        os.makedirs(path, exist_ok=True)
         self.path = path
-        self.file = os.path.join(path, FILENAME)
-        self._local = threading.local()
-        with self._write() as con:
-            if con.execute("PRAGMA user_version").fetchone()[0] != SCHEMA_VERSION:
-                self._create(con)
+        self.store = IndexStore(path, SCHEMA_VERSION, self._create)
 
-    # Connections
+    @property
+    def file(self) -> str | None:
+        """The file of the index in use (None while it is missing)."""
+        return self.store.current_path()
 
-    def _connection(self) -> sqlite3.Connection:
-        con = getattr(self._local, "con", None)
-        if con is None:
-            con = sqlite3.connect(self.file, timeout=WRITE_TIMEOUT, isolation_level=None)
-            con.execute("PRAGMA journal_mode = WAL")
-            con.execute("PRAGMA synchronous = NORMAL")
-            con.execute("PRAGMA cache_size = -65536")  # 64 MiB of pages per connection
-            con.execute("PRAGMA mmap_size = 1073741824")
-            con.execute("PRAGMA temp_store = MEMORY")
-            self._local.con = con
-        return con
-
+    @staticmethod
     @contextmanager
-    def _write(self) -> Iterator[sqlite3.Connection]:
-        con = self._connection()
+    def _transaction(con: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
         con.execute("BEGIN IMMEDIATE")  # waits (busy_timeout) for other processes' writes
         try:
             yield con
@@ -258,18 +263,21 @@ class SqliteBackend(SearchBackend):
         con.execute("COMMIT")
 
     @contextmanager
-    def _read(self) -> Iterator[sqlite3.Connection]:
-        """One snapshot for the statements of a search (hits and facets agree)."""
-        con = self._connection()
-        con.execute("BEGIN")
+    def _read(self) -> Iterator[OpenIndex | None]:
+        """The current index, in one snapshot for the statements of a search (hits and facets
+        agree); None while there is no index."""
+        index = self.store.checkout()
+        if index is None:
+            yield None
+            return
+        index.con.execute("BEGIN")
         try:
-            yield con
+            yield index
         finally:
-            con.execute("COMMIT")
+            index.con.execute("COMMIT")
 
-    def _create(self, con: sqlite3.Connection) -> None:
-        for table in reversed(TABLES):
-            con.execute(f"DROP TABLE IF EXISTS {table}")
+    @staticmethod
+    def _create(con: sqlite3.Connection) -> None:
         for statement in SCHEMA.split(";"):
             if statement.strip():
                 con.execute(statement)
@@ -342,34 +350,123 @@ class SqliteBackend(SearchBackend):
                 "INSERT OR IGNORE INTO spelling (word, term) VALUES (?, ?)", spelling.items()
             )
 
+    def _write(self, con, upserts: list[SearchDocument], removals: list[str]) -> None:
+        for doc_id in removals:
+            self._remove(con, doc_id)
+        for doc in upserts:
+            self._remove(con, doc.id)
+            self._insert(con, doc)
+        if not con.execute("SELECT 1 FROM rebuilding").fetchone():
+            return
+        if self.store.rebuild_running():  # log the changes, to be replayed into the new index
+            con.executemany(
+                "INSERT INTO changes (doc_id, doc) VALUES (?, ?)",
+                [(doc_id, None) for doc_id in removals]
+                + [(doc.id, encode_document(doc)) for doc in upserts],
+            )
+        else:  # the process rebuilding died without cleaning up
+            con.execute("DELETE FROM rebuilding")
+            con.execute("DELETE FROM changes")
+
     def apply(self, upserts: Iterable[SearchDocument], removals: Iterable[str]) -> None:
-        with self._write() as con:
-            for doc_id in removals:
-                self._remove(con, doc_id)
-            for doc in upserts:
-                self._remove(con, doc.id)
-                self._insert(con, doc)
+        upserts, removals = list(upserts), list(removals)
+        for _attempt in range(5):
+            index = self.store.checkout()
+            if index is None:
+                self.store.start_generation(partial=True)
+                continue
+            with self._transaction(index.con) as con:
+                # A rebuild publishes its index while it holds this one's write lock: checked
+                # once the lock is ours, a write never lands in an index that was replaced.
+                if not self.store.is_current(index):
+                    continue
+                self._write(con, upserts, removals)
+            if self.store.is_current(index):
+                return
+            # The file was deleted or replaced since: write the changes to the current one.
+        raise IndexBusy("the search index kept changing while it was written")
 
     def rebuild(self, documents: Iterable[SearchDocument]) -> int:
+        """Build a new index from ``documents`` in a file of its own, then publish it at once;
+        the index in use answers searches until then. ``documents`` must be read from the
+        database as they are consumed (a generator), so that every change committed before
+        a document is read is in it, and every change after that is logged: while the
+        rebuild runs, writes to the index in use also record their changes there, and they
+        are replayed into the new index under the old one's write lock, just before it is
+        published. One rebuild at a time: :class:`IndexBusy` if another one is running."""
+        with self.store.lock():
+            old = self.store.checkout(report=False)
+            if old is not None:
+                with self._transaction(old.con) as con:
+                    con.execute("DELETE FROM changes")
+                    con.execute("DELETE FROM rebuilding")
+                    con.execute("INSERT INTO rebuilding (started) VALUES (?)", (time.time(),))
+            path = self.store.new_path()
+            try:
+                count = self._build(path, documents)
+                self._publish_rebuilt(old, path)
+            except BaseException:
+                self.store.remove(path)
+                if old is not None:
+                    with contextlib.suppress(sqlite3.Error), self._transaction(old.con) as con:
+                        con.execute("DELETE FROM rebuilding")
+                        con.execute("DELETE FROM changes")
+                raise
+            self.store.drop()
+            self.store.remove_all_but(path)
+        return count
+
+    def _build(self, path: str, documents: Iterable[SearchDocument]) -> int:
+        """Write every document into the new file ``path``, which nothing reads yet.
+
+        Documents go in oldest first, so row ids follow time and "newest matches" is a quick
+        walk backwards through FTS5's row ids (see ``search``).
+        """
         count = 0
-        # One transaction: searches see the old index until the new one is complete.
-        # Documents go in oldest first, so row ids follow time and "newest matches" is a
-        # quick walk backwards through FTS5's row ids (see ``search``).
-        with self._write() as con:
+        con = sqlite3.connect(path, isolation_level=None)
+        try:
+            con.execute("PRAGMA journal_mode = OFF")  # a half-built file is thrown away
+            con.execute("PRAGMA synchronous = OFF")  # synced once, when complete
+            con.execute("PRAGMA cache_size = -65536")
+            con.execute("BEGIN")
             self._create(con)
-            con.execute("CREATE TEMP TABLE staged (updated REAL, n INTEGER, doc BLOB)")
+            con.execute("CREATE TEMP TABLE staged (updated REAL, n INTEGER, doc TEXT)")
             for n, doc in enumerate(documents):
                 con.execute(
                     "INSERT INTO temp.staged VALUES (?, ?, ?)",
-                    (_timestamp(doc.updated or doc.created), n, pickle.dumps(doc)),
+                    (_timestamp(doc.updated or doc.created), n, encode_document(doc)),
                 )
-            for (blob,) in con.execute("SELECT doc FROM temp.staged ORDER BY updated, n"):
-                self._insert(con, pickle.loads(blob))  # noqa: S301 - written just above
+            for (text,) in con.execute("SELECT doc FROM temp.staged ORDER BY updated, n"):
+                self._insert(con, decode_document(text))
                 count += 1
             con.execute("DROP TABLE temp.staged")
             for table in ("terms", "title_terms"):
                 con.execute(f"INSERT INTO {table} ({table}) VALUES ('optimize')")  # noqa: S608
+            con.execute("COMMIT")
+            con.execute("PRAGMA journal_mode = WAL")
+        finally:
+            con.close()
+        sync_file(path)
         return count
+
+    def _publish_rebuilt(self, old: OpenIndex | None, path: str) -> None:
+        """Replay into ``path`` what was written to ``old`` during the rebuild, and publish
+        it, holding ``old``'s write lock so that no write lands in ``old`` after the replay."""
+        if old is None:
+            self.store.publish(path)
+            return
+        new = self.store.connect(path)
+        try:
+            with self._transaction(old.con) as logged:
+                changes = logged.execute("SELECT doc_id, doc FROM changes ORDER BY seq")
+                with self._transaction(new) as con:
+                    for doc_id, doc in changes:
+                        self._remove(con, doc_id)
+                        if doc is not None:
+                            self._insert(con, decode_document(doc))
+                self.store.publish(path)
+        finally:
+            new.close()
 
     # Reading
 
@@ -452,7 +549,10 @@ class SqliteBackend(SearchBackend):
         required, excluded, where, params = self._filter(query)
         match = self._match("title body tags", parsed.expression, required, excluded)
         plain = self._match("title body tags", parsed.expression, "", "")
-        with self._read() as con:
+        with self._read() as index:
+            if index is None:
+                return SearchResults(hits=[], total=0, page=1, pages=0, incomplete=True)
+            con, incomplete = index.con, index.partial
             # The newest matches, filtered in SQL; if rules and filters leave too few of
             # them, the newest matches that pass them inside FTS5 (slower, but complete).
             sample, broad = self._sample(con, plain, where, params)
@@ -460,7 +560,9 @@ class SqliteBackend(SearchBackend):
                 sample, broad = self._sample(con, match, where, params)
             if not sample:
                 suggestion = self._did_you_mean(con, query, parsed)
-                return SearchResults(hits=[], total=0, page=1, pages=0, suggestion=suggestion)
+                return SearchResults(
+                    hits=[], total=0, page=1, pages=0, suggestion=suggestion, incomplete=incomplete
+                )
             total = len(sample)
             if broad:
                 total = con.execute(
@@ -507,6 +609,7 @@ class SqliteBackend(SearchBackend):
                 for name, counter in facets.items()
             },
             sampled=len(sample) if broad else 0,
+            incomplete=incomplete,
         )
 
     @staticmethod
@@ -607,7 +710,10 @@ class SqliteBackend(SearchBackend):
             "WHERE title_terms MATCH ? ORDER BY rowid DESC LIMIT ?) s "
             f"JOIN documents d ON d.rowid = s.rowid WHERE {where} ORDER BY s.score LIMIT ?"
         )
-        with self._read() as con:
+        with self._read() as index:
+            if index is None:
+                return []
+            con = index.con
             match = self._match("words", " AND ".join(items), required, excluded)
             rows = con.execute(sql, [match, SUGGEST_SAMPLE, *params, limit]).fetchall()
             if len(rows) < limit and len(items) > 1:  # then the titles with most of the words
@@ -657,8 +763,10 @@ class SqliteBackend(SearchBackend):
             SearchQuery(text=text, access=access, kinds=(kind,))
         )
         match = self._match("title body tags", parsed.expression, required, excluded)
-        with self._read() as con:
-            rows = con.execute(
+        with self._read() as index:
+            if index is None:
+                return []
+            rows = index.con.execute(
                 "SELECT d.doc_id FROM (SELECT rowid FROM terms WHERE terms MATCH ? "  # noqa: S608
                 "ORDER BY rowid DESC LIMIT ?) s JOIN documents d ON d.rowid = s.rowid "
                 f"WHERE {where}",
@@ -667,12 +775,17 @@ class SqliteBackend(SearchBackend):
             return [doc_id for (doc_id,) in rows]
 
     def counts(self) -> dict[str, int]:
-        with self._read() as con:
-            return dict(con.execute("SELECT kind, count(*) FROM documents GROUP BY kind"))
+        with self._read() as index:
+            if index is None:
+                return {}
+            rows = index.con.execute("SELECT kind, count(*) FROM documents GROUP BY kind")
+            return dict(rows)
 
     def document_ids(self, kind: str) -> set[str]:
-        with self._read() as con:
-            rows = con.execute("SELECT doc_id FROM documents WHERE kind = ?", (kind,))
+        with self._read() as index:
+            if index is None:
+                return set()
+            rows = index.con.execute("SELECT doc_id FROM documents WHERE kind = ?", (kind,))
             return {doc_id for (doc_id,) in rows}
 
 

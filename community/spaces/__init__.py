@@ -1,6 +1,6 @@
 """Spaces: communities with visibility, members, roles, join requests, bans and invites."""
 
-from community.spaces import permissions
+from community.spaces import permissions, receivers
 from community.spaces.views import bp
 
-__all__ = ["bp", "permissions"]
+__all__ = ["bp", "permissions", "receivers"]

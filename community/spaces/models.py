@@ -81,6 +81,11 @@ class Space(TimestampMixin, db.Model):
     expert_community: Mapped[bool] = mapped_column(default=False)
     # New accounts' posts here wait in the moderation queue until approved.
     hold_new_posts: Mapped[bool] = mapped_column(default=False, server_default="0")
+    # Moves on whenever someone may read less of the space (its visibility changed; a member
+    # left, was banned, or lost the admin role). Live rooms of private content carry it, so a
+    # connection let in before the change stops receiving at once, in every server process,
+    # until it is let in again (``spaces.operations.recheck_access``).
+    access_epoch: Mapped[int] = mapped_column(default=0, server_default="0")
 
     tags: Mapped[list[SpaceTag]] = relationship(
         cascade="all, delete-orphan", order_by="SpaceTag.tag", lazy="selectin"

@@ -131,13 +131,33 @@ def update_space(
     _require(by, "space.manage", space)
     name, slug, description = _clean_fields(name, slug, description, visibility)
     tag_list = parse_tags(tags)
+    visibility_changed = space.visibility != visibility
     space.name, space.description, space.visibility = name, description, visibility
     if expert_community is not None:
         space.expert_community = expert_community
     space.slug = _unique_slug(slug, exclude=space)
     _set_tags(space, tag_list)
     db.session.flush()
+    if visibility_changed:
+        recheck_access([space])
     signals.space_updated.send(space, by=by)
+
+
+def recheck_access(spaces: list[Space], user: User | None = None) -> None:
+    """Fewer people may read these spaces, or others than before (``user`` alone, or anyone
+    when None): move their access epoch on, so live rooms let in before stop receiving, and
+    tell the live channels to check their connections again after the commit."""
+    if not spaces:
+        return
+    db.session.execute(
+        update(Space)
+        .where(Space.id.in_([space.id for space in spaces]))
+        .values(access_epoch=Space.access_epoch + 1)
+        .execution_options(synchronize_session=False)
+    )
+    for space in spaces:
+        db.session.expire(space, ["access_epoch"])
+        signals.space_access_changed.send(space, user=user)
 
 
 def set_vote_budget(space: Space, votes: int | None, *, by: User) -> None:
@@ -244,6 +264,7 @@ def leave_space(space: Space, user: User) -> None:
     db.session.delete(membership)
     db.session.flush()
     remember_membership(user.id, space.id, None)
+    recheck_access([space], user)
     signals.member_left.send(space, user=user)
 
 
@@ -296,6 +317,7 @@ def ban_member(
     membership.ban_reason = reason.strip()[:500]
     membership.banned_until = until
     db.session.flush()
+    recheck_access([space], user)
     signals.member_banned.send(space, user=user, by=by, reason=membership.ban_reason, until=until)
     return membership
 

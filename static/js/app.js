@@ -28,20 +28,49 @@
   });
 
   // A signed-in tab keeps a live channel; it learns here when its session ends elsewhere.
+  // Leaving: unloading, or a form submitted for real (not one a script handles in place, like
+  // the board's note form, which prevents the default).
   var leaving = false;
+  var lastSubmit = null;
   window.addEventListener("beforeunload", function () { leaving = true; });
-  document.addEventListener("submit", function () { leaving = true; });
+  document.addEventListener("submit", function (event) { lastSubmit = event; });
+  function isLeaving() { return leaving || (lastSubmit !== null && !lastSubmit.defaultPrevented); }
+
+  // Signed out while the page is open (in another tab, from the sessions list, by a password
+  // change): say why, and let the page's other live parts stop (the "cocreate:signed-out" event).
+  function signedOut(reason) {
+    if (isLeaving() || document.body.dataset.signedOut) { return; }
+    document.body.dataset.signedOut = reason || "unknown";
+    var banner = document.getElementById("live-banner");
+    if (banner) {
+      var shown = false;
+      banner.querySelectorAll("[data-reason]").forEach(function (line) {
+        var match = !!reason && line.dataset.reason.split(" ").indexOf(reason) !== -1;
+        line.hidden = !match;
+        shown = shown || match;
+      });
+      if (!shown) { banner.querySelector('[data-reason=""]').hidden = false; }
+      banner.classList.remove("d-none");
+    }
+    document.dispatchEvent(new CustomEvent("cocreate:signed-out", { detail: { reason: reason } }));
+  }
 
   if (document.body.dataset.signedIn === "1" && window.io) {
     var socket = window.io("/me", { transports: ["websocket", "polling"] });
     window.cocreate = window.cocreate || {};
     window.cocreate.me = socket;
     socket.on("connect", function () { document.body.dataset.live = "connected"; });
-    socket.on("disconnect", function () { document.body.dataset.live = "disconnected"; });
-    socket.on("signed_out", function () {
-      if (leaving) { return; }
-      var banner = document.getElementById("live-banner");
-      if (banner) { banner.classList.remove("d-none"); }
+    socket.on("disconnect", function (why) {
+      document.body.dataset.live = "disconnected";
+      // Only the end of the session makes the server close this channel.
+      if (why === "io server disconnect") { signedOut(null); }
+    });
+    socket.on("connect_error", function () {
+      // Refused when reconnecting: the session ended while the connection was down.
+      if (!socket.active) { signedOut(null); }
+    });
+    socket.on("signed_out", function (message) {
+      signedOut(message && message.reason);
       socket.disconnect();
     });
   }

@@ -516,7 +516,29 @@
     if (own.revision > ownRevision) { applyOwn(own); }
   });
   socket.on("connect", function () { showStatus(""); join(); });
-  socket.on("disconnect", function () { revision = null; showStatus(text.textReconnecting, "secondary"); });
+
+  // Signed out (here or elsewhere): the board stays as it was drawn, read-only.
+  var ended = false;
+  function signedOut() {
+    if (ended) { return; }
+    ended = true;
+    socket.disconnect();
+    board.classList.add("signed-out");
+    board.querySelectorAll("button, textarea, input, select").forEach(function (control) { control.disabled = true; });
+    showStatus(text.textSignedOut, "warning");
+  }
+  document.addEventListener("cocreate:signed-out", signedOut);
+  socket.on("disconnect", function (why) {
+    revision = null;
+    if (ended) { return; }
+    showStatus(text.textReconnecting, "secondary");
+    // The server closes a board connection when access changed (a ban, leaving the space, the
+    // end of a session): connect again, and joining asks whether this person may still be here.
+    if (why === "io server disconnect") { socket.connect(); }
+  });
+  socket.on("connect_error", function () {
+    if (!socket.active) { signedOut(); }  // refused: no longer signed in
+  });
 
   clusterComposer.addEventListener("submit", function (event) {
     event.preventDefault();

@@ -74,6 +74,13 @@
     live.on("connect", function () {
       live.emit("watch", { ideas: shown }, function () { document.body.dataset.ideasLive = "watching"; });
     });
+    // Who may read a space changed (it turned private, someone left): watch again, and the
+    // server keeps only the ideas this visitor may still see.
+    live.on("recheck", function () { live.emit("watch", { ideas: shown }); });
+    // Signing out closes the channel: open it again, as the visitor is now.
+    live.on("disconnect", function (why) {
+      if (why === "io server disconnect" && !live.reopened) { live.reopened = true; live.connect(); }
+    });
     live.on("votes", function (message) {
       document.querySelectorAll('[data-idea-votes="' + message.idea + '"]').forEach(function (el) {
         el.textContent = message.votes;

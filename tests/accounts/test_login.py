@@ -139,3 +139,31 @@ def test_throttled_login_answers_json_for_api_clients(client, create_user):
     )
     assert response.status_code == 429
     assert response.json["error"]["code"] == 429
+
+
+def test_sign_in_attempts_count_per_account_whatever_names_it(client, create_user):
+    create_user("frank", email="Frank@Example.com")
+    for login in ("frank", "frank@example.com", "ＦＲＡＮＫ", "FRANK@EXAMPLE.COM", "Frank"):
+        response = client.submit("/login", {"login": login, "password": "guess again"})
+        assert response.status_code == 200
+    blocked = client.submit("/login", {"login": "frank@example.com", "password": PASSWORD})
+    assert blocked.status_code == 429
+    assert "Sign in" in signed_in_as(client)
+
+
+def test_unknown_names_are_counted_like_accounts(client, create_user):
+    create_user("olga")
+    for login in ("nobody", "NOBODY", "ｎｏｂｏｄｙ", "Nobody", "nobody "):
+        response = client.submit("/login", {"login": login, "password": "guess again"})
+        assert response.status_code == 200 and "don't match" in page_text(response)
+    assert client.submit("/login", {"login": "nobody", "password": "x"}).status_code == 429
+    # Other names, known or not, keep their own budgets.
+    assert client.submit("/login", {"login": "somebody", "password": "x"}).status_code == 200
+    assert client.submit("/login", {"login": "olga", "password": PASSWORD}).status_code == 302
+
+
+def test_a_nul_byte_in_the_sign_in_name_is_refused_at_the_edge(client, create_user):
+    create_user("nina")
+    response = client.submit("/login", {"login": "nina\x00", "password": PASSWORD})
+    assert response.status_code == 400
+    assert "login: Text may not contain NUL characters." in page_text(response)

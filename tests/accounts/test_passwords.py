@@ -157,3 +157,50 @@ def test_password_pages_require_sign_in(client):
     response = client.get("/settings/password")
     assert response.status_code == 302
     assert response.location.startswith("/login?next=")
+
+
+def test_a_reset_revokes_api_tokens_and_says_so(client, create_user, outbox, api_token, call):
+    user = create_user("quinn", email="quinn@example.com")
+    secrets = [api_token(user, name="Report"), api_token(user, scope="write", name="Sync")]
+    assert call("GET", "/api/v1/me", secrets[0]).status_code == 200
+    client.submit("/password/forgot", {"email": "quinn@example.com"})
+    done = client.submit(
+        reset_link(outbox[0]), {"password": NEW, "confirm": NEW}, follow_redirects=True
+    )
+    assert "Your 2 API tokens were revoked too" in page_text(done)
+    for secret in secrets:
+        refused = call("GET", "/api/v1/me", secret)
+        assert refused.status_code == 401 and "revoked" in refused.json["error"]["message"]
+    mail = outbox[-1]
+    assert mail.subject == "Your Cocreate password was changed"
+    assert "Your 2 API tokens were revoked too" in mail.text
+    assert client.submit("/login", {"login": "quinn", "password": NEW}).status_code == 302
+    assert "You have no tokens." in page_text(client.get("/settings/api-tokens"))
+
+
+def test_a_change_revokes_api_tokens_too_in_the_owners_language(
+    app, client, create_user, login, outbox, api_token, call
+):
+    user = create_user("rosa", locale="zh_Hans")
+    secret = api_token(user)
+    login(client, user)
+    done = client.submit(
+        "/settings/password",
+        {"current_password": PASSWORD, "new_password": NEW, "confirm": NEW},
+        follow_redirects=True,
+    )
+    assert call("GET", "/api/v1/me", secret).status_code == 401
+    assert "你的 1 个 API 令牌也已被撤销" in page_text(done)
+    assert "你的 1 个 API 令牌也已被撤销" in outbox[-1].text
+
+
+def test_no_word_of_api_tokens_to_those_without(client, create_user, login, outbox):
+    login(client, create_user("sven"))
+    done = client.submit(
+        "/settings/password",
+        {"current_password": PASSWORD, "new_password": NEW, "confirm": NEW},
+        follow_redirects=True,
+    )
+    assert "API token" not in page_text(done)
+    assert "API token" not in outbox[-1].text
+    assert "every other session was signed out" in outbox[-1].text

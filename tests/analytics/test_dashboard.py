@@ -163,7 +163,8 @@ def test_knowledge_base_in_the_loop(
     solved = solved_question(public, world["ent"][0], space_owner, title="Drift after update")
     with app.test_request_context():
         owner = db.session.get(User, space_owner.id)
-        kb.article_from_answer(db.session.get(Thread, solved.id), by=owner)
+        drafted = kb.article_from_answer(db.session.get(Thread, solved.id), by=owner)
+        kb.publish_article(drafted, by=owner)
         space = db.session.get(SpaceModel, public.id)
         for reader, helpful in zip(readers, (True, True, False), strict=True):
             person = db.session.get(User, reader.id)
@@ -203,3 +204,178 @@ def test_funnel_for_someone_who_reads_every_space(app, world, create_user):
         last_week = Scope(start=date.today() - timedelta(days=7), end=date.today())
         recent = dashboard.funnel(db.session.get(User, admin.id), last_week)
     assert recent.median_days == {"new": pytest.approx(2.0, abs=0.1)}
+
+
+def test_only_replies_by_others_answer_a_question(
+    app, world, space_owner, create_thread, create_reply
+):
+    """The asker's own replies neither answer the question nor start the clock's end."""
+    asker = world["ent"][2]
+    talker = create_thread(world["public"], asker, title="Talking to myself")
+    own = create_reply(talker, asker, "Also, it beeps.")
+    late = create_reply(talker, world["ent"][0], "Same here; a restart helps.")
+    with app.app_context():
+        base = utcnow() - DAY
+        db.session.get(Thread, talker.id).created_at = base
+        db.session.get(Post, own.id).created_at = base + timedelta(hours=1)
+        db.session.get(Post, late.id).created_at = base + timedelta(hours=9)
+        db.session.commit()
+        owner = db.session.get(User, space_owner.id)
+        found = dashboard.knowledge_loop(owner, scope())
+    # Q1, Q2 and the talker are answered; Q3 is not.
+    assert (found.questions, found.answered, found.solved) == (4, 3, 0)
+    assert (found.answered_unsolved, found.unanswered) == (3, 1)
+    # First answers after 2 h, 6 h and 9 h (not the asker's 1 h).
+    assert found.median_first_answer_hours == pytest.approx(6.0, abs=0.1)
+    with app.app_context():
+        db.session.get(Post, late.id).deleted_at = utcnow()
+        db.session.get(Thread, talker.id).answer_count = 0
+        db.session.commit()
+        found = dashboard.knowledge_loop(db.session.get(User, space_owner.id), scope())
+    assert (found.questions, found.answered) == (4, 2)
+    assert found.median_first_answer_hours == pytest.approx(4.0, abs=0.1)
+
+
+def test_a_question_the_asker_solved_is_neither_answered_nor_unanswered(
+    app, world, space_owner, create_thread, create_reply
+):
+    from community.forums import operations as forums
+
+    asker = world["ent"][2]
+    thread = create_thread(world["public"], asker, title="Loose cable")
+    fix = create_reply(thread, asker, "Found it: the cable was loose.")
+    with app.test_request_context():
+        forums.accept_answer(db.session.get(Post, fix.id), by=db.session.get(User, asker.id))
+        db.session.commit()
+        found = dashboard.knowledge_loop(db.session.get(User, space_owner.id), scope())
+    assert (found.questions, found.answered, found.solved) == (4, 2, 1)
+    assert (found.answered_unsolved, found.unanswered) == (2, 1)
+
+
+def test_the_knowledge_loop_honours_the_segment(
+    app,
+    world,
+    space_owner,
+    create_user,
+    add_member,
+    create_thread,
+    create_reply,
+    create_article,
+    solved_question,
+):
+    from community.knowledge import operations as kb
+    from community.knowledge.models import Article
+    from community.spaces.models import Space
+
+    public = world["public"]
+    teacher = create_user("teacher2", segment="education")
+    add_member(public, teacher)
+    create_thread(public, teacher, title="Q from a school")
+    solved = solved_question(public, teacher, space_owner, title="Solved for a school")
+    guide = create_article(public, space_owner, title="Calibrating")
+    with app.test_request_context():
+        owner = db.session.get(User, space_owner.id)
+        kb.publish_article(
+            kb.article_from_answer(db.session.get(Thread, solved.id), by=owner), by=owner
+        )
+        kb.rate_article(
+            db.session.get(Article, guide.id), by=db.session.get(User, teacher.id), helpful=True
+        )
+        kb.record_answered(
+            db.session.get(Space, public.id),
+            by=db.session.get(User, teacher.id),
+            title="How to calibrate?",
+            article=db.session.get(Article, guide.id),
+        )
+        db.session.commit()
+        everyone = dashboard.knowledge_loop(owner, scope())
+        schools = dashboard.knowledge_loop(owner, scope(segment="education"))
+        firms = dashboard.knowledge_loop(owner, scope(segment="enterprise"))
+    assert (everyone.questions, everyone.answered, everyone.solved) == (5, 3, 1)
+    assert (schools.questions, schools.answered, schools.solved) == (2, 1, 1)
+    assert (firms.questions, firms.answered, firms.solved) == (3, 2, 0)
+    assert (everyone.deflected, schools.deflected, firms.deflected) == (1, 1, 0)
+    assert (schools.articles_from_answers, firms.articles_from_answers) == (1, 0)
+    assert [row[1] for row in schools.most_helpful] == ["Calibrating"]
+    assert firms.most_helpful == []
+    # Medians over the segment's own questions: Q1 (2 h) and Q2 (6 h) for enterprise.
+    assert firms.median_first_answer_hours == pytest.approx(4.0, abs=0.1)
+
+
+def test_product_filter_counts_the_spaces_that_own_the_product(
+    app, world, space_owner, create_space, create_user, add_member, create_thread, create_product
+):
+    """Questions and contributions belong to spaces: a product's are its spaces'."""
+    other = create_space("Ultrasound")
+    sonographer = create_user("sono", segment="enterprise")
+    add_member(other, sonographer)
+    create_thread(other, sonographer, title="Probe question")
+    imaging = create_product([world["public"]], name="Imaging suite")
+    probes = create_product([other], name="Probes")
+    with app.app_context():
+        owner = db.session.get(User, space_owner.id)
+        every = dashboard.knowledge_loop(owner, scope())
+        for_imaging = dashboard.knowledge_loop(owner, scope(product_id=imaging.id))
+        for_probes = dashboard.knowledge_loop(owner, scope(product_id=probes.id))
+        people = dashboard.participation(owner, scope(product_id=probes.id))
+        all_people = dashboard.participation(owner, scope())
+    assert (every.questions, for_imaging.questions, for_probes.questions) == (4, 3, 1)
+    assert people.by_space == [("Ultrasound", 1)]
+    assert people.new + people.returning == 1
+    assert {name for name, _n in all_people.by_space} == {"Imaging", "Secret", "Ultrasound"}
+
+
+def test_articles_from_shipped_ideas_count_only_published_ones(
+    app, world, space_owner, create_product, create_release, link_idea
+):
+    from community.knowledge import operations as kb
+    from community.knowledge.models import Article
+
+    product = create_product([world["public"]], name="Imaging suite")
+    release = create_release(product, "2.0")
+    link_idea(world["a"], space_owner, product, release)  # drafts "What's new: Dark mode"
+    with app.test_request_context():
+        owner = db.session.get(User, space_owner.id)
+        draft = db.session.scalar(db.select(Article).where(Article.source_idea_id == world["a"].id))
+        assert draft is not None and not draft.is_published
+        assert dashboard.knowledge_loop(owner, scope()).articles_from_ideas == 0
+        kb.publish_article(draft, by=owner)
+        db.session.commit()
+        assert dashboard.knowledge_loop(owner, scope()).articles_from_ideas == 1
+        # With a segment: ideas that segment voted for (Dark mode has enterprise votes).
+        assert dashboard.knowledge_loop(owner, scope(segment="enterprise")).articles_from_ideas == 1
+        assert dashboard.knowledge_loop(owner, scope(segment="partner")).articles_from_ideas == 0
+
+
+def test_the_funnel_shows_ideas_with_no_product(app, world, space_owner, create_product, link_idea):
+    from community.analytics import reports
+
+    product = create_product([world["public"]], name="Imaging suite")
+    link_idea(world["a"], space_owner, product)
+    with app.test_request_context():
+        owner = db.session.get(User, space_owner.id)
+        found = dashboard.funnel(owner, scope())
+        table = next(
+            t for t in reports.build("funnel", owner, scope()).tables if t.key == "products"
+        )
+        chosen = dashboard.funnel(owner, scope(product_id=product.id))
+    # Four ideas: Dark mode for the product, three with none (one in the private space).
+    assert found.by_product == [(None, 3, 0, 0), ("Imaging suite", 1, 1, 1)]
+    assert sum(row[1] for row in found.by_product) == found.total == 4
+    assert table.rows == [["No product", 3, 0, 0], ["Imaging suite", 1, 1, 1]]
+    assert chosen.by_product == [("Imaging suite", 1, 1, 1)]
+
+
+def test_trending_honours_the_segment(app, world, space_owner, create_user, add_member, vote_for):
+    pupil = create_user("pupil", segment="education")
+    add_member(world["public"], pupil)
+    vote_for(world["c"], pupil)
+    with app.app_context():
+        owner = db.session.get(User, space_owner.id)
+        everyone = dashboard.demand(owner, scope())
+        schools = dashboard.demand(owner, scope(segment="education"))
+        partners = dashboard.demand(owner, scope(segment="partner"))
+    # Dark mode is shipped and Export declined: Offline and the secret idea are open.
+    assert {title for _i, title, _n in everyone.top_trending} == {"Offline", "Secret idea"}
+    assert [title for _i, title, _n in schools.top_trending] == ["Offline"]
+    assert partners.top_trending == []

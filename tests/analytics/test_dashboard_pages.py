@@ -111,3 +111,52 @@ def test_views_run_a_bounded_number_of_queries(
             found.append(len(queries))
         counts.append(found)
     assert counts[0] == counts[1]
+
+
+@pytest.mark.parametrize("day", ["9999-12-31", "9999-12-30", "0001-01-01"])
+def test_dates_at_the_ends_of_the_calendar_are_named_not_a_server_error(client, analyst, day):
+    for view in ("funnel", "demand", "knowledge", "participation"):
+        response = client.get(f"/analytics/{view}?end={day}")
+        assert response.status_code == 400 and "Fix this filter: Until" in page_text(response)
+        assert client.get(f"/analytics/{view}.csv?start={day}").status_code == 400
+    response = client.get(f"/analytics/ideas?created_to={day}")
+    assert response.status_code == 400 and "Fix this filter: Proposed until" in page_text(response)
+    assert client.get(f"/analytics/ideas.csv?created_to={day}").status_code == 400
+    assert client.get(f"/analytics/ideas.json?created_from={day}").status_code == 400
+    assert client.get(f"/api/v1/ideas?created_to={day}").status_code == 422
+
+
+def test_the_funnel_csv_and_page_show_ideas_with_no_product(
+    client, analyst, create_space, create_user, add_member, create_idea
+):
+    space = create_space("Imaging")
+    author = create_user("author")
+    add_member(space, author)
+    create_idea(space, author, title="Dark mode")
+    body = client.get("/analytics/funnel.csv").get_data(as_text=True).lstrip("\ufeff")
+    rows = [row for row in csv.reader(io.StringIO(body)) if row]
+    assert ["products", "No product", "1", "0", "0"] in rows
+    chinese = client.get("/analytics/funnel", headers={"Accept-Language": "zh-CN"})
+    assert "无产品" in page_text(chinese)
+
+
+def test_the_knowledge_view_and_its_csv_honour_the_segment(
+    client, analyst, create_space, create_user, add_member, create_thread, create_reply
+):
+    space = create_space("Imaging")
+    firm = create_user("firm", segment="enterprise")
+    school = create_user("school", segment="education")
+    for person in (firm, school):
+        add_member(space, person)
+    create_thread(space, firm, title="Firm question")
+    create_reply(create_thread(space, school, title="School question"), firm)
+
+    def asked(query: str) -> list[str]:
+        body = client.get(f"/analytics/knowledge.csv{query}").get_data(as_text=True)
+        rows = csv.reader(io.StringIO(body.lstrip("\ufeff")))
+        return next(row[1:] for row in rows if row[1:2] == ["Questions asked"])
+
+    assert asked("") == ["Questions asked", "2"]
+    assert asked("?segment=enterprise") == ["Questions asked", "1"]
+    page = page_text(client.get("/analytics/knowledge?segment=education"))
+    assert "Answered 100%" in page

@@ -195,6 +195,7 @@ def test_the_demand_breakdowns_from_the_rollup_equal_those_from_the_votes(
     assert found.by_segment
 
 
+@pytest.mark.race
 def test_votes_cast_and_taken_back_at_once_are_kept_exactly(app, people, create_idea, login):
     """One person votes on some ideas and takes votes back on others in simultaneous requests
     (on PostgreSQL these run in parallel transactions): the kept rows still equal a recount."""

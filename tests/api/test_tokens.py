@@ -126,3 +126,28 @@ def test_the_api_is_rate_limited_per_token(app, call, create_user, api_token):
     limited = call("GET", "/api/v1/me", secret)
     assert limited.json["error"]["code"] == 429
     assert call("GET", "/api/v1/me", api_token(create_user("greta"))).status_code == 200
+
+
+def test_unknown_tokens_are_limited_per_address(app, call):
+    app.config["API_LIMIT"] = "3 per minute"
+    codes = [call("GET", "/api/v1/me", f"cc_{n:040d}").status_code for n in range(5)]
+    assert codes == [401, 401, 401, 429, 429]
+    # Anything else from that address shares the budget, tokens or none.
+    assert call("GET", "/api/v1/spaces", "not-even-a-token").status_code == 429
+    assert call("GET", "/api/v1/spaces").status_code == 429
+
+
+def test_a_person_s_tokens_and_session_share_one_budget(
+    app, client, call, create_user, login, api_token
+):
+    app.config["API_LIMIT"] = "4 per minute"
+    casey = create_user("casey")
+    first, second = api_token(casey), api_token(casey)
+    codes = [call("GET", "/api/v1/me", secret).status_code for secret in (first, second, first)]
+    assert codes == [200, 200, 200]
+    login(client, casey)
+    assert client.get("/api/v1/me").status_code == 200
+    assert call("GET", "/api/v1/me", second).status_code == 429
+    assert client.get("/api/v1/me").status_code == 429
+    # Someone else, even from the same address, has their own.
+    assert call("GET", "/api/v1/me", api_token(create_user("greta"))).status_code == 200

@@ -216,6 +216,7 @@ def test_dots_within_the_limits_changeable_until_the_phase_ends(app, grouping, t
     assert len(_rows(app, Dot, session_id)) == 3
 
 
+@pytest.mark.race
 def test_two_tabs_voting_at_once_stay_within_the_limits(
     app, cast, login, board, grouping, to_phase
 ):

@@ -321,3 +321,106 @@ def test_note_floods_are_stopped_per_connection(
     other_tab = board(people["member"])
     other_tab.send("join", {"session": session_id})
     assert other_tab.send("add_note", {"session": session_id, "text": "fresh"})["ok"]
+
+
+def test_signing_out_closes_the_board_in_every_process_and_nothing_more_is_written(
+    app, cast, people, board, create_brainstorm, to_phase, monkeypatch
+):
+    from community.accounts.models import UserSession
+    from community.brainstorms.models import Connection
+    from community.extensions import socketio
+
+    session_id = create_brainstorm(cast.space, cast.expert, hidden_ideation=False)
+    to_phase(session_id, Phase.IDEATE)
+    facilitator, member = board(people["expert"]), board(people["member"])
+    facilitator.send("join", {"session": session_id})
+    assert member.send("join", {"session": session_id})["ok"]
+    with app.app_context():
+        signed_in = db.session.scalar(
+            db.select(UserSession.id).where(UserSession.user_id == cast.member.id)
+        )
+        # The member's other tab of the same browser, held by another server process.
+        db.session.add(
+            Connection(
+                sid="held-elsewhere",
+                session_id=session_id,
+                user_id=cast.member.id,
+                user_session_id=signed_in,
+            )
+        )
+        db.session.commit()
+    closed = []
+    real_disconnect = socketio.server.disconnect
+
+    def disconnect(sid, namespace=None, **kwargs):
+        closed.append(sid)
+        return real_disconnect(sid, namespace=namespace, **kwargs)
+
+    monkeypatch.setattr(socketio.server, "disconnect", disconnect)
+    facilitator.received()
+    people["member"].submit("/logout")
+
+    assert not member.io.is_connected("/brainstorm")
+    assert "held-elsewhere" in closed
+    assert dict(facilitator.received())["presence"]["count"] == 1
+    # The same browser, signed out, is refused at the door.
+    again = board(people["member"])
+    assert not again.io.is_connected("/brainstorm")
+    assert _notes(app, session_id) == []
+
+
+def test_a_stale_board_connection_after_sign_out_can_add_no_note(
+    app, cast, people, board, create_brainstorm, to_phase, monkeypatch
+):
+    """Another process held the connection and its disconnect was lost: the note is still
+    refused, because every event checks the session on the server."""
+    import community.live
+
+    monkeypatch.setattr(community.live, "close_sessions", lambda session_ids: None)
+    monkeypatch.setattr(community.live, "close_connections", lambda sids, namespace: None)
+    session_id = create_brainstorm(cast.space, cast.expert, hidden_ideation=False)
+    to_phase(session_id, Phase.IDEATE)
+    member = board(people["member"])
+    member.send("join", {"session": session_id})
+    people["member"].submit("/logout")
+    assert member.io.is_connected("/brainstorm")
+    reply = member.send("add_note", {"session": session_id, "text": "Still here?"})
+    assert reply == {"ok": False, "error": "Your session has ended. Sign in again."}
+    assert _notes(app, session_id) == []
+
+
+def test_a_password_change_closes_the_boards_of_the_other_sessions(
+    app, cast, people, board, create_brainstorm, login
+):
+    from tests.fixtures.accounts import PASSWORD
+
+    session_id = create_brainstorm(cast.space, cast.expert)
+    other = board(people["member"])
+    assert other.send("join", {"session": session_id})["ok"]
+    here = app.test_client()
+    login(here, cast.member)
+    new = "a brand new passphrase"
+    here.submit(
+        "/settings/password", {"current_password": PASSWORD, "new_password": new, "confirm": new}
+    )
+    assert not other.io.is_connected("/brainstorm")
+    assert board(here).send("join", {"session": session_id})["ok"]
+
+
+def test_an_admin_no_more_leaves_the_boards_of_spaces_they_do_not_belong_to(
+    app, cast, board, create_brainstorm, create_user, login
+):
+    from community.permissions import Role
+
+    session_id = create_brainstorm(cast.space, cast.expert)
+    admin, boss = create_user(role=Role.ADMIN), create_user(role=Role.ADMIN)
+    admin_client = app.test_client()
+    login(admin_client, admin)
+    admin_board = board(admin_client)
+    assert admin_board.send("join", {"session": session_id})["ok"]
+    boss_client = app.test_client()
+    login(boss_client, boss)
+    boss_client.submit(f"/admin/users/{admin.id}/role", {"role": "member"})
+    assert not admin_board.io.is_connected("/brainstorm")
+    # Coming back, the guardian now says no.
+    assert board(admin_client).send("join", {"session": session_id})["ok"] is False

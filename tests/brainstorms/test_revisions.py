@@ -195,6 +195,13 @@ def _connections(app, session_id: int) -> list[tuple[str, int]]:
         return sorted((sid, user_id) for sid, user_id in rows)
 
 
+def _signed_in_session(user) -> int:
+    """The id of ``user``'s signed-in session (the ``people`` fixture signed them in)."""
+    from community.accounts.models import UserSession
+
+    return db.session.scalar(db.select(UserSession.id).where(UserSession.user_id == user.id))
+
+
 def test_presence_is_kept_per_connection_and_a_dead_process_stops_counting(
     app, cast, people, board, create_brainstorm
 ):
@@ -217,6 +224,7 @@ def test_presence_is_kept_per_connection_and_a_dead_process_stops_counting(
                 sid="from-a-dead-process",
                 session_id=session_id,
                 user_id=cast.asker.id,
+                user_session_id=_signed_in_session(cast.asker),
                 seen_at=utcnow() - STALE_AFTER - timedelta(seconds=1),
             )
         )
@@ -256,7 +264,12 @@ def test_a_ban_closes_connections_held_by_any_process(
     with app.app_context():
         # The member's second tab is connected to another server process.
         db.session.add(
-            Connection(sid="held-elsewhere", session_id=session_id, user_id=cast.member.id)
+            Connection(
+                sid="held-elsewhere",
+                session_id=session_id,
+                user_id=cast.member.id,
+                user_session_id=_signed_in_session(cast.member),
+            )
         )
         db.session.commit()
     closed = []

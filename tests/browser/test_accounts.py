@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from playwright.sync_api import Page, expect
 
 from community.permissions import Role
@@ -19,10 +20,29 @@ def fill_registration(page: Page, username: str, email: str, name: str, password
     page.get_by_role("button", name="Create account").click()
 
 
-def test_register_edit_profile_switch_to_chinese_log_out_and_in(page: Page):
+def mailed_link(live_server, address: str, path: str) -> str:
+    """The link to ``path`` in the newest e-mail to ``address``."""
+    from community.extensions import mailer
+
+    with live_server.app.app_context():
+        message = next(m for m in reversed(mailer.outbox) if m.to == address)
+    return re.search(rf"https?://\S+{path}\S+", message.text).group(0)
+
+
+def sign_up_and_confirm(page: Page, live_server, username: str, email: str, name: str) -> None:
+    """Sign up through the form, then follow the e-mailed link and create the account."""
+    fill_registration(page, username, email, name, "a garden of ideas")
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Check your e-mail to finish signing up"
+    )
+    page.goto(mailed_link(live_server, email, "/register/confirm/"))
+    page.get_by_role("button", name="Create my account").click()
+
+
+def test_register_edit_profile_switch_to_chinese_log_out_and_in(page: Page, live_server):
     page.goto("/")
     page.get_by_role("link", name="Join", exact=True).click()
-    fill_registration(page, "meili", "meili@example.com", "Mei Li", "a garden of ideas")
+    sign_up_and_confirm(page, live_server, "meili", "meili@example.com", "Mei Li")
 
     expect(page.get_by_role("alert").first).to_contain_text("Welcome to Cocreate, Mei Li!")
     page.get_by_label("About you").fill("I run the furniture showroom in Hangzhou.")
@@ -66,6 +86,74 @@ def test_bad_sign_in_and_bad_registration_show_clear_messages(page: Page, live_u
     fill_registration(page, "TAKEN", "someone@example.com", "Someone", "short")
     expect(page.get_by_text("That username is taken.")).to_be_visible()
     expect(page.get_by_label("Username")).to_have_attribute("aria-invalid", "true")
+
+
+SCREENS = {"desktop": {"width": 1280, "height": 800}, "phone": {"width": 390, "height": 844}}
+
+
+@pytest.mark.parametrize(
+    "locale, words",
+    [
+        (
+            "en",
+            {
+                "join": "Create account",
+                "sent": "Check your e-mail to finish signing up",
+                "create": "Create my account",
+                "welcome": "Welcome to Cocreate, Lin Mei!",
+                "used": "This sign-up link was already used",
+            },
+        ),
+        (
+            "zh_Hans",
+            {
+                "join": "创建账户",
+                "sent": "查收电子邮件，完成注册",
+                "create": "创建我的账户",
+                "welcome": "Lin Mei",
+                "used": "此注册链接已被使用",
+            },
+        ),
+    ],
+)
+@pytest.mark.parametrize("screen", ["desktop", "phone"])
+def test_sign_up_check_the_mail_follow_the_link_and_be_signed_in(
+    browser, base_url, live_server, locale, words, screen
+):
+    context = browser.new_context(base_url=base_url, viewport=SCREENS[screen])
+    page = context.new_page()
+    shots = f"test-results/sign-up-{locale}-{screen}"
+    username = f"lin{locale[:2]}{screen[0]}"
+    email = f"{username}@example.com"
+    page.goto("/register")
+    page.locator("#language-select").select_option(locale)
+    expect(page.locator("html")).to_have_attribute("lang", locale.replace("_", "-"))
+    page.locator("#username").fill(username)
+    page.locator("#email").fill(email)
+    page.locator("#display_name").fill("Lin Mei")
+    page.locator("#password").fill("a garden of ideas")
+    page.locator("#confirm").fill("a garden of ideas")
+    page.get_by_role("button", name=words["join"], exact=True).click()
+
+    expect(page).to_have_url(re.compile(r"/register/sent$"))
+    expect(page.get_by_role("heading", level=1)).to_have_text(words["sent"])
+    expect(page.get_by_text(email)).to_be_visible()
+    page.screenshot(path=f"{shots}-1-sent.png", full_page=True)
+
+    link = mailed_link(live_server, email, "/register/confirm/")
+    page.goto(link)
+    page.screenshot(path=f"{shots}-2-confirm.png", full_page=True)
+    page.get_by_role("button", name=words["create"]).click()
+
+    expect(page).to_have_url(re.compile(r"/settings/profile$"))
+    expect(page.get_by_role("alert").first).to_contain_text(words["welcome"])
+    expect(page.get_by_test_id("account-menu")).to_contain_text("Lin Mei")
+    page.screenshot(path=f"{shots}-3-signed-in.png", full_page=True)
+
+    page.goto(link)  # a second time: already used
+    expect(page.get_by_role("heading", level=1)).to_have_text(words["used"])
+    page.screenshot(path=f"{shots}-4-used.png", full_page=True)
+    context.close()
 
 
 def test_password_change_signs_out_the_other_open_tab_live(browser, base_url, live_user, sign_in):

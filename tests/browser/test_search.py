@@ -71,3 +71,45 @@ def test_did_you_mean(page: Page, live_server, live_user, live_space):
     page.goto("/search?q=calibratoin")
     page.get_by_role("link", name="calibration").click()
     expect(page.locator(".search-results")).to_contain_text("Detector calibration schedule")
+
+
+def test_a_lost_index_says_it_is_being_rebuilt_and_finds_new_posts(
+    browser, base_url, live_server, live_user, live_space
+):
+    import os
+
+    from community.search.service import search_service
+
+    owner = live_user(role=Role.MODERATOR)
+    slug = live_space(owner, name="Index Care", slug="index-care-bt")
+    seed(live_server, owner, slug, [("question", "Bellows calibration drift", "It drifts.")])
+    with live_server.app.app_context():
+        os.remove(search_service().backend.file)  # deleted by hand while the site runs
+    try:
+        for locale, notice in [
+            ("en-US", "The search index is being rebuilt"),
+            ("zh-CN", "搜索索引正在重建"),
+        ]:
+            for width in (1280, 390):
+                context = browser.new_context(
+                    base_url=base_url, locale=locale, viewport={"width": width, "height": 800}
+                )
+                page = context.new_page()
+                page.goto("/search?q=bellows")
+                expect(page.locator(".search-rebuilding")).to_contain_text(notice)
+                expect(page.locator(".search-results")).to_have_count(0)
+                page.screenshot(path=f"test-results/search-rebuilding-{locale}-{width}.png")
+                context.close()
+
+        seed(live_server, owner, slug, [("question", "Bellows replacement guide", "New.")])
+        page = browser.new_context(base_url=base_url).new_page()
+        page.goto("/search?q=bellows")
+        expect(page.locator(".search-results")).to_contain_text("Bellows replacement guide")
+        expect(page.locator(".search-results")).not_to_contain_text("calibration drift")
+        expect(page.locator(".search-rebuilding")).to_be_visible()
+    finally:
+        result = live_server.app.test_cli_runner().invoke(args=["search", "rebuild"])
+        assert result.exit_code == 0, result.output
+    page.reload()
+    expect(page.locator(".search-results")).to_contain_text("Bellows calibration drift")
+    expect(page.locator(".search-rebuilding")).to_have_count(0)

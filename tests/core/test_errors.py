@@ -56,3 +56,64 @@ def test_ids_too_large_for_the_database_are_not_found(client):
     too_large = ["/t/99999999999999999999", "/ideas/2147483648", "/api/v1/ideas/9223372036854"]
     for url in too_large:
         assert client.get(url).status_code == 404, url
+
+
+MIB = 1024 * 1024
+
+
+def test_an_oversize_api_body_gets_a_json_413_and_changes_nothing(
+    app, call, cast, create_idea, api_token
+):
+    from community.extensions import db
+    from community.ideas.models import Idea
+
+    idea = create_idea(cast.space, cast.asker)
+    secret = api_token(cast.owner, "write")
+    body = {"status": "planned", "response": "x" * (2 * MIB)}
+    response = call("POST", f"/api/v1/ideas/{idea.id}/status", secret, json=body)
+    assert response.status_code == 413
+    assert response.json["error"]["code"] == 413
+    assert "at most 1 MB" in response.json["error"]["message"]
+    with app.app_context():
+        assert db.session.get(Idea, idea.id).status == idea.status
+
+
+def test_an_oversize_form_gets_the_413_page(client):
+    response = client.submit("/login", {"login": "x" * (2 * MIB), "password": "y"})
+    assert response.status_code == 413
+    assert "Too large" in page_text(response) and "at most 1 MB" in page_text(response)
+
+
+def test_an_oversize_body_is_refused_even_where_no_one_reads_it(client):
+    response = client.get("/", data=b"x" * (MIB + 1))
+    assert response.status_code == 413
+    json = client.get("/api/v1/spaces", data=b"x" * (MIB + 1))
+    assert json.status_code == 413 and json.json["error"]["code"] == 413
+
+
+def test_the_longest_post_in_emoji_is_not_too_large(app, client, login, cast, create_thread):
+    from community.extensions import db
+    from community.forums.models import BODY_MAX, Post
+
+    thread = create_thread(cast.space, cast.asker)
+    login(client, cast.member)
+    for content_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
+        response = client.submit(
+            f"/t/{thread.id}/reply", {"body": "🙂" * BODY_MAX}, content_type=content_type
+        )
+        assert response.status_code == 302
+    with app.app_context():
+        assert (
+            db.session.scalar(db.select(db.func.max(db.func.length(Post.body_source)))) == BODY_MAX
+        )
+
+
+def test_the_body_limit_is_configurable(monkeypatch, tmp_path):
+    from community import create_app
+    from community.config import DevelopmentConfig
+
+    monkeypatch.setenv("COCREATE_INSTANCE", str(tmp_path))
+    monkeypatch.setenv("MAX_CONTENT_LENGTH", "2048")
+    app = create_app(DevelopmentConfig)
+    assert app.config["MAX_CONTENT_LENGTH"] == app.config["MAX_FORM_MEMORY_SIZE"] == 2048
+    assert app.test_client().post("/login", data={"login": "x" * 4096}).status_code == 413

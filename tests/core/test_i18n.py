@@ -78,6 +78,8 @@ def test_every_message_in_the_code_is_translated(tmp_path):
             "_l",
             "-k",
             "lazy_gettext",
+            "-k",
+            "lazy_ngettext:1,2",
             "-o",
             str(pot),
             ".",

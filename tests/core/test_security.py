@@ -69,9 +69,34 @@ def test_every_state_changing_route_is_csrf_protected(app, client):
         ("/\\evil.example", False),
         ("\\\\evil.example", False),
         ("https://evil.example", False),
-        ("/%09/evil", True),
+        ("/%09/evil", False),  # a tab once decoded
         ("/\t/evil.example", False),
         ("/\x00", False),
+        ("/s/%E4%B8%AD%E6%96%87?page=2", True),
+        ("/u/王芳", True),
+        ("/search?q=a%2Fb%5Cc", True),  # escapes in the query stay escaped
+        ("/\n/evil.example", False),
+        ("/\r/evil.example", False),
+        ("/\t\t/evil.example", False),
+        ("/%2F/evil.example", False),
+        ("/%2f%2fevil.example", False),
+        ("/%252F%252Fevil.example", False),  # double encoded
+        ("/%5Cevil.example", False),
+        ("/%5C%5Cevil.example", False),
+        ("/%0A/evil.example", False),
+        ("/%25250A/evil.example", False),
+        ("/\u2028/evil.example", False),
+        ("/\u200b/evil.example", False),
+        ("/\ud800", False),  # a lone surrogate
+        ("/\x7f/evil.example", False),
+        ("\t/evil.example", False),
+        (" /evil.example", False),
+        ("https:/evil.example", False),
+        ("/" + "a" * 3000, False),
+        ("/%252525252F%252525252Fevil.example", False),  # too deeply encoded to judge
+        ("/100%25-done?x=%%", True),
+        (["/"], False),
+        (5, False),
         ("", False),
         (None, False),
         ("relative", False),
@@ -80,3 +105,67 @@ def test_every_state_changing_route_is_csrf_protected(app, client):
 )
 def test_is_safe_next(target, safe):
     assert is_safe_next(target) is safe
+
+
+HOSTILE_NEXT = [
+    "//evil.example",
+    "/\\evil.example",
+    "/\t/evil.example",
+    "/\n/evil.example",
+    "/\r\n/evil.example",
+    "/%09/evil.example",
+    "/%2F%2Fevil.example",
+    "/%5C%5Cevil.example",
+    "https://evil.example",
+    "javascript:alert(1)",
+]
+
+
+@pytest.mark.parametrize("target", HOSTILE_NEXT)
+def test_follow_goes_back_only_to_same_site_paths(client, login, create_space, create_user, target):
+    space = create_space()
+    login(client, create_user())
+    data = {"target_type": "space", "target_id": space.id, "level": "watching", "next": target}
+    response = client.submit("/follow", data)
+    assert response.status_code == 302
+    assert response.location == "/settings/following"
+
+
+@pytest.mark.parametrize("target", HOSTILE_NEXT)
+def test_every_next_form_field_and_argument_is_checked_the_same(client, login, create_user, target):
+    login(client, create_user())
+    language = client.submit("/language", {"locale": "en", "next": target})
+    assert language.status_code == 302 and language.location == "/"
+    signed_in = client.get("/login", query_string={"next": target})
+    assert signed_in.status_code == 302 and signed_in.location == "/"
+
+
+def test_a_nul_in_next_is_refused_at_the_edge(client, login, create_user):
+    login(client, create_user())
+    assert client.submit("/language", {"locale": "en", "next": "/\x00"}).status_code == 400
+    assert client.get("/login", query_string={"next": "/\x00"}).status_code == 400
+
+
+@pytest.mark.parametrize(
+    "referrer, expected",
+    [
+        ("http://localhost/s/news/ideas?sort=new", "/s/news/ideas?sort=new"),
+        ("http://localhost//evil.example/x", None),
+        ("http://localhost/%2F/evil.example", None),
+        ("http://localhost.evil.example/x", None),
+        ("http://localhost@evil.example/x", None),
+        ("https://localhost/s/news", None),  # another origin: scheme differs
+        ("http://evil.example/", None),
+        ("http://[::1/", None),  # malformed
+        ("", None),
+    ],
+)
+def test_the_vote_goes_back_to_the_referrer_only_on_this_site(
+    client, login, cast, create_idea, referrer, expected
+):
+    idea = create_idea(cast.space, cast.asker)
+    login(client, cast.member)
+    headers = {"Referer": referrer} if referrer else {}
+    response = client.submit(f"/ideas/{idea.id}/vote", headers=headers)
+    assert response.status_code == 302
+    assert response.location == (expected or f"/ideas/{idea.id}")

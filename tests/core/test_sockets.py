@@ -81,6 +81,11 @@ def test_admin_passes_the_same_check(app, client, create_user, login, probe):
     }
 
 
+def received_before_closing(io, namespace: str) -> list[tuple[str, list]]:
+    """What a test client received, also once the server has closed its connection."""
+    return [(r["name"], r["args"]) for r in io.queue if r["namespace"] == namespace]
+
+
 def test_password_change_signs_out_other_live_tabs(app, create_user, login, probe):
     user = create_user(role=Role.ADMIN)
     here, elsewhere = app.test_client(), app.test_client()
@@ -93,15 +98,51 @@ def test_password_change_signs_out_other_live_tabs(app, create_user, login, prob
     here.submit(
         "/settings/password", {"current_password": PASSWORD, "new_password": NEW, "confirm": NEW}
     )
-    received = other_tab.get_received("/me")
-    assert [r["name"] for r in received] == ["signed_out"]
-    assert received[0]["args"] == [{"reason": "change"}]
-
-    # The old session's socket can no longer act, even though it is still connected.
-    ack = other_probe.emit("admin_only", {}, namespace=probe, callback=True)
-    assert ack["ok"] is False and "session has ended" in ack["error"]
+    # Told why, then closed: the live tab and every other connection of that session.
+    assert received_before_closing(other_tab, "/me") == [("signed_out", [{"reason": "change"}])]
+    assert not other_tab.is_connected("/me")
+    assert not other_probe.is_connected(probe)
 
     # A tab of the new session is not told to sign out.
     new_tab = connect(app, here)
     assert new_tab.is_connected("/me")
     assert new_tab.get_received("/me") == []
+
+
+def test_signing_out_closes_the_live_connections_of_this_browser_only(
+    app, create_user, login, probe
+):
+    user = create_user(role=Role.ADMIN)
+    laptop, phone = app.test_client(), app.test_client()
+    login(laptop, user)
+    login(phone, user)
+    laptop_tab, laptop_probe = connect(app, laptop), connect(app, laptop, probe)
+    phone_tab = connect(app, phone)
+
+    laptop.submit("/logout")
+    assert received_before_closing(laptop_tab, "/me") == [
+        ("signed_out", [{"reason": "signed_out"}])
+    ]
+    assert not laptop_tab.is_connected("/me") and not laptop_probe.is_connected(probe)
+    assert phone_tab.is_connected("/me") and phone_tab.get_received("/me") == []
+
+
+def test_a_connection_left_open_after_sign_out_can_do_nothing(
+    app, create_user, login, probe, monkeypatch
+):
+    """The disconnect may not arrive (another server process holds the connection): every
+    event checks the session on the server, as pages do, and finds it ended."""
+    import community.live
+
+    monkeypatch.setattr(community.live, "close_sessions", lambda session_ids: None)
+    user = create_user(role=Role.ADMIN)
+    client = app.test_client()
+    login(client, user)
+    stale = connect(app, client, probe)
+    assert stale.emit("admin_only", {}, namespace=probe, callback=True)["ok"] is True
+
+    client.submit("/logout")
+    assert stale.is_connected(probe)
+    ack = stale.emit("admin_only", {}, namespace=probe, callback=True)
+    assert ack["ok"] is False and "session has ended" in ack["error"]
+    assert not stale.is_connected(probe)

@@ -295,3 +295,25 @@ def test_verified_experts_for_a_question_respect_the_space(
         assert [u.username for u in verified_experts_for(["ct"], private)] == ["greta"]
         assert verified_experts_for(["mri"], public) == []  # declared, never verified
         assert verified_experts_for([], public) == []
+
+
+def test_replies_to_ones_own_questions_are_not_answers(
+    app, cast, create_thread, create_reply, declare, verify
+):
+    """An expert who asks and then follows up earns no answers; and the asker's follow-up
+    coming first does not take "answered first" from whoever really answered."""
+    from community.accounts.models import User
+    from community.experts.queries import answer_counts, expert_stats
+
+    own = create_thread(cast.space, cast.expert, title="My own question")
+    create_reply(own, cast.expert, "More detail on my own question.")
+    question = create_thread(cast.space, cast.asker)
+    bump = create_reply(question, cast.asker, "Anyone?")
+    answer = create_reply(question, cast.expert, "Yes: recalibrate.")
+    backdate(app, question.id, {bump.id: 1, answer.id: 5})
+    with app.test_request_context():
+        counts = answer_counts(None, [cast.expert.id, cast.asker.id])
+        stats = expert_stats(None, db.session.get(User, cast.expert.id))
+    assert counts == {cast.expert.id: (1, 0), cast.asker.id: (0, 0)}
+    assert stats.first_answers == 1
+    assert stats.median_first_answer == timedelta(hours=5)

@@ -378,3 +378,19 @@ def test_the_background_loop_is_off_under_tests_and_its_pass_routes(
     assert f"routed question {thread.id}" in caplog.text
     assert routed_to(thread) == {cast.expert.username: "unanswered"}
     assert route_once(app).routed == []
+
+
+def test_questions_for_you_count_only_answers_by_others(
+    client, cast, create_thread, create_reply, login
+):
+    """The asker's "Anyone?" is not an answer: the row says 0 answers and still waits; a
+    real answer makes it "1 answer", in the singular."""
+    thread = create_thread(cast.space, cast.asker, title="Bumped", tags="ct", ask_expert=True)
+    create_reply(thread, cast.asker, "Anyone?")
+    login(client, cast.expert)
+    row = client.get("/experts/questions").get_data(as_text=True)
+    assert "<strong>0</strong><span>answers</span>" in row
+    assert "Waiting for an expert" in row
+    create_reply(thread, cast.member, "Restart the scanner.")
+    row = client.get("/experts/questions").get_data(as_text=True)
+    assert "<strong>1</strong><span>answer</span>" in row

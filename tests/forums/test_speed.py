@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import threading
 
+import pytest
 from sqlalchemy import func, select
 
 from community.extensions import db
@@ -72,6 +73,7 @@ def test_members_page_query_count_is_bounded(
     assert len(many) == len(few)
 
 
+@pytest.mark.race
 def test_counters_stay_right_under_concurrent_writes(app, cast, create_thread, create_user, login):
     thread = create_thread(cast.space, cast.asker)
     joiners = [create_user() for _ in range(6)]

@@ -4,8 +4,6 @@ do the work that SQLite's single writer does)."""
 
 from __future__ import annotations
 
-import threading
-
 import pytest
 from sqlalchemy import func, select
 
@@ -14,11 +12,13 @@ from community.config import TestingConfig
 from community.extensions import db
 from community.ideas import operations
 from community.ideas.models import Idea, IdeaVote
-from tests.fixtures.app import Client, make_app
+from tests.fixtures.app import Client, at_once, make_app
 from tests.fixtures.postgres import fresh_postgres_database
 
 JSON = {"Accept": "application/json"}
 ROUNDS = 3
+
+pytestmark = pytest.mark.race
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -54,23 +54,6 @@ def clients_for(app, login, user, count: int) -> list[Client]:
         other.set_cookie("session", first.get_cookie("session").value)
         clients.append(other)
     return clients
-
-
-def at_once(*calls) -> list[int]:
-    """Run the calls in threads released together; their status codes, in call order."""
-    barrier = threading.Barrier(len(calls))
-    codes: list[int | None] = [None] * len(calls)
-
-    def run(n, call):
-        barrier.wait()
-        codes[n] = call().status_code
-
-    threads = [threading.Thread(target=run, args=(n, call)) for n, call in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return codes
 
 
 def merging(client, source, target):

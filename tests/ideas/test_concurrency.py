@@ -19,12 +19,10 @@ from collections.abc import Iterator
 
 import flask_migrate
 import pytest
-from argon2 import PasswordHasher
 from sqlalchemy import func, select
 
 from community import create_app
 from community.accounts import operations as accounts
-from community.accounts import passwords
 from community.config import TestingConfig
 from community.extensions import db
 from community.ideas import operations as ideas
@@ -33,6 +31,7 @@ from community.ideas.models import Idea, IdeaVote
 from community.permissions import Role
 from community.spaces import operations as spaces
 from tests.fixtures.app import Client
+from tests.fixtures.ideas import same_trend
 from tests.fixtures.postgres import fresh_postgres_database
 
 PROCESSES = 4
@@ -41,8 +40,7 @@ TOGGLES = 10  # vote / take back rounds per process by the one user signed in ev
 PASSWORD = "correct horse battery"
 TIMEOUT = 60
 
-# Argon2 at its production cost takes 0.16 s per hash; these tests are about votes.
-CHEAP_HASHER = PasswordHasher(time_cost=1, memory_cost=64, parallelism=1)
+pytestmark = pytest.mark.race
 
 
 def _app(url: str, search_dir: str):
@@ -75,7 +73,6 @@ def _migrate(url: str, tmp_path) -> None:
 def _vote_in_process(url, search_dir, voters, toggler, ideas_ids, barrier, results) -> None:
     """One process: sign in ``voters`` and ``toggler``, wait for every process, then vote."""
     try:
-        passwords._hasher = CHEAP_HASHER
         many, toggled = ideas_ids
         app = _app(url, search_dir)
         clients = {}
@@ -165,8 +162,7 @@ def _cast(tmp_path, url: str) -> tuple[list[str], str, int, int]:
     return [f"voter{i}" for i in range(VOTERS)], "toggler", *ids
 
 
-def test_votes_from_many_processes_at_once(database_url, tmp_path, monkeypatch):
-    monkeypatch.setattr(passwords, "_hasher", CHEAP_HASHER)
+def test_votes_from_many_processes_at_once(database_url, tmp_path):
     voters, toggler, many, toggled = _cast(tmp_path, database_url)
     share = len(voters) // PROCESSES
     arguments = []
@@ -199,6 +195,6 @@ def test_votes_from_many_processes_at_once(database_url, tmp_path, monkeypatch):
         kept = dict(db.session.execute(select(Idea.id, Idea.trend)).all())
         trending.recount_all()
         for idea_id, value in db.session.execute(select(Idea.id, Idea.trend)):
-            assert kept[idea_id] == pytest.approx(value, abs=1e-9)
+            assert kept[idea_id] == same_trend(value)
         db.session.remove()
         db.engine.dispose()

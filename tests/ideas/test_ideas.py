@@ -351,6 +351,7 @@ def test_list_across_many_spaces_runs_the_queries_of_one(
     assert {idea_id for idea_id, enabled in buttons.items() if not enabled} == no_votes
 
 
+@pytest.mark.race
 def test_concurrent_votes_leave_exact_rows_and_count(app, cast, create_idea, create_user, login):
     idea = create_idea(cast.space, cast.asker)
     voters = [create_user() for _ in range(8)]

@@ -70,3 +70,154 @@ def test_watch_after_the_visitor_left_is_harmless(app, client, cast, create_idea
         "ok": False,
         "error": "This page is no longer connected.",
     }
+
+
+# Access that changes while a page is open --------------------------------------------------
+
+
+def _received(io) -> list[tuple[str, dict]]:
+    return [(r["name"], r["args"][0]) for r in io.get_received(NAMESPACE)]
+
+
+def _watch(io, *ideas) -> list[int]:
+    return io.emit("watch", {"ideas": list(ideas)}, namespace=NAMESPACE, callback=True)["watching"]
+
+
+def _make_private(app, space, owner):
+    from community.accounts.models import User
+    from community.extensions import db
+    from community.spaces import operations as spaces
+    from community.spaces.models import Space
+
+    with app.test_request_context():
+        fresh = db.session.get(Space, space.id)
+        spaces.update_space(
+            fresh,
+            name=fresh.name,
+            description=fresh.description,
+            visibility="private",
+            tags=fresh.tag_names,
+            slug=fresh.slug,
+            by=db.session.get(User, owner.id),
+        )
+        db.session.commit()
+
+
+def test_a_space_turned_private_stops_the_counts_of_those_let_in_before(
+    app, cast, create_idea, create_user, login, space_owner
+):
+    idea = create_idea(cast.space, cast.asker)
+    anonymous = watcher(app, app.test_client())
+    outsider_client = app.test_client()
+    login(outsider_client, cast.outsider)
+    outsider = watcher(app, outsider_client)
+    member_client = app.test_client()
+    login(member_client, cast.member)
+    member = watcher(app, member_client)
+    for io in (anonymous, outsider, member):
+        assert _watch(io, idea.id) == [idea.id]
+
+    _make_private(app, cast.space, space_owner)
+    voter = app.test_client()
+    login(voter, cast.expert)
+    voter.submit(f"/ideas/{idea.id}/vote", {"vote": "1"})
+
+    # Everyone is told to check again; only the member is let in again, and only the
+    # member hears the count.
+    for io in (anonymous, outsider, member):
+        assert _received(io) == [("recheck", {"space": cast.space.id})]
+    assert _watch(anonymous, idea.id) == [] and _watch(outsider, idea.id) == []
+    assert _watch(member, idea.id) == [idea.id]
+    voter.submit(f"/ideas/{idea.id}/vote", {"vote": "0"})
+    assert _received(member) == [("votes", {"idea": idea.id, "votes": 0})]
+    assert _received(anonymous) == [] and _received(outsider) == []
+
+
+def test_who_leaves_or_is_banned_from_a_private_space_hears_no_more(
+    app, create_space, create_user, add_member, create_idea, space_owner, login
+):
+    space = create_space("Skunkworks", visibility="private")
+    leaver, banned, stayer = create_user(), create_user(), create_user()
+    for user in (leaver, banned, stayer):
+        add_member(space, user)
+    idea = create_idea(space, space_owner)
+    clients, sockets = {}, {}
+    for name, user in (("leaver", leaver), ("banned", banned), ("stayer", stayer)):
+        clients[name] = app.test_client()
+        login(clients[name], user)
+        sockets[name] = watcher(app, clients[name])
+        assert _watch(sockets[name], idea.id) == [idea.id]
+
+    clients["leaver"].submit(f"/s/{space.slug}/leave")
+    owner = app.test_client()
+    login(owner, space_owner)
+    owner.submit(f"/s/{space.slug}/members/{banned.id}/ban", {"reason": "Leaking"})
+    clients["stayer"].submit(f"/ideas/{idea.id}/vote", {"vote": "1"})
+
+    # The two refused, however they answer the recheck: a connection that ignores it
+    # still hears nothing, because the counts go to the room of the readers of now.
+    assert _watch(sockets["leaver"], idea.id) == []
+    for name in ("leaver", "banned"):
+        assert all(kind == "recheck" for kind, _payload in _received(sockets[name]))
+    assert _watch(sockets["stayer"], idea.id) == [idea.id]
+    clients["stayer"].submit(f"/ideas/{idea.id}/vote", {"vote": "0"})
+    assert ("votes", {"idea": idea.id, "votes": 0}) in _received(sockets["stayer"])
+    for name in ("leaver", "banned"):
+        assert [kind for kind, _payload in _received(sockets[name])] == []
+
+
+def test_a_former_admin_stops_hearing_private_spaces_they_do_not_belong_to(
+    app, create_space, create_user, add_member, create_idea, space_owner, login
+):
+    from community.permissions import Role
+
+    space = create_space("Board room", visibility="private")
+    member = create_user()
+    add_member(space, member)
+    idea = create_idea(space, space_owner)
+    admin, boss = create_user(role=Role.ADMIN), create_user(role=Role.ADMIN)
+    admin_client = app.test_client()
+    login(admin_client, admin)
+    admin_socket = watcher(app, admin_client)
+    assert _watch(admin_socket, idea.id) == [idea.id]
+
+    boss_client = app.test_client()
+    login(boss_client, boss)
+    boss_client.submit(f"/admin/users/{admin.id}/role", {"role": "member"})
+    member_client = app.test_client()
+    login(member_client, member)
+    member_client.submit(f"/ideas/{idea.id}/vote", {"vote": "1"})
+    assert _received(admin_socket) == [("recheck", {"space": space.id})]
+    assert _watch(admin_socket, idea.id) == []
+
+
+def test_signing_out_closes_the_watch_on_private_ideas(
+    app, create_space, create_user, add_member, create_idea, space_owner, login
+):
+    space = create_space("Quiet room", visibility="private")
+    member = create_user()
+    add_member(space, member)
+    idea = create_idea(space, space_owner)
+    client = app.test_client()
+    login(client, member)
+    io = watcher(app, client)
+    assert _watch(io, idea.id) == [idea.id]
+    client.submit("/logout")
+    assert not io.is_connected(NAMESPACE)
+    # Watching again, now signed out, finds nothing to watch.
+    again = watcher(app, client)
+    assert _watch(again, idea.id) == []
+
+
+def test_bad_unwatch_requests_are_harmless(app, client, cast, create_idea):
+    idea = create_idea(cast.space, cast.asker)
+    ws = watcher(app, client)
+    assert _watch(ws, idea.id) == [idea.id]
+    for data in (None, "x", {"ideas": "1"}, {"ideas": [[idea.id]]}, {"ideas": [True, 2**80]}):
+        reply = ws.emit("unwatch", data, namespace=NAMESPACE, callback=True)
+        assert reply == {"ok": False, "error": "That request was not understood."}, data
+    assert (
+        ws.emit("watch", {"ideas": [2**80, -1, 0, True]}, namespace=NAMESPACE, callback=True)["ok"]
+        is False
+    )
+    assert _watch(ws, idea.id) == [idea.id]  # still watching: nothing was left

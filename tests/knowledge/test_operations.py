@@ -339,6 +339,7 @@ def test_delete_removes_history_and_feedback(app, cast, create_article):
         assert db.session.scalar(select(func.count(ArticleFeedback.id))) == 0
 
 
+@pytest.mark.race
 def test_concurrent_answers_keep_one_row_per_reader_and_exact_counts(
     app, cast, create_article, create_user, add_member
 ):
@@ -371,11 +372,7 @@ def test_concurrent_answers_keep_one_row_per_reader_and_exact_counts(
         t.start()
     for t in threads:
         t.join()
-    # SQLite may refuse a concurrent writer ("database is locked"); answering again is safe.
-    assert all("locked" in str(error) for error in errors), errors
-    if errors:
-        for n, reader in enumerate(readers):
-            answer(reader.id, n % 2 == 0)
+    assert errors == []
     with app.test_request_context():
         counts = queries.feedback_for(db.session.get(Article, article.id), None)
         assert (counts.helpful, counts.total) == (3, 6)

@@ -179,6 +179,30 @@ def test_no_push_when_the_reader_lost_access(
     io.disconnect(ME)
 
 
+def test_a_tab_whose_session_ended_hears_nothing_even_if_left_open(
+    app, scene, login, create_reply, monkeypatch
+):
+    """Signed out in one browser, while another server process keeps that browser's tab
+    open a moment longer (its disconnect not yet arrived): pushes go to live sessions only."""
+    import community.live
+
+    monkeypatch.setattr(community.live, "close_sessions", lambda session_ids: None)
+    _space, alice, bob, thread = scene
+    shared, own = app.test_client(), app.test_client()
+    login(shared, alice)
+    login(own, alice)
+    stale = socketio.test_client(app, namespace=ME, flask_test_client=shared)
+    live = socketio.test_client(app, namespace=ME, flask_test_client=own)
+    shared.submit("/logout")
+    assert stale.is_connected(ME)
+    stale.get_received(ME)
+    live.get_received(ME)
+    create_reply(thread, bob, body="Only for the live tab")
+    assert [m for m in stale.get_received(ME) if m["name"] == "notifications"] == []
+    pushed = [m["args"][0] for m in live.get_received(ME) if m["name"] == "notifications"]
+    assert pushed and "Bob replied" in pushed[-1]["item"]["text"]
+
+
 def test_anonymous_sockets_are_refused(app, client):
     io = socketio.test_client(app, namespace=ME, flask_test_client=client)
     assert not io.is_connected(ME)
