@@ -44,6 +44,8 @@ from community.i18n import html_lang, select_locale
 from community.ideas.events import NAMESPACE as IDEAS_NAMESPACE
 from community.ideas.events import IdeasNamespace
 from community.ideas.models import STATUS_LABELS as IDEA_STATUS_LABELS
+from community.inputs import register_input_checks
+from community.live import Packet
 from community.permissions import ROLE_LABELS, Role, guardian
 from community.search.service import init_search
 from community.security import register_body_limit, register_security_headers
@@ -106,6 +108,7 @@ def register_extensions(app: Flask) -> None:
         async_mode="threading",
         message_queue=app.config["SOCKETIO_MESSAGE_QUEUE"],
         cors_allowed_origins=app.config["SOCKETIO_ALLOWED_ORIGINS"],
+        serializer=Packet,
     )
     register_login(app)
 
@@ -176,8 +179,9 @@ def register_templates(app: Flask) -> None:
 
 
 def register_security(app: Flask) -> None:
-    """Security headers and error pages."""
+    """Security headers, the input checks at the edge and error pages."""
     register_security_headers(app)
+    register_input_checks(app)
     register_error_handlers(app)
 
 

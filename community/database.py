@@ -159,10 +159,15 @@ class Session(FlaskSession):
         super().close()
 
 
+#: The largest row id: ids are 32-bit INTEGER columns on every backend (PostgreSQL refuses a
+#: larger number in a query; ``community.args`` bounds every number from outside by it).
+ID_MAX = 2**31 - 1
+
+
 class RowIdConverter(IntegerConverter):
     """``<int:…>`` in every route: a number that fits the database's INTEGER columns, so an
     address like ``/t/99999999999999999999`` is a 404 rather than an overflow in the driver."""
 
     def __init__(self, map, *args, **kwargs) -> None:  # noqa: A002 - Werkzeug's name
-        kwargs.setdefault("max", 2**31 - 1)
+        kwargs.setdefault("max", ID_MAX)
         super().__init__(map, *args, **kwargs)

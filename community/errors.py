@@ -40,6 +40,7 @@ ERROR_TEXT = {
     404: (_l("Page not found"), _l("There is nothing here, or you can't see it.")),
     405: (_l("Not allowed"), _l("That action is not available here.")),
     413: (_l("Too large"), _l("What you sent is too large.")),
+    415: (_l("Wrong kind of data"), _l("This address does not take data of that kind.")),
     422: (_l("Invalid input"), _l("Some of what you sent is not valid.")),
     429: (_l("Slow down"), _l("Too many attempts. Please wait a moment and try again.")),
     500: (_l("Something went wrong"), _l("We couldn't complete that. Please try again later.")),
@@ -60,7 +61,7 @@ def _too_large() -> str | None:
 
 
 def _render_error(code: int, detail: str | None = None, fields: dict | None = None):
-    title, message = ERROR_TEXT.get(code, ERROR_TEXT[500])
+    title, message = ERROR_TEXT.get(code) or ERROR_TEXT[400 if code < 500 else 500]
     message = detail or str(message)
     if wants_json():
         error = {"code": code, "title": str(title), "message": message}
@@ -83,7 +84,7 @@ def register_error_handlers(app: Flask) -> None:
         code = error.code or 500
         if code == 429:
             return _render_error(429)
-        if code not in ERROR_TEXT:
+        if code >= 500:
             return _render_error(500)
         if code == 413:
             return _render_error(413, _too_large())

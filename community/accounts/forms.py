@@ -11,8 +11,9 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, ValidationError
 
 from community.accounts.models import SEGMENTS
+from community.args import Args, Choice, Page, Text
 from community.forms import as_choices
-from community.permissions import ROLE_LABELS
+from community.permissions import ROLE_LABELS, Role
 
 # Letters (any script), digits, underscore, dot and hyphen; starting with a letter or digit.
 USERNAME_RE = re.compile(r"^[^\W_][\w.-]{1,29}$")
@@ -131,3 +132,11 @@ class LanguageForm(FlaskForm):
     def __init__(self, *args, languages: dict[str, str], **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.locale.choices = as_choices(languages.items())
+
+
+class UsersArgs(Args):
+    """The admin list of users: ``?q=…&role=expert&page=2``."""
+
+    q = Text(100, cut=True)
+    role = Choice([r.value for r in Role])
+    page = Page()

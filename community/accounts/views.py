@@ -30,10 +30,12 @@ from community.accounts.forms import (
     ResendSignupForm,
     ResetPasswordForm,
     RoleForm,
+    UsersArgs,
 )
 from community.accounts.models import User, UserSession
 from community.accounts.operations import SignupLink
 from community.actions import finish, refuse_form
+from community.args import parse
 from community.errors import OperationError
 from community.extensions import db, limiter
 from community.i18n import SESSION_KEY as LOCALE_KEY
@@ -385,11 +387,9 @@ def profile(username: str):
 @permission_required("users.manage")
 def admin_users():
     """The admin list of users, searchable and filterable by role."""
-    q = request.args.get("q", "").strip()[:100]
-    role = request.args.get("role", "")
-    if role not in {r.value for r in Role}:
-        role = ""
-    page = queries.users_page(q=q, role=role, page=request.args.get("page", 1, type=int))
+    args = parse(UsersArgs())
+    q, role = args["q"].strip(), args["role"]
+    page = queries.users_page(q=q, role=role, page=args["page"])
     return render_template("admin/users.html", page=page, q=q, role=role, roles=list(Role))
 
 

@@ -11,48 +11,37 @@ from flask_babel import lazy_gettext as _l
 from community.accounts.models import SEGMENTS
 from community.analytics.dashboard import Scope
 from community.analytics.explorer import SORTS, STATUS_CHOICES, IdeaFilters
+from community.args import RANGE_REVERSED, Args, Choice, Day, Page, Text, Whole, check_range
 from community.products.queries import product_by_slug
 from community.spaces.queries import space_by_slug
 
 VOTES_MAX = 10_000_000
-# Dates a filter may name: the day after the last one must still be a date (9999-12-31 is not).
-DATES = ma.validate.Range(min=date(1990, 1, 1), max=date(2999, 12, 31))
 
 
-class ExplorerArgs(ma.Schema):
+class ExplorerArgs(Args):
     """Query-string filters for ideas. Unknown spaces and products are a 404 to the caller
     (see :func:`to_filters`); everything else is validated here."""
 
-    class Meta:
-        unknown = ma.EXCLUDE
+    q = Text(200, metadata={"label": _l("Words")})
+    status = Choice(STATUS_CHOICES, metadata={"label": _l("Status")})
+    space = Text(60, metadata={"label": _l("Space")})
+    product = Text(60, metadata={"label": _l("Product")})
+    tag = Text(30, metadata={"label": _l("Tag")})
+    segment = Choice(SEGMENTS, metadata={"label": _l("Demand from segment")})
+    votes_min = Whole(0, VOTES_MAX, load_default=None, metadata={"label": _l("Votes ≥")})
+    votes_max = Whole(0, VOTES_MAX, load_default=None, metadata={"label": _l("Votes ≤")})
+    created_from = Day(metadata={"label": _l("Proposed from")})
+    created_to = Day(metadata={"label": _l("Proposed until")})
+    sort = Choice(SORTS, load_default="votes")
+    order = Choice(["asc", "desc"], load_default="desc")
+    page = Page()
 
-    q = ma.fields.String(load_default="", validate=ma.validate.Length(max=200))
-    status = ma.fields.String(load_default="", validate=ma.validate.OneOf(STATUS_CHOICES))
-    space = ma.fields.String(load_default="", validate=ma.validate.Length(max=60))
-    product = ma.fields.String(load_default="", validate=ma.validate.Length(max=60))
-    tag = ma.fields.String(load_default="", validate=ma.validate.Length(max=30))
-    segment = ma.fields.String(load_default="", validate=ma.validate.OneOf(["", *SEGMENTS]))
-    votes_min = ma.fields.Integer(
-        load_default=None, validate=ma.validate.Range(min=0, max=VOTES_MAX)
-    )
-    votes_max = ma.fields.Integer(
-        load_default=None, validate=ma.validate.Range(min=0, max=VOTES_MAX)
-    )
-    created_from = ma.fields.Date(load_default=None, validate=DATES)
-    created_to = ma.fields.Date(load_default=None, validate=DATES)
-    sort = ma.fields.String(load_default="votes", validate=ma.validate.OneOf(SORTS))
-    order = ma.fields.String(load_default="desc", validate=ma.validate.OneOf(["asc", "desc"]))
-    page = ma.fields.Integer(load_default=1, validate=ma.validate.Range(min=1, max=10_000))
-
-    @ma.validates_schema
+    @ma.validates_schema(skip_on_field_errors=False)
     def ranges_in_order(self, data, **kwargs) -> None:
-        low, high = data.get("votes_min"), data.get("votes_max")
-        if low is not None and high is not None and low > high:
-            message = str(_l("The lowest vote count is above the highest."))
-            raise ma.ValidationError(message, "votes_min")
-        start, end = data.get("created_from"), data.get("created_to")
-        if start and end and start > end:
-            raise ma.ValidationError(str(_l("The first date is after the last.")), "created_from")
+        check_range(
+            data, "votes_min", "votes_max", _l("The lowest vote count is above the highest.")
+        )
+        check_range(data, "created_from", "created_to", RANGE_REVERSED)
 
 
 class UnknownFilter(LookupError):
@@ -95,26 +84,26 @@ def to_filters(args: dict, *, can_view_space) -> IdeaFilters:
     )
 
 
-class DashboardArgs(ma.Schema):
+class DashboardArgs(Args):
     """The dashboard's filters: a date range (the last 90 days unless given), a space, a
     product and a customer segment."""
 
-    class Meta:
-        unknown = ma.EXCLUDE
+    start = Day(metadata={"label": _l("From")})
+    end = Day(metadata={"label": _l("Until")})
+    space = Text(60, metadata={"label": _l("Space")})
+    product = Text(60, metadata={"label": _l("Product")})
+    segment = Choice(SEGMENTS, metadata={"label": _l("Segment")})
 
-    start = ma.fields.Date(load_default=None, validate=DATES)
-    end = ma.fields.Date(load_default=None, validate=DATES)
-    space = ma.fields.String(load_default="", validate=ma.validate.Length(max=60))
-    product = ma.fields.String(load_default="", validate=ma.validate.Length(max=60))
-    segment = ma.fields.String(load_default="", validate=ma.validate.OneOf(["", *SEGMENTS]))
+    @ma.validates_schema(skip_on_field_errors=False)
+    def range_in_order(self, data, **kwargs) -> None:
+        """A start after the end (today, unless given) is refused, not moved."""
+        given = {"start": data.get("start"), "end": data.get("end") or date.today()}
+        check_range(given, "start", "end", RANGE_REVERSED)
 
     @ma.post_load
     def default_range(self, data, **kwargs) -> dict:
-        end = data["end"] or date.today()
-        data["end"] = end
-        data["start"] = data["start"] or end - timedelta(days=DEFAULT_DAYS - 1)
-        if data["start"] > data["end"]:
-            raise ma.ValidationError(str(_l("The first date is after the last.")), "start")
+        data["end"] = data["end"] or date.today()
+        data["start"] = data["start"] or data["end"] - timedelta(days=DEFAULT_DAYS - 1)
         return data
 
 

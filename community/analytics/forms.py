@@ -7,7 +7,7 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional
 
-from community.forms import as_choices
+from community.forms import as_choices, row_id
 from community.ideas.models import STATUS_LABELS, IdeaStatus
 from community.ideas.operations import BULK_MAX
 
@@ -18,9 +18,10 @@ class IdeaIdsField(StringField):
     def process_formdata(self, valuelist):
         self.data = []
         for raw in valuelist:
-            if not raw.isdigit() or len(raw) > 10:
-                raise ValueError(_l("Select ideas from the list."))
-            self.data.append(int(raw))
+            try:
+                self.data.append(row_id(raw))
+            except ValueError:
+                raise ValueError(_l("Select ideas from the list.")) from None
         if len(self.data) > BULK_MAX:
             raise ValueError(_l("Change at most %(count)d ideas at once.", count=BULK_MAX))
 

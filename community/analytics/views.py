@@ -22,6 +22,7 @@ from community.analytics.args import (
     to_scope,
 )
 from community.analytics.forms import BulkForm
+from community.args import load
 from community.database import utcnow
 from community.errors import OperationError
 from community.exports import attachment, csv_text
@@ -63,32 +64,24 @@ def _can_view_space(space) -> bool:
 
 
 def _load(schema: ma.Schema, convert):
-    """Request arguments through ``schema`` and ``convert``: the result, the loaded arguments
-    and what was wrong with them. Bad values are left out with a message, not guessed at."""
-    problems: list[str] = []
-    given = request.args.to_dict()
-    while True:  # each pass leaves out what was wrong (a range is checked once both are valid)
-        try:
-            args = schema.load(given)
-            break
-        except ma.ValidationError as error:
-            bad = {name for name in error.messages if name in given} or set(given)
-            problems += [
-                f"{name}: {' '.join(map(str, error.messages[name]))}"
-                for name in bad
-                if name in error.messages
-            ]
-            given = {k: v for k, v in given.items() if k not in bad}
+    """Request arguments through ``schema`` and ``convert``: the result (None when the
+    arguments are wrong), the arguments and what was wrong with them. Wrong filters are
+    refused, never guessed at or left out, so the numbers shown are always the ones asked for."""
+    args, problems = load(schema)
+    if args is None:
+        given = {k: v for k, v in request.args.items() if k in schema.fields}
+        return None, {**schema.dump(schema.load({})), **given}, problems
     try:
-        result = convert(args, can_view_space=_can_view_space)
+        return convert(args, can_view_space=_can_view_space), args, []
     except UnknownFilter as unknown:
-        problems.append(_("There is no such %(what)s, or you can't see it.", what=unknown.args[0]))
-        args = {**args, unknown.args[0]: ""}
-        result = convert(args, can_view_space=_can_view_space)
-    return result, args, problems
+        return (
+            None,
+            args,
+            [_("There is no such %(what)s, or you can't see it.", what=unknown.args[0])],
+        )
 
 
-def _explorer_filters() -> tuple[explorer.IdeaFilters, dict, list[str]]:
+def _explorer_filters() -> tuple[explorer.IdeaFilters | None, dict, list[str]]:
     return _load(ExplorerArgs(), to_filters)
 
 
@@ -104,11 +97,18 @@ def _link_args(args: dict, **changes) -> dict:
 def ideas():
     _require_analyst()
     filters, args, problems = _explorer_filters()
-    result = explorer.explore(current_user, filters, page=args["page"])
-    prime_memberships(
-        current_user, list({idea.space_id: idea.space for idea in result.items}.values())
+    if problems:
+        return _explorer_page(args, problems), 400
+    return _explorer_page(
+        args, [], filters, explorer.explore(current_user, filters, page=args["page"])
     )
-    changeable = {i.id for i in result.items if guardian.can(current_user, "idea.set_status", i)}
+
+
+def _explorer_page(args: dict, problems: list[str], filters=None, result=None) -> str:
+    """The explorer: the filter form, and the ideas unless the filters were wrong."""
+    items = result.items if result else []
+    prime_memberships(current_user, list({idea.space_id: idea.space for idea in items}.values()))
+    changeable = {i.id for i in items if guardian.can(current_user, "idea.set_status", i)}
 
     def sort_link(column: str) -> str:
         if args["sort"] == column:
@@ -242,14 +242,14 @@ def report(view: str):
         "analytics/dashboard.html",
         view=view,
         titles=reports.view_titles(),
-        report=reports.build(view, current_user, scope),
+        report=reports.build(view, current_user, scope) if scope else None,
         args=args,
         problems=problems,
         spaces=db.session.scalars(readable_spaces(current_user).order_by("name")).all(),
         products=all_products(),
         segments=SEGMENTS,
         export_link=url_for("analytics.report_csv", view=view, **_link_args(args)),
-    )
+    ), (400 if problems else 200)
 
 
 @bp.route("/<any(funnel, demand, knowledge, participation):view>.csv")

@@ -23,10 +23,9 @@ from community.api.models import ApiToken
 from community.api.queries import token_for
 from community.database import utcnow
 from community.extensions import csrf, db, limiter
+from community.inputs import accept_json
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
-PER_PAGE = 20
-PER_PAGE_MAX = 100
 #: How stale ``last_used_at`` may get before a request writes it again.
 USE_RESOLUTION = timedelta(minutes=5)
 
@@ -65,6 +64,7 @@ api = CocreateApi(
 )
 bp = ApiBlueprint("api", __name__, url_prefix="/api/v1", description="Cocreate JSON API")
 csrf.exempt(bp)
+accept_json(bp)
 
 
 def _bearer_token() -> ApiToken | None:
@@ -124,13 +124,6 @@ def require_user():
 # The envelope: {"data": …} for one item; {"data": […], "pagination": {…}} for a list.
 
 
-class PageArgs(ma.Schema):
-    page = ma.fields.Integer(load_default=1, validate=ma.validate.Range(min=1, max=10_000))
-    per_page = ma.fields.Integer(
-        load_default=PER_PAGE, validate=ma.validate.Range(min=1, max=PER_PAGE_MAX)
-    )
-
-
 class PaginationSchema(ma.Schema):
     page = ma.fields.Integer(required=True)
     per_page = ma.fields.Integer(required=True)
@@ -159,13 +152,15 @@ def one(obj) -> dict:
     return {"data": obj}
 
 
-def paged(items, *, total: int, page: int, per_page: int, **url_args) -> dict:
-    """A list page with links to its neighbours (same endpoint and arguments)."""
+def paged(items, *, total: int, page: int, per_page: int, args: dict | None = None) -> dict:
+    """A list page with links to its neighbours: the same endpoint and loaded arguments
+    ``args`` (those given, so a link reads like the request it answers)."""
     pages = max(ceil(total / per_page), 1) if total else 0
+    kept = {k: v for k, v in (args or {}).items() if v not in ("", None)}
 
     def link(number: int) -> str:
-        args = {**request.view_args, **url_args, "page": number, "per_page": per_page}
-        return url_for(request.endpoint, _external=True, **args)
+        values = {**request.view_args, **kept, "page": number, "per_page": per_page}
+        return url_for(request.endpoint, _external=True, **values)
 
     return {
         "data": items,

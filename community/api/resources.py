@@ -4,11 +4,11 @@ as the pages, so a token sees and may do exactly what its owner sees and may do 
 
 from __future__ import annotations
 
-from flask import abort, g, request
+from flask import abort, g
 from flask_login import current_user
 from sqlalchemy import select
 
-from community.analytics.args import ExplorerArgs, UnknownFilter, to_filters
+from community.analytics.args import UnknownFilter, to_filters
 from community.analytics.explorer import explore
 from community.api import schemas
 from community.api.core import ApiErrorSchema, bp, envelope, one, paged, require_user
@@ -73,6 +73,13 @@ def _space(slug: str) -> Space:
     return space
 
 
+def _paged(result, args: dict) -> dict:
+    """A page of a query's ``Pagination`` (or the explorer's result) for loaded ``args``."""
+    return paged(
+        result.items, total=result.total, page=args["page"], per_page=args["per_page"], args=args
+    )
+
+
 def _refused(error: OperationError):
     db.session.rollback()
     abort(422, error.message)
@@ -97,19 +104,18 @@ def me():
 
 @bp.route("/spaces")
 @bp.doc(tags=["spaces"], summary="Spaces the caller may read, most active first")
-@bp.arguments(schemas.SpaceListArgs, location="query", as_kwargs=True)
+@bp.arguments(schemas.SpaceListArgs, location="query")
 @bp.response(200, envelope(schemas.SpaceSchema, many=True))
-def spaces(page: int, q: str, tag: str, mine: bool):
-    result = space_queries.directory_page(current_user, q=q, tag=tag, mine=mine, page=page)
-    return paged(
-        result.items,
-        total=result.total,
-        page=page,
-        per_page=result.per_page,
-        q=q or None,
-        tag=tag or None,
-        mine=mine or None,
+def spaces(args: dict):
+    result = space_queries.directory_page(
+        current_user,
+        q=args["q"],
+        tag=args["tag"],
+        mine=args["mine"],
+        page=args["page"],
+        per_page=args["per_page"],
     )
+    return _paged(result, args)
 
 
 @bp.route("/spaces/<slug>")
@@ -122,24 +128,22 @@ def space(slug: str):
 
 @bp.route("/spaces/<slug>/threads")
 @bp.doc(tags=["threads"], summary="A space's questions and discussions, pinned first")
-@bp.arguments(schemas.ThreadListArgs, location="query", as_kwargs=True)
+@bp.arguments(schemas.ThreadListArgs, location="query")
 @bp.response(200, envelope(schemas.ThreadSchema, many=True))
 @_errors(404)
-def threads(slug: str, page: int, kind: str, status: str, tag: str, sort: str):
+def threads(args: dict, slug: str):
     space = _space(slug)
     result = forum_queries.threads_page(
-        space, kind=kind, status=status, tag=tag, sort=sort, page=page, viewer=current_user
+        space,
+        kind=args["kind"],
+        status=args["status"],
+        tag=args["tag"],
+        sort=args["sort"],
+        page=args["page"],
+        per_page=args["per_page"],
+        viewer=current_user,
     )
-    return paged(
-        result.items,
-        total=result.total,
-        page=page,
-        per_page=result.per_page,
-        kind=kind or None,
-        status=status or None,
-        tag=tag or None,
-        sort=sort,
-    )
+    return _paged(result, args)
 
 
 @bp.route("/threads/<int:thread_id>")
@@ -156,21 +160,23 @@ def thread(thread_id: int):
 
 @bp.route("/threads/<int:thread_id>/posts")
 @bp.doc(tags=["threads"], summary="A thread's replies, oldest first")
-@bp.arguments(schemas.PageOnlyArgs, location="query", as_kwargs=True)
+@bp.arguments(schemas.ListArgs, location="query")
 @bp.response(200, envelope(schemas.PostSchema, many=True))
 @_errors(404)
-def posts(thread_id: int, page: int):
+def posts(args: dict, thread_id: int):
     found = _visible(Thread, thread_id, action="thread.view")
     if found.is_deleted:
         abort(404)
-    result = forum_queries.replies_page(found, page=page, viewer=current_user)
+    result = forum_queries.replies_page(
+        found, page=args["page"], per_page=args["per_page"], viewer=current_user
+    )
     items = [
         post
         for post in result.items
         if post.deleted_at is None
         and (post.hidden_at is None or guardian.can(current_user, "moderation.see_hidden", post))
     ]
-    return paged(items, total=result.total, page=page, per_page=result.per_page)
+    return paged(items, total=result.total, page=args["page"], per_page=args["per_page"], args=args)
 
 
 # Ideas.
@@ -192,7 +198,7 @@ def _idea_detail(idea: Idea) -> dict:
     description="`q` searches titles, descriptions and tags (the newest 2,000 matches); "
     "`segment` keeps ideas with a vote from that customer segment; dates are inclusive.",
 )
-@bp.arguments(ExplorerArgs, location="query")
+@bp.arguments(schemas.IdeaListArgs, location="query")
 @bp.response(200, envelope(schemas.IdeaSchema, many=True))
 @_errors(404)
 def ideas(args: dict):
@@ -202,14 +208,8 @@ def ideas(args: dict):
         )
     except UnknownFilter:
         abort(404)
-    result = explore(current_user, filters, page=args["page"])
-    return paged(
-        result.items,
-        total=result.total,
-        page=result.page,
-        per_page=result.per_page,
-        **{key: value for key, value in request.args.items() if key != "page"},
-    )
+    result = explore(current_user, filters, page=args["page"], per_page=args["per_page"])
+    return _paged(result, args)
 
 
 @bp.route("/ideas/<int:idea_id>")
@@ -331,21 +331,21 @@ def release(release_id: int):
 
 @bp.route("/articles")
 @bp.doc(tags=["articles"], summary="Knowledge base articles the caller may read, newest first")
-@bp.arguments(schemas.ArticleListArgs, location="query", as_kwargs=True)
+@bp.arguments(schemas.ArticleListArgs, location="query")
 @bp.response(200, envelope(schemas.ArticleSchema, many=True))
 @_errors(404)
-def articles(page: int, q: str, tag: str, space: str, status: str):
-    space_id = _space(space).id if space else None
+def articles(args: dict):
+    space_id = _space(args["space"]).id if args["space"] else None
     result = knowledge_queries.articles_page(
-        current_user, q=q, tag=tag, space_id=space_id, status=status, page=page
+        current_user,
+        q=args["q"],
+        tag=args["tag"],
+        space_id=space_id,
+        status=args["status"],
+        page=args["page"],
+        per_page=args["per_page"],
     )
-    return paged(
-        result.items,
-        total=result.total,
-        page=page,
-        per_page=result.per_page,
-        **{key: value for key, value in request.args.items() if key != "page"},
-    )
+    return _paged(result, args)
 
 
 @bp.route("/articles/<int:article_id>")
@@ -361,16 +361,17 @@ def article(article_id: int):
     tags=["search"],
     summary="Search threads, replies, ideas, articles and people the caller may read",
 )
-@bp.arguments(schemas.SearchArgs, location="query", as_kwargs=True)
+@bp.arguments(schemas.SearchArgs, location="query")
 @bp.response(200, envelope(schemas.SearchHitSchema, many=True))
-def search(q: str, kind: str, sort: str, page: int):
-    text = clean_query_text(q)
-    kinds = (kind,) if kind in SEARCH_KINDS else ()
-    found = search_service().search(current_user, text=text, kinds=kinds, sort=sort, page=page)
+def search(args: dict):
+    found = search_service().search(
+        current_user,
+        text=clean_query_text(args["q"]),
+        kinds=(args["kind"],) if args["kind"] in SEARCH_KINDS else (),
+        sort=args["sort"],
+        page=args["page"],
+        per_page=args["per_page"],
+    )
     return paged(
-        found.hits,
-        total=found.total,
-        page=page,
-        per_page=10,
-        **{key: value for key, value in request.args.items() if key != "page"},
+        found.hits, total=found.total, page=args["page"], per_page=args["per_page"], args=args
     )

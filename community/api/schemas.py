@@ -5,7 +5,9 @@ from __future__ import annotations
 import marshmallow as ma
 from flask import url_for
 
+from community.analytics.args import ExplorerArgs
 from community.api.models import Scope
+from community.args import Args, Choice, Flag, Page, PerPage, Text, Whole
 from community.ideas.models import IdeaStatus
 
 Str = ma.fields.String
@@ -129,35 +131,35 @@ class VoteResultSchema(ma.Schema):
     votes_left = Int(allow_none=True, metadata={"description": "None: no budget in the space"})
 
 
-# Arguments.
+# Arguments: the shared fields of ``community.args``, so a page number or a date is bounded
+# here exactly as on the pages.
 
 
-class SpaceListArgs(ma.Schema):
-    page = Int(load_default=1, validate=ma.validate.Range(min=1, max=10_000))
-    q = Str(load_default="", validate=ma.validate.Length(max=100))
-    tag = Str(load_default="", validate=ma.validate.Length(max=30))
-    mine = ma.fields.Boolean(load_default=False)
+class ListArgs(Args):
+    page = Page()
+    per_page = PerPage()
 
 
-class ThreadListArgs(ma.Schema):
-    page = Int(load_default=1, validate=ma.validate.Range(min=1, max=10_000))
-    kind = Str(load_default="", validate=ma.validate.OneOf(["", "question", "discussion"]))
-    status = Str(
-        load_default="", validate=ma.validate.OneOf(["", "solved", "unsolved", "unanswered"])
-    )
-    tag = Str(load_default="", validate=ma.validate.Length(max=30))
-    sort = Str(
-        load_default="activity", validate=ma.validate.OneOf(["activity", "newest", "helpful"])
-    )
+class SpaceListArgs(ListArgs):
+    q = Text(100)
+    tag = Text(30)
+    mine = Flag()
 
 
-class PageOnlyArgs(ma.Schema):
-    page = Int(load_default=1, validate=ma.validate.Range(min=1, max=10_000))
+class ThreadListArgs(ListArgs):
+    kind = Choice(["question", "discussion"])
+    status = Choice(["solved", "unsolved", "unanswered"])
+    tag = Text(30)
+    sort = Choice(["activity", "newest", "helpful"], load_default="activity")
+
+
+class IdeaListArgs(ExplorerArgs, ListArgs):
+    pass
 
 
 class StatusChangeArgs(ma.Schema):
-    status = Str(required=True, validate=ma.validate.OneOf([s.value for s in IdeaStatus]))
-    response = Str(required=True, validate=ma.validate.Length(min=1, max=5_000))
+    status = Choice([s.value for s in IdeaStatus], required=True)
+    response = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=5_000))
 
 
 class ArticleSchema(ma.Schema):
@@ -182,12 +184,11 @@ class ArticleDetailSchema(ArticleSchema):
     source_release_id = Int(allow_none=True)
 
 
-class ArticleListArgs(ma.Schema):
-    page = Int(load_default=1, validate=ma.validate.Range(min=1, max=10_000))
-    q = Str(load_default="", validate=ma.validate.Length(max=100))
-    tag = Str(load_default="", validate=ma.validate.Length(max=30))
-    space = Str(load_default="", validate=ma.validate.Length(max=60))
-    status = Str(load_default="", validate=ma.validate.OneOf(["", "draft", "published"]))
+class ArticleListArgs(ListArgs):
+    q = Text(100)
+    tag = Text(30)
+    space = Text(60)
+    status = Choice(["draft", "published"])
 
 
 class SearchHitSchema(ma.Schema):
@@ -203,8 +204,9 @@ class SearchHitSchema(ma.Schema):
     updated = ma.fields.DateTime(allow_none=True)
 
 
-class SearchArgs(ma.Schema):
-    q = Str(required=True, validate=ma.validate.Length(min=1, max=200))
-    kind = Str(load_default="", validate=ma.validate.Length(max=20))
-    sort = Str(load_default="relevance", validate=ma.validate.OneOf(["relevance", "date"]))
-    page = Int(load_default=1, validate=ma.validate.Range(min=1, max=100))
+class SearchArgs(ListArgs):
+    q = Text(200, required=True, validate=ma.validate.Length(min=1))
+    kind = Text(20)
+    sort = Choice(["relevance", "date"], load_default="relevance")
+    page = Whole(1, 100, load_default=1)
+    per_page = PerPage(10)

@@ -16,9 +16,11 @@ from typing import Any
 from flask import Flask, current_app, request
 from flask import session as connection
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_socketio import join_room, leave_room, rooms
 
+from community.args import Flag, Id, Text, Whole
 from community.brainstorms import operations, serializers
 from community.brainstorms.models import (
     CLUSTER_NAME_MAX,
@@ -28,8 +30,9 @@ from community.brainstorms.models import (
     Cluster,
     Note,
 )
+from community.database import ID_MAX
 from community.extensions import db, socketio
-from community.live import EventRefused, SecureNamespace, authorize, rate_limit
+from community.live import EventRefused, SecureNamespace, authorize, payload, rate_limit
 from community.moderation import operations as moderation
 
 log = logging.getLogger(__name__)
@@ -51,16 +54,27 @@ def user_room(session_id: int, user_id: int) -> str:
     return f"{ROOM_PREFIX}{session_id}:user:{user_id}"
 
 
-def _int(value: Any) -> int | None:
-    if isinstance(value, int) and not isinstance(value, bool) and 0 < value < 2**31:
-        return value
-    return None
+NOT_UNDERSTOOD = _l("That request was not understood.")
+#: The payload fields of the board's events (``community.live.payload``).
+SESSION = Id(strict=True, required=True, message=_l("That isn't there, or you may not do that."))
+NOTE = Id(strict=True, message=_l("That note isn't on this board."))
+CLUSTER = Id(strict=True, message=_l("That cluster isn't on this board."))
+NOTE_TEXT = Text(
+    NOTE_MAX * 2,  # refuse floods before touching them; the operation is exact
+    required=True,
+    message=_l("A note must be text."),
+    too_long=_l("A note may have at most %(count)d characters.", count=NOTE_MAX),
+)
+CLUSTER_NAME = Text(
+    CLUSTER_NAME_MAX * 2,
+    required=True,
+    message=_l("Name the cluster in at most %(count)d characters.", count=CLUSTER_NAME_MAX),
+)
 
 
-def load_session(data: Any = None, *_args: Any) -> BrainstormSession | None:
-    """The session named by the event's payload, or None for anything else."""
-    session_id = _int(data.get("session")) if isinstance(data, dict) else None
-    return db.session.get(BrainstormSession, session_id) if session_id else None
+def load_session(data: dict) -> BrainstormSession | None:
+    """The session named by the event's payload."""
+    return db.session.get(BrainstormSession, data["session"])
 
 
 def _joined(session: BrainstormSession) -> None:
@@ -69,28 +83,17 @@ def _joined(session: BrainstormSession) -> None:
 
 
 def _note(session: BrainstormSession, data: dict) -> Note:
-    note_id = _int(data.get("note"))
-    note = db.session.get(Note, note_id) if note_id else None
+    note = db.session.get(Note, data["note"]) if "note" in data else None
     if note is None or note.session_id != session.id or not note.on_board:
         raise EventRefused(_("That note isn't on this board."))
     return note
 
 
 def _cluster(session: BrainstormSession, data: dict, key: str = "cluster") -> Cluster:
-    cluster_id = _int(data.get(key))
-    cluster = db.session.get(Cluster, cluster_id) if cluster_id else None
+    cluster = db.session.get(Cluster, data[key]) if key in data else None
     if cluster is None or cluster.session_id != session.id:
         raise EventRefused(_("That cluster isn't on this board."))
     return cluster
-
-
-def _name(data: dict) -> str:
-    name = data.get("name")
-    if not isinstance(name, str) or len(name) > CLUSTER_NAME_MAX * 2:
-        raise EventRefused(
-            _("Name the cluster in at most %(count)d characters.", count=CLUSTER_NAME_MAX)
-        )
-    return name
 
 
 def _item(session: BrainstormSession, data: dict) -> dict:
@@ -100,15 +103,6 @@ def _item(session: BrainstormSession, data: dict) -> dict:
     if "note" in data:
         return {"note": _note(session, data)}
     return {"cluster": _cluster(session, data)}
-
-
-def _text(data: dict) -> str:
-    text = data.get("text")
-    if not isinstance(text, str):
-        raise EventRefused(_("A note must be text."))
-    if len(text) > NOTE_MAX * 2:  # refuse floods before touching them; the operation is exact
-        raise EventRefused(_("A note may have at most %(count)d characters.", count=NOTE_MAX))
-    return text
 
 
 def _throttle() -> None:
@@ -124,6 +118,7 @@ def _throttle() -> None:
 class BrainstormNamespace(SecureNamespace):
     """A session's board, live: presence, notes, phases and the countdown."""
 
+    @payload(session=SESSION)
     @authorize("brainstorm.join", load=load_session)
     def on_join(self, session: BrainstormSession, data: dict) -> dict:
         """Enter the board; the acknowledgement carries the full current state."""
@@ -140,29 +135,38 @@ class BrainstormNamespace(SecureNamespace):
             connection["user_id"] = current_user.id  # who leaves, even once signed out
         return {"ok": True, "state": serializers.state_payload(session, current_user)}
 
+    @payload(session=SESSION, text=NOTE_TEXT)
     @authorize("brainstorm.join", load=load_session)
     def on_add_note(self, session: BrainstormSession, data: dict) -> dict:
         _joined(session)
         _throttle()
         rate_limit("BRAINSTORM_NOTE_LIMIT")
-        note = operations.add_note(session, author=current_user, text=_text(data))
+        note = operations.add_note(session, author=current_user, text=data["text"])
         return {"ok": True, "note": serializers.note_payload(session, note, current_user.id)}
 
+    @payload(session=SESSION, note=NOTE, text=NOTE_TEXT)
     @authorize("brainstorm.join", load=load_session)
     def on_edit_note(self, session: BrainstormSession, data: dict) -> dict:
         _joined(session)
         _throttle()
         rate_limit("BRAINSTORM_NOTE_LIMIT")
         note = _note(session, data)
-        operations.edit_note(note, by=current_user, text=_text(data))
+        operations.edit_note(note, by=current_user, text=data["text"])
         return {"ok": True, "note": serializers.note_payload(session, note, current_user.id)}
 
+    @payload(session=SESSION, note=NOTE)
     @authorize("brainstorm.join", load=load_session)
     def on_delete_note(self, session: BrainstormSession, data: dict) -> dict:
         _joined(session)
         operations.delete_note(_note(session, data), by=current_user)
         return {"ok": True}
 
+    @payload(
+        session=SESSION,
+        note=NOTE,
+        reason=Text(40, required=True, message=NOT_UNDERSTOOD),
+        comment=Text(2000, message=NOT_UNDERSTOOD),
+    )
     @authorize("brainstorm.join", load=load_session)
     def on_flag_note(self, session: BrainstormSession, data: dict) -> dict:
         """Flag someone else's note for the space's moderators:
@@ -170,25 +174,29 @@ class BrainstormNamespace(SecureNamespace):
         _joined(session)
         rate_limit("FLAG_LIMIT")
         note = _note(session, data)
-        reason, comment = data.get("reason"), data.get("comment", "")
-        if not isinstance(reason, str) or not isinstance(comment, str) or len(comment) > 2000:
-            raise EventRefused(_("That request was not understood."))
-        moderation.flag_content(note, by=current_user, reason=reason, note=comment)
+        moderation.flag_content(note, by=current_user, reason=data["reason"], note=data["comment"])
         return {"ok": True}
 
+    @payload(session=SESSION, name=CLUSTER_NAME)
     @authorize("brainstorm.join", load=load_session)
     def on_create_cluster(self, session: BrainstormSession, data: dict) -> dict:
         _joined(session)
-        cluster = operations.create_cluster(session, by=current_user, name=_name(data))
+        cluster = operations.create_cluster(session, by=current_user, name=data["name"])
         return {"ok": True, "cluster": serializers.cluster_payload(cluster)}
 
+    @payload(session=SESSION, cluster=CLUSTER, name=CLUSTER_NAME)
     @authorize("brainstorm.join", load=load_session)
     def on_rename_cluster(self, session: BrainstormSession, data: dict) -> dict:
         _joined(session)
         cluster = _cluster(session, data)
-        operations.rename_cluster(cluster, by=current_user, name=_name(data))
+        operations.rename_cluster(cluster, by=current_user, name=data["name"])
         return {"ok": True, "cluster": serializers.cluster_payload(cluster)}
 
+    @payload(
+        session=SESSION,
+        note=NOTE,
+        cluster=Id(strict=True, allow_none=True, message=CLUSTER.message),
+    )
     @authorize("brainstorm.join", load=load_session)
     def on_move_note(self, session: BrainstormSession, data: dict) -> dict:
         """Put a note into a cluster (``{"note": id, "cluster": id}``) or out (``null``)."""
@@ -200,6 +208,7 @@ class BrainstormNamespace(SecureNamespace):
         operations.move_note(note, by=current_user, cluster=cluster)
         return {"ok": True}
 
+    @payload(session=SESSION, source=CLUSTER, target=CLUSTER)
     @authorize("brainstorm.join", load=load_session)
     def on_merge_clusters(self, session: BrainstormSession, data: dict) -> dict:
         """Merge ``source`` into ``target``; ``source`` disappears."""
@@ -208,6 +217,7 @@ class BrainstormNamespace(SecureNamespace):
         operations.merge_clusters(source, target, by=current_user)
         return {"ok": True}
 
+    @payload(session=SESSION, note=NOTE, cluster=CLUSTER)
     @authorize("brainstorm.join", load=load_session)
     def on_add_dot(self, session: BrainstormSession, data: dict) -> dict:
         """One dot on ``{"note": id}`` or ``{"cluster": id}``."""
@@ -216,6 +226,7 @@ class BrainstormNamespace(SecureNamespace):
         operations.add_dot(session, by=current_user, **_item(session, data))
         return {"ok": True, "my_dots": serializers.my_dots_payload(session, current_user.id)}
 
+    @payload(session=SESSION, note=NOTE, cluster=CLUSTER)
     @authorize("brainstorm.join", load=load_session)
     def on_remove_dot(self, session: BrainstormSession, data: dict) -> dict:
         _joined(session)
@@ -223,25 +234,28 @@ class BrainstormNamespace(SecureNamespace):
         operations.remove_dot(session, by=current_user, **_item(session, data))
         return {"ok": True, "my_dots": serializers.my_dots_payload(session, current_user.id)}
 
+    @payload(
+        session=SESSION,
+        **{"from": Text(20, allow_none=True, load_default=None, message=NOT_UNDERSTOOD)},
+    )
     @authorize("brainstorm.facilitate", load=load_session)
     def on_advance(self, session: BrainstormSession, data: dict) -> dict:
         """Move to the next phase (the client confirms first when not everyone is done)."""
         _joined(session)
-        expected = data.get("from")
-        if expected is not None and not isinstance(expected, str):
-            raise EventRefused(_("That request was not understood."))
-        phase = operations.advance_phase(session, by=current_user, expected=expected)
+        phase = operations.advance_phase(session, by=current_user, expected=data["from"])
         return {"ok": True, "phase": phase.value}
 
+    @payload(
+        session=SESSION,
+        minutes=Whole(-ID_MAX, ID_MAX, strict=True, required=True, message=NOT_UNDERSTOOD),
+    )
     @authorize("brainstorm.facilitate", load=load_session)
     def on_extend(self, session: BrainstormSession, data: dict) -> dict:
         _joined(session)
-        minutes = _int(data.get("minutes"))
-        if minutes is None:
-            raise EventRefused(_("That request was not understood."))
-        operations.extend_phase(session, by=current_user, minutes=minutes)
+        operations.extend_phase(session, by=current_user, minutes=data["minutes"])
         return {"ok": True}
 
+    @payload(session=SESSION)
     @authorize("brainstorm.facilitate", load=load_session)
     def on_pause(self, session: BrainstormSession, data: dict) -> dict:
         """Stop the clock (the time left is kept); ``resume`` starts it again."""
@@ -249,22 +263,22 @@ class BrainstormNamespace(SecureNamespace):
         operations.pause_phase(session, by=current_user)
         return {"ok": True}
 
+    @payload(session=SESSION)
     @authorize("brainstorm.facilitate", load=load_session)
     def on_resume(self, session: BrainstormSession, data: dict) -> dict:
         _joined(session)
         operations.resume_phase(session, by=current_user)
         return {"ok": True}
 
+    @payload(session=SESSION, done=Flag(strict=True, load_default=True, message=NOT_UNDERSTOOD))
     @authorize("brainstorm.join", load=load_session)
     def on_done(self, session: BrainstormSession, data: dict) -> dict:
         """Mark oneself done with the phase (``{"done": false}`` takes it back)."""
         _joined(session)
-        done = data.get("done", True)
-        if not isinstance(done, bool):
-            raise EventRefused(_("That request was not understood."))
-        operations.mark_done(session, current_user, done)
-        return {"ok": True, "done": done}
+        operations.mark_done(session, current_user, data["done"])
+        return {"ok": True, "done": data["done"]}
 
+    @payload(session=SESSION)
     @authorize("brainstorm.join", load=load_session)
     def on_leave(self, session: BrainstormSession, data: dict) -> dict:
         if session_room(session.id) in rooms():

@@ -14,6 +14,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
+from community.args import Args, Id
 from community.brainstorms.models import PROMPT_MAX, WHO_MAY_GROUP_LABELS, WhoMayGroup
 from community.brainstorms.operations import MINUTES_MAX
 from community.forms import as_choices
@@ -83,3 +84,10 @@ class PromoteForm(FlaskForm):
         validators=[DataRequired(message=_l("Write something first.")), Length(max=51_000)],
     )
     tags = StringField(_l("Tags"), validators=[Optional(), Length(max=400)])
+
+
+class PromoteArgs(Args):
+    """What to promote to an idea: ``?note=<id>`` or ``?cluster=<id>``."""
+
+    note = Id(load_default=None)
+    cluster = Id(load_default=None)

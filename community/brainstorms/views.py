@@ -8,8 +8,9 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from community.args import parse
 from community.brainstorms import exports, operations, promotion, queries
-from community.brainstorms.forms import PromoteForm, SessionForm
+from community.brainstorms.forms import PromoteArgs, PromoteForm, SessionForm
 from community.brainstorms.models import (
     CLUSTER_NAME_MAX,
     NOTE_MAX,
@@ -130,10 +131,9 @@ def idea_origin_helper() -> dict:
 
 def _promoted_item(session: BrainstormSession) -> tuple[Note | None, Cluster | None]:
     """The note or cluster named by ``?note=`` or ``?cluster=``, in this session; 404 else."""
-    note_id = request.args.get("note", type=int)
-    cluster_id = request.args.get("cluster", type=int)
-    note = db.session.get(Note, note_id) if note_id else None
-    cluster = db.session.get(Cluster, cluster_id) if cluster_id and not note_id else None
+    args = parse(PromoteArgs())
+    note = db.session.get(Note, args["note"]) if args["note"] else None
+    cluster = db.session.get(Cluster, args["cluster"]) if args["cluster"] and not note else None
     item = note or cluster
     if item is None or item.session_id != session.id:
         abort(404)

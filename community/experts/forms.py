@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, IntegerField, StringField
+from wtforms import HiddenField, StringField
 from wtforms.validators import DataRequired, Length, Optional
+
+from community.args import Args, Choice, Month, Page, Text
+from community.forms import IdField
 
 
 class ExpertiseForm(FlaskForm):
@@ -17,7 +21,7 @@ class ExpertiseForm(FlaskForm):
 class VerifyForm(FlaskForm):
     """Verify or revoke a tag: in a space (its moderators) or site-wide (admins)."""
 
-    space = IntegerField(validators=[Optional()])
+    space = IdField(validators=[Optional()])
     next = HiddenField()
 
 
@@ -35,3 +39,18 @@ class PassOnForm(FlaskForm):
         validators=[DataRequired(message=_l("Whose username?")), Length(max=40)],
     )
     next = HiddenField()
+
+
+class DirectoryArgs(Args):
+    """The expert directory's filters: ``?tag=…&space=<address>&language=zh_Hans&page=2``."""
+
+    tag = Text(30)
+    space = Text(60)
+    language = Choice(lambda: current_app.config["LANGUAGES"])
+    page = Page()
+
+
+class LeaderboardArgs(Args):
+    """A leaderboard's period: ``?month=YYYY-MM`` (none: all time)."""
+
+    month = Month()

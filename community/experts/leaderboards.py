@@ -3,12 +3,14 @@ section of profiles. Routes on the experts blueprint."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, time
 
-from flask import abort, render_template, request
+from flask import abort, render_template
 from flask_login import current_user
 
+from community.args import parse
 from community.experts import reputation
+from community.experts.forms import LeaderboardArgs
 from community.experts.views import bp
 from community.extensions import db
 from community.spaces.models import Space
@@ -16,18 +18,17 @@ from community.spaces.queries import readable_spaces
 
 
 def _month() -> tuple[str, datetime | None, datetime | None]:
-    """The period asked for: ``?month=YYYY-MM`` (anything else: all time)."""
-    raw = request.args.get("month", "")
-    try:
-        start = datetime.strptime(raw, "%Y-%m").replace(tzinfo=UTC)
-    except ValueError:
+    """The period asked for: ``?month=YYYY-MM`` (none: all time)."""
+    first = parse(LeaderboardArgs())["month"]
+    if first is None:
         return "", None, None
+    start = datetime.combine(first, time(), tzinfo=UTC)
     end = (
         start.replace(year=start.year + 1, month=1)
         if start.month == 12
         else start.replace(month=start.month + 1)
     )
-    return raw, start, end
+    return f"{first:%Y-%m}", start, end
 
 
 def _recent_months(count: int = 3) -> list[tuple[str, datetime]]:

@@ -9,9 +9,10 @@ from flask_login import current_user, login_required
 
 from community.accounts.queries import user_by_username
 from community.actions import finish, refuse_form
+from community.args import page_number, parse
 from community.errors import OperationError
 from community.experts import operations, queries, routing, routing_queries
-from community.experts.forms import ClaimForm, ExpertiseForm, PassOnForm, VerifyForm
+from community.experts.forms import ClaimForm, DirectoryArgs, ExpertiseForm, PassOnForm, VerifyForm
 from community.experts.models import REASON_LABELS, Expertise
 from community.extensions import db
 from community.forums.models import Thread
@@ -114,7 +115,7 @@ def _directory_space(slug: str) -> Space | None:
     """The space to filter by, if the visitor may read it; a hidden one is a 404."""
     if not slug:
         return None
-    space = db.session.scalar(readable_spaces(current_user).where(Space.slug == slug[:60]))
+    space = db.session.scalar(readable_spaces(current_user).where(Space.slug == slug))
     if space is None:
         abort(404)
     return space
@@ -123,18 +124,11 @@ def _directory_space(slug: str) -> Space | None:
 @bp.route("/experts")
 def directory():
     """Verified experts, filtered by tag, space and language, with their help in numbers."""
-    languages = current_app.config["LANGUAGES"]
-    tag = request.args.get("tag", "").strip()[:30]
-    language = request.args.get("language", "")
-    if language not in languages:
-        language = ""
-    space = _directory_space(request.args.get("space", "").strip())
+    args = parse(DirectoryArgs())
+    tag, language = args["tag"].strip(), args["language"]
+    space = _directory_space(args["space"].strip())
     page = queries.directory_page(
-        current_user,
-        tag=tag,
-        space=space,
-        language=language,
-        page=request.args.get("page", 1, type=int),
+        current_user, tag=tag, space=space, language=language, page=args["page"]
     )
     ids = [user.id for user in page.items]
     return render_template(
@@ -143,7 +137,7 @@ def directory():
         tag=tag,
         space=space,
         language=language,
-        languages=languages,
+        languages=current_app.config["LANGUAGES"],
         tags=queries.expertise_tags(),
         spaces=queries.spaces_with_experts(current_user),
         verified=queries.verified_tags_for(ids),
@@ -179,7 +173,7 @@ def expert_profile(user) -> dict:
 @login_required
 def questions():
     """Questions for you: the questions routed to the current user, open ones first."""
-    page = routing_queries.questions_for(current_user, page=request.args.get("page", 1, type=int))
+    page = routing_queries.questions_for(current_user, page=page_number())
     # Each row offers "Answer" or "Join to answer": the memberships in one query.
     prime_memberships(current_user, list({r.thread.space for r in page.items}))
     return render_template(

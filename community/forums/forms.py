@@ -7,8 +7,10 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
+from community.args import Args, Choice, Id, Page, Text
 from community.forms import OPTIONAL_REASON, REASON, as_choices
 from community.forums.models import BODY_MAX, KIND_LABELS, TITLE_MAX, ThreadKind
+from community.forums.queries import SORTS, STATUSES
 
 # Forms allow a little slack over the limits so that the operation's clear message is shown.
 _BODY = [DataRequired(message=_l("Write something first.")), Length(max=BODY_MAX + 1000)]
@@ -54,3 +56,20 @@ class MoveForm(FlaskForm):
 
     space = SelectField(_l("Move to"))
     reason = TextAreaField(_l("Why are you moving it?"), validators=REASON)
+
+
+class ThreadListArgs(Args):
+    """A space's thread list: ``?kind=question&status=unsolved&tag=…&sort=newest&page=2``."""
+
+    kind = Choice([k.value for k in ThreadKind])
+    status = Choice(sorted(STATUSES))
+    sort = Choice(sorted(SORTS), load_default="activity")
+    tag = Text(30)
+    page = Page()
+
+
+class ThreadPageArgs(Args):
+    """A thread's page of replies, and the post a new reply quotes."""
+
+    page = Page()
+    quote = Id(load_default=None)

@@ -49,6 +49,7 @@ def threads_page(
     sort: str = "activity",
     page: int = 1,
     viewer=None,
+    per_page: int = THREADS_PER_PAGE,
 ) -> Pagination:
     """Threads of a space (pinned first), filtered and sorted, authors loaded. Threads hidden
     pending review are listed only to their authors and the space's moderators."""
@@ -74,7 +75,7 @@ def threads_page(
         "helpful": [Thread.helpful_count.desc(), Thread.last_activity_at.desc()],
     }.get(sort, [Thread.last_activity_at.desc()])
     stmt = stmt.order_by(Thread.pinned.desc(), *order, Thread.id.desc())
-    return db.paginate(stmt, page=max(page, 1), per_page=THREADS_PER_PAGE, error_out=False)
+    return db.paginate(stmt, page=max(page, 1), per_page=per_page, error_out=False)
 
 
 def _shown(model, viewer, *, held_only: bool = False):
@@ -95,7 +96,9 @@ def opening_post(thread: Thread) -> Post | None:
     )
 
 
-def replies_page(thread: Thread, page: int = 1, *, viewer=None) -> Pagination:
+def replies_page(
+    thread: Thread, page: int = 1, *, viewer=None, per_page: int = POSTS_PER_PAGE
+) -> Pagination:
     """Replies in the order they were written, authors loaded. Replies held for approval are
     there only for their authors and the space's moderators (those hidden pending review stay,
     for pages to show in their place that they are hidden)."""
@@ -107,7 +110,7 @@ def replies_page(thread: Thread, page: int = 1, *, viewer=None) -> Pagination:
     )
     if not guardian.can(viewer, "space.moderate", thread.space):
         stmt = stmt.where(_shown(Post, viewer, held_only=True))
-    return db.paginate(stmt, page=max(page, 1), per_page=POSTS_PER_PAGE, error_out=False)
+    return db.paginate(stmt, page=max(page, 1), per_page=per_page, error_out=False)
 
 
 def accepted_post(thread: Thread) -> Post | None:

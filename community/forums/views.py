@@ -15,12 +15,20 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from community.actions import finish
+from community.args import parse
 from community.errors import OperationError
 from community.extensions import db
 from community.forms import as_choices
 from community.forums import operations, queries
-from community.forums.forms import EditPostForm, MoveForm, ReplyForm, ThreadForm
-from community.forums.models import KIND_LABELS, Post, Thread, ThreadKind
+from community.forums.forms import (
+    EditPostForm,
+    MoveForm,
+    ReplyForm,
+    ThreadForm,
+    ThreadListArgs,
+    ThreadPageArgs,
+)
+from community.forums.models import KIND_LABELS, Post, Thread
 from community.markdown import quote_markdown
 from community.permissions import guardian
 from community.ratelimit import person_limit
@@ -70,29 +78,24 @@ def post_url(post: Post) -> str:
 def space(slug: str):
     """A space's front page: its threads, filtered and sorted."""
     space = load_space(slug)
-    kind = request.args.get("kind", "")
-    kind = kind if kind in {k.value for k in ThreadKind} else ""
-    status = request.args.get("status", "")
-    status = status if status in queries.STATUSES else ""
-    sort = request.args.get("sort", "activity")
-    sort = sort if sort in queries.SORTS else "activity"
-    tag = request.args.get("tag", "").strip()[:30]
+    args = parse(ThreadListArgs())
+    tag = args["tag"].strip()
     page = queries.threads_page(
         space,
-        kind=kind,
-        status=status,
+        kind=args["kind"],
+        status=args["status"],
         tag=tag,
-        sort=sort,
-        page=request.args.get("page", 1, type=int),
+        sort=args["sort"],
+        page=args["page"],
         viewer=current_user,
     )
     return render_template(
         "forums/space.html",
         space=space,
         page=page,
-        kind=kind,
-        status=status,
-        sort=sort,
+        kind=args["kind"],
+        status=args["status"],
+        sort=args["sort"],
         tag=tag,
         membership=membership_of(current_user, space),
         staff=space_queries.staff_of(space),
@@ -151,16 +154,14 @@ def thread(thread_id: int):
     if thread.is_hidden and not guardian.can(current_user, "moderation.see_hidden", thread):
         message = _("Community members flagged this thread. Moderators will review it soon.")
         return render_template("forums/hidden.html", space=thread.space, message=message)
+    args = parse(ThreadPageArgs())
     opening = queries.opening_post(thread)
-    replies = queries.replies_page(
-        thread, request.args.get("page", 1, type=int), viewer=current_user
-    )
+    replies = queries.replies_page(thread, args["page"], viewer=current_user)
     accepted = queries.accepted_post(thread) if replies.page == 1 else None
     shown = [p.id for p in replies.items] + ([opening.id] if opening else [])
     form = ReplyForm()
-    quote_id = request.args.get("quote", type=int)
-    if quote_id:
-        quoted = db.session.get(Post, quote_id)
+    if args["quote"]:
+        quoted = db.session.get(Post, args["quote"])
         if quoted is not None and quoted.thread_id == thread.id and not quoted.is_deleted:
             author = quoted.author.username if quoted.author else "?"
             form.body.data = quote_markdown(quoted.body_source, author)

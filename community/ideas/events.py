@@ -16,17 +16,25 @@ through the guardian.
 
 from __future__ import annotations
 
+import marshmallow as ma
+from flask_babel import gettext as _
 from flask_login import current_user
-from flask_socketio import Namespace, join_room, leave_room, rooms
+from flask_socketio import join_room, leave_room, rooms
 from sqlalchemy.orm import joinedload
 
+from community.args import Id
 from community.extensions import db
 from community.ideas.models import Idea
-from community.live import join_session_room
+from community.live import EventRefused, LiveNamespace, join_session_room, payload
 from community.permissions import guardian
 
 NAMESPACE = "/ideas"
 MAX_WATCHED = 100
+
+#: The ideas on the visitor's page: 1 to ``MAX_WATCHED`` ids.
+IDEA_IDS = ma.fields.List(
+    Id(strict=True), required=True, validate=ma.validate.Length(min=1, max=MAX_WATCHED)
+)
 
 
 def idea_room(idea_id: int, space) -> str:
@@ -48,19 +56,18 @@ def _idea_of(room: str) -> int | None:
     return None
 
 
-class IdeasNamespace(Namespace):
+class IdeasNamespace(LiveNamespace):
     """Read-only live updates; every room is joined through the guardian."""
 
     def on_connect(self, auth=None):
         if current_user.is_authenticated:
             join_session_room()  # signing out closes it
 
-    def on_watch(self, data):
+    @payload(ideas=IDEA_IDS)
+    def on_watch(self, data: dict) -> dict:
         """Watch ideas by id (those on the visitor's page); returns the ids actually watched.
         Watching again (after a ``recheck``) leaves the rooms the visitor may no longer read."""
-        wanted = _ids(data)
-        if not wanted or len(wanted) > MAX_WATCHED:
-            return {"ok": False, "watching": []}
+        wanted = set(data["ideas"])
         # The space (and its epoch) is read with the idea, before the guardian reads the
         # membership: a change committed in between only puts us in a room already left behind.
         ideas = db.session.scalars(
@@ -81,20 +88,13 @@ class IdeasNamespace(Namespace):
                 join_room(space_room(space_id))
         except ValueError:
             # The visitor left (e.g. navigated away) while this event was handled.
-            return {"ok": False, "watching": []}
+            raise EventRefused(_("This page is no longer connected.")) from None
         return {"ok": True, "watching": sorted(idea_id for idea_id, _space in allowed.values())}
 
-    def on_unwatch(self, data):
-        wanted = _ids(data)
+    @payload(ideas=IDEA_IDS)
+    def on_unwatch(self, data: dict) -> dict:
+        wanted = set(data["ideas"])
         for room in rooms():
             if _idea_of(room) in wanted:
                 leave_room(room)
         return {"ok": True}
-
-
-def _ids(data) -> set[int]:
-    """The idea ids in ``{"ideas": [...]}``; anything else is ignored."""
-    ids = data.get("ideas") if isinstance(data, dict) else None
-    if not isinstance(ids, list):
-        return set()
-    return {i for i in ids if isinstance(i, int) and not isinstance(i, bool) and 0 < i < 2**31}

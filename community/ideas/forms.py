@@ -9,8 +9,10 @@ from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
+from community.args import Args, Choice, Flag, Id, Page, Text
 from community.forms import OPTIONAL_REASON, as_choices
 from community.ideas.models import STATUS_LABELS, IdeaStatus
+from community.ideas.queries import SORTS
 
 # "42", "#42" or a pasted link ending in /ideas/42.
 IDEA_NUMBER = re.compile(r"^(?:#\s*|.*/ideas/)?(\d{1,10})/?$")
@@ -81,3 +83,15 @@ class UnmergeForm(FlaskForm):
         _l("Why unmerge? (optional, shown to everyone)"),
         validators=[Optional(), Length(max=11_000)],
     )
+
+
+class IdeaListArgs(Args):
+    """An ideas list: ``?status=open&sort=top&tag=…&mine=1&voted=1&product=3&page=2``."""
+
+    status = Choice(["open", *(s.value for s in IdeaStatus)])
+    sort = Choice(SORTS, load_default="trending")
+    tag = Text(30)
+    mine = Flag()
+    voted = Flag()
+    product = Id(load_default=None)
+    page = Page()

@@ -22,7 +22,7 @@ from sqlalchemy.exc import IntegrityError
 from community import signals
 from community.accounts.models import User
 from community.accounts.queries import resolve_usernames
-from community.database import utcnow
+from community.database import ID_MAX, utcnow
 from community.errors import OperationError
 from community.extensions import db
 from community.forums import operations as forums
@@ -45,7 +45,6 @@ from community.spaces.permissions import prime_members
 from community.tags import MAX_TAGS, parse_tags
 
 RESPONSE_MAX = 10_000
-MAX_ID = 2**31 - 1  # ids are 32-bit integers on every backend
 
 
 def _require(user, action: str, obj, message: str) -> None:
@@ -376,7 +375,7 @@ def merge_idea(idea: Idea, into_id: int, *, response: str, by: User) -> IdeaStat
     who may change its status). Its voters become voters of the other idea, once each and within
     that space's vote budget; its own votes and co-design thread stay on its page."""
     _require(by, "idea.merge", idea, _("You may not merge this idea."))
-    target = db.session.get(Idea, into_id) if 0 < into_id <= MAX_ID else None
+    target = db.session.get(Idea, into_id) if 0 < into_id <= ID_MAX else None
     if target is None or not guardian.can(by, "idea.view", target):
         raise OperationError(
             _("There is no idea #%(number)d that you can see.", number=into_id), "merge_into"

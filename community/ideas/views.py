@@ -18,12 +18,13 @@ from flask_babel import ngettext
 from flask_login import current_user, login_required
 
 from community.actions import finish, refuse_form
+from community.args import page_number, parse
 from community.errors import OperationError
 from community.extensions import db
 from community.forums import queries as forum_queries
 from community.forums.forms import ReplyForm
 from community.ideas import operations, queries
-from community.ideas.forms import IdeaForm, MergeForm, StatusForm, UnmergeForm
+from community.ideas.forms import IdeaForm, IdeaListArgs, MergeForm, StatusForm, UnmergeForm
 from community.ideas.models import STATUS_LABELS, Idea, IdeaStatus
 from community.ideas.permissions import votable_ideas
 from community.permissions import guardian
@@ -44,20 +45,6 @@ def load_idea(idea_id: int) -> Idea:
     return idea
 
 
-def _list_args() -> dict:
-    status = request.args.get("status", "")
-    sort = request.args.get("sort", "trending")
-    return {
-        "status": status if status in {s.value for s in IdeaStatus} | {"open"} else "",
-        "sort": sort if sort in queries.SORTS else "trending",
-        "tag": request.args.get("tag", "").strip()[:30],
-        "mine": request.args.get("mine") == "1",
-        "voted": request.args.get("voted") == "1",
-        "product": request.args.get("product", type=int),
-        "page": request.args.get("page", 1, type=int),
-    }
-
-
 def votes_left_text(left: int) -> str:
     return ngettext("%(num)d vote left", "%(num)d votes left", left)
 
@@ -68,7 +55,8 @@ def vote_texts() -> dict[str, str]:
 
 
 def _render_list(space=None):
-    args = _list_args()
+    args = parse(IdeaListArgs())
+    args["tag"] = args["tag"].strip()
     page = queries.ideas_page(current_user, space=space, **args)
     return render_template(
         "ideas/list.html",
@@ -151,11 +139,7 @@ def _visible(ideas):
 def _render_idea(idea: Idea, merge_form: MergeForm | None = None, status: int = 200):
     thread = idea.thread
     replies = (
-        forum_queries.replies_page(
-            thread, request.args.get("page", 1, type=int), viewer=current_user
-        )
-        if thread
-        else None
+        forum_queries.replies_page(thread, page_number(), viewer=current_user) if thread else None
     )
     page = render_template(
         "ideas/idea.html",

@@ -7,6 +7,7 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import AnyOf, DataRequired, Length, Optional
 
+from community.args import Args, Id, Page, Text
 from community.knowledge.models import BODY_MAX, SUMMARY_MAX, TITLE_MAX
 
 
@@ -48,3 +49,19 @@ class DeflectForm(FlaskForm):
 
 class ConfirmForm(FlaskForm):
     """A one-button form (publish, delete, accept, decline): only the CSRF token."""
+
+
+class ArticleListArgs(Args):
+    """The knowledge base's list: ``?q=…&tag=…&product=<id>&space=<address>|site&page=2``."""
+
+    q = Text(100, cut=True)
+    tag = Text(30)
+    product = Id(load_default=None)
+    space = Text(60)
+    page = Page()
+
+
+class DiffArgs(Args):
+    """The revision to compare with: ``?against=<revision id>``."""
+
+    against = Id(load_default=None)

@@ -76,6 +76,7 @@ def articles_page(
     site_wide: bool = False,
     status: str = "",
     page: int = 1,
+    per_page: int = PER_PAGE,
 ):
     """One page of the articles ``user`` may read, newest first, filtered."""
     stmt = (
@@ -103,7 +104,7 @@ def articles_page(
     if status in (ArticleStatus.DRAFT.value, ArticleStatus.PUBLISHED.value):
         stmt = stmt.where(Article.status == status)
     stmt = stmt.order_by(Article.updated_at.desc(), Article.id.desc())
-    return db.paginate(stmt, page=max(page, 1), per_page=PER_PAGE, error_out=False)
+    return db.paginate(stmt, page=max(page, 1), per_page=per_page, error_out=False)
 
 
 def popular_tags(user, limit: int = 20) -> list[str]:

@@ -10,13 +10,21 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from community.actions import finish, refuse_form
+from community.args import page_number, parse
 from community.diff import diff_html
 from community.errors import OperationError
 from community.extensions import db
 from community.forums.models import Thread
 from community.ideas.models import Idea
 from community.knowledge import operations, queries
-from community.knowledge.forms import ArticleForm, ConfirmForm, DeflectForm, FeedbackForm
+from community.knowledge.forms import (
+    ArticleForm,
+    ArticleListArgs,
+    ConfirmForm,
+    DeflectForm,
+    DiffArgs,
+    FeedbackForm,
+)
 from community.knowledge.models import STATUS_LABELS, Article, ArticleRevision, RevisionState
 from community.permissions import guardian
 from community.products import queries as product_queries
@@ -46,17 +54,14 @@ def article_url(article: Article, **kwargs) -> str:
     return url_for("knowledge.article", article_id=article.id, **kwargs)
 
 
-def _page() -> int:
-    return max(request.args.get("page", 1, type=int) or 1, 1)
-
-
 @bp.route("/kb")
 def index():
     """Every article the reader may read: search, filter by tag, product or space."""
-    q = clean_query_text(request.args.get("q", ""))[:100]
-    tag = request.args.get("tag", "").strip().lower()[:30]
-    product_id = request.args.get("product", type=int)
-    space_arg = request.args.get("space", "")
+    args = parse(ArticleListArgs())
+    q = clean_query_text(args["q"])
+    tag = args["tag"].strip().lower()
+    product_id = args["product"]
+    space_arg = args["space"]
     space = None
     if space_arg and space_arg != "site":
         space = space_queries.space_by_slug(space_arg)
@@ -69,7 +74,7 @@ def index():
         product_id=product_id,
         space_id=space.id if space else None,
         site_wide=space_arg == "site",
-        page=_page(),
+        page=args["page"],
     )
     return render_template(
         "knowledge/index.html",
@@ -89,7 +94,7 @@ def index():
 def space_articles(slug: str):
     """A space's Knowledge tab."""
     space = load_space(slug)
-    page = queries.articles_page(current_user, space_id=space.id, page=_page())
+    page = queries.articles_page(current_user, space_id=space.id, page=page_number())
     return render_template(
         "knowledge/space.html",
         space=space,
@@ -322,7 +327,7 @@ def history(article_id: int):
         "knowledge/history.html",
         article=article,
         space=article.space,
-        page=queries.history(article, _page()),
+        page=queries.history(article, page_number()),
     )
 
 
@@ -344,7 +349,7 @@ def revision(article_id: int, revision_id: int):
     it, or ``?against=<revision id>``."""
     article = load_article(article_id)
     new = _load_revision(article, revision_id)
-    against = request.args.get("against", type=int)
+    against = parse(DiffArgs())["against"]
     old = _load_revision(article, against) if against else queries.revision_before(new)
     return render_template(
         "knowledge/diff.html",

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import marshmallow as ma
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, IntegerField, RadioField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
+from community.args import RANGE_REVERSED, Args, Day, Page, Text, check_range
 from community.forms import REASON, as_choices
 from community.moderation.models import FLAG_REASON_LABELS, REASON_MAX
 
@@ -59,3 +61,20 @@ class SpaceSettingsForm(FlaskForm):
     """A space's moderation settings."""
 
     hold_new_posts = BooleanField(_l("Hold new members' first posts for approval"))
+
+
+class AuditArgs(Args):
+    """The audit log's filters: an action, a space's address, who acted, whom it was about,
+    and the days from and to (both included)."""
+
+    action = Text(80)
+    space = Text(80)
+    actor = Text(80)
+    target = Text(80)
+    since = Day()
+    until = Day()
+    page = Page()
+
+    @ma.validates_schema(skip_on_field_errors=False)
+    def range_in_order(self, data, **kwargs) -> None:
+        check_range(data, "since", "until", RANGE_REVERSED)

@@ -3,7 +3,7 @@ is a bounded number of queries whatever the number of items."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import or_, select
@@ -67,13 +67,6 @@ def case_history(case: ModerationCase, limit: int = 20) -> list[AuditEvent]:
     )
 
 
-def _day(value: str) -> datetime | None:
-    try:
-        return datetime.combine(datetime.strptime(value, "%Y-%m-%d").date(), time(), tzinfo=UTC)
-    except ValueError:
-        return None
-
-
 def _user_id(username: str) -> int:
     """The id of the account with this username (0, which no account has, when none)."""
     user = user_by_username(username.lstrip("@"))
@@ -86,12 +79,12 @@ def audit_page(
     space: str = "",
     actor: str = "",
     target: str = "",
-    since: str = "",
-    until: str = "",
+    since: date | None = None,
+    until: date | None = None,
     page: int = 1,
 ) -> Pagination:
     """The audit log, newest first, filtered by action, space (slug), actor and target user
-    (usernames) and a date range (``YYYY-MM-DD``, both days included)."""
+    (usernames) and a range of days (both included)."""
     stmt = select(AuditEvent).options(
         joinedload(AuditEvent.actor),
         joinedload(AuditEvent.target_user),
@@ -105,10 +98,11 @@ def audit_page(
         stmt = stmt.where(AuditEvent.actor_id == _user_id(actor))
     if target:
         stmt = stmt.where(AuditEvent.target_user_id == _user_id(target))
-    if since and (start := _day(since)):
-        stmt = stmt.where(AuditEvent.created_at >= start)
-    if until and (end := _day(until)):
-        stmt = stmt.where(AuditEvent.created_at < end + timedelta(days=1))
+    if since:
+        stmt = stmt.where(AuditEvent.created_at >= datetime.combine(since, time(), tzinfo=UTC))
+    if until:
+        end = datetime.combine(until + timedelta(days=1), time(), tzinfo=UTC)
+        stmt = stmt.where(AuditEvent.created_at < end)
     stmt = stmt.order_by(AuditEvent.created_at.desc(), AuditEvent.id.desc())
     return db.paginate(stmt, page=max(page, 1), per_page=EVENTS_PER_PAGE, error_out=False)
 

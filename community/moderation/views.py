@@ -3,7 +3,7 @@ person's moderation page, the audit log, and one's own warnings."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask import Blueprint, abort, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
@@ -12,6 +12,7 @@ from flask_wtf import FlaskForm
 from community.accounts.models import User
 from community.accounts.queries import user_by_username
 from community.actions import finish, refuse_form
+from community.args import page_number, parse
 from community.brainstorms.models import Note
 from community.errors import OperationError
 from community.extensions import db
@@ -20,6 +21,7 @@ from community.ideas.models import Idea
 from community.moderation import operations, queries
 from community.moderation.forms import (
     ApproveForm,
+    AuditArgs,
     FlagForm,
     PeriodForm,
     ReasonForm,
@@ -113,7 +115,7 @@ def flag(target_type: str, target_id: int):
 
 
 def _queue(space=None):
-    page = queries.queue_page(current_user, space=space, page=request.args.get("page", 1, type=int))
+    page = queries.queue_page(current_user, space=space, page=page_number())
     return render_template(
         "moderation/queue.html",
         space=space,
@@ -365,15 +367,17 @@ def unsuspend(username: str):
 @permission_required("moderation.audit")
 def audit():
     """The audit log (admins), filtered and paginated."""
-    filters = {
-        key: request.args.get(key, "").strip()[:80]
-        for key in ("action", "space", "actor", "target", "since", "until")
-    }
-    page = queries.audit_page(**filters, page=request.args.get("page", 1, type=int))
+    filters = parse(AuditArgs())
+    page = queries.audit_page(
+        **{
+            key: value.strip() if isinstance(value, str) else value
+            for key, value in filters.items()
+        }
+    )
     return render_template(
         "moderation/audit.html",
         page=page,
-        filters=filters,
+        filters={key: value or "" for key, value in filters.items()},
         actions=queries.audit_actions(),
         target_url=target_url,
     )

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, HiddenField, IntegerField, SelectField
+from wtforms import BooleanField, HiddenField, SelectField
 from wtforms.validators import DataRequired, InputRequired
 
-from community.forms import as_choices
+from community.forms import IdField, as_choices
 from community.notifications.kinds import KINDS
 from community.notifications.models import DELIVERY_LABELS, LEVEL_LABELS, Target
 
@@ -18,7 +18,7 @@ class FollowForm(FlaskForm):
     target_type = SelectField(
         choices=as_choices((t.value, t.value) for t in Target), validators=[DataRequired()]
     )
-    target_id = IntegerField(validators=[InputRequired()])
+    target_id = IdField(validators=[InputRequired()])
     level = SelectField(
         _l("Notifications"),
         choices=as_choices(

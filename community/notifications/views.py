@@ -9,6 +9,7 @@ from flask_login import current_user, login_required
 
 from community.accounts.models import User
 from community.actions import finish, refuse_form
+from community.args import page_number
 from community.errors import OperationError
 from community.extensions import csrf, db
 from community.notifications import delivery, operations, queries
@@ -59,7 +60,7 @@ def notification_labels() -> dict:
 @login_required
 def centre():
     """The notification centre: newest first, unread emphasised, paginated."""
-    page, shown = queries.centre_page(current_user, request.args.get("page", 1, type=int))
+    page, shown = queries.centre_page(current_user, page_number())
     return render_template("notifications/centre.html", page=page, shown=shown, form=ConfirmForm())
 
 
@@ -129,7 +130,7 @@ def follow():
 @login_required
 def following():
     """What the user follows, with its level to change or to stop."""
-    page, rows = queries.following_page(current_user, request.args.get("page", 1, type=int))
+    page, rows = queries.following_page(current_user, page_number())
     return render_template(
         "notifications/following.html", page=page, rows=rows, target_labels=TARGET_LABELS
     )

@@ -9,6 +9,9 @@ from flask_wtf import FlaskForm
 from wtforms import SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
+from community.accounts.models import SEGMENTS
+from community.args import Args, Choice, Text
+from community.forms import row_id
 from community.products.models import DESCRIPTION_MAX, NAME_MAX, NOTES_MAX, SLUG_MAX
 
 
@@ -23,7 +26,7 @@ class ProductForm(FlaskForm):
     description = TextAreaField(
         _l("Description"), validators=[Optional(), Length(max=DESCRIPTION_MAX)]
     )
-    spaces = SelectMultipleField(_l("Owning spaces"), coerce=int, validate_choice=False)
+    spaces = SelectMultipleField(_l("Owning spaces"), coerce=row_id, validate_choice=False)
 
 
 class ReleaseForm(FlaskForm):
@@ -68,3 +71,10 @@ def chosen_id(value: str | None) -> int | None:
     """A form's chosen id: None for empty, and for anything that is not a number."""
     value = (value or "").strip()
     return int(value) if value.isdigit() and len(value) < 10 else None
+
+
+class RoadmapArgs(Args):
+    """A roadmap's filters: ``?tag=…&segment=enterprise``."""
+
+    tag = Text(30)
+    segment = Choice(SEGMENTS)

@@ -11,13 +11,20 @@ from sqlalchemy import select
 
 from community.accounts.models import SEGMENTS
 from community.actions import finish, refuse_form
+from community.args import page_number, parse
 from community.errors import OperationError
 from community.extensions import db
 from community.ideas.models import STATUS_LABELS
 from community.ideas.views import load_idea
 from community.permissions import guardian, permission_required
 from community.products import operations, queries
-from community.products.forms import IdeaProductForm, IdeaReleaseForm, ProductForm, ReleaseForm
+from community.products.forms import (
+    IdeaProductForm,
+    IdeaReleaseForm,
+    ProductForm,
+    ReleaseForm,
+    RoadmapArgs,
+)
 from community.products.models import Product, Release
 from community.spaces.models import Space
 
@@ -55,9 +62,8 @@ def product(slug: str):
 def roadmap(slug: str):
     """Planned, in progress and recently shipped ideas, filtered by tag or segment demand."""
     product = load_product(slug)
-    tag = request.args.get("tag", "").strip()[:30]
-    segment = request.args.get("segment", "")
-    segment = segment if segment in SEGMENTS else ""
+    args = parse(RoadmapArgs())
+    tag, segment = args["tag"].strip(), args["segment"]
     return render_template(
         "products/roadmap.html",
         product=product,
@@ -77,9 +83,7 @@ def roadmap(slug: str):
 def changelog(slug: str):
     """Releases, newest first, with their notes and the ideas they delivered."""
     product = load_product(slug)
-    releases, delivered = queries.changelog(
-        current_user, product, request.args.get("page", 1, type=int)
-    )
+    releases, delivered = queries.changelog(current_user, product, page_number())
     return render_template(
         "products/changelog.html", product=product, releases=releases, delivered=delivered
     )

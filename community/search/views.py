@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, jsonify, render_template, request
+from flask import Blueprint, jsonify, render_template
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 
+from community.args import Args, Choice, Id, Page, Text, parse
 from community.extensions import db
 from community.search.backend import MAX_QUERY_CHARS, clean_query_text
 from community.search.service import search_service
@@ -30,22 +31,35 @@ STATUS_LABELS = {
 }
 
 
-def _arg(name: str, limit: int = 60) -> str:
-    return clean_query_text(request.args.get(name, ""))[:limit]
+class SearchArgs(Args):
+    """The search page: ``?q=…&kind=idea&space=<id>&status=solved&tag=…&sort=date&page=2``."""
+
+    q = Text(MAX_QUERY_CHARS, cut=True)
+    kind = Choice(KIND_LABELS)
+    space = Id(load_default=None)
+    status = Choice(STATUS_LABELS)
+    tag = Text(30)
+    sort = Choice(["relevance", "date"], load_default="relevance")
+    page = Page()
+
+
+class SuggestArgs(Args):
+    q = Text(MAX_QUERY_CHARS, cut=True)
+    kind = Choice(KIND_LABELS)
 
 
 @bp.route("/search")
 def search():
     """Search everything the visitor may read, with facets and "did you mean"."""
-    q = clean_query_text(request.args.get("q", ""))
-    kind = _arg("kind")
+    args = parse(SearchArgs())
+    q, kind = clean_query_text(args["q"]), args["kind"]
     filters = {
-        "kinds": (kind,) if kind in KIND_LABELS else (),
-        "space_id": _arg("space") if _arg("space").isdigit() else "",
-        "status": _arg("status") if _arg("status") in STATUS_LABELS else "",
-        "tag": _arg("tag", 30),
-        "sort": "date" if request.args.get("sort") == "date" else "relevance",
-        "page": max(request.args.get("page", 1, type=int), 1),
+        "kinds": (kind,) if kind else (),
+        "space_id": str(args["space"] or ""),
+        "status": args["status"],
+        "tag": clean_query_text(args["tag"]),
+        "sort": args["sort"],
+        "page": args["page"],
     }
     results = search_service().search(current_user, text=q, **filters) if q else None
     space_names = {}
@@ -70,10 +84,9 @@ def search():
 @bp.route("/search/suggest")
 def suggest():
     """Title matches as JSON for as-you-type boxes: ``?q=…&kind=thread``."""
-    q = clean_query_text(request.args.get("q", ""))
-    kind = _arg("kind")
-    kinds = (kind,) if kind in KIND_LABELS else ()
-    hits = search_service().suggest(current_user, q, kinds=kinds) if q else []
+    args = parse(SuggestArgs())
+    q, kind = clean_query_text(args["q"]), args["kind"]
+    hits = search_service().suggest(current_user, q, kinds=(kind,) if kind else ()) if q else []
     response = jsonify(
         query=q,
         results=[

@@ -7,6 +7,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
+from community.args import Args, Choice, Flag, Page, Text
 from community.forms import as_choices
 from community.spaces.models import SPACE_ROLE_LABELS, VISIBILITY_LABELS, VOTE_BUDGET_MAX
 
@@ -85,3 +86,21 @@ class VoteBudgetForm(FlaskForm):
         """The submitted budget; None for no limit."""
         value = (self.vote_budget.data or "").strip()
         return int(value) if value else None
+
+
+class DirectoryArgs(Args):
+    """The spaces directory: ``?q=…&tag=…&mine=1&page=2`` (``partial=1``: the results only,
+    for the search box that filters as one types)."""
+
+    q = Text(100, cut=True)
+    tag = Text(30)
+    mine = Flag()
+    partial = Flag()
+    page = Page()
+
+
+class MembersArgs(Args):
+    """A space's members list: ``?state=pending&page=2``."""
+
+    state = Choice(["active", "pending", "banned"], load_default="active")
+    page = Page()

@@ -45,12 +45,20 @@ def readable_space_ids(user) -> Select:
     return readable_spaces(user).with_only_columns(Space.id)
 
 
-def directory_page(user, *, q: str = "", tag: str = "", mine: bool = False, page: int = 1):
+def directory_page(
+    user,
+    *,
+    q: str = "",
+    tag: str = "",
+    mine: bool = False,
+    page: int = 1,
+    per_page: int = DIRECTORY_PER_PAGE,
+):
     """One page of the spaces directory, most active first."""
     stmt = readable_spaces(user)
     if mine:
         if user is None or not getattr(user, "is_authenticated", False):
-            return db.paginate(stmt.where(False), page=1, per_page=DIRECTORY_PER_PAGE)
+            return db.paginate(stmt.where(False), page=1, per_page=per_page)
         stmt = stmt.where(
             Space.id.in_(
                 select(Membership.space_id).where(
@@ -73,7 +81,7 @@ def directory_page(user, *, q: str = "", tag: str = "", mine: bool = False, page
     if tag:
         stmt = stmt.where(Space.id.in_(select(SpaceTag.space_id).where(SpaceTag.tag == tag)))
     stmt = stmt.order_by(Space.thread_count.desc(), Space.member_count.desc(), Space.id)
-    return db.paginate(stmt, page=max(page, 1), per_page=DIRECTORY_PER_PAGE, error_out=False)
+    return db.paginate(stmt, page=max(page, 1), per_page=per_page, error_out=False)
 
 
 def popular_tags(user, limit: int = 12) -> list[str]:

@@ -10,15 +10,18 @@ from flask_login import current_user, login_required
 
 from community.accounts.models import User
 from community.actions import finish, refuse_form
+from community.args import parse
 from community.errors import OperationError
 from community.extensions import db
 from community.permissions import guardian
 from community.spaces import operations, queries
 from community.spaces.forms import (
     BanForm,
+    DirectoryArgs,
     InviteForm,
     JoinRequestForm,
     MemberRoleForm,
+    MembersArgs,
     SpaceForm,
     VoteBudgetForm,
 )
@@ -47,15 +50,12 @@ def _membership_in(space: Space, membership_id: int) -> Membership:
 @bp.route("/spaces")
 def directory():
     """All spaces the visitor may see, filtered as they type by name, description or tag."""
-    q = request.args.get("q", "").strip()[:100]
-    tag = request.args.get("tag", "").strip()[:30]
-    mine = request.args.get("mine") == "1"
-    page = queries.directory_page(
-        current_user, q=q, tag=tag, mine=mine, page=request.args.get("page", 1, type=int)
-    )
+    args = parse(DirectoryArgs())
+    q, tag, mine = args["q"].strip(), args["tag"].strip(), args["mine"]
+    page = queries.directory_page(current_user, q=q, tag=tag, mine=mine, page=args["page"])
     prime_memberships(current_user, page.items)
     context = {"page": page, "q": q, "tag": tag, "mine": mine}
-    if request.args.get("partial") == "1":
+    if args["partial"]:
         return render_template("spaces/_directory_results.html", **context)
     return render_template(
         "spaces/directory.html", tags=queries.popular_tags(current_user), **context
@@ -91,7 +91,9 @@ def settings(slug: str):
         if request.method == "POST":
             abort(403)
         return _settings_page(space, None)
-    form = SpaceForm(obj=space)
+    # A post fills the form from what was sent only (a field left out is empty, never the
+    # space's own value, which for ``tags`` is a list of rows rather than text).
+    form = SpaceForm(obj=space if request.method == "GET" else None)
     if request.method == "GET":
         form.tags.data = ", ".join(space.tag_names)
     if form.validate_on_submit():
@@ -156,12 +158,9 @@ def members(slug: str):
     """Members with their roles; moderators also see requests, bans and invites."""
     space = load_space(slug)
     moderating = guardian.can(current_user, "space.moderate", space)
-    state = request.args.get("state", "active")
-    if state not in {"active", "pending", "banned"} or (state != "active" and not moderating):
-        state = "active"
-    page = queries.members_page(
-        space, state=MembershipState(state), page=request.args.get("page", 1, type=int)
-    )
+    args = parse(MembersArgs())
+    state = args["state"] if moderating else "active"  # requests and bans: moderators only
+    page = queries.members_page(space, state=MembershipState(state), page=args["page"])
     invites = []
     if moderating:
         invites = list(

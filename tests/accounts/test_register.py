@@ -182,9 +182,11 @@ def test_an_expired_link_creates_nothing(app, client, outbox):
 )
 def test_a_made_up_link_does_not_work(app, client, outbox, path):
     sign_up(client, outbox)
+    # A NUL in the address is refused at the edge, before the link is looked at.
+    message = "Text may not contain NUL" if "%00" in path else "This sign-up link does not work"
     for response in (client.get(path), client.submit(path)):
         assert response.status_code == 400
-        assert "This sign-up link does not work" in page_text(response)
+        assert message in page_text(response)
     assert user_count(app) == 0
 
 

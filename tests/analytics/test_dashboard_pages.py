@@ -46,12 +46,28 @@ def test_every_view_renders_for_an_analyst(
         assert expected in page_text(response), view
 
 
-def test_bad_filters_are_named_and_the_csv_refuses_them(client, analyst):
-    text = page_text(client.get("/analytics/funnel?start=2026-12-01&end=2026-01-01&segment=x"))
-    assert "Left out a filter: start" in text
-    assert "Left out a filter: segment" in text
-    assert "no such space" in page_text(client.get("/analytics/demand?space=nowhere"))
+def test_bad_filters_are_named_and_refused(client, analyst):
+    """Wrong filters are a 400 that names them, with the form to fix them and no numbers
+    (which would be for filters other than those asked for)."""
+    response = client.get("/analytics/funnel?start=2026-12-01&end=2026-01-01&segment=x")
+    text = page_text(response)
+    assert response.status_code == 400
+    assert "Fix this filter: From: The first date is after the last." in text
+    assert "Fix this filter: Segment: Choose one of:" in text
+    assert 'data-testid="kpi"' not in response.get_data(as_text=True)
+    assert 'value="2026-12-01"' in response.get_data(as_text=True)
+    # A start after today, with no end, is after the default end (today): refused too.
+    alone = client.get("/analytics/funnel?start=2100-01-01")
+    assert alone.status_code == 400 and "after the last" in page_text(alone)
+    for day in ("9999-12-31", "0001-01-01", "2024-02-30", "now"):
+        response = client.get(f"/analytics/participation?end={day}")
+        assert response.status_code == 400, day
+        assert "Fix this filter: Until" in page_text(response)
+    assert client.get("/analytics/funnel?start=&end=").status_code == 200
+    unknown = client.get("/analytics/demand?space=nowhere")
+    assert unknown.status_code == 400 and "no such space" in page_text(unknown)
     assert client.get("/analytics/funnel.csv?start=never").status_code == 400
+    assert client.get("/analytics/funnel.csv?start=2026-02-01&end=2026-01-01").status_code == 400
 
 
 def test_csv_export_parses_back(
@@ -100,9 +116,11 @@ def test_views_run_a_bounded_number_of_queries(
 @pytest.mark.parametrize("day", ["9999-12-31", "9999-12-30", "0001-01-01"])
 def test_dates_at_the_ends_of_the_calendar_are_named_not_a_server_error(client, analyst, day):
     for view in ("funnel", "demand", "knowledge", "participation"):
-        assert "Left out a filter" in page_text(client.get(f"/analytics/{view}?end={day}"))
+        response = client.get(f"/analytics/{view}?end={day}")
+        assert response.status_code == 400 and "Fix this filter: Until" in page_text(response)
         assert client.get(f"/analytics/{view}.csv?start={day}").status_code == 400
-    assert "Left out a filter" in page_text(client.get(f"/analytics/ideas?created_to={day}"))
+    response = client.get(f"/analytics/ideas?created_to={day}")
+    assert response.status_code == 400 and "Fix this filter: Proposed until" in page_text(response)
     assert client.get(f"/analytics/ideas.csv?created_to={day}").status_code == 400
     assert client.get(f"/analytics/ideas.json?created_from={day}").status_code == 400
     assert client.get(f"/api/v1/ideas?created_to={day}").status_code == 422

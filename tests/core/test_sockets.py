@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from community.args import Id, Whole
 from community.errors import OperationError
 from community.extensions import socketio
-from community.live import SecureNamespace, authorize
+from community.live import SecureNamespace, authorize, payload
 from community.permissions import Role
 from tests.fixtures.accounts import PASSWORD
 
@@ -16,17 +17,21 @@ NEW = "another long passphrase"
 class ProbeNamespace(SecureNamespace):
     """A namespace built on the shared pattern, for testing the pattern itself."""
 
+    @payload(x=Whole(0, 9))
     @authorize("users.manage")
     def on_admin_only(self, data):
         return {"ok": True, "echo": data}
 
+    @payload(user=Id())
     @authorize("profile.edit", load=lambda data: data.get("user"))
     def on_edit(self, user, data):
         return {"ok": True}
 
+    @payload()
     def on_refused(self, data):
         raise OperationError("not like that")
 
+    @payload()
     def on_broken(self, data):
         raise RuntimeError("internal detail")
 

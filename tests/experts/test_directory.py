@@ -44,8 +44,10 @@ def test_directory_lists_verified_experts_with_filters(
     by_space = page_text(client.get(f"/experts?space={cast.space.slug}"))
     assert "Greta" in by_space and "Lin Mei" in by_space
     assert "No experts match" in page_text(client.get("/experts?tag=nothing"))
-    # An unknown language is no filter; an unknown space is a 404.
-    assert "2 experts" in page_text(client.get("/experts?language=xx"))
+    # An unknown language is a 400 that names the choices; an unknown space is a 404.
+    unknown = client.get("/experts?language=xx")
+    assert unknown.status_code == 400
+    assert "language: Choose one of: en, zh_Hans." in page_text(unknown)
     assert client.get("/experts?space=nope").status_code == 404
 
 

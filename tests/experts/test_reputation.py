@@ -234,9 +234,11 @@ def test_leaderboards_per_space_and_month(
     assert client.get(f"/s/{private.slug}/leaderboard").status_code == 404
     login(client, cast.outsider)
     assert client.get(f"/s/{private.slug}/leaderboard").status_code == 404
-    # Bad months are all time, not errors.
-    assert client.get("/leaderboard?month=2026-13").status_code == 200
-    assert client.get("/leaderboard?month=%00").status_code == 200
+    # A month that does not exist is refused, with what was wrong; none is all time.
+    for bad in ("2026-13", "9999-12", "2026-1", "%00"):
+        assert client.get(f"/leaderboard?month={bad}").status_code == 400, bad
+    assert "month: Enter a month as YYYY-MM." in page_text(client.get("/leaderboard?month=x"))
+    assert client.get("/leaderboard?month=").status_code == 200
 
 
 def test_the_profile_shows_points_badges_and_what_they_were_for(

@@ -48,8 +48,12 @@ def test_private_ideas_cannot_be_watched_by_outsiders(
 
 def test_bad_watch_requests_are_refused(app, client):
     ws = watcher(app, client)
-    for data in (None, "x", {"ideas": "1"}, {"ideas": list(range(500))}):
-        assert ws.emit("watch", data, namespace=NAMESPACE, callback=True)["watching"] == []
+    bad = (None, "x", {"ideas": "1"}, {"ideas": list(range(1, 500))}, {"ideas": 5}, {})
+    more = ({"ideas": [1, True]}, {"ideas": [2**31]}, {"ideas": [1.0]}, {"ideas": [{"id": 1}]})
+    for data in bad + more:
+        reply = ws.emit("watch", data, namespace=NAMESPACE, callback=True)
+        assert reply == {"ok": False, "error": "That request was not understood."}, data
+        assert ws.emit("unwatch", data, namespace=NAMESPACE, callback=True)["ok"] is False
 
 
 def test_watch_after_the_visitor_left_is_harmless(app, client, cast, create_idea, monkeypatch):
@@ -64,7 +68,7 @@ def test_watch_after_the_visitor_left_is_harmless(app, client, cast, create_idea
     ws = watcher(app, client)
     assert ws.emit("watch", {"ideas": [idea.id]}, namespace=NAMESPACE, callback=True) == {
         "ok": False,
-        "watching": [],
+        "error": "This page is no longer connected.",
     }
 
 
@@ -210,5 +214,10 @@ def test_bad_unwatch_requests_are_harmless(app, client, cast, create_idea):
     ws = watcher(app, client)
     assert _watch(ws, idea.id) == [idea.id]
     for data in (None, "x", {"ideas": "1"}, {"ideas": [[idea.id]]}, {"ideas": [True, 2**80]}):
-        assert ws.emit("unwatch", data, namespace=NAMESPACE, callback=True) == {"ok": True}
-    assert _watch(ws, 2**80, -1, 0, True) == []
+        reply = ws.emit("unwatch", data, namespace=NAMESPACE, callback=True)
+        assert reply == {"ok": False, "error": "That request was not understood."}, data
+    assert (
+        ws.emit("watch", {"ideas": [2**80, -1, 0, True]}, namespace=NAMESPACE, callback=True)["ok"]
+        is False
+    )
+    assert _watch(ws, idea.id) == [idea.id]  # still watching: nothing was left

@@ -259,8 +259,9 @@ def test_roadmap_filters_by_tag_and_segment(client, roadmap_setup):
     text = page_text(client.get(f"/products/{product.slug}/roadmap?segment=enterprise"))
     assert "Idea planned" in text and "1 vote from Enterprise" in text
     assert "Idea progress" not in text and "Idea shipped" not in text
-    # An unknown segment is ignored rather than hiding everything.
-    assert "Idea progress" in page_text(client.get(f"/products/{product.slug}/roadmap?segment=zz"))
+    # An unknown segment is refused with the choices, rather than hiding or showing everything.
+    unknown = client.get(f"/products/{product.slug}/roadmap?segment=zz")
+    assert unknown.status_code == 400 and "segment: Choose one of:" in page_text(unknown)
 
 
 def test_shipped_long_ago_leaves_the_roadmap(app, client, roadmap_setup):

@@ -358,5 +358,6 @@ def test_odd_searches_of_a_missing_index_get_a_quiet_answer(client, backend, que
     os.remove(backend.file)
     response = client.get("/search", query_string=query)
     assert response.status_code in (200, 400)
-    assert client.get("/api/v1/search", query_string=query).status_code in (200, 422)
+    # A NUL is refused at the edge (400) before the API reads its arguments (422).
+    assert client.get("/api/v1/search", query_string=query).status_code in (200, 400, 422)
     assert client.get("/search/suggest", query_string=query).status_code in (200, 400)
