@@ -46,23 +46,25 @@ def people(app) -> dict:
         }
 
 
-def sign_in(app, client, user_id: int | None) -> None:
+def sign_in(app, client, user_id: int | None) -> int | None:
     """Sign ``user_id`` (if any, and still active) in on ``client`` with a session of its own,
-    as signing in does, without the password hashing that makes signing in slow. A new
-    session each time: a request of the walk may have ended the last one."""
+    as signing in does, without the password hashing that makes signing in slow; returns the
+    session's id (None when nobody was signed in)."""
     if user_id is None:
-        return
+        return None
     with app.app_context():
         user = db.session.get(User, user_id)
-        identity = None
+        identity = session_id = None
         if user.is_active:
-            identity = f"{user.id}:{start_session(user).secret}"
+            row = start_session(user)
+            identity, session_id = f"{user.id}:{row.secret}", row.id
             db.session.commit()
         db.session.remove()
     if identity:
         with client.session_transaction() as session:
             session["_user_id"] = identity
             session["_fresh"] = True
+    return session_id
 
 
 def known_values(app) -> dict[str, list]:

@@ -27,6 +27,7 @@ from sqlalchemy import event
 from werkzeug.datastructures import ImmutableMultiDict
 from werkzeug.routing import AnyConverter, IntegerConverter, PathConverter
 
+from community.accounts.models import UserSession
 from community.extensions import db
 from community.permissions import Role
 from tests.hostile.conftest import ROLES, known_values, people, sign_in
@@ -38,6 +39,9 @@ EXAMPLES = 3
 #: (as an admin, who reaches the most): what broke most views before they were bounded.
 KILLERS = ("99999999999999999999", "-1", "9999-12-31", "0001-01-01", "a\x00b", "abc")
 INT32 = range(-(2**31), 2**31)
+#: The routes are walked in this many tests (every SHARDS-th route each), so parallel test
+#: workers share the walk.
+SHARDS = 3
 
 
 class Recorder(ImmutableMultiDict):
@@ -142,12 +146,32 @@ class Walker:
         self.people = people(app)
         self.failures: dict[tuple, str] = {}
         self.count = 0
+        #: A signed-in session cookie and its CSRF token per role, reused while the session
+        #: lives (a request of the walk may sign out, change a password or ban someone).
+        self.signed_in: dict = {}
 
     def client(self, role, csrf: str):
         client = self.app.test_client()
-        sign_in(self.app, client, self.people.get(role))
-        token = {"valid": client.csrf_token(), "missing": None, "foreign": "x" * 40}[csrf]
+        kept = self.signed_in.get(role)
+        if kept is None or not self._alive(kept[0]):
+            session_id = sign_in(self.app, client, self.people.get(role))
+            token = client.csrf_token()  # kept in the session cookie, read after it
+            kept = (session_id, client.get_cookie("session"), token)
+            self.signed_in[role] = kept
+        else:
+            client.set_cookie("session", kept[1].value)
+        token = {"valid": kept[2], "missing": None, "foreign": "x" * 40}[csrf]
         return client, token
+
+    def _alive(self, session_id: int | None) -> bool:
+        """Whether the signed-in session ``session_id`` still signs its user in."""
+        if session_id is None:
+            return True  # anonymous
+        with self.app.app_context():
+            row = db.session.get(UserSession, session_id)
+            alive = row is not None and row.user.is_active
+            db.session.remove()
+        return alive
 
     def send(self, route: Route, role, values: dict, query: dict, body, csrf: str) -> None:
         self.count += 1
@@ -268,11 +292,12 @@ def guarded_app(walk_app):
     event.remove(engine, "before_cursor_execute", _guard)
 
 
-def test_no_route_answers_hostile_input_with_a_server_error(guarded_app):
+@pytest.mark.parametrize("shard", range(SHARDS))
+def test_no_route_answers_hostile_input_with_a_server_error(guarded_app, shard):
     known = known_values(guarded_app)
     walker = Walker(guarded_app)
     shared = argument_names()
-    every = routes(guarded_app)
+    every = routes(guarded_app)[shard::SHARDS]
     # A plain request per route and role first: it records which names each view reads.
     for route in every:
         route.keys |= smorest_keys(guarded_app, route.endpoint)
