@@ -23,6 +23,9 @@ class Config:
     SQLALCHEMY_DATABASE_URI: str | None = None
     SQLALCHEMY_ENGINE_OPTIONS: dict = {}
     SQLALCHEMY_RECORD_QUERIES = False
+    #: How hard SQLite makes sure a commit reached the disk: FULL (every commit survives a
+    #: power cut), NORMAL or OFF.
+    SQLITE_SYNCHRONOUS = "FULL"
     DEMO_DATA_ALLOWED = True
 
     SESSION_COOKIE_HTTPONLY = True
@@ -194,6 +197,8 @@ class TestingConfig(Config):
     BRAINSTORM_DOT_LIMIT = "1000 per minute"
     # The production cost would spend minutes of the suite on hashing test passwords.
     PASSWORD_HASHING = {"time_cost": 1, "memory_cost": 64, "parallelism": 1}
+    # Test databases are thrown away: commits need not wait for the disk.
+    SQLITE_SYNCHRONOUS = "OFF"
 
     @classmethod
     def init_app(cls, app) -> None:

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
+from flask import current_app, has_app_context
 from flask_sqlalchemy.session import Session as FlaskSession
 from sqlalchemy import DateTime, MetaData, event
 from sqlalchemy.engine import Engine
@@ -68,14 +69,25 @@ class TimestampMixin:
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 
 
+SQLITE_SYNCHRONOUS = ("FULL", "NORMAL", "OFF")
+
+
 @event.listens_for(Engine, "connect")
 def _configure_sqlite(dbapi_connection, connection_record) -> None:
-    """Enforce foreign keys, let readers run beside a writer, and wait for locks on SQLite."""
+    """Enforce foreign keys, let readers run beside a writer, and wait for locks on SQLite.
+    Each commit is flushed to disk (``SQLITE_SYNCHRONOUS``, FULL) unless the configuration
+    says otherwise: the test suite, whose databases are thrown away, does not wait for it."""
     if isinstance(dbapi_connection, sqlite3.Connection):
+        synchronous = "FULL"
+        if has_app_context():
+            synchronous = current_app.config.get("SQLITE_SYNCHRONOUS", "FULL")
+        if synchronous not in SQLITE_SYNCHRONOUS:
+            raise RuntimeError(f"SQLITE_SYNCHRONOUS={synchronous!r} is not one of FULL, NORMAL, OFF")
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA busy_timeout=10000")
         cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute(f"PRAGMA synchronous={synchronous}")
         cursor.close()
         _ensure_math_functions(dbapi_connection)
 

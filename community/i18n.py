@@ -46,6 +46,12 @@ def select_locale() -> str:
     return current_app.config["BABEL_DEFAULT_LOCALE"]
 
 
+def locale_of(user) -> str:
+    """The language to write to ``user`` in when they are not the one asking (e-mail, live
+    pushes): their chosen one, else the site's default."""
+    return user.locale or current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
 def html_lang(locale: str) -> str:
     """The BCP 47 tag for the ``lang`` attribute (``zh_Hans`` → ``zh-Hans``)."""
     return locale.replace("_", "-")

@@ -14,6 +14,7 @@ from datetime import timedelta
 from flask import current_app, render_template, url_for
 from flask_babel import force_locale, format_date
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 
@@ -29,6 +30,7 @@ from community.accounts.sessions import end_all_sessions, start_session
 from community.database import utcnow
 from community.errors import OperationError
 from community.extensions import db, mailer
+from community.i18n import locale_of
 from community.mail import Message
 from community.permissions import Role, guardian
 
@@ -156,15 +158,26 @@ def _set_password(user: User, password: str, reason: str) -> list:
     ended = [notice for _receiver, notice in signals.password_changed.send(user, reason=reason)]
     ended = [notice for notice in ended if notice]
     end_all_sessions(user, reason=reason)
-    with force_locale(user.locale or current_app.config["BABEL_DEFAULT_LOCALE"]):
+    _mail_owner(
+        user,
+        _l("Your Cocreate password was changed"),
+        "accounts/email/password_changed.txt",
+        ended=ended,
+    )
+    return ended
+
+
+def _mail_owner(user: User, subject, template: str, **context) -> None:
+    """E-mail ``user`` in their language: the (lazy) ``subject`` and ``template`` rendered
+    with ``user`` and ``context``."""
+    with force_locale(locale_of(user)):
         mailer.send(
             Message(
                 to=user.email,
-                subject=_("Your Cocreate password was changed"),
-                text=render_template("accounts/email/password_changed.txt", user=user, ended=ended),
+                subject=str(subject),
+                text=render_template(template, user=user, **context),
             )
         )
-    return ended
 
 
 def change_password(
@@ -204,19 +217,13 @@ def request_password_reset(email: str) -> None:
     )
     db.session.flush()
     link = url_for("accounts.reset_password", token=token, _external=True)
-    with force_locale(user.locale or current_app.config["BABEL_DEFAULT_LOCALE"]):
-        mailer.send(
-            Message(
-                to=user.email,
-                subject=_("Reset your Cocreate password"),
-                text=render_template(
-                    "accounts/email/reset_password.txt",
-                    user=user,
-                    link=link,
-                    minutes=max_age // 60,
-                ),
-            )
-        )
+    _mail_owner(
+        user,
+        _l("Reset your Cocreate password"),
+        "accounts/email/reset_password.txt",
+        link=link,
+        minutes=max_age // 60,
+    )
 
 
 def find_reset_token(token: str) -> PasswordResetToken | None:
@@ -340,19 +347,13 @@ def _mail_signup_link(signup: SignupRequest) -> None:
 def _mail_account_exists(user: User) -> None:
     """Tell the owner of an address that someone tried to sign up with it, in their
     language."""
-    with force_locale(user.locale or current_app.config["BABEL_DEFAULT_LOCALE"]):
-        mailer.send(
-            Message(
-                to=user.email,
-                subject=_("You already have a Cocreate account"),
-                text=render_template(
-                    "accounts/email/account_exists.txt",
-                    user=user,
-                    login_link=url_for("accounts.login", _external=True),
-                    reset_link=url_for("accounts.forgot_password", _external=True),
-                ),
-            )
-        )
+    _mail_owner(
+        user,
+        _l("You already have a Cocreate account"),
+        "accounts/email/account_exists.txt",
+        login_link=url_for("accounts.login", _external=True),
+        reset_link=url_for("accounts.forgot_password", _external=True),
+    )
 
 
 def find_signup(token: str) -> SignupRequest | None:

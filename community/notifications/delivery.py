@@ -21,6 +21,7 @@ from community.accounts.events import user_rooms
 from community.accounts.models import User
 from community.database import utcnow
 from community.extensions import db, mailer, socketio
+from community.i18n import locale_of
 from community.mail import Message
 from community.notifications.kinds import KINDS
 from community.notifications.models import (
@@ -99,17 +100,13 @@ def deliver(ids: list[int]) -> None:
         user = users[notification.user_id]
         if not user.is_active:
             continue
-        with force_locale(_locale(user)):
+        with force_locale(locale_of(user)):
             shown = resolve([notification], user)[0]
             if not shown.readable:
                 continue
             push_count(user.id, shown)
             if notification.mail_state == MailState.IMMEDIATE:
                 mailer.deliver_now(_immediate_mail(user, shown))
-
-
-def _locale(user: User) -> str:
-    return user.locale or current_app.config["BABEL_DEFAULT_LOCALE"]
 
 
 # Unsubscribing -----------------------------------------------------------------------------
@@ -225,7 +222,7 @@ def send_digests() -> int:
             if n.kind in KINDS
             and prefs[user_id].get(n.kind, KINDS[n.kind].default.value) == Delivery.DIGEST
         ]
-        with force_locale(_locale(user)):
+        with force_locale(locale_of(user)):
             shown = [s for s in resolve(wanted, user) if s.readable] if user.is_active else []
             if shown:
                 messages.append(_digest_mail(user, shown))

@@ -324,39 +324,15 @@ def test_note_floods_are_stopped_per_connection(
 
 
 def test_signing_out_closes_the_board_in_every_process_and_nothing_more_is_written(
-    app, cast, people, board, create_brainstorm, to_phase, monkeypatch
+    app, cast, people, board, create_brainstorm, to_phase, held_elsewhere
 ):
-    from community.accounts.models import UserSession
-    from community.brainstorms.models import Connection
-    from community.extensions import socketio
-
     session_id = create_brainstorm(cast.space, cast.expert, hidden_ideation=False)
     to_phase(session_id, Phase.IDEATE)
     facilitator, member = board(people["expert"]), board(people["member"])
     facilitator.send("join", {"session": session_id})
     assert member.send("join", {"session": session_id})["ok"]
-    with app.app_context():
-        signed_in = db.session.scalar(
-            db.select(UserSession.id).where(UserSession.user_id == cast.member.id)
-        )
-        # The member's other tab of the same browser, held by another server process.
-        db.session.add(
-            Connection(
-                sid="held-elsewhere",
-                session_id=session_id,
-                user_id=cast.member.id,
-                user_session_id=signed_in,
-            )
-        )
-        db.session.commit()
-    closed = []
-    real_disconnect = socketio.server.disconnect
-
-    def disconnect(sid, namespace=None, **kwargs):
-        closed.append(sid)
-        return real_disconnect(sid, namespace=namespace, **kwargs)
-
-    monkeypatch.setattr(socketio.server, "disconnect", disconnect)
+    # The member's other tab of the same browser, held by another server process.
+    closed = held_elsewhere(session_id, cast.member)
     facilitator.received()
     people["member"].submit("/logout")
 

@@ -251,35 +251,16 @@ def test_presence_is_kept_per_connection_and_a_dead_process_stops_counting(
 
 
 def test_a_ban_closes_connections_held_by_any_process(
-    app, cast, people, board, create_brainstorm, to_phase, monkeypatch
+    app, cast, people, board, create_brainstorm, to_phase, held_elsewhere
 ):
-    from community.brainstorms.models import Connection
-    from community.extensions import socketio
     from community.spaces import operations as spaces
     from community.spaces.models import Space
 
     session_id = create_brainstorm(cast.space, cast.expert)
     member = board(people["member"])
     member.send("join", {"session": session_id})
-    with app.app_context():
-        # The member's second tab is connected to another server process.
-        db.session.add(
-            Connection(
-                sid="held-elsewhere",
-                session_id=session_id,
-                user_id=cast.member.id,
-                user_session_id=_signed_in_session(cast.member),
-            )
-        )
-        db.session.commit()
-    closed = []
-    real_disconnect = socketio.server.disconnect
-
-    def disconnect(sid, namespace=None, **kwargs):
-        closed.append(sid)
-        return real_disconnect(sid, namespace=namespace, **kwargs)
-
-    monkeypatch.setattr(socketio.server, "disconnect", disconnect)
+    # The member's second tab is connected to another server process.
+    closed = held_elsewhere(session_id, cast.member)
     with app.test_request_context():
         spaces.ban_member(
             db.session.get(Space, cast.space.id),
