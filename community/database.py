@@ -82,7 +82,7 @@ def _configure_sqlite(dbapi_connection, connection_record) -> None:
         if has_app_context():
             synchronous = current_app.config.get("SQLITE_SYNCHRONOUS", "FULL")
         if synchronous not in SQLITE_SYNCHRONOUS:
-            raise RuntimeError(f"SQLITE_SYNCHRONOUS={synchronous!r} is not one of FULL, NORMAL, OFF")
+            raise RuntimeError(f"SQLITE_SYNCHRONOUS={synchronous!r}: FULL, NORMAL or OFF")
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA busy_timeout=10000")
