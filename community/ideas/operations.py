@@ -208,9 +208,12 @@ def cast_vote(idea: Idea, user: User) -> bool:
             if not counted:  # closed by a request that committed meanwhile
                 raise OperationError(_("This idea is closed and takes no more votes."))
     except IntegrityError:
-        if not _has_voted(idea.id, user.id):
-            raise  # not the (idea, voter) uniqueness: a real error, never "already voted"
-        return False  # already voted (perhaps in a concurrent request)
+        if _has_voted(idea.id, user.id):
+            return False  # already voted (perhaps in a concurrent request)
+        if db.session.scalar(select(Idea.id).where(Idea.id == idea.id)) is None:
+            # Deleted by a request that committed after this one loaded it.
+            raise OperationError(_("This idea was deleted.")) from None
+        raise  # not the (idea, voter) uniqueness: a real error, never "already voted"
     _announce(signals.vote_cast, idea, user, vote)
     return True
 

@@ -28,16 +28,20 @@ from tests.fixtures.spaces import make_space
 
 pytestmark = pytest.mark.race
 
+#: The statement that locks the ideas a vote writes to (FOR UPDATE is left out on SQLite).
+LOCK_IDEAS = "SELECT IDEAS.ID FROM IDEAS WHERE IDEAS.ID IN"
+
 
 @contextlib.contextmanager
-def before_vote_delete(app, interleave):
-    """Run ``interleave()`` once, just before ``app`` deletes a vote row."""
+def before_vote_delete(app, interleave, statement_start: str = "DELETE FROM IDEA_VOTES"):
+    """Run ``interleave()`` once, just before ``app`` deletes a vote row (or runs another
+    statement starting with ``statement_start``)."""
     with app.app_context():
         engine = db.engine
     fired = []
 
     def hook(conn, cursor, statement, parameters, context, executemany):
-        if not fired and statement.lstrip().upper().startswith("DELETE FROM IDEA_VOTES"):
+        if not fired and " ".join(statement.split()).upper().startswith(statement_start):
             fired.append(statement)
             interleave()
 
@@ -84,6 +88,36 @@ def test_a_late_retraction_never_takes_another_vote(tmp_path):
         assert _counts(app, toggled, many) == [(0, 0), (1, 1)]
         with app.app_context():
             assert operations.recount_votes() == 0
+        _dispose(elsewhere)
+
+
+def test_a_vote_for_an_idea_deleted_meanwhile_is_refused_and_leaves_nothing(tmp_path, login):
+    """A moderator deletes the idea after the voter's request loaded and checked it, just
+    before the vote locks it and writes its row: the voter is told the idea was deleted (400),
+    not a server error.
+    SQLite only, for the reason above; on PostgreSQL the vote waits for the delete's row lock
+    and then meets the same missing idea."""
+    with app_on("sqlite", tmp_path, "cocreate_atomic") as app:
+        elsewhere = make_app(tmp_path, SQLALCHEMY_DATABASE_URI=_url(app))
+        owner = make_user(app, "owner", role=Role.MODERATOR)
+        voter = make_user(app, "voter")
+        space = make_space(app, owner)
+        idea = make_idea(app, space, owner, title="Soon gone")
+        client = app.test_client()
+        login(client, voter)
+
+        def interleave():
+            act(elsewhere, operations.delete_idea, idea, by=owner)
+
+        with before_vote_delete(app, interleave, LOCK_IDEAS) as fired:
+            response = client.submit(
+                f"/ideas/{idea.id}/vote", {"vote": "1"}, headers={"Accept": "application/json"}
+            )
+        assert fired
+        assert response.status_code == 400
+        assert response.get_json() == {"ok": False, "error": "This idea was deleted."}
+        with app.app_context():
+            assert db.session.scalar(select(func.count()).select_from(IdeaVote)) == 0
         _dispose(elsewhere)
 
 
