@@ -8,11 +8,6 @@ from flask_login import current_user
 SESSION_KEY = "locale"
 
 
-def supported_locales() -> list[str]:
-    """Locale codes the interface ships in, in the order the switcher shows them."""
-    return list(current_app.config["LANGUAGES"])
-
-
 def normalise_locale(tag: str | None) -> str | None:
     """Map a language tag (``zh-CN``, ``zh_Hans``, ``en-GB``) to a supported locale, or None."""
     if not tag:

@@ -3,7 +3,7 @@ differences, medians and week buckets. Everything is computed in the database.""
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, Date, Select, cast, func, literal_column, select
+from sqlalchemy import ColumnElement, Select, func, literal_column, select
 
 from community.extensions import db
 
@@ -64,10 +64,6 @@ def median_in_order(rows: Select, value, count: int) -> float | None:
     middle = rows.order_by(value).limit(2 - count % 2).offset((count - 1) // 2).subquery()
     found = db.session.scalar(select(func.avg(middle.c[0])))
     return float(found) if found is not None else None
-
-
-def as_date(moment) -> ColumnElement:
-    return cast(moment, Date)
 
 
 def read_in_index_order(condition) -> ColumnElement:

@@ -8,7 +8,7 @@ from community.forums.models import Post, Thread
 from community.ideas.models import Idea
 from community.moderation.models import ModerationCase
 from community.permissions import Role, guardian, has_role
-from community.spaces.models import Space, Visibility
+from community.spaces.models import Space
 from community.spaces.permissions import is_banned
 
 
@@ -122,8 +122,3 @@ def trusted_flagger(user, target) -> bool:
     if space is not None:
         return guardian.can(user, "space.moderate", space)
     return has_role(user, Role.MODERATOR)
-
-
-def visible_in_site_queue(user, space: Space | None) -> bool:
-    """Site moderators do not see private spaces' items (admins do)."""
-    return space is None or space.visibility != Visibility.PRIVATE or has_role(user, Role.ADMIN)

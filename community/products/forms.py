@@ -67,12 +67,6 @@ class IdeaReleaseForm(FlaskForm):
     release = SelectField(_l("Delivered in release"), validate_choice=False)
 
 
-def chosen_id(value: str | None) -> int | None:
-    """A form's chosen id: None for empty, and for anything that is not a number."""
-    value = (value or "").strip()
-    return int(value) if value.isdigit() and len(value) < 10 else None
-
-
 class RoadmapArgs(Args):
     """A roadmap's filters: ``?tag=…&segment=enterprise``."""
 
