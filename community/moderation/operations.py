@@ -9,8 +9,6 @@ signals (``receivers.py``) do not record the same act twice.
 
 from __future__ import annotations
 
-import hashlib
-import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta
@@ -30,6 +28,14 @@ from community.forums import operations as forums
 from community.forums.models import Post, Thread
 from community.ideas import operations as ideas
 from community.ideas.models import Idea
+from community.moderation.items import (
+    item_words,
+    listing,
+    load_target,
+    snapshot,
+    target_type_of,
+    words_digest,
+)
 from community.moderation.models import (
     FLAG_REASON_LABELS,
     REASON_MAX,
@@ -39,7 +45,6 @@ from community.moderation.models import (
     FlagReason,
     ModerationCase,
     ModerationWarning,
-    TargetType,
 )
 from community.moderation.permissions import author_id_of, space_of, trusted_flagger
 from community.permissions import guardian
@@ -89,112 +94,10 @@ def _acting() -> Iterator[None]:
         db.session.info.pop(_ACTING, None)
 
 
-def target_type_of(target) -> str:
-    if isinstance(target, Thread):
-        return TargetType.THREAD.value
-    if isinstance(target, Post):
-        return TargetType.POST.value
-    if isinstance(target, Idea):
-        return TargetType.IDEA.value
-    if isinstance(target, Note):
-        return TargetType.NOTE.value
-    if isinstance(target, User):
-        return TargetType.USER.value
-    raise OperationError(_("That can't be flagged."))
-
-
-def load_target(target_type: str, target_id: int):
-    """The thread, post, idea, note or user a case or flag names (None if gone)."""
-    model = {"thread": Thread, "post": Post, "idea": Idea, "note": Note, "user": User}.get(
-        target_type
-    )
-    return db.session.get(model, target_id) if model else None
-
-
-def _opening_body(thread: Thread) -> str:
-    return (
-        db.session.scalar(
-            select(Post.body_source).where(Post.thread_id == thread.id, Post.is_opening.is_(True))
-        )
-        or ""
-    )
-
-
-def snapshot(target) -> dict:
-    """What an item looks like now, for the audit log's before and after."""
-    if isinstance(target, Thread):
-        return {
-            "title": target.title,
-            "body": _opening_body(target),
-            "space": target.space.slug,
-            "hidden": target.is_hidden,
-            "locked": target.locked,
-            "deleted": target.is_deleted,
-        }
-    if isinstance(target, Post):
-        return {
-            "body": target.body_source,
-            "hidden": target.is_hidden,
-            "deleted": target.is_deleted,
-        }
-    if isinstance(target, Idea):
-        return {
-            "title": target.title,
-            "body": target.body_source,
-            "status": target.status,
-            "hidden": target.is_hidden,
-        }
-    if isinstance(target, Note):
-        return {"text": target.text, "hidden": target.is_hidden, "deleted": target.is_deleted}
-    if isinstance(target, User):
-        return {
-            "username": target.username,
-            "display_name": target.display_name,
-            "bio": target.bio,
-            "hidden": target.is_hidden,
-            "suspended_until": target.suspended_until.isoformat()
-            if target.suspended_until
-            else None,
-        }
-    return {}
-
-
-def item_words(target) -> dict:
-    """What the item's author wrote, as moderators judge it: ``{"title", "body"}`` (a reply
-    and a note have no title of their own; a profile's are its name and bio)."""
-    if isinstance(target, Thread):
-        return {"title": target.title, "body": _opening_body(target)}
-    if isinstance(target, Post):
-        return {"body": target.body_source}
-    if isinstance(target, Idea):
-        return {"title": target.title, "body": target.body_source}
-    if isinstance(target, Note):
-        return {"body": target.text}
-    return {"title": target.display_name, "body": target.bio or ""}
-
-
-def words_digest(target) -> str:
-    """A fingerprint of the item's words: the approve form carries the one the moderator read,
-    so that words changed since are never approved unseen."""
-    words = json.dumps(item_words(target), sort_keys=True, ensure_ascii=False)
-    return hashlib.sha256(words.encode("utf-8", "surrogatepass")).hexdigest()
-
-
-def _listing(target, words: dict) -> tuple[str, str]:
-    """The title and excerpt the queue lists an item by."""
-    if isinstance(target, Post):
-        title = target.thread.title
-    elif isinstance(target, Note):
-        title = target.session.prompt
-    else:
-        title = words["title"]
-    return title[:200], words["body"][:500]
-
-
 def _open_case(case: ModerationCase, target) -> None:
     """Start (or restart) a case from the item's words as they are now."""
     words = item_words(target)
-    case.title, case.excerpt = _listing(target, words)
+    case.title, case.excerpt = listing(target, words)
     case.original, case.edited_at = words, None
     case.state = CaseState.OPEN.value
     case.updated_at = utcnow()
@@ -207,7 +110,7 @@ def note_edit(target) -> None:
     if case is None or not case.is_open:
         return
     words = item_words(target)
-    case.title, case.excerpt = _listing(target, words)
+    case.title, case.excerpt = listing(target, words)
     case.edited_at = utcnow() if words != case.original else None
     case.updated_at = utcnow()
     db.session.flush()

@@ -17,7 +17,8 @@ from community import signals
 from community.accounts.models import User
 from community.extensions import db
 from community.forums.models import Post, PostRevision, Thread
-from community.moderation.operations import is_acting, note_edit, record, snapshot
+from community.moderation.items import snapshot
+from community.moderation.operations import is_acting, note_edit, record
 from community.permissions import guardian
 from community.products.models import Release
 

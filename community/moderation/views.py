@@ -18,7 +18,7 @@ from community.errors import OperationError
 from community.extensions import db
 from community.forums.models import Post, Thread
 from community.ideas.models import Idea
-from community.moderation import operations, queries
+from community.moderation import items, operations, queries
 from community.moderation.forms import (
     ApproveForm,
     AuditArgs,
@@ -63,7 +63,7 @@ def target_url(target_type: str, target_id: int, username: str | None = None) ->
 
 def _readable_target(target_type: str, target_id: int):
     """The item to flag if the reader may see it; 404 otherwise."""
-    target = operations.load_target(target_type, target_id)
+    target = items.load_target(target_type, target_id)
     if target is None or not readable(current_user, target):
         abort(404)
     return target
@@ -174,15 +174,15 @@ def case(case_id: int):
     """One flagged or held item: its words as they are now and what changed since the case
     opened, why it is here, and what to do."""
     case = _load_case(case_id)
-    target = operations.load_target(case.target_type, case.target_id)
-    words = operations.item_words(target) if target is not None else None
+    target = items.load_target(case.target_type, case.target_id)
+    words = items.item_words(target) if target is not None else None
     return render_template(
         "moderation/case.html",
         case=case,
         target=target,
         words=words,
         changes=queries.changes_since_opened(case, words),
-        seen=operations.words_digest(target) if target is not None else "",
+        seen=items.words_digest(target) if target is not None else "",
         target_link=target_url(
             case.target_type, case.target_id, case.author.username if case.author else None
         ),
@@ -199,9 +199,7 @@ def case(case_id: int):
 @login_required
 def review(target_type: str, target_id: int):
     """The case of an item, from the item's page (its moderators)."""
-    target = (
-        operations.load_target(target_type, target_id) if target_type in TARGET_LABELS else None
-    )
+    target = items.load_target(target_type, target_id) if target_type in TARGET_LABELS else None
     found = operations.case_for(target) if target is not None else None
     if found is None:
         abort(404)
