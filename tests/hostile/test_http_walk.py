@@ -21,7 +21,7 @@ from urllib.parse import quote
 
 import marshmallow as ma
 import pytest
-from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 from sqlalchemy import event
 from werkzeug.datastructures import ImmutableMultiDict
@@ -31,7 +31,14 @@ from community.accounts.models import UserSession
 from community.extensions import db
 from community.permissions import Role
 from tests.hostile.conftest import ROLES, known_values, people, sign_in
-from tests.hostile.values import HOSTILE_INTS, deep_json, encode_json, json_bodies, text_values
+from tests.hostile.values import (
+    HOSTILE_INTS,
+    deep_json,
+    encode_json,
+    json_bodies,
+    text_values,
+    walk_settings,
+)
 
 #: Generated requests per route and method, on top of the plain and the targeted ones.
 EXAMPLES = 3
@@ -266,14 +273,7 @@ def walk_generated(walker: Walker, route: Route, known: dict, shared: set[str]) 
         body=bodies,
         csrf=st.sampled_from(["valid", "valid", "valid", "missing", "foreign"]),
     )
-    @settings(
-        max_examples=EXAMPLES,
-        derandomize=True,
-        database=None,
-        deadline=None,
-        phases=[Phase.generate],
-        suppress_health_check=list(HealthCheck),
-    )
+    @walk_settings(EXAMPLES)
     def walk(role, values, query, body, csrf):
         walker.send(route, role, values, query, body, csrf)
 

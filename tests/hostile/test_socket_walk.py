@@ -13,12 +13,12 @@ from __future__ import annotations
 
 import logging
 
-from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from community.extensions import socketio
 from tests.hostile.conftest import ROLES, known_values, people, sign_in
-from tests.hostile.values import HOSTILE_INTS, deep_json, encode_json, json_values
+from tests.hostile.values import HOSTILE_INTS, deep_json, encode_json, json_values, walk_settings
 
 #: Generated payloads per event, namespace and role.
 EXAMPLES = 8
@@ -153,14 +153,7 @@ def walk_event(walker, sio, namespace: str, event: str, keys: list[str], known, 
         walker.emit(sio, namespace, event, [plain], where)
 
     @given(args=st.lists(payloads(keys, known), max_size=3))
-    @settings(
-        max_examples=EXAMPLES,
-        derandomize=True,
-        database=None,
-        deadline=None,
-        phases=[Phase.generate],
-        suppress_health_check=list(HealthCheck),
-    )
+    @walk_settings(EXAMPLES)
     def generated(args):
         walker.emit(sio, namespace, event, args, where)
 

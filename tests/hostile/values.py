@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 
+from hypothesis import HealthCheck, Phase, settings
 from hypothesis import strategies as st
 
 #: Text an attacker tries: empty, NUL, numbers past every integer type, impossible dates,
@@ -112,4 +113,17 @@ def json_bodies(keys: list[str]) -> st.SearchStrategy[str]:
         deep_field,
         st.just(deep_json()),
         st.sampled_from(['{"a": ', "{'a': 1}", '"\\ud800"', '{"\\u0000": 1}', "\xff", "1" * 5000]),
+    )
+
+
+def walk_settings(examples: int) -> settings:
+    """Hypothesis settings for a walk: ``examples`` generated cases, the same ones every run
+    (derandomised, no example database), no deadline and no shrinking."""
+    return settings(
+        max_examples=examples,
+        derandomize=True,
+        database=None,
+        deadline=None,
+        phases=[Phase.generate],
+        suppress_health_check=list(HealthCheck),
     )
