@@ -38,19 +38,19 @@ from community.brainstorms.events import BrainstormNamespace
 from community.commands import register_cli
 from community.config import PROJECT_ROOT, Config, config_from_env
 from community.database import RowIdConverter, utcnow
-from community.errors import register_error_handlers
 from community.extensions import babel, csrf, db, limiter, login_manager, mailer, migrate, socketio
-from community.i18n import html_lang, select_locale
 from community.ideas.events import NAMESPACE as IDEAS_NAMESPACE
 from community.ideas.events import IdeasNamespace
 from community.ideas.models import STATUS_LABELS as IDEA_STATUS_LABELS
-from community.inputs import register_input_checks
-from community.live import Packet
 from community.permissions import ROLE_LABELS, Role, guardian
 from community.search.service import init_search
-from community.security import register_body_limit, register_security_headers
 from community.spaces.models import SPACE_ROLE_LABELS
 from community.spaces.permissions import membership_of
+from community.web.error_pages import register_error_handlers
+from community.web.i18n import html_lang, select_locale
+from community.web.inputs import register_input_checks
+from community.web.live import Packet
+from community.web.security import register_body_limit, register_security_headers
 
 
 def create_app(config: type[Config] | None = None, **overrides) -> Flask:

@@ -172,7 +172,7 @@ class Session(FlaskSession):
 
 
 #: The largest row id: ids are 32-bit INTEGER columns on every backend (PostgreSQL refuses a
-#: larger number in a query; ``community.args`` bounds every number from outside by it).
+#: larger number in a query; ``community.web.args`` bounds every number from outside by it).
 ID_MAX = 2**31 - 1
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from community.accounts.sessions import live_session_ids
-from community.live import SecureNamespace, session_room
+from community.web.live import SecureNamespace, session_room
 
 NAMESPACE = "/me"
 

@@ -11,9 +11,9 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, ValidationError
 
 from community.accounts.models import SEGMENTS
-from community.args import Args, Choice, Page, Text
-from community.forms import as_choices
 from community.permissions import ROLE_LABELS, Role
+from community.web.args import Args, Choice, Page, Text
+from community.web.forms import as_choices
 
 # Letters (any script), digits, underscore, dot and hyphen; starting with a letter or digit.
 USERNAME_RE = re.compile(r"^[^\W_][\w.-]{1,29}$")

@@ -30,9 +30,9 @@ from community.accounts.sessions import end_all_sessions, start_session
 from community.database import utcnow
 from community.errors import OperationError
 from community.extensions import db, mailer
-from community.i18n import locale_of
 from community.mail import Message
 from community.permissions import Role, guardian
+from community.web.i18n import locale_of
 
 
 def normalise_key(value: str) -> str:

@@ -3,10 +3,11 @@ suspension ends every session of the account."""
 
 from __future__ import annotations
 
-from community import live, signals
+from community import signals
 from community.accounts.events import NAMESPACE
 from community.accounts.sessions import end_all_sessions
 from community.extensions import socketio
+from community.web import live
 
 
 @signals.sessions_ended.connect

@@ -34,13 +34,13 @@ from community.accounts.forms import (
 )
 from community.accounts.models import User, UserSession
 from community.accounts.operations import SignupLink
-from community.actions import finish, refuse_form
-from community.args import parse
 from community.errors import OperationError
 from community.extensions import db, limiter
-from community.i18n import SESSION_KEY as LOCALE_KEY
 from community.permissions import ROLE_LABELS, Role, guardian, permission_required
-from community.security import safe_next
+from community.web.actions import finish, refuse_form
+from community.web.args import parse
+from community.web.i18n import SESSION_KEY as LOCALE_KEY
+from community.web.security import safe_next
 
 bp = Blueprint("accounts", __name__)
 

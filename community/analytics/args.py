@@ -11,9 +11,9 @@ from flask_babel import lazy_gettext as _l
 from community.accounts.models import SEGMENTS
 from community.analytics.dashboard import Scope
 from community.analytics.explorer import SORTS, STATUS_CHOICES, IdeaFilters
-from community.args import RANGE_REVERSED, Args, Choice, Day, Page, Text, Whole, check_range
 from community.products.queries import product_by_slug
 from community.spaces.queries import space_by_slug
+from community.web.args import RANGE_REVERSED, Args, Choice, Day, Page, Text, Whole, check_range
 
 VOTES_MAX = 10_000_000
 

@@ -12,7 +12,6 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from community.accounts.models import SEGMENTS
-from community.actions import finish, refuse_form
 from community.analytics import explorer, reports
 from community.analytics.args import (
     DashboardArgs,
@@ -22,18 +21,19 @@ from community.analytics.args import (
     to_scope,
 )
 from community.analytics.forms import BulkForm
-from community.args import load
 from community.database import utcnow
 from community.errors import OperationError
-from community.exports import attachment, csv_text
 from community.extensions import db
 from community.ideas import operations as idea_operations
 from community.ideas.models import STATUS_LABELS, Idea
 from community.permissions import guardian
 from community.products.queries import all_products
-from community.security import safe_next
 from community.spaces.permissions import prime_memberships
 from community.spaces.queries import readable_spaces
+from community.web.actions import finish, refuse_form
+from community.web.args import load
+from community.web.exports import attachment, csv_text
+from community.web.security import safe_next
 
 bp = Blueprint("analytics", __name__, url_prefix="/analytics")
 

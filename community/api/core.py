@@ -23,7 +23,7 @@ from community.api.models import ApiToken
 from community.api.queries import token_for
 from community.database import utcnow
 from community.extensions import csrf, db, limiter
-from community.inputs import accept_json
+from community.web.inputs import accept_json
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 #: How stale ``last_used_at`` may get before a request writes it again.

@@ -8,7 +8,7 @@ from wtforms import RadioField, StringField
 from wtforms.validators import DataRequired, Length
 
 from community.api.models import NAME_MAX, SCOPE_LABELS, Scope
-from community.forms import as_choices
+from community.web.forms import as_choices
 
 
 class TokenForm(FlaskForm):

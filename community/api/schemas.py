@@ -7,8 +7,8 @@ from flask import url_for
 
 from community.analytics.args import ExplorerArgs
 from community.api.models import Scope
-from community.args import Args, Choice, Flag, Page, PerPage, Text, Whole
 from community.ideas.models import IdeaStatus
+from community.web.args import Args, Choice, Flag, Page, PerPage, Text, Whole
 
 Str = ma.fields.String
 Int = ma.fields.Integer
@@ -131,7 +131,7 @@ class VoteResultSchema(ma.Schema):
     votes_left = Int(allow_none=True, metadata={"description": "None: no budget in the space"})
 
 
-# Arguments: the shared fields of ``community.args``, so a page number or a date is bounded
+# Arguments: the shared fields of ``community.web.args``, so a page number or a date is bounded
 # here exactly as on the pages.
 
 

@@ -6,12 +6,12 @@ from flask import Blueprint, abort, flash, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from community.actions import finish
 from community.api import operations, queries
 from community.api.forms import TokenForm
 from community.api.models import ApiToken
 from community.errors import OperationError
 from community.extensions import db
+from community.web.actions import finish
 
 bp = Blueprint("api_pages", __name__)
 

@@ -20,7 +20,6 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_socketio import join_room, leave_room, rooms
 
-from community.args import Flag, Id, Text, Whole
 from community.brainstorms import operations, serializers
 from community.brainstorms.models import (
     CLUSTER_NAME_MAX,
@@ -32,8 +31,9 @@ from community.brainstorms.models import (
 )
 from community.database import ID_MAX
 from community.extensions import db, socketio
-from community.live import EventRefused, SecureNamespace, authorize, payload, rate_limit
 from community.moderation import operations as moderation
+from community.web.args import Flag, Id, Text, Whole
+from community.web.live import EventRefused, SecureNamespace, authorize, payload, rate_limit
 
 log = logging.getLogger(__name__)
 
@@ -55,7 +55,7 @@ def user_room(session_id: int, user_id: int) -> str:
 
 
 NOT_UNDERSTOOD = _l("That request was not understood.")
-#: The payload fields of the board's events (``community.live.payload``).
+#: The payload fields of the board's events (``community.web.live.payload``).
 SESSION = Id(strict=True, required=True, message=_l("That isn't there, or you may not do that."))
 NOTE = Id(strict=True, message=_l("That note isn't on this board."))
 CLUSTER = Id(strict=True, message=_l("That cluster isn't on this board."))

@@ -8,7 +8,7 @@ from flask_babel import ngettext
 
 from community.brainstorms import queries
 from community.brainstorms.models import BrainstormSession
-from community.exports import csv_text, markdown_text
+from community.web.exports import csv_text, markdown_text
 
 
 def _name(user) -> str:

@@ -14,10 +14,10 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from community.args import Args, Id
 from community.brainstorms.models import PROMPT_MAX, WHO_MAY_GROUP_LABELS, WhoMayGroup
 from community.brainstorms.operations import MINUTES_MAX
-from community.forms import as_choices
+from community.web.args import Args, Id
+from community.web.forms import as_choices
 
 
 def _minutes(label, default: int) -> IntegerField:

@@ -21,12 +21,13 @@ from typing import Any
 
 from sqlalchemy import select
 
-from community import live, signals
+from community import signals
 from community.brainstorms import operations, queries, serializers
 from community.brainstorms.events import NAMESPACE, session_room, user_room
 from community.brainstorms.models import BrainstormSession, Connection, Note, Phase
 from community.extensions import db, socketio
 from community.permissions import Role
+from community.web import live
 
 
 class Outbox:

@@ -8,7 +8,6 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from community.args import parse
 from community.brainstorms import exports, operations, promotion, queries
 from community.brainstorms.forms import PromoteArgs, PromoteForm, SessionForm
 from community.brainstorms.models import (
@@ -22,13 +21,14 @@ from community.brainstorms.models import (
     Phase,
 )
 from community.errors import OperationError
-from community.exports import attachment
 from community.extensions import db
 from community.forums.models import TITLE_MAX
 from community.moderation.forms import FlagForm
 from community.permissions import guardian
 from community.spaces.permissions import membership_of
 from community.spaces.views import load_space
+from community.web.args import parse
+from community.web.exports import attachment
 
 bp = Blueprint("brainstorms", __name__)
 

@@ -8,8 +8,8 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 
-from community.args import Args, Choice, Month, Page, Text
-from community.forms import IdField
+from community.web.args import Args, Choice, Month, Page, Text
+from community.web.forms import IdField
 
 
 class ExpertiseForm(FlaskForm):

@@ -8,13 +8,13 @@ from datetime import UTC, datetime, time
 from flask import abort, render_template
 from flask_login import current_user
 
-from community.args import parse
 from community.experts import reputation
 from community.experts.forms import LeaderboardArgs
 from community.experts.views import bp
 from community.extensions import db
 from community.spaces.models import Space
 from community.spaces.queries import readable_spaces
+from community.web.args import parse
 
 
 def _month() -> tuple[str, datetime | None, datetime | None]:

@@ -20,7 +20,7 @@ from community.extensions import db
 from community.permissions import guardian
 from community.spaces.models import Space
 from community.spaces.permissions import active_role
-from community.tags import parse_tags
+from community.text.tags import parse_tags
 
 
 def _require(user, action: str, obj, message: str) -> None:

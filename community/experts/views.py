@@ -8,8 +8,6 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from community.accounts.queries import user_by_username
-from community.actions import finish, refuse_form
-from community.args import page_number, parse
 from community.errors import OperationError
 from community.experts import operations, queries, routing, routing_queries
 from community.experts.forms import ClaimForm, DirectoryArgs, ExpertiseForm, PassOnForm, VerifyForm
@@ -17,10 +15,12 @@ from community.experts.models import REASON_LABELS, Expertise
 from community.extensions import db
 from community.forums.models import Thread
 from community.permissions import guardian
-from community.security import safe_next
 from community.spaces.models import Space
 from community.spaces.permissions import prime_memberships
 from community.spaces.queries import readable_spaces
+from community.web.actions import finish, refuse_form
+from community.web.args import page_number, parse
+from community.web.security import safe_next
 
 bp = Blueprint("experts", __name__)
 

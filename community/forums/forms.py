@@ -7,10 +7,10 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
-from community.args import Args, Choice, Id, Page, Text
-from community.forms import OPTIONAL_REASON, REASON, as_choices
 from community.forums.models import BODY_MAX, KIND_LABELS, TITLE_MAX, ThreadKind
 from community.forums.queries import SORTS, STATUSES
+from community.web.args import Args, Choice, Id, Page, Text
+from community.web.forms import OPTIONAL_REASON, REASON, as_choices
 
 # Forms allow a little slack over the limits so that the operation's clear message is shown.
 _BODY = [DataRequired(message=_l("Write something first.")), Length(max=BODY_MAX + 1000)]

@@ -27,11 +27,11 @@ from community.forums.models import (
     ThreadTag,
 )
 from community.forums.queries import answer_by_others
-from community.markdown import render_markdown
 from community.permissions import guardian
-from community.reasons import clean_reason
 from community.spaces.models import Space
-from community.tags import parse_tags
+from community.text.markdown import render_markdown
+from community.text.tags import parse_tags
+from community.web.reasons import clean_reason
 
 
 def _require(user, action: str, obj, message: str | None = None) -> None:

@@ -14,11 +14,8 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from community.actions import finish
-from community.args import parse
 from community.errors import OperationError
 from community.extensions import db
-from community.forms import as_choices
 from community.forums import operations, queries
 from community.forums.forms import (
     EditPostForm,
@@ -29,7 +26,6 @@ from community.forums.forms import (
     ThreadPageArgs,
 )
 from community.forums.models import KIND_LABELS, Post, Thread
-from community.markdown import quote_markdown
 from community.permissions import guardian
 from community.ratelimit import person_limit
 from community.spaces import queries as space_queries
@@ -37,6 +33,10 @@ from community.spaces.forms import JoinRequestForm
 from community.spaces.models import Space
 from community.spaces.permissions import membership_of
 from community.spaces.views import load_space
+from community.text.markdown import quote_markdown
+from community.web.actions import finish
+from community.web.args import parse
+from community.web.forms import as_choices
 
 bp = Blueprint("forums", __name__)
 

@@ -18,8 +18,8 @@ from flask_login import current_user
 from community.accounts import operations as accounts
 from community.accounts.forms import LanguageForm
 from community.extensions import db
-from community.i18n import SESSION_KEY
-from community.security import safe_next
+from community.web.i18n import SESSION_KEY
+from community.web.security import safe_next
 
 bp = Blueprint("home", __name__)
 

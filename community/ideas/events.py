@@ -22,11 +22,11 @@ from flask_login import current_user
 from flask_socketio import join_room, leave_room, rooms
 from sqlalchemy.orm import joinedload
 
-from community.args import Id
 from community.extensions import db
 from community.ideas.models import Idea
-from community.live import EventRefused, LiveNamespace, join_session_room, payload
 from community.permissions import guardian
+from community.web.args import Id
+from community.web.live import EventRefused, LiveNamespace, join_session_room, payload
 
 NAMESPACE = "/ideas"
 MAX_WATCHED = 100

@@ -9,10 +9,10 @@ from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
-from community.args import Args, Choice, Flag, Id, Page, Text
-from community.forms import OPTIONAL_REASON, as_choices
 from community.ideas.models import STATUS_LABELS, IdeaStatus
 from community.ideas.queries import SORTS
+from community.web.args import Args, Choice, Flag, Id, Page, Text
+from community.web.forms import OPTIONAL_REASON, as_choices
 
 # "42", "#42" or a pasted link ending in /ideas/42.
 IDEA_NUMBER = re.compile(r"^(?:#\s*|.*/ideas/)?(\d{1,10})/?$")

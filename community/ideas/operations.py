@@ -37,12 +37,12 @@ from community.ideas.models import (
     TimelineKind,
 )
 from community.ideas.permissions import can_support
-from community.markdown import render_markdown
 from community.permissions import guardian
-from community.reasons import clean_reason
 from community.spaces.models import Space
 from community.spaces.permissions import prime_members
-from community.tags import MAX_TAGS, parse_tags
+from community.text.markdown import render_markdown
+from community.text.tags import MAX_TAGS, parse_tags
+from community.web.reasons import clean_reason
 
 RESPONSE_MAX = 10_000
 

@@ -17,8 +17,6 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_required
 
-from community.actions import finish, refuse_form
-from community.args import page_number, parse
 from community.errors import OperationError
 from community.extensions import db
 from community.forums import queries as forum_queries
@@ -29,9 +27,11 @@ from community.ideas.models import STATUS_LABELS, Idea, IdeaStatus
 from community.ideas.permissions import votable_ideas
 from community.permissions import guardian
 from community.ratelimit import person_limit
-from community.security import safe_referrer
 from community.spaces.permissions import membership_of
 from community.spaces.views import load_space
+from community.web.actions import finish, refuse_form
+from community.web.args import page_number, parse
+from community.web.security import safe_referrer
 
 bp = Blueprint("ideas", __name__)
 

@@ -7,8 +7,8 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import AnyOf, DataRequired, Length, Optional
 
-from community.args import Args, Id, Page, Text
 from community.knowledge.models import BODY_MAX, SUMMARY_MAX, TITLE_MAX
+from community.web.args import Args, Id, Page, Text
 
 
 class ArticleForm(FlaskForm):

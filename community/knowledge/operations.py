@@ -28,10 +28,10 @@ from community.knowledge.models import (
     DeflectionKind,
     RevisionState,
 )
-from community.markdown import render_markdown
 from community.permissions import guardian
 from community.spaces.models import Space
-from community.tags import parse_tags
+from community.text.markdown import render_markdown
+from community.text.tags import parse_tags
 
 
 def _require(user, action: str, obj, message: str) -> None:

@@ -9,9 +9,6 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from community.actions import finish, refuse_form
-from community.args import page_number, parse
-from community.diff import diff_html
 from community.errors import OperationError
 from community.extensions import db
 from community.forums.models import Thread
@@ -35,6 +32,9 @@ from community.spaces import queries as space_queries
 from community.spaces.models import Space
 from community.spaces.permissions import membership_of
 from community.spaces.views import load_space
+from community.text.diff import diff_html
+from community.web.actions import finish, refuse_form
+from community.web.args import page_number, parse
 
 bp = Blueprint("knowledge", __name__)
 

@@ -8,9 +8,9 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, IntegerField, RadioField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
-from community.args import RANGE_REVERSED, Args, Day, Page, Text, check_range
-from community.forms import REASON, as_choices
 from community.moderation.models import FLAG_REASON_LABELS, REASON_MAX
+from community.web.args import RANGE_REVERSED, Args, Day, Page, Text, check_range
+from community.web.forms import REASON, as_choices
 
 
 class FlagForm(FlaskForm):

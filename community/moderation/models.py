@@ -19,8 +19,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from community.accounts.models import User
 from community.database import UTCDateTime, utcnow
 from community.extensions import db
-from community.reasons import REASON_MAX
 from community.spaces.models import Space
+from community.web.reasons import REASON_MAX
 
 
 class FlagReason(enum.StrEnum):

@@ -48,9 +48,9 @@ from community.moderation.models import (
 )
 from community.moderation.permissions import author_id_of, space_of, trusted_flagger
 from community.permissions import guardian
-from community.reasons import clean_reason
 from community.spaces import operations as spaces
 from community.spaces.models import Space
+from community.web.reasons import clean_reason
 
 #: Actions that are decisions about someone's content or account (they are told).
 DECISIONS = {

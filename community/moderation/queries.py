@@ -10,11 +10,11 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import joinedload
 
 from community.accounts.queries import user_by_username
-from community.diff import diff_html
 from community.extensions import db
 from community.moderation.models import AuditEvent, CaseState, ModerationCase, ModerationWarning
 from community.permissions import Role, has_role
 from community.spaces.models import Space, Visibility
+from community.text.diff import diff_html
 
 CASES_PER_PAGE = 25
 EVENTS_PER_PAGE = 50

@@ -11,8 +11,6 @@ from flask_wtf import FlaskForm
 
 from community.accounts.models import User
 from community.accounts.queries import user_by_username
-from community.actions import finish, refuse_form
-from community.args import page_number, parse
 from community.brainstorms.models import Note
 from community.errors import OperationError
 from community.extensions import db
@@ -38,6 +36,8 @@ from community.permissions import guardian, permission_required
 from community.ratelimit import person_limit
 from community.spaces.permissions import membership_of
 from community.spaces.views import load_space
+from community.web.actions import finish, refuse_form
+from community.web.args import page_number, parse
 
 bp = Blueprint("moderation", __name__)
 

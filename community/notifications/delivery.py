@@ -21,7 +21,6 @@ from community.accounts.events import user_rooms
 from community.accounts.models import User
 from community.database import utcnow
 from community.extensions import db, mailer, socketio
-from community.i18n import locale_of
 from community.mail import Message
 from community.notifications.kinds import KINDS
 from community.notifications.models import (
@@ -32,6 +31,7 @@ from community.notifications.models import (
     NotificationSettings,
 )
 from community.notifications.visibility import Shown, resolve
+from community.web.i18n import locale_of
 
 log = logging.getLogger(__name__)
 

@@ -7,9 +7,9 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, SelectField
 from wtforms.validators import DataRequired, InputRequired
 
-from community.forms import IdField, as_choices
 from community.notifications.kinds import KINDS
 from community.notifications.models import DELIVERY_LABELS, LEVEL_LABELS, Target
+from community.web.forms import IdField, as_choices
 
 
 class FollowForm(FlaskForm):

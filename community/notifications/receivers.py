@@ -14,12 +14,12 @@ from community.accounts.queries import resolve_usernames
 from community.extensions import db
 from community.forums.models import Post, Thread, ThreadKind
 from community.ideas.models import Idea, IdeaVote
-from community.markdown import render_markdown
 from community.notifications import operations
 from community.notifications.models import Follow, Level, Notification, Target
 from community.permissions import guardian
 from community.spaces.models import Membership, MembershipState, SpaceRole
 from community.spaces.permissions import prime_members
+from community.text.markdown import render_markdown
 
 FOLLOWING = (Level.WATCHING, Level.NORMAL)
 

@@ -8,8 +8,6 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from community.accounts.models import User
-from community.actions import finish, refuse_form
-from community.args import page_number
 from community.errors import OperationError
 from community.extensions import csrf, db
 from community.notifications import delivery, operations, queries
@@ -22,7 +20,9 @@ from community.notifications.models import (
     Notification,
 )
 from community.notifications.visibility import resolve
-from community.security import safe_next
+from community.web.actions import finish, refuse_form
+from community.web.args import page_number
+from community.web.security import safe_next
 
 bp = Blueprint("notifications", __name__)
 

@@ -10,9 +10,9 @@ from wtforms import SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from community.accounts.models import SEGMENTS
-from community.args import Args, Choice, Text
-from community.forms import row_id
 from community.products.models import DESCRIPTION_MAX, NAME_MAX, NOTES_MAX, SLUG_MAX
+from community.web.args import Args, Choice, Text
+from community.web.forms import row_id
 
 
 class ProductForm(FlaskForm):

@@ -19,7 +19,6 @@ from community.database import utcnow
 from community.errors import OperationError
 from community.extensions import db
 from community.ideas.models import Idea, IdeaStatus, IdeaStatusChange, TimelineKind
-from community.markdown import render_markdown
 from community.permissions import guardian
 from community.products.models import (
     DESCRIPTION_MAX,
@@ -32,6 +31,7 @@ from community.products.models import (
 )
 from community.spaces.models import Space
 from community.spaces.operations import RESERVED_SLUGS, SLUG_RE, slugify
+from community.text.markdown import render_markdown
 
 #: Releases are dated from this day on, and at most this far ahead (a release being prepared).
 EARLIEST_RELEASE = date(1990, 1, 1)

@@ -10,8 +10,6 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from community.accounts.models import SEGMENTS
-from community.actions import finish, refuse_form
-from community.args import page_number, parse
 from community.errors import OperationError
 from community.extensions import db
 from community.ideas.models import STATUS_LABELS
@@ -27,6 +25,8 @@ from community.products.forms import (
 )
 from community.products.models import Product, Release
 from community.spaces.models import Space
+from community.web.actions import finish, refuse_form
+from community.web.args import page_number, parse
 
 bp = Blueprint("products", __name__)
 bp.add_app_template_filter(format_date, "format_date")

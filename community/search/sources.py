@@ -18,9 +18,9 @@ from community.extensions import db
 from community.forums.models import Post, Thread
 from community.ideas.models import Idea
 from community.knowledge.models import Article, ArticleStatus
-from community.markdown import plain_text
 from community.search.backend import SITE_WIDE, SearchDocument
 from community.spaces.models import Space
+from community.text.markdown import plain_text
 
 BATCH = 500
 

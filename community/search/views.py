@@ -7,11 +7,11 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 
-from community.args import Args, Choice, Id, Page, Text, parse
 from community.extensions import db
 from community.search.backend import MAX_QUERY_CHARS, clean_query_text
 from community.search.service import search_service
 from community.spaces.models import Space
+from community.web.args import Args, Choice, Id, Page, Text, parse
 
 bp = Blueprint("search", __name__)
 

@@ -10,9 +10,9 @@ from wtforms import SelectField
 
 from community.errors import OperationError
 from community.extensions import db
-from community.forms import as_choices
 from community.permissions import permission_required
 from community.settings.operations import DEFINITIONS, get_setting, set_setting
+from community.web.forms import as_choices
 
 bp = Blueprint("settings", __name__)
 

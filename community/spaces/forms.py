@@ -7,9 +7,9 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
-from community.args import Args, Choice, Flag, Page, Text
-from community.forms import as_choices
 from community.spaces.models import SPACE_ROLE_LABELS, VISIBILITY_LABELS, VOTE_BUDGET_MAX
+from community.web.args import Args, Choice, Flag, Page, Text
+from community.web.forms import as_choices
 
 
 class SpaceForm(FlaskForm):

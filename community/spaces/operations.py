@@ -32,7 +32,7 @@ from community.spaces.models import (
     Visibility,
 )
 from community.spaces.permissions import membership_of, remember_membership
-from community.tags import parse_tags
+from community.text.tags import parse_tags
 
 SLUG_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,58}[a-z0-9])?$")
 RESERVED_SLUGS = {"new", "mine", "admin", "api", "static"}

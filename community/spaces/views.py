@@ -9,8 +9,6 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from community.accounts.models import User
-from community.actions import finish, refuse_form
-from community.args import parse
 from community.errors import OperationError
 from community.extensions import db
 from community.permissions import guardian
@@ -27,6 +25,8 @@ from community.spaces.forms import (
 )
 from community.spaces.models import Membership, MembershipState, Space, SpaceInvite, SpaceRole
 from community.spaces.permissions import membership_of, prime_memberships
+from community.web.actions import finish, refuse_form
+from community.web.args import parse
 
 bp = Blueprint("spaces", __name__)
 

@@ -350,10 +350,10 @@ def test_a_stale_board_connection_after_sign_out_can_add_no_note(
 ):
     """Another process held the connection and its disconnect was lost: the note is still
     refused, because every event checks the session on the server."""
-    import community.live
+    import community.web.live
 
-    monkeypatch.setattr(community.live, "close_sessions", lambda session_ids: None)
-    monkeypatch.setattr(community.live, "close_connections", lambda sids, namespace: None)
+    monkeypatch.setattr(community.web.live, "close_sessions", lambda session_ids: None)
+    monkeypatch.setattr(community.web.live, "close_connections", lambda sids, namespace: None)
     session_id = create_brainstorm(cast.space, cast.expert, hidden_ideation=False)
     to_phase(session_id, Phase.IDEATE)
     member = board(people["member"])

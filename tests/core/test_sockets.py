@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from community.args import Id, Whole
 from community.errors import OperationError
 from community.extensions import socketio
-from community.live import SecureNamespace, authorize, payload
 from community.permissions import Role
+from community.web.args import Id, Whole
+from community.web.live import SecureNamespace, authorize, payload
 from tests.fixtures.accounts import PASSWORD
 
 NEW = "another long passphrase"
@@ -132,9 +132,9 @@ def test_a_connection_left_open_after_sign_out_can_do_nothing(
 ):
     """The disconnect may not arrive (another server process holds the connection): every
     event checks the session on the server, as pages do, and finds it ended."""
-    import community.live
+    import community.web.live
 
-    monkeypatch.setattr(community.live, "close_sessions", lambda session_ids: None)
+    monkeypatch.setattr(community.web.live, "close_sessions", lambda session_ids: None)
     user = create_user(role=Role.ADMIN)
     client = app.test_client()
     login(client, user)

@@ -15,10 +15,10 @@ from wtforms.fields.core import UnboundField
 from wtforms.validators import NumberRange
 
 import community
-from community.args import Day, Month, Whole
 from community.database import ID_MAX
 from community.extensions import socketio
-from community.forms import IdField
+from community.web.args import Day, Month, Whole
+from community.web.forms import IdField
 
 INT32 = range(-(2**31), 2**31)
 
@@ -60,7 +60,7 @@ def test_every_number_in_a_form_fits_the_database(app):
             elif (
                 issubclass(kind, SelectFieldBase | RadioField) and field.kwargs.get("coerce") is int
             ):
-                unbounded.append(f"{where} (coerce=int: use community.forms.row_id)")
+                unbounded.append(f"{where} (coerce=int: use community.web.forms.row_id)")
     assert unbounded == []
 
 
@@ -85,20 +85,20 @@ def test_every_argument_and_payload_field_is_bounded(app):
             inner = getattr(field, "inner", field)  # a list's items
             where = f"{type(schema).__name__}.{name}"
             if isinstance(inner, ma.fields.Number) and not isinstance(inner, Whole):
-                loose.append(f"{where}: a number without community.args bounds")
+                loose.append(f"{where}: a number without community.web.args bounds")
             if isinstance(inner, Whole) and not (inner.minimum in INT32 and inner.maximum in INT32):
                 loose.append(f"{where}: past 32 bits")
             if isinstance(inner, ma.fields.Date | ma.fields.DateTime) and not isinstance(
                 inner, Day | Month
             ):
-                loose.append(f"{where}: a date without community.args bounds")
+                loose.append(f"{where}: a date without community.web.args bounds")
     assert loose == []
     assert ID_MAX in INT32
 
 
 def test_views_read_query_numbers_through_community_args():
     """``request.args.get(…, type=int)`` turns "99999999999999999999" into a number no
-    column holds: query arguments go through a ``community.args`` schema instead."""
+    column holds: query arguments go through a ``community.web.args`` schema instead."""
     root = Path(community.__file__).parent
     offenders = []
     for path in sorted(root.rglob("*.py")):

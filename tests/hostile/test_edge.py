@@ -1,4 +1,4 @@
-"""The edge (``community/inputs.py``): NUL characters, unpaired surrogates, JSON nested too
+"""The edge (``community/web/inputs.py``): NUL characters, unpaired surrogates, JSON nested too
 deeply and JSON sent to forms are refused before any view runs, with a 400 (or 415) that says
 why, and nothing is stored, on SQLite and PostgreSQL alike (SQLite used to store NULs that
 PostgreSQL refuses with a server error)."""

@@ -2,7 +2,7 @@
 fail on any unhandled exception or an answer that is not an acknowledgement.
 
 Namespaces and events are found on the server (its ``on_<event>`` handlers), payload keys from
-each event's declared payload (``community.live.payload``) and plausible values for them from
+each event's declared payload (``community.web.live.payload``) and plausible values for them from
 the demo database, so an event added later is walked without touching this file. Besides
 well-formed events with bad payloads, raw packets try what no client library sends: event
 names that are not text, reserved names, payloads that are not lists, nesting deeper than the

@@ -10,7 +10,6 @@ from sqlalchemy import func, select
 
 from community.accounts.models import User
 from community.database import utcnow
-from community.diff import diff_html
 from community.errors import OperationError
 from community.extensions import db
 from community.forums.models import Thread
@@ -24,6 +23,7 @@ from community.knowledge.models import (
     RevisionState,
 )
 from community.spaces.models import Space
+from community.text.diff import diff_html
 
 
 def _get(model, obj):

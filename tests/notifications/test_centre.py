@@ -184,9 +184,9 @@ def test_a_tab_whose_session_ended_hears_nothing_even_if_left_open(
 ):
     """Signed out in one browser, while another server process keeps that browser's tab
     open a moment longer (its disconnect not yet arrived): pushes go to live sessions only."""
-    import community.live
+    import community.web.live
 
-    monkeypatch.setattr(community.live, "close_sessions", lambda session_ids: None)
+    monkeypatch.setattr(community.web.live, "close_sessions", lambda session_ids: None)
     _space, alice, bob, thread = scene
     shared, own = app.test_client(), app.test_client()
     login(shared, alice)

@@ -7,7 +7,7 @@ parse, have finite numbers and nest at most ``MAX_DEPTH`` levels. Every request 
 :func:`check_request` (a 400 names what was wrong); only the blueprints that declare it with
 :func:`accept_json` take JSON bodies, so forms never read JSON (Flask-WTF would otherwise turn
 a JSON body into form data of any type). Socket events pass :func:`check_value` in
-``community/live.py``.
+``community/web/live.py``.
 """
 
 from __future__ import annotations

@@ -4,7 +4,7 @@ Customers come from several organisations and segments (a medical-device maker l
 customers, a furniture retailer like IKEA's co-producers, a film studio like SGI's partners,
 a school district and a city), plus company experts, a moderator and an admin. They meet in
 five spaces (public, restricted and private, in English and Chinese) whose threads are data in
-:mod:`community.demo_content`, loaded here through the ordinary operations. Later features
+:mod:`community.demo.content`, loaded here through the ordinary operations. Later features
 add their own demo content in :func:`load_demo`.
 """
 
@@ -19,14 +19,14 @@ from community.accounts import operations as accounts
 from community.accounts.models import User
 from community.analytics import rollup
 from community.database import utcnow
-from community.demo_brainstorms import load_demo_brainstorms
-from community.demo_content import SPACES, THREADS, SpaceSeed, ThreadSeed
-from community.demo_experts import load_demo_expertise, load_demo_routing
-from community.demo_ideas import load_demo_ideas
-from community.demo_knowledge import load_demo_knowledge
-from community.demo_moderation import load_demo_moderation
-from community.demo_notifications import load_demo_notifications
-from community.demo_products import load_demo_products
+from community.demo.brainstorms import load_demo_brainstorms
+from community.demo.content import SPACES, THREADS, SpaceSeed, ThreadSeed
+from community.demo.experts import load_demo_expertise, load_demo_routing
+from community.demo.ideas import load_demo_ideas
+from community.demo.knowledge import load_demo_knowledge
+from community.demo.moderation import load_demo_moderation
+from community.demo.notifications import load_demo_notifications
+from community.demo.products import load_demo_products
 from community.extensions import db
 from community.forums import operations as forums
 from community.forums.models import Post, Thread
@@ -281,5 +281,5 @@ def _backdate(thread: Thread, replies: list[Post], *, started: datetime, now: da
 
 
 def _markdown(text: str) -> str:
-    """A post body written indented in :mod:`community.demo_content`, as plain Markdown."""
+    """A post body written indented in :mod:`community.demo.content`, as plain Markdown."""
     return textwrap.dedent(text).strip()

@@ -3,9 +3,9 @@
 Flask's ``before_request`` hooks and CSRF do not run for socket events, so everything a view
 gets from the request's edge happens here instead. :class:`Packet` reads what clients send:
 an event whose payload is not valid JSON, nests too deeply or carries text no view may see
-(``community.inputs``), or whose name is not text or is one the server reserves
+(``community.web.inputs``), or whose name is not text or is one the server reserves
 (``connect``, ``disconnect``), arrives as a malformed event, which every namespace refuses.
-Each event declares its payload with :func:`payload` (fields from ``community.args``), so a
+Each event declares its payload with :func:`payload` (fields from ``community.web.args``), so a
 handler only ever gets a dict of typed, bounded values; :class:`LiveNamespace` refuses unknown
 events and payloads that do not fit, runs each event as one unit of work (commit once, roll
 back on error) and answers refusals with an acknowledgement ``{"ok": false, "error": ...}``.
@@ -35,14 +35,14 @@ from socketio import packet as sio_packet
 
 from community.errors import OperationError
 from community.extensions import db, socketio
-from community.inputs import BadInput, check_value
 from community.permissions import guardian
 from community.ratelimit import spend
+from community.web.inputs import BadInput, check_value
 
 log = logging.getLogger(__name__)
 
 #: The name a malformed event arrives under: NUL-prefixed, which no client's event name can be
-#: (``community.inputs`` refuses NUL in anything a client sends).
+#: (``community.web.inputs`` refuses NUL in anything a client sends).
 MALFORMED = "\x00malformed"
 #: Event names only the server triggers.
 RESERVED = frozenset({"connect", "connect_error", "disconnect", "__disconnect_final"})
@@ -106,7 +106,8 @@ def refusal(message: str) -> dict[str, Any]:
 def payload(**fields: ma.fields.Field) -> Callable:
     """Declare what an event takes: one JSON object with ``fields`` (other keys are ignored).
     The handler receives it loaded; anything else is refused, with what the first field that
-    failed says if it was given a ``message`` (``community.args`` fields), or "not understood"."""
+    failed says if it was given a ``message`` (``community.web.args`` fields), or "not
+    understood"."""
     schema = ma.Schema.from_dict(fields)(unknown=ma.EXCLUDE)
 
     def declare(handler: Callable) -> Callable:

@@ -2,7 +2,7 @@
 
 Every view reads its query string through a marshmallow schema built from these fields
 (:func:`parse`: a 400 that names each bad argument), the JSON API's flask-smorest arguments
-use the same fields (webargs answers 422), and socket payloads too (``community.live``). So a
+use the same fields (webargs answers 422), and socket payloads too (``community.web.live``). So a
 page number, an id, a date or a choice means the same everywhere, and nothing outside the
 database's range reaches a query: whole numbers stay within 32 bits (as ``RowIdConverter``
 does for route ids), dates within ``FIRST_DAY``–``LAST_DAY``, a date range starts before it

@@ -11,7 +11,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from community.database import ID_MAX
-from community.reasons import REASON_MAX
+from community.web.reasons import REASON_MAX
 
 
 def as_choices(pairs: Iterable[tuple[str, object]]) -> list[SelectChoice]:
@@ -20,7 +20,7 @@ def as_choices(pairs: Iterable[tuple[str, object]]) -> list[SelectChoice]:
 
 
 # Numbers in forms stay within what the database's INTEGER columns hold, as route ids and
-# query arguments do (``community.args``): PostgreSQL refuses anything larger in a query.
+# query arguments do (``community.web.args``): PostgreSQL refuses anything larger in a query.
 
 
 def row_id(value: Any) -> int:
@@ -43,7 +43,7 @@ class IdField(IntegerField):
 _REASON_LENGTH = Length(
     max=REASON_MAX, message=_l("Keep the reason under %(count)d characters.", count=REASON_MAX)
 )
-#: A moderator's reason for an act (see ``community.reasons``): required …
+#: A moderator's reason for an act (see ``community.web.reasons``): required …
 REASON = [
     DataRequired(message=_l("Give a reason: it is recorded in the audit log.")),
     _REASON_LENGTH,
