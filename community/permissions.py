@@ -19,6 +19,7 @@ from flask import abort, request
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from community.errors import OperationError
 from community.extensions import login_manager
 
 Rule = Callable[[Any, Any], bool]
@@ -95,6 +96,12 @@ class Guardian:
         if not getattr(user, "is_authenticated", False):
             abort(login_manager.unauthorized())
         abort(403)
+
+    def ensure(self, user: Any, action: str, obj: Any = None, message: str | None = None) -> None:
+        """Inside an operation: raise :class:`OperationError` with ``message`` (a generic refusal
+        when none is given) unless allowed, so the view shows why and the change is rolled back."""
+        if not self.can(user, action, obj):
+            raise OperationError(message or str(_l("You may not do that here.")))
 
     @property
     def actions(self) -> list[str]:

@@ -23,15 +23,10 @@ from community.spaces.permissions import active_role
 from community.text.tags import parse_tags
 
 
-def _require(user, action: str, obj, message: str) -> None:
-    if not guardian.can(user, action, obj):
-        raise OperationError(message)
-
-
 def set_expertise(user: User, tags: str | list[str], *, by: User) -> list[Expertise]:
     """Make ``user``'s declared tags exactly ``tags``: new ones are added unverified, those
     left out are removed with their verification. Returns the declared rows."""
-    _require(by, "expertise.declare", user, _("You can only change your own expertise."))
+    guardian.ensure(by, "expertise.declare", user, _("You can only change your own expertise."))
     wanted = parse_tags(tags)
     existing = {
         e.tag: e for e in db.session.scalars(select(Expertise).where(Expertise.user_id == user.id))
@@ -65,14 +60,14 @@ def verify_expertise(expertise: Expertise, *, by: User, space: Space | None = No
     if expertise.is_verified:
         raise OperationError(_("#%(tag)s is already verified.", tag=expertise.tag))
     if space is None:
-        _require(
+        guardian.ensure(
             by,
             "expertise.verify",
             expertise,
             _("Only site admins verify expertise outside a space."),
         )
     else:
-        _require(
+        guardian.ensure(
             by,
             "expertise.verify_in",
             space,
@@ -92,7 +87,7 @@ def verify_expertise(expertise: Expertise, *, by: User, space: Space | None = No
 
 def revoke_verification(expertise: Expertise, *, by: User) -> None:
     """Take a verification back; the tag stays declared."""
-    _require(
+    guardian.ensure(
         by,
         "expertise.revoke",
         expertise,

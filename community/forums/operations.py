@@ -34,11 +34,6 @@ from community.text.tags import parse_tags
 from community.web.reasons import clean_reason
 
 
-def _require(user, action: str, obj, message: str | None = None) -> None:
-    if not guardian.can(user, action, obj):
-        raise OperationError(message or _("You may not do that here."))
-
-
 def _clean_title(title: str) -> str:
     title = " ".join(title.split())
     if not title:
@@ -135,7 +130,7 @@ def start_thread(
     """Start a discussion or question in ``space``; ``ask_expert`` asks for the question to
     be routed to experts at once; ``suggestions_shown`` passes on which knowledge base
     suggestions the asker saw while typing (see ``signals.thread_created``)."""
-    _require(author, "thread.start", space, _("Join this space to write in it."))
+    guardian.ensure(author, "thread.start", space, _("Join this space to write in it."))
     if kind not in {k.value for k in ThreadKind}:
         raise OperationError(_("Choose a kind of thread."), field="kind")
     title, body, tag_list = _clean_title(title), _clean_body(body), parse_tags(tags)
@@ -170,7 +165,7 @@ def reply_to_thread(thread: Thread, *, author: User, body: str) -> Post:
     """Post a reply (an answer, on a question)."""
     if thread.locked and not guardian.can(author, "thread.moderate", thread):
         raise OperationError(_("This thread is locked."))
-    _require(author, "thread.reply", thread, _("You may not reply here."))
+    guardian.ensure(author, "thread.reply", thread, _("You may not reply here."))
     body = _clean_body(body)
     now = utcnow()
     post = Post(thread_id=thread.id, author_id=author.id, created_at=now)
@@ -196,7 +191,7 @@ def edit_post(
     """Edit a post (and, for an opening post, its thread's title and tags); the previous text
     is kept as a revision. A moderator editing someone else's post gives a ``reason`` (it is
     recorded in the audit log)."""
-    _require(by, "post.edit", post, _("You may not edit this post."))
+    guardian.ensure(by, "post.edit", post, _("You may not edit this post."))
     thread = post.thread
     reason = clean_reason(reason, required=post.author_id != by.id)
     body = _clean_body(body)
@@ -234,7 +229,7 @@ def edit_post(
 
 def delete_post(post: Post, *, by: User) -> None:
     """Soft-delete a reply, or the whole thread when it is the opening post."""
-    _require(by, "post.delete", post, _("You may not delete this post."))
+    guardian.ensure(by, "post.delete", post, _("You may not delete this post."))
     thread = post.thread
     now = utcnow()
     if post.is_opening:
@@ -259,7 +254,7 @@ def delete_post(post: Post, *, by: User) -> None:
 def restore_post(post: Post, *, by: User) -> None:
     """Undo a deletion (moderators)."""
     thread = post.thread
-    _require(by, "thread.moderate", thread)
+    guardian.ensure(by, "thread.moderate", thread)
     if post.is_opening:
         if not thread.is_deleted:
             raise OperationError(_("This thread is not deleted."))
@@ -279,7 +274,7 @@ def restore_post(post: Post, *, by: User) -> None:
 
 def set_pinned(thread: Thread, pinned: bool, *, by: User) -> None:
     """Pin a thread to the top of its space's list, or unpin it."""
-    _require(by, "thread.moderate", thread)
+    guardian.ensure(by, "thread.moderate", thread)
     thread.pinned = pinned
     db.session.flush()
     signals.thread_moderated.send(thread, action="pin" if pinned else "unpin", by=by)
@@ -287,7 +282,7 @@ def set_pinned(thread: Thread, pinned: bool, *, by: User) -> None:
 
 def set_locked(thread: Thread, locked: bool, *, by: User) -> None:
     """Lock a thread against new replies and edits, or unlock it."""
-    _require(by, "thread.moderate", thread)
+    guardian.ensure(by, "thread.moderate", thread)
     thread.locked = locked
     db.session.flush()
     signals.thread_moderated.send(thread, action="lock" if locked else "unlock", by=by)
@@ -295,8 +290,10 @@ def set_locked(thread: Thread, locked: bool, *, by: User) -> None:
 
 def move_thread(thread: Thread, to_space: Space, *, by: User, reason: str) -> None:
     """Move a thread to another space, saying why; the mover must moderate both."""
-    _require(by, "thread.moderate", thread)
-    _require(by, "space.moderate", to_space, _("You may only move threads to spaces you moderate."))
+    guardian.ensure(by, "thread.moderate", thread)
+    guardian.ensure(
+        by, "space.moderate", to_space, _("You may only move threads to spaces you moderate.")
+    )
     reason = clean_reason(reason)
     if to_space.id == thread.space_id:
         raise OperationError(_("The thread is already in that space."), field="space")
@@ -315,12 +312,12 @@ def accept_answer(post: Post, *, by: User) -> None:
     """Mark ``post`` as the accepted answer of its question (replacing any earlier one): the
     asker or a moderator, never a moderator their own reply (``post.accept``)."""
     thread = post.thread
-    _require(by, "thread.accept", thread, _("You may not accept answers here."))
+    guardian.ensure(by, "thread.accept", thread, _("You may not accept answers here."))
     if post.is_opening or post.is_deleted:
         raise OperationError(_("Only a reply can be the accepted answer."))
     if post.held:
         raise OperationError(_("Approve this reply before you accept it as the answer."))
-    _require(
+    guardian.ensure(
         by,
         "post.accept",
         post,
@@ -335,7 +332,7 @@ def accept_answer(post: Post, *, by: User) -> None:
 
 def unaccept_answer(thread: Thread, *, by: User) -> None:
     """Clear the accepted answer."""
-    _require(by, "thread.accept", thread, _("You may not accept answers here."))
+    guardian.ensure(by, "thread.accept", thread, _("You may not accept answers here."))
     thread.accepted_post_id = None
     db.session.flush()
     signals.answer_cleared.send(thread, by=by)
@@ -344,7 +341,7 @@ def unaccept_answer(thread: Thread, *, by: User) -> None:
 def mark_helpful(post: Post, user: User, helpful: bool = True) -> bool:
     """Mark (or unmark) ``post`` as helpful; one mark per user. Idempotent; returns whether
     the user's mark now exists."""
-    _require(user, "post.helpful", post, _("You may not mark this post."))
+    guardian.ensure(user, "post.helpful", post, _("You may not mark this post."))
     existing = db.session.scalar(
         select(HelpfulMark).where(HelpfulMark.post_id == post.id, HelpfulMark.user_id == user.id)
     )

@@ -47,11 +47,6 @@ from community.web.reasons import clean_reason
 RESPONSE_MAX = 10_000
 
 
-def _require(user, action: str, obj, message: str) -> None:
-    if not guardian.can(user, action, obj):
-        raise OperationError(message)
-
-
 def _lock_rows(idea_ids: list[int]) -> None:
     """Lock these ideas' rows until the commit, in id order (PostgreSQL; a no-op on SQLite)."""
     db.session.execute(
@@ -108,7 +103,7 @@ def submit_idea(
     space: Space, *, author: User, title: str, body: str, tags: str | list[str] = ""
 ) -> Idea:
     """Propose an idea in ``space``; its co-design thread is started with it."""
-    _require(author, "idea.submit", space, _("Join this space to post ideas."))
+    guardian.ensure(author, "idea.submit", space, _("Join this space to post ideas."))
     thread = forums.start_thread(
         space, author=author, kind=ThreadKind.CODESIGN.value, title=title, body=body, tags=tags
     )
@@ -141,7 +136,7 @@ def edit_idea(
 ) -> None:
     """Edit an idea (the author until it has support from others or a status; moderators,
     who give a ``reason`` for the audit log when the idea is someone else's)."""
-    _require(by, "idea.edit", idea, _("This idea can no longer be edited by its author."))
+    guardian.ensure(by, "idea.edit", idea, _("This idea can no longer be edited by its author."))
     reason = clean_reason(reason, required=idea.author_id != by.id)
     title = " ".join(title.split())
     if not title or len(title) > TITLE_MAX:
@@ -173,7 +168,7 @@ def cast_vote(idea: Idea, user: User) -> bool:
     Where the space has a vote budget, a vote beyond the voter's active votes is refused."""
     if idea.is_closed:
         raise OperationError(_("This idea is closed and takes no more votes."))
-    _require(user, "idea.vote", idea, _("You may not vote on this idea."))
+    guardian.ensure(user, "idea.vote", idea, _("You may not vote on this idea."))
     budget = idea.space.vote_budget
     _lock_rows([idea.id])
     if budget is not None:
@@ -295,7 +290,7 @@ def _record_change(
 
 def change_status(idea: Idea, status: str, *, response: str, by: User) -> IdeaStatusChange:
     """Move an idea to another status with a public response (space experts, moderators)."""
-    _require(by, "idea.set_status", idea, _("You may not change the status of this idea."))
+    guardian.ensure(by, "idea.set_status", idea, _("You may not change the status of this idea."))
     if status not in {s.value for s in IdeaStatus} or status == IdeaStatus.MERGED:
         raise OperationError(_("Choose a status from the list."), field="status")
     response = _clean_response(response)
@@ -377,7 +372,7 @@ def merge_idea(idea: Idea, into_id: int, *, response: str, by: User) -> IdeaStat
     """Merge the duplicate ``idea`` into idea number ``into_id``, with a public response (those
     who may change its status). Its voters become voters of the other idea, once each and within
     that space's vote budget; its own votes and co-design thread stay on its page."""
-    _require(by, "idea.merge", idea, _("You may not merge this idea."))
+    guardian.ensure(by, "idea.merge", idea, _("You may not merge this idea."))
     target = db.session.get(Idea, into_id) if 0 < into_id <= ID_MAX else None
     if target is None or not guardian.can(by, "idea.view", target):
         raise OperationError(
@@ -456,7 +451,7 @@ def _move_votes(source: Idea, target: Idea) -> int:
 def unmerge_idea(idea: Idea, *, response: str = "", by: User) -> IdeaStatusChange:
     """Undo a merge: the idea returns to the status it had before it, and the votes the merge
     gave the other idea are taken back (those voters' own votes here were kept)."""
-    _require(by, "idea.merge", idea, _("You may not unmerge this idea."))
+    guardian.ensure(by, "idea.merge", idea, _("You may not unmerge this idea."))
     response = _clean_response(response, required=False, field="unmerge_response")
     target = idea.merged_into
     _hold(idea, *([target] if target is not None else []))
@@ -493,7 +488,7 @@ def delete_idea(idea: Idea, *, by: User) -> None:
     """Delete an idea with its votes and timeline, and its co-design thread (moderators; the
     author until someone else votes or the status changes). An idea that others were merged
     into is kept, so that their links and the votes moved to it keep their meaning."""
-    _require(by, "idea.delete", idea, _("You may not delete this idea."))
+    guardian.ensure(by, "idea.delete", idea, _("You may not delete this idea."))
     _hold(idea)
     if db.session.scalar(select(func.count(Idea.id)).where(Idea.merged_into_id == idea.id)):
         raise OperationError(

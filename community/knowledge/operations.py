@@ -34,11 +34,6 @@ from community.text.markdown import render_markdown
 from community.text.tags import parse_tags
 
 
-def _require(user, action: str, obj, message: str) -> None:
-    if not guardian.can(user, action, obj):
-        raise OperationError(message)
-
-
 def _clean(title: str, body: str, tags, summary: str) -> tuple[str, str, list[str], str]:
     title = " ".join((title or "").split())
     if not title:
@@ -111,7 +106,7 @@ def create_article(
 ) -> Article:
     """Write an article in ``space`` (None: site-wide) as a draft, or published at once; its
     first revision is this save."""
-    _require(by, "article.write", space, _("You may not write articles here."))
+    guardian.ensure(by, "article.write", space, _("You may not write articles here."))
     title, body, tag_list, summary = _clean(title, body, tags, summary)
     _check_product(product, space)
     now = utcnow()
@@ -148,7 +143,7 @@ def edit_article(
     product=None,
 ) -> ArticleRevision:
     """Save a new revision of ``article`` (its writers)."""
-    _require(by, "article.edit", article, _("You may not edit this article."))
+    guardian.ensure(by, "article.edit", article, _("You may not edit this article."))
     title, body, tag_list, summary = _clean(title, body, tags, summary)
     _check_product(product, article.space)
     if (
@@ -167,7 +162,7 @@ def edit_article(
 
 def publish_article(article: Article, *, by: User, publish: bool = True) -> None:
     """Publish a draft (or take a published article back to draft)."""
-    _require(by, "article.edit", article, _("You may not publish this article."))
+    guardian.ensure(by, "article.edit", article, _("You may not publish this article."))
     wanted = ArticleStatus.PUBLISHED if publish else ArticleStatus.DRAFT
     if article.status == wanted:
         raise OperationError(
@@ -183,7 +178,7 @@ def publish_article(article: Article, *, by: User, publish: bool = True) -> None
 
 def delete_article(article: Article, *, by: User) -> None:
     """Delete an article with its history and feedback (its writers)."""
-    _require(by, "article.edit", article, _("You may not delete this article."))
+    guardian.ensure(by, "article.edit", article, _("You may not delete this article."))
     signals.article_deleted.send(article, by=by)
     db.session.delete(article)
     db.session.flush()
@@ -193,7 +188,7 @@ def suggest_edit(
     article: Article, *, title: str, body: str, by: User, tags: str | list[str] = "", summary=""
 ) -> ArticleRevision:
     """A member's suggested edit: a pending revision for an editor to accept or decline."""
-    _require(by, "article.suggest", article, _("You may not suggest edits to this article."))
+    guardian.ensure(by, "article.suggest", article, _("You may not suggest edits to this article."))
     title, body, tag_list, summary = _clean(title, body, tags, summary)
     if title == article.title and body == article.body_source and tag_list == article.tag_names:
         raise OperationError(_("Nothing changed."))
@@ -206,7 +201,7 @@ def suggest_edit(
 
 def _decide(revision: ArticleRevision, by: User, state: RevisionState) -> Article:
     article = db.session.get(Article, revision.article_id)
-    _require(by, "article.edit", article, _("You may not review suggested edits here."))
+    guardian.ensure(by, "article.edit", article, _("You may not review suggested edits here."))
     if revision.state != RevisionState.PENDING:
         raise OperationError(_("This suggestion was already handled."))
     revision.state = state.value
@@ -235,7 +230,7 @@ def decline_suggestion(revision: ArticleRevision, *, by: User) -> None:
 def rate_article(article: Article, *, by: User, helpful: bool) -> ArticleFeedback:
     """Answer "Did this help?"; one answer per reader, changed by answering again. Counts are
     aggregates over these rows, so concurrent answers cannot be lost."""
-    _require(by, "article.feedback", article, _("You may not rate this article."))
+    guardian.ensure(by, "article.feedback", article, _("You may not rate this article."))
     feedback = db.session.scalar(
         select(ArticleFeedback).where(
             ArticleFeedback.article_id == article.id, ArticleFeedback.user_id == by.id
@@ -263,7 +258,9 @@ def rate_article(article: Article, *, by: User, helpful: bool) -> ArticleFeedbac
 def article_from_answer(thread: Thread, *, by: User) -> Article:
     """A draft article from a solved question: its title, and its accepted answer as body;
     linked to the thread. A thread already turned into an article gives that article."""
-    _require(by, "article.from_answer", thread, _("You may not turn this answer into an article."))
+    guardian.ensure(
+        by, "article.from_answer", thread, _("You may not turn this answer into an article.")
+    )
     existing = db.session.scalar(
         select(Article).where(Article.source_thread_id == thread.id).order_by(Article.id).limit(1)
     )
@@ -339,7 +336,7 @@ def record_answered(
 ) -> Deflection:
     """ "This answered my question": the question typed in ``space`` was not posted, because
     ``article`` (or solved ``thread``) answered it."""
-    _require(by, "thread.start", space, _("Join this space to write in it."))
+    guardian.ensure(by, "thread.start", space, _("Join this space to write in it."))
     if article is not None:
         if not guardian.can(by, "article.view", article) or not article.is_published:
             raise OperationError(_("That article is not available."))

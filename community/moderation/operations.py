@@ -75,11 +75,6 @@ BAN_DAYS_MAX = 3650
 _ACTING = "moderation.acting"
 
 
-def _require(user, action: str, obj, message: str | None = None) -> None:
-    if not guardian.can(user, action, obj):
-        raise OperationError(message or _("You may not do that here."))
-
-
 def is_acting() -> bool:
     """True while a moderation action runs another feature's operation."""
     return bool(db.session.info.get(_ACTING))
@@ -221,7 +216,7 @@ def flag_content(target, *, by: User, reason: str, note: str = "") -> Moderation
     (``FLAG_HIDE_THRESHOLD``), or one from someone who moderates it, hide it pending review."""
     if isinstance(target, Post) and target.is_opening:
         target = target.thread
-    _require(by, "moderation.flag", target, _("You can't flag this."))
+    guardian.ensure(by, "moderation.flag", target, _("You can't flag this."))
     if reason not in {r.value for r in FlagReason}:
         raise OperationError(_("Choose why you are flagging this."), field="reason")
     note = (note or "").strip()
@@ -314,7 +309,7 @@ def approve(case: ModerationCase, *, by: User, reason: str, seen: str) -> None:
     """The item is fine: dismiss its flags and show it again (or publish a held post).
     ``seen``: the :func:`words_digest` of the words the moderator read; words edited since
     are refused, to be read first."""
-    _require(by, "moderation.act", case)
+    guardian.ensure(by, "moderation.act", case)
     reason = clean_reason(reason)
     target = _target(case)
     _lock_words(case, target)
@@ -331,7 +326,7 @@ def approve(case: ModerationCase, *, by: User, reason: str, seen: str) -> None:
 
 def hide(case: ModerationCase, *, by: User, reason: str) -> None:
     """Hide the item from readers (its author and moderators still see it, marked)."""
-    _require(by, "moderation.act", case)
+    guardian.ensure(by, "moderation.act", case)
     reason = clean_reason(reason)
     target = _target(case)
     if not _hideable(target):
@@ -346,7 +341,7 @@ def hide(case: ModerationCase, *, by: User, reason: str) -> None:
 
 def delete(case: ModerationCase, *, by: User, reason: str) -> None:
     """Delete the item the way its own feature deletes (threads and posts softly)."""
-    _require(by, "moderation.act", case)
+    guardian.ensure(by, "moderation.act", case)
     reason = clean_reason(reason)
     target = _target(case)
     before = snapshot(target)
@@ -374,7 +369,7 @@ def delete(case: ModerationCase, *, by: User, reason: str) -> None:
 
 def lock(case: ModerationCase, *, by: User, reason: str) -> None:
     """Lock the item's thread against new replies."""
-    _require(by, "moderation.act", case)
+    guardian.ensure(by, "moderation.act", case)
     reason = clean_reason(reason)
     target = _target(case)
     thread = target.thread if isinstance(target, Post | Idea) else target
@@ -391,11 +386,11 @@ def lock(case: ModerationCase, *, by: User, reason: str) -> None:
 def warn(user: User, *, by: User, reason: str, space: Space | None = None) -> ModerationWarning:
     """Warn someone: a recorded warning they see until they acknowledge it. In a space, its
     moderators may warn; site-wide, site moderators."""
-    _require(by, "moderation.warn", user, _("You may not warn this person."))
+    guardian.ensure(by, "moderation.warn", user, _("You may not warn this person."))
     if space is not None:
-        _require(by, "space.moderate", space)
+        guardian.ensure(by, "space.moderate", space)
     else:
-        _require(by, "moderation.site", None)
+        guardian.ensure(by, "moderation.site", None)
     reason = clean_reason(reason)
     warning = ModerationWarning(user_id=user.id, space_id=space.id if space else None, by_id=by.id)
     warning.reason = reason
@@ -424,7 +419,7 @@ def _days(days: int | None, most: int) -> int:
 
 def ban(user: User, space: Space, *, by: User, reason: str, days: int | None) -> None:
     """Ban someone from a space for ``days`` (the spaces feature's ban)."""
-    _require(by, "space.moderate", space)
+    guardian.ensure(by, "space.moderate", space)
     reason = clean_reason(reason)
     until: datetime = utcnow() + timedelta(days=_days(days, BAN_DAYS_MAX))
     with _acting():
@@ -438,7 +433,7 @@ def ban(user: User, space: Space, *, by: User, reason: str, days: int | None) ->
 def suspend(user: User, *, by: User, reason: str, days: int | None) -> None:
     """Suspend an account site-wide until a date (admins): no sign-in and no writes, and its
     open live connections are closed."""
-    _require(by, "moderation.suspend", user, _("Only admins may suspend, and not admins."))
+    guardian.ensure(by, "moderation.suspend", user, _("Only admins may suspend, and not admins."))
     reason = clean_reason(reason)
     before = snapshot(user)
     user.suspended_until = utcnow() + timedelta(days=_days(days, SUSPEND_DAYS_MAX))
@@ -449,7 +444,7 @@ def suspend(user: User, *, by: User, reason: str, days: int | None) -> None:
 
 def unsuspend(user: User, *, by: User, reason: str) -> None:
     """Lift a suspension early (admins)."""
-    _require(by, "moderation.suspend", user)
+    guardian.ensure(by, "moderation.suspend", user)
     reason = clean_reason(reason)
     if not user.is_suspended:
         raise OperationError(_("That account is not suspended."))
@@ -462,7 +457,7 @@ def unsuspend(user: User, *, by: User, reason: str) -> None:
 
 def set_hold_new_posts(space: Space, hold: bool, *, by: User) -> None:
     """Hold new accounts' posts in the space for approval, or stop (its moderators)."""
-    _require(by, "moderation.queue", space)
+    guardian.ensure(by, "moderation.queue", space)
     if space.hold_new_posts == hold:
         return
     space.hold_new_posts = hold

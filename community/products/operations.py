@@ -38,11 +38,6 @@ EARLIEST_RELEASE = date(1990, 1, 1)
 LATEST_AHEAD = timedelta(days=366)
 
 
-def _require(user, action: str, obj, message: str) -> None:
-    if not guardian.can(user, action, obj):
-        raise OperationError(message)
-
-
 def _clean_product(
     name: str, slug: str, description: str, exclude: Product | None
 ) -> tuple[str, str, str]:
@@ -81,7 +76,7 @@ def create_product(
     *, name: str, slug: str = "", description: str = "", space_ids: list[int], by: User
 ) -> Product:
     """Add a product owned by the given spaces (site admins)."""
-    _require(by, "product.manage", None, _("Only site admins manage products."))
+    guardian.ensure(by, "product.manage", None, _("Only site admins manage products."))
     name, slug, description = _clean_product(name, slug, description, None)
     product = Product(name=name, slug=slug, description=description, spaces=_spaces(space_ids))
     db.session.add(product)
@@ -107,7 +102,7 @@ def edit_product(
     """Rename or redescribe a product, or change the spaces that own it (site admins).
 
     A space that stops owning the product keeps its ideas' links: they were true when made."""
-    _require(by, "product.manage", product, _("Only site admins manage products."))
+    guardian.ensure(by, "product.manage", product, _("Only site admins manage products."))
     name, slug, description = _clean_product(name, slug, description, product)
     before = _product_fields(product)
     product.name, product.slug, product.description = name, slug, description
@@ -169,7 +164,7 @@ def create_release(
     product: Product, *, version: str, released_on: date | None, notes: str = "", by: User
 ) -> Release:
     """Add a release of ``product`` (site admins). Versions are unique per product."""
-    _require(by, "product.manage", product, _("Only site admins manage releases."))
+    guardian.ensure(by, "product.manage", product, _("Only site admins manage releases."))
     version, notes = _clean_release(product, version, released_on, notes)
     release = Release(
         product_id=product.id,
@@ -199,7 +194,7 @@ def edit_release(
     release: Release, *, version: str, released_on: date | None, notes: str = "", by: User
 ) -> None:
     """Correct a release's version, date or notes (site admins)."""
-    _require(by, "product.manage", release.product, _("Only site admins manage releases."))
+    guardian.ensure(by, "product.manage", release.product, _("Only site admins manage releases."))
     version, notes = _clean_release(release.product, version, released_on, notes, release)
     before = _release_fields(release)
     release.version, release.released_on, release.notes_source = version, released_on, notes
@@ -229,7 +224,7 @@ def _record(idea: Idea, kind: TimelineKind, by: User, **links) -> IdeaStatusChan
 def set_idea_product(idea: Idea, product: Product | None, *, by: User) -> IdeaStatusChange:
     """Say which product ``idea`` is for (None: no product); one its space owns (space
     moderators). An idea linked to a release keeps its product until it is unlinked."""
-    _require(by, "idea.set_product", idea, _("You may not set this idea's product."))
+    guardian.ensure(by, "idea.set_product", idea, _("You may not set this idea's product."))
     if product is not None and idea.space_id not in product.space_ids:
         raise OperationError(
             _("%(product)s is not a product of this space.", product=product.name), "product"
@@ -252,7 +247,7 @@ def set_idea_product(idea: Idea, product: Product | None, *, by: User) -> IdeaSt
 def link_release(idea: Idea, release: Release | None, *, by: User) -> IdeaStatusChange:
     """Link a shipped ``idea`` to the release of its product that delivered it, or unlink it
     (None). Its status stays as it is: shipping is a status change of its own."""
-    _require(by, "idea.link_release", idea, _("You may not link this idea to a release."))
+    guardian.ensure(by, "idea.link_release", idea, _("You may not link this idea to a release."))
     if release is not None:
         if idea.status != IdeaStatus.SHIPPED:
             raise OperationError(

@@ -38,11 +38,6 @@ SLUG_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,58}[a-z0-9])?$")
 RESERVED_SLUGS = {"new", "mine", "admin", "api", "static"}
 
 
-def _require(user, action: str, obj=None, message: str | None = None) -> None:
-    if not guardian.can(user, action, obj):
-        raise OperationError(message or _("You may not do that here."))
-
-
 def slugify(name: str) -> str:
     """An ASCII slug from ``name``; empty when the name has no Latin letters or digits."""
     ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
@@ -93,7 +88,7 @@ def create_space(
     expert_community: bool = False,
 ) -> Space:
     """Create a space; its creator becomes its owner."""
-    _require(by, "space.create", message=_("You may not create spaces."))
+    guardian.ensure(by, "space.create", message=_("You may not create spaces."))
     name, slug, description = _clean_fields(name, slug, description, visibility)
     space = Space(
         name=name,
@@ -128,7 +123,7 @@ def update_space(
 ) -> None:
     """Change a space's name, address, description, tags, visibility or whether it is an
     expert community (owners)."""
-    _require(by, "space.manage", space)
+    guardian.ensure(by, "space.manage", space)
     name, slug, description = _clean_fields(name, slug, description, visibility)
     tag_list = parse_tags(tags)
     visibility_changed = space.visibility != visibility
@@ -176,7 +171,7 @@ def recheck_access(spaces: list[Space], user: User | None = None) -> None:
 def set_vote_budget(space: Space, votes: int | None, *, by: User) -> None:
     """Limit how many open ideas one person may vote for in the space at a time, or lift the
     limit with None (moderators). Votes already cast stay, also above a lowered budget."""
-    _require(by, "space.moderate", space)
+    guardian.ensure(by, "space.moderate", space)
     if votes is not None and not 1 <= votes <= VOTE_BUDGET_MAX:
         raise OperationError(
             _(
@@ -235,7 +230,9 @@ def join_space(space: Space, user: User) -> Membership:
         raise OperationError(_("You are banned from this space."))
     if existing is not None:
         raise OperationError(_("You are already in this space."))
-    _require(user, "space.join", space, _("This space needs a request or an invite to join."))
+    guardian.ensure(
+        user, "space.join", space, _("This space needs a request or an invite to join.")
+    )
     membership = _add_member(space, user, MembershipState.ACTIVE)
     signals.member_joined.send(space, user=user, membership=membership)
     return membership
@@ -248,7 +245,7 @@ def request_to_join(space: Space, user: User, note: str = "") -> Membership:
         raise OperationError(_("You are banned from this space."))
     if existing is not None:
         raise OperationError(_("You have already asked to join, or are in it."))
-    _require(user, "space.request", space)
+    guardian.ensure(user, "space.request", space)
     membership = _add_member(space, user, MembershipState.PENDING, note)
     signals.join_requested.send(space, user=user, membership=membership)
     return membership
@@ -257,7 +254,7 @@ def request_to_join(space: Space, user: User, note: str = "") -> Membership:
 def decide_request(membership: Membership, *, approve: bool, by: User) -> None:
     """Approve or decline a pending request (space moderators and owners)."""
     space = membership.space
-    _require(by, "space.moderate", space)
+    guardian.ensure(by, "space.moderate", space)
     if membership.state != MembershipState.PENDING:
         raise OperationError(_("That request was already decided."))
     user = membership.user
@@ -302,7 +299,7 @@ def set_member_role(membership: Membership, role: SpaceRole, *, by: User) -> Non
     space = membership.space
     old = membership.space_role
     needs_owner = SpaceRole.MODERATOR in (old, role) or SpaceRole.OWNER in (old, role)
-    _require(by, "space.manage" if needs_owner else "space.moderate", space)
+    guardian.ensure(by, "space.manage" if needs_owner else "space.moderate", space)
     if membership.state != MembershipState.ACTIVE:
         raise OperationError(_("Only active members have roles."))
     if old == SpaceRole.OWNER and role != SpaceRole.OWNER and _owner_count(space) <= 1:
@@ -317,14 +314,14 @@ def ban_member(
 ) -> Membership:
     """Ban ``user`` from writing in (and, if private, seeing) the space, optionally until a
     time. Moderators cannot ban their peers; owners and admins can."""
-    _require(by, "space.moderate", space)
+    guardian.ensure(by, "space.moderate", space)
     if user.id == by.id:
         raise OperationError(_("You cannot ban yourself."))
     if not reason.strip():
         raise OperationError(_("Give a reason for the ban."), field="reason")
     membership = membership_of(user, space)
     if membership is not None and membership.space_role.at_least(SpaceRole.MODERATOR):
-        _require(by, "space.manage", space, _("Only owners can ban moderators."))
+        guardian.ensure(by, "space.manage", space, _("Only owners can ban moderators."))
         if membership.space_role == SpaceRole.OWNER and _owner_count(space) <= 1:
             raise OperationError(_("A space needs at least one owner."))
     if membership is None:
@@ -344,7 +341,7 @@ def ban_member(
 def unban_member(membership: Membership, *, by: User) -> None:
     """Lift a ban; the person may join again."""
     space = membership.space
-    _require(by, "space.moderate", space)
+    guardian.ensure(by, "space.moderate", space)
     if membership.state != MembershipState.BANNED:
         raise OperationError(_("That person is not banned."))
     user = membership.user
@@ -362,7 +359,7 @@ def create_invite(
     space: Space, *, by: User, days: int = 7, requires_approval: bool = False
 ) -> tuple[SpaceInvite, str]:
     """An invite link valid for ``days`` (1–90); returns the invite and its secret token."""
-    _require(by, "space.moderate", space)
+    guardian.ensure(by, "space.moderate", space)
     if not 1 <= days <= 90:
         raise OperationError(_("An invite lasts between 1 and 90 days."), field="days")
     token = secrets.token_urlsafe(24)
@@ -381,7 +378,7 @@ def create_invite(
 
 def revoke_invite(invite: SpaceInvite, *, by: User) -> None:
     """Stop an invite link from working."""
-    _require(by, "space.moderate", invite.space)
+    guardian.ensure(by, "space.moderate", invite.space)
     invite.revoked_at = utcnow()
     db.session.flush()
     signals.invite_changed.send(invite.space, invite=invite, change="revoked", by=by)
