@@ -8,6 +8,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from community.permissions import Role
+from tests.browser.menus import open_account_menu
 from tests.fixtures.accounts import PASSWORD
 
 
@@ -60,7 +61,7 @@ def test_register_edit_profile_switch_to_chinese_log_out_and_in(page: Page, live
     expect(page).to_have_url(re.compile(r"/u/meili$"))
     expect(page.get_by_text("注册时间").or_(page.get_by_text("加入时间"))).to_be_visible()
 
-    page.get_by_test_id("account-menu").click()
+    open_account_menu(page)
     page.get_by_role("button", name="退出登录").click()
     nav = page.get_by_role("navigation", name="主导航")
     expect(nav.get_by_role("link", name="登录", exact=True)).to_be_visible()

@@ -5,13 +5,15 @@ from __future__ import annotations
 
 from playwright.sync_api import expect
 
+from tests.browser.menus import open_account_menu
+
 
 def test_token_created_used_and_revoked(browser, base_url, live_user, sign_in):
     dev = live_user(display_name="Dana Developer")
     context = browser.new_context(base_url=base_url)
     page = context.new_page()
     sign_in(page, dev.username)
-    page.get_by_test_id("account-menu").click()
+    open_account_menu(page)
     page.get_by_role("link", name="Settings").click()
     page.get_by_role("link", name="API tokens").click()
     page.get_by_label("Token name").fill("Demand report")

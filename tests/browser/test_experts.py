@@ -6,6 +6,7 @@ from __future__ import annotations
 from playwright.sync_api import expect
 
 from community.permissions import Role
+from tests.browser.menus import open_account_menu
 from tests.browser.test_forums import sign_out
 
 
@@ -67,7 +68,7 @@ def test_declare_verify_badge_and_directory(
     sign_in(page, member.username)
     page.goto(f"/s/{slug}")
     page.get_by_role("button", name="Join space").click()
-    page.get_by_test_id("account-menu").click()
+    open_account_menu(page)
     page.get_by_role("link", name="Settings").click()
     page.locator(".settings-nav").get_by_role("link", name="Expertise").click()
     page.get_by_label("Your expertise").fill("Calibration, DICOM")

@@ -8,10 +8,11 @@ import re
 from playwright.sync_api import Page, expect
 
 from community.permissions import Role
+from tests.browser.menus import open_account_menu
 
 
 def sign_out(page: Page) -> None:
-    page.get_by_test_id("account-menu").click()
+    open_account_menu(page)
     page.locator("form[action='/logout'] button").click()
 
 

@@ -7,6 +7,8 @@ import re
 
 from playwright.sync_api import expect
 
+from tests.browser.menus import open_account_menu
+
 
 def _thread(live_server, owner_id: int, member_ids: list[int], slug: str, title: str) -> int:
     from community.accounts.models import User
@@ -84,7 +86,7 @@ def test_choosing_an_email_preference_and_muting_a_thread(
     page = browser.new_context(base_url=base_url).new_page()
     sign_in(page, cara.username)
 
-    page.get_by_test_id("account-menu").click()
+    open_account_menu(page)
     page.get_by_role("link", name="Settings").click()
     page.get_by_role("navigation", name="Settings").get_by_role(
         "link", name="Notifications"

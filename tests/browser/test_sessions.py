@@ -7,6 +7,7 @@ from __future__ import annotations
 from playwright.sync_api import expect
 
 from community.permissions import Role
+from tests.browser.menus import open_account_menu
 
 FIREFOX = "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:133.0) Gecko/20100101 Firefox/133.0"
 IPHONE = (
@@ -16,7 +17,7 @@ IPHONE = (
 
 
 def open_devices(page) -> None:
-    page.get_by_test_id("account-menu").click()
+    open_account_menu(page)
     page.get_by_role("link", name="Settings").click()
     page.locator(".settings-nav").get_by_role("link", name="Devices").click()
 
@@ -128,7 +129,7 @@ def test_signing_out_in_one_tab_ends_the_board_in_another(
         other_tab.goto("/")
         if width < 992:  # the menu is behind the navigation toggle on a phone
             other_tab.locator(".navbar-toggler").click()
-        other_tab.get_by_test_id("account-menu").click()
+        open_account_menu(other_tab)
         other_tab.locator("form[action='/logout'] button").click()
         expect(other_tab.get_by_test_id("account-menu")).to_have_count(0)
 
