@@ -33,7 +33,7 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 import socketio  # noqa: E402
 from flask import Flask  # noqa: E402
-from served import free_port, sign_in, start_server  # noqa: E402
+from served import free_port, production_env, sign_in, start_server  # noqa: E402
 from sqlalchemy import insert, select  # noqa: E402
 
 from community import create_app  # noqa: E402
@@ -180,15 +180,7 @@ def row(participants: int, latencies: list[float], lost: int) -> str:
 def run(participants: int, notes: int, threads: int, pause: float) -> dict:
     """One board of ``participants``: fresh database, server and clients."""
     workdir = Path(tempfile.mkdtemp(prefix="cocreate-brainstorm-bench-"))
-    env = {
-        **os.environ,
-        "COCREATE_ENV": "production",
-        "SECRET_KEY": secrets.token_hex(32),
-        "COCREATE_INSTANCE": str(workdir),
-        "DATABASE_URL": f"sqlite:///{workdir / 'bench.db'}",
-        "SEARCH_INDEX_DIR": str(workdir / "search"),
-        "TRUSTED_PROXIES": "1",
-    }
+    env = production_env(workdir, TRUSTED_PROXIES="1")
     server = board = None
     try:
         app = create_app(

@@ -17,7 +17,6 @@ import itertools
 import math
 import os
 import random
-import secrets
 import shutil
 import statistics
 import sys
@@ -31,7 +30,7 @@ from pathlib import Path
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 from flask import Flask, render_template  # noqa: E402
-from served import free_port, sign_in, start_server  # noqa: E402
+from served import free_port, production_env, sign_in, start_server  # noqa: E402
 from sqlalchemy import insert  # noqa: E402
 
 from community import create_app  # noqa: E402
@@ -417,14 +416,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=5, help="rounds over all rows")
     args = parser.parse_args()
     workdir = Path(tempfile.mkdtemp(prefix="cocreate-ideas-bench-"))
-    env = {
-        **os.environ,
-        "COCREATE_ENV": "production",
-        "SECRET_KEY": secrets.token_hex(32),
-        "COCREATE_INSTANCE": str(workdir),
-        "DATABASE_URL": f"sqlite:///{workdir / 'bench.db'}",
-        "SEARCH_INDEX_DIR": str(workdir / "search"),
-    }
+    env = production_env(workdir)
     server = None
     try:
         app = create_app(

@@ -6,11 +6,26 @@ from __future__ import annotations
 import http.client
 import os
 import re
+import secrets
 import socket
 import subprocess
 import sys
 import time
 from pathlib import Path
+
+
+def production_env(workdir: Path, **extra: str) -> dict:
+    """The environment a benchmark's server runs in: production settings, a fresh secret, and
+    the database, instance folder and search index in ``workdir``; ``extra`` adds settings."""
+    return {
+        **os.environ,
+        "COCREATE_ENV": "production",
+        "SECRET_KEY": secrets.token_hex(32),
+        "COCREATE_INSTANCE": str(workdir),
+        "DATABASE_URL": f"sqlite:///{workdir / 'bench.db'}",
+        "SEARCH_INDEX_DIR": str(workdir / "search"),
+        **extra,
+    }
 
 
 def free_port() -> int:
