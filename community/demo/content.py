@@ -3,6 +3,9 @@
 :mod:`community.demo` loads this through the ordinary operations. Post bodies are Markdown
 with one paragraph per line (a soft line break inside Chinese text would show as a stray
 space), hence the long lines; :func:`community.demo.load_demo` dedents them.
+
+Longer than 500 lines because it is data, not code: a dozen spaces with their threads in two
+languages, read top to bottom like the demo itself.
 """
 
 # ruff: noqa: E501
