@@ -36,7 +36,7 @@ from community.accounts.models import SEGMENTS
 from community.brainstorms.events import NAMESPACE as BRAINSTORM_NAMESPACE
 from community.brainstorms.events import BrainstormNamespace
 from community.commands import register_cli
-from community.config import PROJECT_ROOT, Config, config_from_env
+from community.config import PROJECT_ROOT, Config, config_from_env, instance_path
 from community.database import RowIdConverter, utcnow
 from community.extensions import babel, csrf, db, limiter, login_manager, mailer, migrate, socketio
 from community.ideas.events import NAMESPACE as IDEAS_NAMESPACE
@@ -54,16 +54,18 @@ from community.web.security import register_body_limit, register_security_header
 
 
 def create_app(config: type[Config] | None = None, **overrides) -> Flask:
-    """Build the Cocreate app from a config class (default: ``COCREATE_ENV``) plus overrides."""
+    """Build the Cocreate app: the config class's defaults (class default: ``COCREATE_ENV``),
+    then the settings the environment gives, then ``overrides``."""
     config = config or config_from_env()
     app = Flask(
         "community",
         root_path=str(PROJECT_ROOT / "community"),
-        instance_path=os.environ.get("COCREATE_INSTANCE", str(PROJECT_ROOT / "instance")),
+        instance_path=instance_path(),
         template_folder=str(PROJECT_ROOT / "templates"),
         static_folder=str(PROJECT_ROOT / "static"),
     )
     app.config.from_object(config)
+    app.config.update(config.environment())
     app.config.update(overrides)
     config.init_app(app)
     os.makedirs(app.instance_path, exist_ok=True)

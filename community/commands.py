@@ -70,13 +70,15 @@ def load_demo() -> None:
 
 
 @click.command("serve")
-@click.option("--host", envvar="HOST", default="127.0.0.1", show_default=True)
-@click.option("--port", envvar="PORT", default=5000, type=int, show_default=True)
+@click.option("--host", help="Default: the HOST setting.")
+@click.option("--port", type=click.IntRange(1, 65535), help="Default: the PORT setting.")
 @with_appcontext
-def serve(host: str, port: int) -> None:
+def serve(host: str | None, port: int | None) -> None:
     """Serve the site with Socket.IO (development server; use gunicorn in production), and
     route questions to experts in the background."""
     app = current_app._get_current_object()
+    host = app.config["HOST"] if host is None else host
+    port = app.config["PORT"] if port is None else port
     # Flask refuses app.run() under its CLI unless told this is deliberate.
     os.environ.pop("FLASK_RUN_FROM_CLI", None)
     if start_routing_loop(app):

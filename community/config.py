@@ -1,18 +1,42 @@
-"""Configuration classes; environment variables are read in ``init_app``, never at import."""
+"""The configuration: the classes that hold every setting's default, and ``SETTINGS``, the one
+declaration of what an operator may set from the environment.
+
+A ``Setting`` names its environment variable, how its text becomes a value (and which values
+are refused, so a typo stops the app at start rather than misbehaving later), the
+``app.config`` key it fills and what it means. ``create_app`` reads them all in one loop
+(``read_environment``) on top of the class defaults, then applies the caller's overrides;
+code reads each setting from ``app.config`` where it uses it. The environment is read here
+and nowhere else (``Setting`` and its parsers are in community/envvars.py).
+docs/configuration.md shows the same declaration as tables (``settings_markdown``;
+tests/core/test_config_docs.py keeps them equal). Flask's
+``from_prefixed_env`` is not used: it would rename every variable operators already set
+(``SECRET_KEY``, ``DATABASE_URL`` …) to ``COCREATE_…`` and takes any JSON value unchecked.
+"""
 
 from __future__ import annotations
 
+import json
 import os
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
+
+from community.database import SQLITE_SYNCHRONOUS
+from community.envvars import (
+    TEN_YEARS_DAYS,
+    Setting,
+    choice,
+    database_url,
+    flag,
+    hashing,
+    number,
+    origins,
+    rate,
+    text,
+    whole,
+)
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-
-
-def _env_bool(name: str, default: bool) -> bool:
-    value = os.environ.get(name)
-    if value is None:
-        return default
-    return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
 class Config:
@@ -108,6 +132,8 @@ class Config:
     # each account's hash be redone at its next sign-in.
     PASSWORD_HASHING = {"time_cost": 3, "memory_cost": 65536, "parallelism": 4}
 
+    HOST = "127.0.0.1"  # where `flask serve` (`make run`) listens
+    PORT = 5000
     TRUSTED_PROXIES = 0
     SEARCH_INDEX_DIR: str | None = None  # default: <instance>/search
     SEARCH_SYNC = False  # write the index in the request (tests) instead of in the background
@@ -121,52 +147,18 @@ class Config:
     EXPERT_ROUTING_INTERVAL_MINUTES = 5.0
 
     @classmethod
+    def environment(cls) -> dict[str, Any]:
+        """The settings the process's environment gives (``SETTINGS``), as ``app.config``
+        values."""
+        return read_environment(os.environ)
+
+    @classmethod
     def init_app(cls, app) -> None:
-        """Read the environment into ``app.config`` (values set by the caller win)."""
-        env = os.environ
-        instance = Path(app.instance_path)
-        if env.get("SECRET_KEY"):
-            app.config["SECRET_KEY"] = env["SECRET_KEY"]
-        url = env.get("DATABASE_URL")
-        if url and not app.config.get("SQLALCHEMY_DATABASE_URI"):
-            if url.startswith("postgres://"):
-                url = "postgresql+psycopg://" + url[len("postgres://") :]
-            elif url.startswith("postgresql://"):
-                url = "postgresql+psycopg://" + url[len("postgresql://") :]
-            app.config["SQLALCHEMY_DATABASE_URI"] = url
+        """Fill in what depends on the app: without a database URL, SQLite in its instance
+        folder."""
         if not app.config.get("SQLALCHEMY_DATABASE_URI"):
-            app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{instance / 'cocreate.db'}"
-        if env.get("MAIL_SERVER"):
-            app.config["MAIL_BACKEND"] = "smtp"
-            app.config["MAIL_SERVER"] = env["MAIL_SERVER"]
-            app.config["MAIL_PORT"] = int(env.get("MAIL_PORT", app.config["MAIL_PORT"]))
-            app.config["MAIL_USERNAME"] = env.get("MAIL_USERNAME")
-            app.config["MAIL_PASSWORD"] = env.get("MAIL_PASSWORD")
-            app.config["MAIL_USE_TLS"] = _env_bool("MAIL_USE_TLS", True)
-        if env.get("SITE_URL"):
-            app.config["SITE_URL"] = env["SITE_URL"]
-        if env.get("MAIL_DEFAULT_SENDER"):
-            app.config["MAIL_DEFAULT_SENDER"] = env["MAIL_DEFAULT_SENDER"]
-        if env.get("RATELIMIT_STORAGE_URI"):
-            app.config["RATELIMIT_STORAGE_URI"] = env["RATELIMIT_STORAGE_URI"]
-        if env.get("MAX_CONTENT_LENGTH"):
-            app.config["MAX_CONTENT_LENGTH"] = int(env["MAX_CONTENT_LENGTH"])
-            app.config["MAX_FORM_MEMORY_SIZE"] = app.config["MAX_CONTENT_LENGTH"]
-        if env.get("SEARCH_INDEX_DIR"):
-            app.config["SEARCH_INDEX_DIR"] = env["SEARCH_INDEX_DIR"]
-        if env.get("TRUSTED_PROXIES"):
-            app.config["TRUSTED_PROXIES"] = int(env["TRUSTED_PROXIES"])
-        if env.get("SOCKETIO_MESSAGE_QUEUE"):
-            app.config["SOCKETIO_MESSAGE_QUEUE"] = env["SOCKETIO_MESSAGE_QUEUE"]
-        if env.get("SOCKETIO_ALLOWED_ORIGINS"):
-            app.config["SOCKETIO_ALLOWED_ORIGINS"] = env["SOCKETIO_ALLOWED_ORIGINS"].split(",")
-        for name in (
-            "EXPERT_ROUTING_DELAY_HOURS",
-            "EXPERT_ESCALATION_HOURS",
-            "EXPERT_ROUTING_INTERVAL_MINUTES",
-        ):
-            if env.get(name):
-                app.config[name] = float(env[name])
+            database = Path(app.instance_path) / "cocreate.db"
+            app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{database}"
 
 
 class DevelopmentConfig(Config):
@@ -201,8 +193,13 @@ class TestingConfig(Config):
     SQLITE_SYNCHRONOUS = "OFF"
 
     @classmethod
+    def environment(cls) -> dict[str, Any]:
+        """Tests never read the developer's environment (database, mail, limits)."""
+        return {}
+
+    @classmethod
     def init_app(cls, app) -> None:
-        """Tests never read the developer's environment for the database or mail."""
+        """Without a database URL, an in-memory SQLite database."""
         if not app.config.get("SQLALCHEMY_DATABASE_URI"):
             app.config["SQLALCHEMY_DATABASE_URI"] = "sqlite://"
 
@@ -234,12 +231,269 @@ CONFIGS: dict[str, type[Config]] = {
 }
 
 
+SECTIONS: tuple[tuple[str, tuple[Setting, ...]], ...] = (
+    (
+        "The site",
+        (
+            Setting(
+                "COCREATE_ENV",
+                choice(lambda: CONFIGS, str.lower),
+                "`development`, `testing` or `production`: the defaults everything else starts"
+                " from",
+                default="`development`",
+                early=True,
+            ),
+            Setting(
+                "SECRET_KEY",
+                text,
+                "signs sessions and tokens; **required** in production (the app refuses to"
+                " start without it)",
+                default="fixed in development",
+            ),
+            Setting(
+                "COCREATE_INSTANCE",
+                text,
+                "folder for the SQLite database and the search index",
+                default="`./instance`",
+                early=True,
+            ),
+            Setting(
+                "DATABASE_URL",
+                database_url,
+                "e.g. `postgresql://user:pass@host/cocreate` (psycopg 3 is used)",
+                key="SQLALCHEMY_DATABASE_URI",
+                default="`sqlite:///<instance>/cocreate.db`",
+            ),
+            Setting(
+                "SQLITE_SYNCHRONOUS",
+                choice(lambda: {v: v for v in SQLITE_SYNCHRONOUS}, str.upper),
+                "how hard SQLite makes sure a commit reached the disk: `FULL` (every commit"
+                " survives a power cut), `NORMAL` or `OFF`",
+            ),
+            Setting(
+                "SEARCH_INDEX_DIR",
+                text,
+                "where the search index lives (one per host; several processes share it)",
+                default="`<instance>/search`",
+            ),
+            Setting("HOST", text, "the address `make run` / `flask serve` listen on"),
+            Setting("PORT", whole(1, 65535), "the port `make run` / `flask serve` listen on"),
+            Setting(
+                "SITE_URL",
+                text,
+                "the site's address, for links in mail sent by commands (digests)",
+            ),
+            Setting(
+                "TRUSTED_PROXIES",
+                whole(0, 10),
+                "number of reverse proxies in front of the app whose `X-Forwarded-*` headers"
+                " are trusted (client address for rate limits, https for HSTS)",
+            ),
+            Setting(
+                "MAX_CONTENT_LENGTH",
+                whole(1),
+                "the largest request body accepted, in bytes (1 MB); bigger ones get a 413",
+            ),
+        ),
+    ),
+    (
+        "Mail",
+        (
+            Setting(
+                "MAIL_SERVER", text, "SMTP host; when unset, mail is written to the log instead"
+            ),
+            Setting("MAIL_PORT", whole(1, 65535), "SMTP port"),
+            Setting("MAIL_USE_TLS", flag, "whether to use STARTTLS"),
+            Setting("MAIL_USERNAME", text, "SMTP user name"),
+            Setting("MAIL_PASSWORD", text, "SMTP password"),
+            Setting("MAIL_DEFAULT_SENDER", text, "the From address"),
+        ),
+    ),
+    (
+        "Accounts",
+        (
+            Setting(
+                "SIGNUP_CONFIRM_MAX_AGE",
+                whole(3600, TEN_YEARS_DAYS * 86400),
+                "how long a sign-up link works, in seconds (shown to people in whole hours)",
+            ),
+            Setting(
+                "PASSWORD_RESET_MAX_AGE",
+                whole(60, TEN_YEARS_DAYS * 86400),
+                "how long a password reset link works, in seconds",
+            ),
+            Setting(
+                "SESSION_MAX_IDLE",
+                whole(60, TEN_YEARS_DAYS * 86400),
+                "a signed-in session unused this many seconds has ended",
+            ),
+            Setting(
+                "PASSWORD_HASHING",
+                hashing,
+                "Argon2id cost as JSON (about 0.1 s of one core per hash by default); each"
+                " account's hash is redone with new values at its next sign-in",
+            ),
+        ),
+    ),
+    (
+        "Rate limits",
+        (
+            Setting(
+                "RATELIMIT_STORAGE_URI",
+                text,
+                "where the budgets below are counted: in the process by default;"
+                " `redis://localhost:6379/0` shares them between several workers",
+            ),
+            Setting("LOGIN_LIMIT_PER_IP", rate, "sign-in attempts per address"),
+            Setting(
+                "LOGIN_LIMIT_PER_ACCOUNT",
+                rate,
+                "sign-in attempts per account, whichever username or e-mail spelling names it",
+            ),
+            Setting("REGISTER_LIMIT_PER_IP", rate, "sign-ups per address"),
+            Setting("RESET_LIMIT_PER_IP", rate, "password reset requests per address"),
+            Setting(
+                "POST_LIMIT",
+                rate,
+                "threads, replies and ideas per person",
+            ),
+            Setting(
+                "VOTE_LIMIT",
+                rate,
+                "idea votes and unvotes per person, on the pages and through the API",
+            ),
+            Setting("FLAG_LIMIT", rate, "flags per person, on the pages and on live boards"),
+            Setting(
+                "BRAINSTORM_NOTE_LIMIT", rate, "notes added or edited per person on live boards"
+            ),
+            Setting(
+                "BRAINSTORM_DOT_LIMIT", rate, "dots placed or taken back per person on live boards"
+            ),
+            Setting(
+                "API_LIMIT",
+                rate,
+                "API calls per person (all their tokens and their session together), else per"
+                " address (wrong tokens included)",
+            ),
+        ),
+    ),
+    (
+        "Moderation",
+        (
+            Setting(
+                "FLAG_HIDE_THRESHOLD",
+                whole(1),
+                "flags from this many members hide an item until a moderator reviews it",
+            ),
+            Setting(
+                "NEW_ACCOUNT_LIMITS",
+                flag,
+                "whether new accounts are held to the limits below (moderators never are)",
+            ),
+            Setting(
+                "NEW_ACCOUNT_DAYS",
+                whole(0, TEN_YEARS_DAYS),
+                "an account is new while it is younger than this many days …",
+            ),
+            Setting(
+                "NEW_ACCOUNT_POSTS",
+                whole(0),
+                "… or has fewer than this many posts (threads and replies, not deleted)",
+            ),
+            Setting("NEW_ACCOUNT_MAX_LINKS", whole(0), "links a new account may put in a post"),
+            Setting(
+                "NEW_ACCOUNT_MAX_MENTIONS", whole(0), "mentions a new account may put in a post"
+            ),
+            Setting("NEW_ACCOUNT_POSTS_PER_DAY", whole(0), "posts a new account may write a day"),
+        ),
+    ),
+    (
+        "Experts",
+        (
+            Setting(
+                "EXPERT_ROUTING_DELAY_HOURS",
+                number(TEN_YEARS_DAYS * 24),
+                "a question with no answer this long is routed to experts",
+            ),
+            Setting(
+                "EXPERT_ESCALATION_HOURS",
+                number(TEN_YEARS_DAYS * 24),
+                "a routed question unclaimed and unanswered this long after routing goes to"
+                " the space's moderators and owners",
+            ),
+            Setting(
+                "EXPERT_ROUTING_INTERVAL_MINUTES",
+                number(TEN_YEARS_DAYS * 24 * 60),
+                "how often `make run` / `flask serve` routes in the background; `0` turns the"
+                " loop off (use cron)",
+            ),
+        ),
+    ),
+    (
+        "Several processes",
+        (
+            Setting(
+                "SOCKETIO_MESSAGE_QUEUE",
+                text,
+                "e.g. `redis://localhost:6379/1` so several processes share live updates",
+            ),
+            Setting(
+                "SOCKETIO_ALLOWED_ORIGINS",
+                origins,
+                "comma-separated origins allowed to open sockets",
+                default="same origin",
+            ),
+        ),
+    ),
+)
+SETTINGS: dict[str, Setting] = {s.name: s for _, group in SECTIONS for s in group}
+
+
+def read_environment(environ: Mapping[str, str]) -> dict[str, Any]:
+    """Every setting ``environ`` gives, keyed as in ``app.config``."""
+    values = {
+        setting.config_key: value
+        for setting in SETTINGS.values()
+        if not setting.early and (value := setting.read(environ)) is not None
+    }
+    if "MAIL_SERVER" in values:
+        values["MAIL_BACKEND"] = "smtp"
+    if "MAX_CONTENT_LENGTH" in values:  # a multipart form's text may fill the whole body
+        values["MAX_FORM_MEMORY_SIZE"] = values["MAX_CONTENT_LENGTH"]
+    return values
+
+
 def config_from_env() -> type[Config]:
-    """Pick the configuration class named by ``COCREATE_ENV`` (default: development)."""
-    name = os.environ.get("COCREATE_ENV", "development").strip().lower()
-    try:
-        return CONFIGS[name]
-    except KeyError:
-        raise RuntimeError(
-            f"COCREATE_ENV={name!r} is not one of: {', '.join(sorted(CONFIGS))}"
-        ) from None
+    """The configuration class ``COCREATE_ENV`` names (default: development)."""
+    return SETTINGS["COCREATE_ENV"].read(os.environ) or DevelopmentConfig
+
+
+def instance_path() -> str:
+    """The instance folder ``COCREATE_INSTANCE`` names (default: ``instance/``)."""
+    return SETTINGS["COCREATE_INSTANCE"].read(os.environ) or str(PROJECT_ROOT / "instance")
+
+
+def shown_default(setting: Setting) -> str:
+    """The default of ``setting`` as docs/configuration.md shows it."""
+    if setting.default is not None:
+        return setting.default
+    value = getattr(Config, setting.config_key)
+    if value is None:
+        return "unset"
+    if isinstance(value, bool):
+        return f"`{str(value).lower()}`"
+    if isinstance(value, float):
+        return f"`{value:g}`"
+    if isinstance(value, dict):
+        return f"`{json.dumps(value)}`"
+    return f"`{value}`"
+
+
+def settings_markdown() -> str:
+    """``SECTIONS`` as the Markdown tables of docs/configuration.md."""
+    lines: list[str] = []
+    for title, group in SECTIONS:
+        lines += [f"### {title}", "", "| variable | default | meaning |", "|---|---|---|"]
+        lines += [f"| `{s.name}` | {shown_default(s)} | {s.meaning} |" for s in group]
+        lines.append("")
+    return "\n".join(lines)
