@@ -9,7 +9,7 @@ import marshmallow as ma
 from flask_babel import lazy_gettext as _l
 
 from community.accounts.models import SEGMENTS
-from community.analytics.dashboard import Scope
+from community.analytics.dashboard.scope import Scope
 from community.analytics.explorer import SORTS, STATUS_CHOICES, IdeaFilters
 from community.products.queries import product_by_slug
 from community.spaces.queries import space_by_slug

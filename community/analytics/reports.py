@@ -8,7 +8,11 @@ from dataclasses import dataclass, field
 from flask_babel import gettext as _
 
 from community.accounts.models import SEGMENTS
-from community.analytics import dashboard
+from community.analytics.dashboard.demand import demand
+from community.analytics.dashboard.funnel import PIPELINE, funnel
+from community.analytics.dashboard.knowledge import knowledge_loop
+from community.analytics.dashboard.participation import participation
+from community.analytics.dashboard.scope import Scope
 from community.ideas.models import STATUS_LABELS, IdeaStatus
 
 
@@ -70,7 +74,7 @@ def _segment(value: str) -> str:
     return str(SEGMENTS[value]) if value in SEGMENTS else _("Not stated")
 
 
-def build(view: str, user, scope: dashboard.Scope) -> Report:
+def build(view: str, user, scope: Scope) -> Report:
     return {
         "funnel": _funnel,
         "demand": _demand,
@@ -80,7 +84,7 @@ def build(view: str, user, scope: dashboard.Scope) -> Report:
 
 
 def _funnel(user, scope) -> Report:
-    data = dashboard.funnel(user, scope)
+    data = funnel(user, scope)
     statuses = list(data.by_status)
     report = Report("funnel")
     report.kpis = [
@@ -111,11 +115,7 @@ def _funnel(user, scope) -> Report:
             "time",
             _("Median days in each status"),
             [_("Status"), _("Days")],
-            [
-                [_status(s), data.median_days[s]]
-                for s in dashboard.PIPELINE
-                if s in data.median_days
-            ],
+            [[_status(s), data.median_days[s]] for s in PIPELINE if s in data.median_days],
         ),
         Table(
             "products",
@@ -134,7 +134,7 @@ def _funnel(user, scope) -> Report:
 
 
 def _demand(user, scope) -> Report:
-    data = dashboard.demand(user, scope)
+    data = demand(user, scope)
     report = Report("demand")
     report.kpis = [
         (_("From brainstorming sessions"), str(data.from_brainstorms)),
@@ -200,7 +200,7 @@ def _hours(value: float | None) -> str:
 
 
 def _knowledge(user, scope) -> Report:
-    data = dashboard.knowledge_loop(user, scope)
+    data = knowledge_loop(user, scope)
     report = Report("knowledge")
     report.kpis = [
         (_("Questions asked"), str(data.questions)),
@@ -250,7 +250,7 @@ def _knowledge(user, scope) -> Report:
 
 
 def _participation(user, scope) -> Report:
-    data = dashboard.participation(user, scope)
+    data = participation(user, scope)
     report = Report("participation")
     report.kpis = [
         (_("New contributors"), str(data.new)),

@@ -3,6 +3,7 @@ queries whatever the number of threads or posts."""
 
 from __future__ import annotations
 
+from flask import url_for
 from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.orm import joinedload
@@ -145,6 +146,15 @@ def reply_page_number(post: Post) -> int:
         )
     )
     return before // POSTS_PER_PAGE + 1
+
+
+def post_url(post: Post) -> str:
+    """The address of a post: its thread's page that shows it, and its anchor."""
+    if post.is_opening:
+        return url_for("forums.thread", thread_id=post.thread_id)
+    page = reply_page_number(post)
+    args = {"page": page} if page > 1 else {}
+    return url_for("forums.thread", thread_id=post.thread_id, **args, _anchor=f"post-{post.id}")
 
 
 def revisions(post: Post) -> list[PostRevision]:

@@ -26,6 +26,7 @@ from community.forums.forms import (
     ThreadPageArgs,
 )
 from community.forums.models import KIND_LABELS, Post, Thread
+from community.forums.queries import post_url
 from community.permissions import guardian
 from community.ratelimit import person_limit
 from community.spaces import queries as space_queries
@@ -63,15 +64,6 @@ def load_post(post_id: int) -> Post:
 
 def thread_url(thread: Thread, **kwargs) -> str:
     return url_for("forums.thread", thread_id=thread.id, **kwargs)
-
-
-def post_url(post: Post) -> str:
-    """The address of a post: its thread's page that shows it, and its anchor."""
-    if post.is_opening:
-        return url_for("forums.thread", thread_id=post.thread_id)
-    page = queries.reply_page_number(post)
-    args = {"page": page} if page > 1 else {}
-    return url_for("forums.thread", thread_id=post.thread_id, **args, _anchor=f"post-{post.id}")
 
 
 @bp.route("/s/<slug>")

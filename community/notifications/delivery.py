@@ -3,6 +3,8 @@ immediate e-mail, the daily digest, and the signed one-click unsubscribe links i
 
 Every path re-checks that the recipient may still read what a notification points at
 (:func:`community.notifications.visibility.resolve`) and says nothing when they may not.
+Operations schedule this work after their commit (``operations.py`` imports this module; this
+module never imports the operations: what an unsubscribe link changes is an operation too).
 """
 
 from __future__ import annotations
@@ -132,19 +134,6 @@ def read_unsubscribe_token(token: str) -> tuple[int, str] | None:
     if data.get("k") not in KINDS and data.get("k") != DIGEST:
         return None
     return data["u"], data["k"]
-
-
-def unsubscribe(user_id: int, kind: str) -> list[str]:
-    """Stop e-mail of ``kind`` (or of every kind now in the digest); returns the kinds."""
-    from community.notifications.operations import all_deliveries, set_delivery
-
-    if kind == DIGEST:
-        kinds = [k for k, d in all_deliveries(user_id).items() if d == Delivery.DIGEST]
-    else:
-        kinds = [kind]
-    for name in kinds:
-        set_delivery(user_id, name, Delivery.NEVER.value)
-    return kinds
 
 
 def _unsubscribe_url(user_id: int, kind: str) -> str:

@@ -13,6 +13,7 @@ from community.accounts.models import User
 from community.database import utcnow
 from community.errors import OperationError
 from community.extensions import db
+from community.notifications.delivery import DIGEST, deliver, push_count
 from community.notifications.kinds import KINDS
 from community.notifications.models import (
     Delivery,
@@ -124,6 +125,18 @@ def set_delivery(user_id: int, kind: str, delivery: str) -> None:
     db.session.flush()
 
 
+def unsubscribe(user_id: int, kind: str) -> list[str]:
+    """Stop e-mail of ``kind`` (or, for ``DIGEST``, of every kind now in the digest), as a
+    signed unsubscribe link asks; returns the kinds."""
+    if kind == DIGEST:
+        kinds = [k for k, d in all_deliveries(user_id).items() if d == Delivery.DIGEST]
+    else:
+        kinds = [kind]
+    for name in kinds:
+        set_delivery(user_id, name, Delivery.NEVER.value)
+    return kinds
+
+
 def deliveries_of(user_ids: Iterable[int], kind: str) -> dict[int, str]:
     """Each user's delivery of ``kind`` (the kind's default where they chose none)."""
     ids = set(user_ids)
@@ -206,8 +219,6 @@ def notify_all(
 
 
 def _deliver_after_commit(ids: list[int]) -> None:
-    from community.notifications.delivery import deliver
-
     pending = db.session().transaction_scoped("notifications_to_deliver", list)
     if not pending:
         signals.on_commit(deliver, pending)
@@ -247,7 +258,7 @@ def mark_read(notification: Notification, *, by: User) -> None:
         if notification.mail_state == MailState.DIGEST:
             notification.mail_state = MailState.NONE.value
         db.session.flush()
-    signals.on_commit(_push_count, by.id)
+    signals.on_commit(push_count, by.id)
 
 
 def mark_all_read(user: User) -> int:
@@ -261,11 +272,5 @@ def mark_all_read(user: User) -> int:
     )
     count = db.session.execute(update(Notification).where(*unread).values(read_at=now)).rowcount
     db.session.flush()
-    signals.on_commit(_push_count, user.id)
+    signals.on_commit(push_count, user.id)
     return count
-
-
-def _push_count(user_id: int) -> None:
-    from community.notifications.delivery import push_count
-
-    push_count(user_id)

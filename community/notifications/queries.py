@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from flask import url_for
 from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
@@ -61,8 +62,6 @@ class FollowRow:
 
 def following_page(user: User, page: int) -> tuple[Pagination, list[FollowRow]]:
     """A page of what ``user`` follows, each named only if they may still read it."""
-    from flask import url_for
-
     stmt = select(Follow).where(Follow.user_id == user.id).order_by(Follow.id.desc())
     pagination = db.paginate(stmt, page=max(page, 1), per_page=FOLLOWS_PER_PAGE, error_out=False)
     follows = list(pagination.items)

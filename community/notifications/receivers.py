@@ -11,8 +11,10 @@ from sqlalchemy import and_, or_, select
 from community import signals
 from community.accounts.models import User
 from community.accounts.queries import resolve_usernames
+from community.brainstorms.models import Note
 from community.extensions import db
 from community.forums.models import Post, Thread, ThreadKind
+from community.forums.operations import mentioned_users
 from community.ideas.models import Idea, IdeaVote
 from community.notifications import operations
 from community.notifications.models import Follow, Level, Notification, Target
@@ -155,8 +157,6 @@ def announce_released(target, *, hidden: bool, released: bool = False, **_kwargs
     """A thread, reply or idea held for a moderator's approval is announced once approved,
     as it would have been when written: the words approved, mentions included (an idea's are
     its own, told through its co-design thread's opening post)."""
-    from community.forums.operations import mentioned_users
-
     if hidden or not released:
         return
     if isinstance(target, Idea):
@@ -338,8 +338,6 @@ def announce_decision(event, *, action, target, author, reason, by, space, **_kw
     such (``idea_status``), not twice."""
     if action == "idea_status":
         return
-    from community.brainstorms.models import Note
-
     refs: dict = {"space": space}
     data = {"action": action, "reason": reason}
     if isinstance(target, Post):

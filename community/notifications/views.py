@@ -177,7 +177,7 @@ def unsubscribe(token: str):
         return render_template("notifications/unsubscribe.html", invalid=True), 400
     label = _("the daily digest") if kind == delivery.DIGEST else KINDS[kind].label
     if request.method == "POST":
-        delivery.unsubscribe(user_id, kind)
+        operations.unsubscribe(user_id, kind)
         db.session.commit()
         return render_template("notifications/unsubscribe.html", done=True, label=label)
     return render_template("notifications/unsubscribe.html", token=token, label=label)

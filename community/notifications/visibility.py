@@ -20,6 +20,7 @@ from community.accounts.models import User
 from community.brainstorms.models import BrainstormSession
 from community.extensions import db
 from community.forums.models import Post, Thread
+from community.forums.queries import post_url
 from community.ideas.models import STATUS_LABELS, Idea
 from community.notifications.kinds import KINDS
 from community.notifications.models import Notification
@@ -81,8 +82,6 @@ def resolve(notifications: list[Notification], user: User) -> list[Shown]:
 
 def _target(n: Notification, found: dict, spaces: dict) -> tuple | None:
     """(view action, object, title, link) of what ``n`` points at; None when it is gone."""
-    from community.forums.views import post_url
-
     if n.post_id or n.thread_id:
         post = found["posts"].get(n.post_id) if n.post_id else None
         thread_id = post.thread_id if post else n.thread_id

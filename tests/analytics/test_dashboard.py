@@ -7,8 +7,12 @@ from datetime import date, timedelta
 import pytest
 
 from community.accounts.models import User
-from community.analytics import dashboard, rollup
-from community.analytics.dashboard import Scope
+from community.analytics import rollup
+from community.analytics.dashboard.demand import demand
+from community.analytics.dashboard.funnel import funnel
+from community.analytics.dashboard.knowledge import knowledge_loop
+from community.analytics.dashboard.participation import participation
+from community.analytics.dashboard.scope import Scope
 from community.database import utcnow
 from community.extensions import db
 from community.forums.models import Post, Thread
@@ -98,7 +102,7 @@ def scope(**kwargs) -> Scope:
 def test_funnel(app, world, space_owner):
     with app.app_context():
         owner = db.session.get(User, space_owner.id)
-        found = dashboard.funnel(owner, scope(space_id=world["public"].id))
+        found = funnel(owner, scope(space_id=world["public"].id))
     assert found.total == 3
     assert found.by_status["shipped"] == 1
     assert found.by_status["declined"] == 1
@@ -113,8 +117,8 @@ def test_funnel(app, world, space_owner):
 def test_demand(app, world, space_owner):
     with app.app_context():
         owner = db.session.get(User, space_owner.id)
-        found = dashboard.demand(owner, scope())
-        enterprise = dashboard.demand(owner, scope(segment="enterprise"))
+        found = demand(owner, scope())
+        enterprise = demand(owner, scope(segment="enterprise"))
     assert found.top_by_votes[0][1:] == ("Dark mode", 4)
     assert ("enterprise", 3, 3, 1) in found.by_segment  # Acme counted once
     assert ("education", 2, 1, 1) in found.by_segment
@@ -127,13 +131,13 @@ def test_demand(app, world, space_owner):
 def test_private_spaces_are_not_counted_for_outsiders(app, world, create_user):
     analyst = create_user("ana", role=Role.ANALYST)
     with app.app_context():
-        found = dashboard.demand(db.session.get(User, analyst.id), scope())
+        found = demand(db.session.get(User, analyst.id), scope())
     assert found.top_tags[0] == ("ui", 2)
 
 
 def test_knowledge_loop(app, world, space_owner):
     with app.app_context():
-        found = dashboard.knowledge_loop(db.session.get(User, space_owner.id), scope())
+        found = knowledge_loop(db.session.get(User, space_owner.id), scope())
     assert (found.questions, found.answered, found.solved) == (3, 2, 0)
     assert found.median_first_answer_hours == pytest.approx(4.0, abs=0.1)  # 2 h and 6 h
     assert found.median_first_expert_answer_hours == pytest.approx(2.0, abs=0.1)
@@ -141,7 +145,7 @@ def test_knowledge_loop(app, world, space_owner):
 
 def test_participation(app, world, space_owner):
     with app.app_context():
-        found = dashboard.participation(db.session.get(User, space_owner.id), scope())
+        found = participation(db.session.get(User, space_owner.id), scope())
     assert sum(n for _w, n in found.weekly_active) >= 5
     assert found.by_space[0] == ("Imaging", 5)
     assert found.new == 6 and found.returning == 0
@@ -177,7 +181,7 @@ def test_knowledge_base_in_the_loop(
             article=db.session.get(Article, guide.id),
         )
         db.session.commit()
-        found = dashboard.knowledge_loop(owner, scope())
+        found = knowledge_loop(owner, scope())
     assert found.deflected == 1 and found.asked_despite == 0
     # Four questions were posted (Q1, Q2, Q3 and the solved one) and one was not.
     assert found.questions == 4
@@ -193,8 +197,8 @@ def test_funnel_for_someone_who_reads_every_space(app, world, create_user):
     admin = create_user("siteadmin", role=Role.ADMIN)
     with app.app_context():
         viewer = db.session.get(User, admin.id)
-        everywhere = dashboard.funnel(viewer, scope())
-        one_space = dashboard.funnel(viewer, scope(space_id=world["public"].id))
+        everywhere = funnel(viewer, scope())
+        one_space = funnel(viewer, scope(space_id=world["public"].id))
     assert everywhere.total == 4  # the private space's idea too
     assert everywhere.median_days["new"] == pytest.approx(3.0, abs=0.1)
     assert everywhere.median_days["planned"] == pytest.approx(6.0, abs=0.1)
@@ -202,7 +206,7 @@ def test_funnel_for_someone_who_reads_every_space(app, world, create_user):
     with app.app_context():
         # Proposed 10 days ago: out of a range of the last week, with its steps.
         last_week = Scope(start=date.today() - timedelta(days=7), end=date.today())
-        recent = dashboard.funnel(db.session.get(User, admin.id), last_week)
+        recent = funnel(db.session.get(User, admin.id), last_week)
     assert recent.median_days == {"new": pytest.approx(2.0, abs=0.1)}
 
 
@@ -221,7 +225,7 @@ def test_only_replies_by_others_answer_a_question(
         db.session.get(Post, late.id).created_at = base + timedelta(hours=9)
         db.session.commit()
         owner = db.session.get(User, space_owner.id)
-        found = dashboard.knowledge_loop(owner, scope())
+        found = knowledge_loop(owner, scope())
     # Q1, Q2 and the talker are answered; Q3 is not.
     assert (found.questions, found.answered, found.solved) == (4, 3, 0)
     assert (found.answered_unsolved, found.unanswered) == (3, 1)
@@ -231,7 +235,7 @@ def test_only_replies_by_others_answer_a_question(
         db.session.get(Post, late.id).deleted_at = utcnow()
         db.session.get(Thread, talker.id).answer_count = 0
         db.session.commit()
-        found = dashboard.knowledge_loop(db.session.get(User, space_owner.id), scope())
+        found = knowledge_loop(db.session.get(User, space_owner.id), scope())
     assert (found.questions, found.answered) == (4, 2)
     assert found.median_first_answer_hours == pytest.approx(4.0, abs=0.1)
 
@@ -247,7 +251,7 @@ def test_a_question_the_asker_solved_is_neither_answered_nor_unanswered(
     with app.test_request_context():
         forums.accept_answer(db.session.get(Post, fix.id), by=db.session.get(User, asker.id))
         db.session.commit()
-        found = dashboard.knowledge_loop(db.session.get(User, space_owner.id), scope())
+        found = knowledge_loop(db.session.get(User, space_owner.id), scope())
     assert (found.questions, found.answered, found.solved) == (4, 2, 1)
     assert (found.answered_unsolved, found.unanswered) == (2, 1)
 
@@ -288,9 +292,9 @@ def test_the_knowledge_loop_honours_the_segment(
             article=db.session.get(Article, guide.id),
         )
         db.session.commit()
-        everyone = dashboard.knowledge_loop(owner, scope())
-        schools = dashboard.knowledge_loop(owner, scope(segment="education"))
-        firms = dashboard.knowledge_loop(owner, scope(segment="enterprise"))
+        everyone = knowledge_loop(owner, scope())
+        schools = knowledge_loop(owner, scope(segment="education"))
+        firms = knowledge_loop(owner, scope(segment="enterprise"))
     assert (everyone.questions, everyone.answered, everyone.solved) == (5, 3, 1)
     assert (schools.questions, schools.answered, schools.solved) == (2, 1, 1)
     assert (firms.questions, firms.answered, firms.solved) == (3, 2, 0)
@@ -314,11 +318,11 @@ def test_product_filter_counts_the_spaces_that_own_the_product(
     probes = create_product([other], name="Probes")
     with app.app_context():
         owner = db.session.get(User, space_owner.id)
-        every = dashboard.knowledge_loop(owner, scope())
-        for_imaging = dashboard.knowledge_loop(owner, scope(product_id=imaging.id))
-        for_probes = dashboard.knowledge_loop(owner, scope(product_id=probes.id))
-        people = dashboard.participation(owner, scope(product_id=probes.id))
-        all_people = dashboard.participation(owner, scope())
+        every = knowledge_loop(owner, scope())
+        for_imaging = knowledge_loop(owner, scope(product_id=imaging.id))
+        for_probes = knowledge_loop(owner, scope(product_id=probes.id))
+        people = participation(owner, scope(product_id=probes.id))
+        all_people = participation(owner, scope())
     assert (every.questions, for_imaging.questions, for_probes.questions) == (4, 3, 1)
     assert people.by_space == [("Ultrasound", 1)]
     assert people.new + people.returning == 1
@@ -338,13 +342,13 @@ def test_articles_from_shipped_ideas_count_only_published_ones(
         owner = db.session.get(User, space_owner.id)
         draft = db.session.scalar(db.select(Article).where(Article.source_idea_id == world["a"].id))
         assert draft is not None and not draft.is_published
-        assert dashboard.knowledge_loop(owner, scope()).articles_from_ideas == 0
+        assert knowledge_loop(owner, scope()).articles_from_ideas == 0
         kb.publish_article(draft, by=owner)
         db.session.commit()
-        assert dashboard.knowledge_loop(owner, scope()).articles_from_ideas == 1
+        assert knowledge_loop(owner, scope()).articles_from_ideas == 1
         # With a segment: ideas that segment voted for (Dark mode has enterprise votes).
-        assert dashboard.knowledge_loop(owner, scope(segment="enterprise")).articles_from_ideas == 1
-        assert dashboard.knowledge_loop(owner, scope(segment="partner")).articles_from_ideas == 0
+        assert knowledge_loop(owner, scope(segment="enterprise")).articles_from_ideas == 1
+        assert knowledge_loop(owner, scope(segment="partner")).articles_from_ideas == 0
 
 
 def test_the_funnel_shows_ideas_with_no_product(app, world, space_owner, create_product, link_idea):
@@ -354,11 +358,11 @@ def test_the_funnel_shows_ideas_with_no_product(app, world, space_owner, create_
     link_idea(world["a"], space_owner, product)
     with app.test_request_context():
         owner = db.session.get(User, space_owner.id)
-        found = dashboard.funnel(owner, scope())
+        found = funnel(owner, scope())
         table = next(
             t for t in reports.build("funnel", owner, scope()).tables if t.key == "products"
         )
-        chosen = dashboard.funnel(owner, scope(product_id=product.id))
+        chosen = funnel(owner, scope(product_id=product.id))
     # Four ideas: Dark mode for the product, three with none (one in the private space).
     assert found.by_product == [(None, 3, 0, 0), ("Imaging suite", 1, 1, 1)]
     assert sum(row[1] for row in found.by_product) == found.total == 4
@@ -372,9 +376,9 @@ def test_trending_honours_the_segment(app, world, space_owner, create_user, add_
     vote_for(world["c"], pupil)
     with app.app_context():
         owner = db.session.get(User, space_owner.id)
-        everyone = dashboard.demand(owner, scope())
-        schools = dashboard.demand(owner, scope(segment="education"))
-        partners = dashboard.demand(owner, scope(segment="partner"))
+        everyone = demand(owner, scope())
+        schools = demand(owner, scope(segment="education"))
+        partners = demand(owner, scope(segment="partner"))
     # Dark mode is shipped and Export declined: Offline and the secret idea are open.
     assert {title for _i, title, _n in everyone.top_trending} == {"Offline", "Secret idea"}
     assert [title for _i, title, _n in schools.top_trending] == ["Offline"]

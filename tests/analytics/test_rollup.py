@@ -11,8 +11,12 @@ import pytest
 from sqlalchemy import delete, select, text
 
 from community.accounts.models import User
-from community.analytics import dashboard, rollup
-from community.analytics.dashboard import Scope
+from community.analytics import rollup
+from community.analytics.dashboard.demand import demand
+from community.analytics.dashboard.funnel import funnel
+from community.analytics.dashboard.knowledge import knowledge_loop
+from community.analytics.dashboard.participation import participation
+from community.analytics.dashboard.scope import Scope
 from community.analytics.models import ActivityDay, ActivityWeek, ActivityWeekPeople
 from community.database import utcnow
 from community.extensions import db
@@ -164,10 +168,10 @@ def test_the_dashboard_reads_a_bounded_number_of_queries(
         with app.app_context(), count_queries() as queries:
             owner = db.session.get(User, space_owner.id)
             for view in (
-                dashboard.funnel,
-                dashboard.demand,
-                dashboard.knowledge_loop,
-                dashboard.participation,
+                funnel,
+                demand,
+                knowledge_loop,
+                participation,
             ):
                 view(owner, scope)
                 view(owner, Scope(scope.start, scope.end, segment="enterprise"))
@@ -201,8 +205,8 @@ def test_weekly_active_people_from_whole_weeks_match_the_daily_rows(
     analyst = create_user("ana", role=Role.ANALYST)
     scope = Scope(start=date.today() - timedelta(days=30), end=date.today() - timedelta(days=1))
     with app.app_context():
-        fast = dashboard.participation(db.session.get(User, admin.id), scope)
-        slow = dashboard.participation(db.session.get(User, analyst.id), scope)
+        fast = participation(db.session.get(User, admin.id), scope)
+        slow = participation(db.session.get(User, analyst.id), scope)
     assert fast.weekly_active == slow.weekly_active
     assert len(fast.weekly_active) >= 4
     assert fast.weekly_active[-2][1] == 2  # a whole week in which both replied

@@ -11,8 +11,9 @@ import pytest
 from sqlalchemy import select, update
 
 from community.accounts.models import User
-from community.analytics import dashboard, votes
-from community.analytics.dashboard import Scope
+from community.analytics import votes
+from community.analytics.dashboard.demand import demand
+from community.analytics.dashboard.scope import Scope
 from community.extensions import db
 from community.ideas import operations as ideas
 from community.ideas.models import Idea, IdeaVote
@@ -125,9 +126,9 @@ def test_the_dashboard_lists_the_same_top_ideas_walking_or_grouping(app, voted, 
         staff = db.session.scalar(select(User).where(User.username == "staff"))
         scope = Scope(start=(NOW - timedelta(days=45)).date(), end=NOW.date())
         for segment in SEGMENTS:
-            grouped = dashboard.demand(staff, Scope(scope.start, scope.end, segment=segment))
+            grouped = demand(staff, Scope(scope.start, scope.end, segment=segment))
             with monkeypatch.context() as patch:
                 patch.setattr(votes, "FEW_VOTES", 0)
-                walked = dashboard.demand(staff, Scope(scope.start, scope.end, segment=segment))
+                walked = demand(staff, Scope(scope.start, scope.end, segment=segment))
             assert walked.top_by_votes == grouped.top_by_votes
             assert grouped.top_by_votes

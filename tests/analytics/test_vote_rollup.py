@@ -12,8 +12,9 @@ import pytest
 from sqlalchemy import delete, select, text, update
 
 from community.accounts.models import User
-from community.analytics import dashboard, rollup
-from community.analytics.dashboard import Scope
+from community.analytics import rollup
+from community.analytics.dashboard import demand
+from community.analytics.dashboard.scope import Scope
 from community.analytics.models import VoteDay, VoteVoter
 from community.database import utcnow
 from community.extensions import db
@@ -170,9 +171,9 @@ def test_the_demand_breakdowns_from_the_rollup_equal_those_from_the_votes(
         rollup.rebuild()
         db.session.commit()
     calls = []
-    real = dashboard._from_the_votes_rollup
+    real = demand._from_the_votes_rollup
     monkeypatch.setattr(
-        dashboard, "_from_the_votes_rollup", lambda scope: calls.append(scope) or real(scope)
+        demand, "_from_the_votes_rollup", lambda scope: calls.append(scope) or real(scope)
     )
     with app.app_context():
         reader = db.session.get(User, admin.id)
@@ -180,17 +181,17 @@ def test_the_demand_breakdowns_from_the_rollup_equal_those_from_the_votes(
             for segment in ("", "enterprise", "education"):
                 start = date.today() - timedelta(days=days_back)
                 scope = Scope(start=start, end=date.today(), segment=segment)
-                from_rollup = dashboard._segments_and_organisations(reader, scope)
+                from_rollup = demand._segments_and_organisations(reader, scope)
                 with monkeypatch.context() as patch:
-                    patch.setattr(dashboard, "_votes_since", lambda _moment: True)
-                    from_votes = dashboard._segments_and_organisations(reader, scope)
+                    patch.setattr(demand, "_votes_since", lambda _moment: True)
+                    from_votes = demand._segments_and_organisations(reader, scope)
                 assert from_rollup == from_votes, (days_back, segment)
         assert len(calls) == 12
         # A range that votes follow is counted from the votes.
         past = Scope(start=date.today() - timedelta(days=30), end=date.today() - timedelta(days=2))
-        dashboard._segments_and_organisations(reader, past)
+        demand._segments_and_organisations(reader, past)
         assert len(calls) == 12
-        found = dashboard.demand(reader, Scope(date.today() - timedelta(days=45), date.today()))
+        found = demand.demand(reader, Scope(date.today() - timedelta(days=45), date.today()))
     assert ("Acme", 2, 6) in found.by_organisation  # ann and dan, across two segments
     assert found.by_segment
 

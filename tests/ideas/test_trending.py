@@ -13,8 +13,8 @@ import pytest
 from sqlalchemy import select, text, update
 
 from community.accounts.models import User
-from community.analytics import dashboard
-from community.analytics.dashboard import Scope
+from community.analytics.dashboard.demand import demand
+from community.analytics.dashboard.scope import Scope
 from community.analytics.explorer import IdeaFilters, explore
 from community.database import _ensure_math_functions, utcnow
 from community.extensions import db
@@ -169,8 +169,8 @@ def test_lists_sort_by_recent_support(
         explored = explore(owner, IdeaFilters(sort="trending"))
         assert [i.id for i in explored.items] == expected
         today = utcnow().date()
-        demand = dashboard.demand(owner, Scope(today - timedelta(days=90), today))
-        assert [row[0] for row in demand.top_trending] == expected
+        found = demand(owner, Scope(today - timedelta(days=90), today))
+        assert [row[0] for row in found.top_trending] == expected
 
 
 def test_migration_counts_the_same_values(

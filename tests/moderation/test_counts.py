@@ -124,12 +124,13 @@ def test_insights_count_published_questions_and_answers(
     from datetime import date, timedelta
 
     from community.accounts.models import User
-    from community.analytics import dashboard
+    from community.analytics.dashboard.knowledge import knowledge_loop
+    from community.analytics.dashboard.scope import Scope
 
     question = create_thread(cast.space, cast.owner, kind="question")
     create_reply(question, cast.member, body="A held answer")
     create_thread(cast.space, cast.member, kind="question", title="A held question")
     with app.app_context():
-        scope = dashboard.Scope(start=date.today() - timedelta(days=1), end=date.today())
-        found = dashboard.knowledge_loop(db.session.get(User, space_owner.id), scope)
+        scope = Scope(start=date.today() - timedelta(days=1), end=date.today())
+        found = knowledge_loop(db.session.get(User, space_owner.id), scope)
     assert (found.questions, found.answered) == (1, 0)

@@ -158,7 +158,7 @@ def test_query_language_or_phrase_and_exclusion(corpus, found):
 
 
 def test_parser_only_emits_quoted_terms():
-    from community.search.sqlite_backend import parse_query
+    from community.search.parsing import parse_query
 
     parsed = parse_query('Calibrating "CT detectors" OR 螺丝 -noise title:x NEAR(a b) *')
     assert parsed.expression == (
