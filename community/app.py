@@ -51,6 +51,7 @@ from community.web.i18n import html_lang, select_locale
 from community.web.inputs import register_input_checks
 from community.web.live import Packet
 from community.web.security import register_body_limit, register_security_headers
+from community.web.touch import register_touches
 
 
 def create_app(config: type[Config] | None = None, **overrides) -> Flask:
@@ -122,6 +123,7 @@ def register_login(app: Flask) -> None:
     login_manager.session_protection = "basic"
     login_manager.user_loader(sessions.load_user)
     app.before_request(sessions.keep_alive)
+    register_touches(app)
 
 
 def register_blueprints(app: Flask) -> None:
