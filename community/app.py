@@ -46,6 +46,7 @@ from community.permissions import ROLE_LABELS, Role, guardian
 from community.search.service import init_search
 from community.spaces.models import SPACE_ROLE_LABELS
 from community.spaces.permissions import membership_of
+from community.web.assets import register_static_versions
 from community.web.error_pages import register_error_handlers
 from community.web.i18n import html_lang, select_locale
 from community.web.inputs import register_input_checks
@@ -76,6 +77,7 @@ def create_app(config: type[Config] | None = None, **overrides) -> Flask:
     register_blueprints(app)
     register_sockets(app)
     register_templates(app)
+    register_static_versions(app)
     register_security(app)
     register_commands(app)
     return app
