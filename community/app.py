@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import os
 
 from flask import Flask
@@ -42,6 +41,7 @@ from community.extensions import babel, csrf, db, limiter, login_manager, mailer
 from community.ideas.events import NAMESPACE as IDEAS_NAMESPACE
 from community.ideas.events import IdeasNamespace
 from community.ideas.models import STATUS_LABELS as IDEA_STATUS_LABELS
+from community.logs import register_logging
 from community.permissions import ROLE_LABELS, Role, guardian
 from community.search.service import init_search
 from community.spaces.models import SPACE_ROLE_LABELS
@@ -81,12 +81,6 @@ def create_app(config: type[Config] | None = None, **overrides) -> Flask:
     register_security(app)
     register_commands(app)
     return app
-
-
-def register_logging(app: Flask) -> None:
-    """Log at INFO outside of tests, so development mail and warnings are visible."""
-    if not app.testing:
-        logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
 
 
 def register_proxies(app: Flask) -> None:

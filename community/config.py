@@ -119,6 +119,9 @@ class Config:
     EXPERT_ESCALATION_HOURS = 24.0
     # How often `flask serve` runs that routing pass in the background (0: never; use cron).
     EXPERT_ROUTING_INTERVAL_MINUTES = 5.0
+    # Logging (community/logs.py): the level, and "text" lines or "json" objects on stderr.
+    LOG_LEVEL = "INFO"
+    LOG_FORMAT = "text"
 
     @classmethod
     def init_app(cls, app) -> None:
@@ -160,6 +163,9 @@ class Config:
             app.config["SOCKETIO_MESSAGE_QUEUE"] = env["SOCKETIO_MESSAGE_QUEUE"]
         if env.get("SOCKETIO_ALLOWED_ORIGINS"):
             app.config["SOCKETIO_ALLOWED_ORIGINS"] = env["SOCKETIO_ALLOWED_ORIGINS"].split(",")
+        for name in ("LOG_LEVEL", "LOG_FORMAT"):
+            if env.get(name):
+                app.config[name] = env[name]
         for name in (
             "EXPERT_ROUTING_DELAY_HOURS",
             "EXPERT_ESCALATION_HOURS",
