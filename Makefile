@@ -8,7 +8,7 @@ export COCREATE_ENV ?= development
 
 RUNS ?= 20
 
-.PHONY: run test stress install install-dev browser-deps translations extract-messages lint format clean
+.PHONY: run test stress install install-dev browser-deps translations configuration-tables extract-messages lint format clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -28,6 +28,10 @@ install-dev: $(VENV)/.installed-dev translations
 
 translations: $(VENV)/.installed
 	@$(BIN)/pybabel -q compile -d translations
+
+configuration-tables: $(VENV)/.installed  # the tables docs/configuration.md must show
+	@$(BIN)/python -c "from community.config import SECTIONS, Config; \
+	    from community.envvars import settings_markdown; print(settings_markdown(SECTIONS, Config))"
 
 extract-messages: $(VENV)/.installed
 	$(BIN)/pybabel -q extract -F babel.cfg --ignore-dirs='.*' -k _l -k lazy_gettext -k lazy_ngettext:1,2 --no-location --sort-output \

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import os
 
 from flask import Flask
@@ -42,15 +41,18 @@ from community.extensions import babel, csrf, db, limiter, login_manager, mailer
 from community.ideas.events import NAMESPACE as IDEAS_NAMESPACE
 from community.ideas.events import IdeasNamespace
 from community.ideas.models import STATUS_LABELS as IDEA_STATUS_LABELS
+from community.logs import register_logging
 from community.permissions import ROLE_LABELS, Role, guardian
 from community.search.service import init_search
 from community.spaces.models import SPACE_ROLE_LABELS
 from community.spaces.permissions import membership_of
+from community.web.assets import register_static_versions
 from community.web.error_pages import register_error_handlers
 from community.web.i18n import html_lang, select_locale
 from community.web.inputs import register_input_checks
 from community.web.live import Packet
 from community.web.security import register_body_limit, register_security_headers
+from community.web.touch import register_touches
 
 
 def create_app(config: type[Config] | None = None, **overrides) -> Flask:
@@ -77,15 +79,10 @@ def create_app(config: type[Config] | None = None, **overrides) -> Flask:
     register_blueprints(app)
     register_sockets(app)
     register_templates(app)
+    register_static_versions(app)
     register_security(app)
     register_commands(app)
     return app
-
-
-def register_logging(app: Flask) -> None:
-    """Log at INFO outside of tests, so development mail and warnings are visible."""
-    if not app.testing:
-        logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
 
 
 def register_proxies(app: Flask) -> None:
@@ -124,6 +121,7 @@ def register_login(app: Flask) -> None:
     login_manager.session_protection = "basic"
     login_manager.user_loader(sessions.load_user)
     app.before_request(sessions.keep_alive)
+    register_touches(app)
 
 
 def register_blueprints(app: Flask) -> None:

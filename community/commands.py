@@ -21,6 +21,7 @@ from community.ideas import operations as ideas_operations
 from community.ideas import trending
 from community.notifications.commands import notifications_cli
 from community.permissions import Role
+from community.progress import running
 from community.search.commands import search_cli
 
 users_cli = AppGroup("users", help="Manage accounts.")
@@ -63,9 +64,10 @@ def load_demo() -> None:
     if demo.demo_loaded():
         click.echo("Demo data is already loaded.")
     else:
-        users = demo.load_demo()
-        db.session.commit()
-        click.echo(f"Loaded demo data: {len(users)} people.")
+        with running("Loading demo data") as progress:
+            users = demo.load_demo(progress)
+            db.session.commit()
+            progress.finish(f"Loaded demo data: {len(users)} people.")
     _print_logins()
 
 
@@ -95,10 +97,13 @@ ideas_cli = AppGroup("ideas", help="Ideas and their votes.")
 def recount_ideas() -> None:
     """Make every idea's vote count equal its votes and count the trending values again
     (a second run changes nothing)."""
-    fixed = ideas_operations.recount_votes()
-    counted = trending.recount_all()
-    db.session.commit()
-    click.echo(f"Fixed {fixed} vote counts. Counted the trending value of {counted} ideas.")
+    with running("Recounting ideas") as progress:
+        fixed = ideas_operations.recount_votes()
+        counted = trending.recount_all(progress=progress)
+        db.session.commit()
+        progress.finish(
+            f"Fixed {fixed} vote counts. Counted the trending value of {counted} ideas."
+        )
 
 
 forums_cli = AppGroup("forums", help="Threads and their replies.")
@@ -108,9 +113,12 @@ forums_cli = AppGroup("forums", help="Threads and their replies.")
 def recount_forums() -> None:
     """Make every thread's reply and answer counts equal its live replies (answers: those
     by others than the asker); a second run changes nothing."""
-    fixed = forum_operations.recount_replies()
-    db.session.commit()
-    click.echo(f"Fixed the reply and answer counts of {fixed} threads.")
+    with running("Recounting threads") as progress:
+        progress.expect(1)  # one statement
+        fixed = forum_operations.recount_replies()
+        db.session.commit()
+        progress.advance()
+        progress.finish(f"Fixed the reply and answer counts of {fixed} threads.")
 
 
 reputation_cli = AppGroup("reputation", help="Reputation points and badges.")
@@ -120,9 +128,10 @@ reputation_cli = AppGroup("reputation", help="Reputation points and badges.")
 def recount_reputation() -> None:
     """Rebuild every reputation entry from the facts and every total from the entries (a
     second run changes nothing); award badges that are due."""
-    fixed = reputation.recount()
-    db.session.commit()
-    click.echo(f"Fixed {fixed} reputation entries and totals.")
+    with running("Recounting reputation") as progress:
+        fixed = reputation.recount(progress)
+        db.session.commit()
+        progress.finish(f"Fixed {fixed} reputation entries and totals.")
 
 
 def register_cli(app: Flask) -> None:

@@ -7,7 +7,7 @@ are refused, so a typo stops the app at start rather than misbehaving later), th
 (``read_environment``) on top of the class defaults, then applies the caller's overrides;
 code reads each setting from ``app.config`` where it uses it. The environment is read here
 and nowhere else (``Setting`` and its parsers are in community/envvars.py).
-docs/configuration.md shows the same declaration as tables (``settings_markdown``;
+docs/configuration.md shows the same declaration as tables (``envvars.settings_markdown``;
 tests/core/test_config_docs.py keeps them equal). Flask's
 ``from_prefixed_env`` is not used: it would rename every variable operators already set
 (``SECRET_KEY``, ``DATABASE_URL`` …) to ``COCREATE_…`` and takes any JSON value unchecked.
@@ -15,7 +15,6 @@ tests/core/test_config_docs.py keeps them equal). Flask's
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Mapping
 from pathlib import Path
@@ -35,6 +34,7 @@ from community.envvars import (
     text,
     whole,
 )
+from community.logs import FORMATS, LEVELS
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -145,6 +145,9 @@ class Config:
     EXPERT_ESCALATION_HOURS = 24.0
     # How often `flask serve` runs that routing pass in the background (0: never; use cron).
     EXPERT_ROUTING_INTERVAL_MINUTES = 5.0
+    # Logging (community/logs.py): the level, and "text" lines or "json" objects on stderr.
+    LOG_LEVEL = "INFO"
+    LOG_FORMAT = "text"
 
     @classmethod
     def environment(cls) -> dict[str, Any]:
@@ -275,6 +278,17 @@ SECTIONS: tuple[tuple[str, tuple[Setting, ...]], ...] = (
                 text,
                 "where the search index lives (one per host; several processes share it)",
                 default="`<instance>/search`",
+            ),
+            Setting(
+                "LOG_LEVEL",
+                choice(lambda: {v: v for v in LEVELS}, str.upper),
+                "`DEBUG`, `INFO`, `WARNING`, `ERROR` or `CRITICAL`",
+            ),
+            Setting(
+                "LOG_FORMAT",
+                choice(lambda: {v: v for v in FORMATS}, str.lower),
+                "`text` lines, or `json` (one object per line) for a log collector; every line"
+                " names its request id (see docs/operating.md)",
             ),
             Setting("HOST", text, "the address `make run` / `flask serve` listen on"),
             Setting("PORT", whole(1, 65535), "the port `make run` / `flask serve` listen on"),
@@ -471,29 +485,3 @@ def config_from_env() -> type[Config]:
 def instance_path() -> str:
     """The instance folder ``COCREATE_INSTANCE`` names (default: ``instance/``)."""
     return SETTINGS["COCREATE_INSTANCE"].read(os.environ) or str(PROJECT_ROOT / "instance")
-
-
-def shown_default(setting: Setting) -> str:
-    """The default of ``setting`` as docs/configuration.md shows it."""
-    if setting.default is not None:
-        return setting.default
-    value = getattr(Config, setting.config_key)
-    if value is None:
-        return "unset"
-    if isinstance(value, bool):
-        return f"`{str(value).lower()}`"
-    if isinstance(value, float):
-        return f"`{value:g}`"
-    if isinstance(value, dict):
-        return f"`{json.dumps(value)}`"
-    return f"`{value}`"
-
-
-def settings_markdown() -> str:
-    """``SECTIONS`` as the Markdown tables of docs/configuration.md."""
-    lines: list[str] = []
-    for title, group in SECTIONS:
-        lines += [f"### {title}", "", "| variable | default | meaning |", "|---|---|---|"]
-        lines += [f"| `{s.name}` | {shown_default(s)} | {s.meaning} |" for s in group]
-        lines.append("")
-    return "\n".join(lines)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import math
 import sqlite3
 from collections.abc import Callable
@@ -17,7 +16,8 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 from werkzeug.routing import IntegerConverter
 
-log = logging.getLogger(__name__)
+from community.logs import background
+
 T = TypeVar("T")
 
 # Named constraints let batch migrations on SQLite drop and recreate them.
@@ -154,7 +154,7 @@ class Session(FlaskSession):
                     func(*args, **kwargs)
                 except Exception:
                     # The data is committed; a failed side effect must not fail the request.
-                    log.exception(
+                    background.exception(
                         "after-commit task %s failed", getattr(func, "__qualname__", func)
                     )
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -138,3 +138,30 @@ def hashing(raw: str) -> dict[str, int]:
     if params.get("memory_cost", 65536) < 8 * params.get("parallelism", 4):
         raise ValueError("memory_cost must be at least 8 times parallelism")
     return params
+
+
+def shown_default(setting: Setting, defaults: type) -> str:
+    """The default of ``setting`` as docs/configuration.md shows it (``defaults``: the base
+    configuration class)."""
+    if setting.default is not None:
+        return setting.default
+    value = getattr(defaults, setting.config_key)
+    if value is None:
+        return "unset"
+    if isinstance(value, bool):
+        return f"`{str(value).lower()}`"
+    if isinstance(value, float):
+        return f"`{value:g}`"
+    if isinstance(value, dict):
+        return f"`{json.dumps(value)}`"
+    return f"`{value}`"
+
+
+def settings_markdown(sections: Sequence[tuple[str, Sequence[Setting]]], defaults: type) -> str:
+    """The declared ``sections`` of settings as the Markdown tables of docs/configuration.md."""
+    lines: list[str] = []
+    for title, group in sections:
+        lines += [f"### {title}", "", "| variable | default | meaning |", "|---|---|---|"]
+        lines += [f"| `{s.name}` | {shown_default(s, defaults)} | {s.meaning} |" for s in group]
+        lines.append("")
+    return "\n".join(lines)

@@ -9,8 +9,11 @@ shared store (Redis) the budget also holds across processes.
 ``limits`` 5.8 (re)starts the memory storage's expiry ``Timer`` without a lock; two requests
 in different threads can start the same timer twice, and the second start fails inside
 ``threading`` (``KeyError`` in ``Thread._bootstrap_inner``). Seen under concurrent sign-ins.
-:class:`LockedMemoryStorage` does the same under a lock; it registers the ``cocreate-memory://``
-scheme.
+:class:`LockedMemoryStorage` runs each of the storage's public writes (the ``Storage``
+interface: ``incr``, ``decr``, ``acquire_entry``, ``acquire_sliding_window_entry``, ``clear``,
+``reset``) under one lock, so only one thread at a time can reach that timer; it overrides
+nothing private, so an upgrade of ``limits`` cannot silently bypass it. It registers the
+``cocreate-memory://`` scheme.
 """
 
 from __future__ import annotations
@@ -35,14 +38,35 @@ class LockedMemoryStorage(MemoryStorage):
     STORAGE_SCHEME = ["cocreate-memory"]
 
     def __init__(self, uri: str | None = None, wrap_exceptions: bool = False, **options):
-        self._timer_lock = threading.Lock()
+        # Reentrant: the sliding window's acquire calls incr and decr.
+        self._write_lock = threading.RLock()
         super().__init__(uri, wrap_exceptions=wrap_exceptions, **options)
 
-    def _MemoryStorage__schedule_expiry(self) -> None:  # replaces the unguarded original
-        with self._timer_lock:
-            if not self.timer.is_alive():
-                self.timer = threading.Timer(0.01, self._MemoryStorage__expire_events)
-                self.timer.start()
+    def incr(self, key: str, expiry: float, amount: int = 1) -> int:
+        with self._write_lock:
+            return super().incr(key, expiry, amount)
+
+    def decr(self, key: str, amount: int = 1) -> int:
+        with self._write_lock:
+            return super().decr(key, amount)
+
+    def acquire_entry(self, key: str, limit: int, expiry: int, amount: int = 1) -> bool:
+        with self._write_lock:
+            return super().acquire_entry(key, limit, expiry, amount)
+
+    def acquire_sliding_window_entry(
+        self, key: str, limit: int, expiry: int, amount: int = 1
+    ) -> bool:
+        with self._write_lock:
+            return super().acquire_sliding_window_entry(key, limit, expiry, amount)
+
+    def clear(self, key: str) -> None:
+        with self._write_lock:
+            super().clear(key)
+
+    def reset(self) -> int | None:
+        with self._write_lock:
+            return super().reset()
 
 
 def person_key() -> str:

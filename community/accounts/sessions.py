@@ -27,6 +27,7 @@ from community.accounts.models import User, UserSession
 from community.database import utcnow
 from community.errors import OperationError
 from community.extensions import db
+from community.web.touch import touch_later
 
 #: How stale ``last_seen_at`` may get before a request writes it again (not once per request).
 SEEN_RESOLUTION = timedelta(minutes=5)
@@ -134,8 +135,9 @@ def live_session_ids(user_id: int) -> list[int]:
 
 def keep_alive() -> None:
     """Before each request: note that the signed-in session is in use, at most every
-    ``SEEN_RESOLUTION`` (its own small transaction, before the view runs, as the API does
-    for its tokens). Static files and token requests are left alone."""
+    ``SEEN_RESOLUTION``, written after the request in a transaction of its own
+    (``community/web/touch.py``), as the API does for its tokens. Static files and token
+    requests are left alone."""
     if request.endpoint == "static" or "Authorization" in request.headers:
         return
     if not current_user.is_authenticated or current_user.signed_in_session is None:
@@ -143,10 +145,11 @@ def keep_alive() -> None:
     row = current_user.signed_in_session
     now = utcnow()
     if now - row.last_seen_at > SEEN_RESOLUTION:
-        db.session.execute(
-            update(UserSession).where(UserSession.id == row.id).values(last_seen_at=now)
+        touch_later(
+            update(UserSession)
+            .where(UserSession.id == row.id, UserSession.last_seen_at < now)
+            .values(last_seen_at=now)
         )
-        db.session.commit()
 
 
 # Operations --------------------------------------------------------------------------------

@@ -3,12 +3,12 @@ votes, and the time each idea spent in each status from the idea timelines."""
 
 from __future__ import annotations
 
-import click
 from flask.cli import AppGroup
 
 from community.analytics import rollup
 from community.extensions import db
 from community.ideas import time_in_status
+from community.progress import running
 
 analytics_cli = AppGroup("analytics", help="The Insights dashboard's rollup.")
 
@@ -17,7 +17,11 @@ analytics_cli = AppGroup("analytics", help="The Insights dashboard's rollup.")
 def rebuild() -> None:
     """Recount every row of the rollups and every step's time in status (after data was
     loaded without the app's operations)."""
-    rows = rollup.rebuild()
-    time_in_status.recount()
-    db.session.commit()
-    click.echo(f"Counted {rows} rows of activity (person, space, day).")
+    with running("Counting activity") as progress:
+        progress.expect(2)
+        rows = rollup.rebuild()
+        progress.advance()
+        time_in_status.recount()
+        progress.advance()
+        db.session.commit()
+        progress.finish(f"Counted {rows} rows of activity (person, space, day).")

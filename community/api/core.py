@@ -22,8 +22,9 @@ from sqlalchemy import update
 from community.api.models import ApiToken
 from community.api.queries import token_for
 from community.database import utcnow
-from community.extensions import csrf, db, limiter
+from community.extensions import csrf, limiter
 from community.web.inputs import accept_json
+from community.web.touch import touch_later
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 #: How stale ``last_used_at`` may get before a request writes it again.
@@ -108,10 +109,11 @@ limiter.shared_limit(lambda: current_app.config["API_LIMIT"], scope="api", key_f
 
 
 def _touch(token: ApiToken) -> None:
+    """Note that the token is in use, at most every ``USE_RESOLUTION``, after the request and
+    in a transaction of its own (``community/web/touch.py``): nothing commits on a GET."""
     now = utcnow()
     if token.last_used_at is None or now - token.last_used_at > USE_RESOLUTION:
-        db.session.execute(update(ApiToken).where(ApiToken.id == token.id).values(last_used_at=now))
-        db.session.commit()
+        touch_later(update(ApiToken).where(ApiToken.id == token.id).values(last_used_at=now))
 
 
 def require_user():

@@ -32,6 +32,7 @@ from community.forums import operations as forums
 from community.forums.models import Post, Thread
 from community.ideas import trending
 from community.permissions import Role
+from community.progress import NO_PROGRESS, Progress
 from community.spaces import operations as spaces
 from community.spaces.models import Membership, Space, SpaceRole, Visibility
 from community.spaces.permissions import membership_of
@@ -150,29 +151,38 @@ def demo_loaded() -> bool:
     return db.session.scalar(select(User.id).where(User.username_key == "admin")) is not None
 
 
-def load_demo() -> list[User]:
+def load_demo(progress: Progress = NO_PROGRESS) -> list[User]:
     """Create the demo accounts, spaces, threads, expertise, routed questions, ideas, products
     with releases, knowledge base articles, brainstorms, moderation cases and notifications;
     return the accounts. Caller commits."""
+    # The accounts, each space with its threads, eight features and the rollup; the trending
+    # recount says how many ideas it counts.
+    progress.expect(1 + len(SPACES) + 8 + 1)
     users = _create_users()
+    progress.advance()
     people = {user.username: user for user in users}
     now = utcnow()
     for seed in SPACES:
         space = _create_space(seed, people, now)
         for thread_seed in THREADS.get(seed.slug, ()):
             _create_thread(space, thread_seed, people, now)
+        progress.advance()
     load_demo_expertise(people)
     load_demo_routing(people, now)
     supporters = load_demo_ideas(people, now, DEMO_PASSWORD)
+    progress.advance(3)
     load_demo_products(people, now)
     load_demo_knowledge(people, now)
     load_demo_brainstorms({**people, **{user.username: user for user in supporters}}, now)
+    progress.advance(3)
     spammer = load_demo_moderation(people, now, DEMO_PASSWORD)
     load_demo_notifications(people)
+    progress.advance(2)
     # The demo backdates posts and votes after writing them: count the rollup and the
     # trending values from them again.
     rollup.rebuild()
-    trending.recount_all()
+    progress.advance()
+    trending.recount_all(progress=progress)
     return users + supporters + [spammer]
 
 

@@ -30,6 +30,7 @@ from community.experts.models import Badge, ReputationEntry
 from community.extensions import db
 from community.forums.models import HelpfulMark, Post, Thread
 from community.ideas.models import Idea, IdeaStatus, IdeaStatusChange
+from community.progress import NO_PROGRESS, Progress
 
 ACCEPTED, HELPFUL, PLANNED, SHIPPED, PROMOTED = (
     "accepted",
@@ -252,10 +253,14 @@ def award_badges(user_ids: Iterable[int]) -> list[tuple[int, str]]:
     return awarded
 
 
-def recount() -> int:
+def recount(progress: Progress = NO_PROGRESS) -> int:
     """Rebuild every entry from the facts and every total from the entries; award missing
     badges. Returns how many entries and totals had to change (0 when all was right)."""
-    changed = sum(sync(kind) for kind in POINTS)
+    progress.expect(len(POINTS) + 2)
+    changed = 0
+    for kind in POINTS:
+        changed += sync(kind)
+        progress.advance()
     stale = select(ReputationEntry.id).where(ReputationEntry.kind.not_in(list(POINTS)))
     changed += db.session.execute(
         delete(ReputationEntry).where(ReputationEntry.id.in_(stale))
@@ -271,8 +276,10 @@ def recount() -> int:
         .values(reputation=earned)
         .execution_options(synchronize_session=False)
     ).rowcount
+    progress.advance()
     award_badges(db.session.scalars(select(ReputationEntry.user_id).distinct()))
     db.session.expire_all()
+    progress.advance()
     return changed
 
 

@@ -30,6 +30,7 @@ from community.database import utcnow
 from community.extensions import db
 from community.forums.models import Post
 from community.ideas.models import Idea, IdeaVote
+from community.progress import NO_PROGRESS, Progress
 
 HALF_LIFE = 7.0  # days
 PROPOSAL = 3.0
@@ -146,9 +147,10 @@ def recount(idea_ids: Iterable[int]) -> None:
         db.session.execute(update(Idea), values)
 
 
-def recount_all(batch: int = 1000) -> int:
+def recount_all(batch: int = 1000, progress: Progress = NO_PROGRESS) -> int:
     """Count every idea's kept value again (``flask ideas recount``, the demo); returns how
     many ideas were counted."""
+    progress.expect(db.session.scalar(select(func.count(Idea.id))))
     last, counted = 0, 0
     while True:
         ids = list(
@@ -158,4 +160,5 @@ def recount_all(batch: int = 1000) -> int:
             return counted
         recount(ids)
         counted += len(ids)
+        progress.advance(len(ids))
         last = ids[-1]

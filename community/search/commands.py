@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 from flask.cli import AppGroup
 
+from community.progress import running
 from community.search import sources
 from community.search.index_store import IndexBusy
 from community.search.service import search_service
@@ -16,15 +17,13 @@ search_cli = AppGroup("search", help="The search index.")
 def rebuild() -> None:
     """Rebuild the index from the database (the source of truth), beside the one in use, which
     answers searches until the new one replaces it for every process at once."""
-    expected = sum(len(ids) for ids in sources.expected_ids().values())
     try:
-        with click.progressbar(
-            sources.all_documents(), length=expected, label="Indexing", show_pos=True
-        ) as documents:
-            count = search_service().backend.rebuild(documents)
+        with running("Indexing") as progress:
+            progress.expect(sum(len(ids) for ids in sources.expected_ids().values()))
+            count = search_service().backend.rebuild(progress.iterate(sources.all_documents()))
+            progress.finish(f"Indexed {count} documents.")
     except IndexBusy:
         raise click.ClickException("Another rebuild of the search index is running.") from None
-    click.echo(f"Indexed {count} documents.")
 
 
 @search_cli.command("check")

@@ -8,14 +8,12 @@ process applies them; the backend serialises writers, so several processes can w
 
 from __future__ import annotations
 
-import logging
 import threading
 import time
 from collections.abc import Iterable
 
+from community.logs import background
 from community.search.backend import SearchBackend, SearchDocument
-
-log = logging.getLogger(__name__)
 
 
 class IndexQueue:
@@ -81,7 +79,9 @@ class IndexQueue:
             self._apply(batch)
         except Exception:
             self.failures += 1
-            log.exception("search index write failed; %d changes kept for the next try", len(batch))
+            background.exception(
+                "search index write failed; %d changes kept for the next try", len(batch)
+            )
             with self._cond:
                 self._restore(batch)
 
@@ -108,7 +108,7 @@ class IndexQueue:
                 delay = 0.5
             except Exception:
                 self.failures += 1
-                log.exception("search index write failed; retrying in %.1f s", delay)
+                background.exception("search index write failed; retrying in %.1f s", delay)
                 with self._cond:
                     self._restore(batch)
                 time.sleep(delay)

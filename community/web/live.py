@@ -35,6 +35,7 @@ from socketio import packet as sio_packet
 
 from community.errors import OperationError
 from community.extensions import db, socketio
+from community.logs import begin
 from community.permissions import guardian
 from community.ratelimit import spend
 from community.web.inputs import BadInput, check_value
@@ -225,6 +226,7 @@ def _unit_of_work(handler: Callable, schema: ma.Schema) -> Callable:
 
     @functools.wraps(handler)
     def run(self: LiveNamespace, *args: Any) -> Any:
+        begin("EVENT", f"{self.namespace} {handler.__name__.removeprefix('on_')}")
         refused = self.refuse()
         if refused is not None:
             return refused

@@ -258,6 +258,34 @@ def test_last_seen_is_written_now_and_then_not_on_every_request(
     assert utcnow() - seen < timedelta(minutes=1)
 
 
+def test_a_page_read_commits_nothing_yet_last_seen_moves(
+    app, client, create_user, login, count_commits
+):
+    """Nothing commits on a GET: the stamp is written after the request, on a connection and
+    in a transaction of its own, and at most every few minutes."""
+    from datetime import timedelta
+
+    from community.database import utcnow
+
+    user = create_user()
+    login(client, user)
+    with app.app_context():
+        row = db.session.scalar(select(UserSession).where(UserSession.user_id == user.id))
+        row.last_seen_at = utcnow() - timedelta(hours=2)
+        db.session.commit()
+    with count_commits() as commits:
+        assert client.get("/settings/sessions").status_code == 200
+    assert commits == []
+    with app.app_context():
+        seen = db.session.scalar(select(UserSession.last_seen_at))
+    assert utcnow() - seen < timedelta(minutes=1)
+    with count_commits() as commits:
+        client.get("/")
+    assert commits == []
+    with app.app_context():
+        assert db.session.scalar(select(UserSession.last_seen_at)) == seen  # throttled
+
+
 def test_only_browser_and_system_names_are_kept_from_the_user_agent(app, create_user, login):
     user = create_user()
     for agent in (

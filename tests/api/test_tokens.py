@@ -151,3 +151,30 @@ def test_a_person_s_tokens_and_session_share_one_budget(
     assert client.get("/api/v1/me").status_code == 429
     # Someone else, even from the same address, has their own.
     assert call("GET", "/api/v1/me", api_token(create_user("greta"))).status_code == 200
+
+
+def test_a_token_read_commits_nothing_yet_last_used_moves(
+    app, call, create_user, api_token, count_commits
+):
+    """The token's ``last_used_at`` is written after the request in a transaction of its
+    own, at most every few minutes; the request itself never commits on a GET."""
+    from datetime import timedelta
+
+    from sqlalchemy import select
+
+    from community.api.models import ApiToken
+    from community.database import utcnow
+    from community.extensions import db
+
+    secret = api_token(create_user("reader"))
+    with count_commits() as commits:
+        assert call("GET", "/api/v1/me", secret).status_code == 200
+    assert commits == []
+    with app.app_context():
+        used = db.session.scalar(select(ApiToken.last_used_at))
+    assert used is not None and utcnow() - used < timedelta(minutes=1)
+    with count_commits() as commits:
+        assert call("GET", "/api/v1/me", secret).status_code == 200
+    assert commits == []
+    with app.app_context():
+        assert db.session.scalar(select(ApiToken.last_used_at)) == used  # throttled

@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from community.config import PROJECT_ROOT, SETTINGS, Config, settings_markdown, shown_default
+from community.config import PROJECT_ROOT, SECTIONS, SETTINGS, Config
+from community.envvars import settings_markdown, shown_default
 
 CONFIGURATION = PROJECT_ROOT / "docs" / "configuration.md"
 ROW = re.compile(r"^\| `([^`]+)` \| (.*?) \| (.*) \|$")
@@ -39,22 +40,22 @@ def test_every_row_names_a_setting():
 @pytest.mark.parametrize("name", sorted(SETTINGS))
 def test_the_default_shown_is_the_default(name):
     shown, _meaning = documented_rows().get(name, (None, None))
-    assert shown == shown_default(SETTINGS[name]), f"{name}: fix its default in the docs"
+    assert shown == shown_default(SETTINGS[name], Config), f"{name}: fix its default in the docs"
 
 
 def test_the_tables_are_the_declaration():
     text = CONFIGURATION.read_text(encoding="utf-8")
-    assert settings_markdown() in text, (
+    assert settings_markdown(SECTIONS, Config) in text, (
         "docs/configuration.md differs from community/config.py's SECTIONS; its tables "
-        "should read:\n\n" + settings_markdown()
+        "should read:\n\n" + settings_markdown(SECTIONS, Config)
     )
 
 
 def test_a_changed_default_shows_in_the_table(monkeypatch):
     """The defaults shown come from the Config class, not from a copy of them."""
     monkeypatch.setattr(Config, "FLAG_HIDE_THRESHOLD", 7)
-    assert "| `FLAG_HIDE_THRESHOLD` | `7` |" in settings_markdown()
-    assert settings_markdown() not in CONFIGURATION.read_text(encoding="utf-8")
+    assert "| `FLAG_HIDE_THRESHOLD` | `7` |" in settings_markdown(SECTIONS, Config)
+    assert settings_markdown(SECTIONS, Config) not in CONFIGURATION.read_text(encoding="utf-8")
 
 
 def test_every_setting_has_a_default_in_config():
