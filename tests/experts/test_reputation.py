@@ -7,9 +7,9 @@ from __future__ import annotations
 from datetime import timedelta
 
 from community.accounts.models import User
-from community.brainstorms import operations as brainstorms
 from community.brainstorms import promotion
 from community.brainstorms.models import BrainstormSession, Note, Phase
+from community.brainstorms.notes import add_note, create_cluster, move_note
 from community.database import utcnow
 from community.experts import reputation
 from community.experts.models import Badge, ReputationEntry
@@ -124,18 +124,16 @@ def _results(app, cast, create_brainstorm, to_phase, **settings) -> tuple[int, d
     to_phase(session_id, Phase.IDEATE)
     with app.test_request_context():
         session = db.session.get(BrainstormSession, session_id)
-        a = brainstorms.add_note(session, author=_user(cast.member.id), text="Import")
-        b = brainstorms.add_note(session, author=_user(cast.asker.id), text="Tour")
+        a = add_note(session, author=_user(cast.member.id), text="Import")
+        b = add_note(session, author=_user(cast.asker.id), text="Tour")
         db.session.commit()
         ids = {"a": a.id, "b": b.id}
     to_phase(session_id, Phase.GROUP)
     with app.test_request_context():
         session = db.session.get(BrainstormSession, session_id)
-        cluster = brainstorms.create_cluster(session, by=_user(cast.expert.id), name="Setup")
+        cluster = create_cluster(session, by=_user(cast.expert.id), name="Setup")
         for key in ("a", "b"):
-            brainstorms.move_note(
-                db.session.get(Note, ids[key]), by=_user(cast.expert.id), cluster=cluster
-            )
+            move_note(db.session.get(Note, ids[key]), by=_user(cast.expert.id), cluster=cluster)
         db.session.commit()
         ids["cluster"] = cluster.id
     to_phase(session_id, Phase.RESULTS)
