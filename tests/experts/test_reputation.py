@@ -16,6 +16,7 @@ from community.experts.models import Badge, ReputationEntry
 from community.extensions import db
 from community.forums import operations as forums
 from community.forums.models import Post, Thread
+from community.ideas import curation
 from community.ideas import operations as ideas
 from community.ideas.models import Idea
 from community.spaces.models import Space, Visibility
@@ -92,18 +93,18 @@ def test_ideas_earn_points_when_planned_and_shipped_and_lose_them_when_they_go_b
     idea = create_idea(cast.space, cast.member)
     with app.test_request_context():
         owner = _user(cast.owner.id)
-        ideas.change_status(db.session.get(Idea, idea.id), "planned", response="Yes", by=owner)
+        curation.change_status(db.session.get(Idea, idea.id), "planned", response="Yes", by=owner)
         db.session.commit()
     assert _points(app, cast.member) == 10
     with app.test_request_context():
         owner = _user(cast.owner.id)
-        ideas.change_status(db.session.get(Idea, idea.id), "shipped", response="Out", by=owner)
+        curation.change_status(db.session.get(Idea, idea.id), "shipped", response="Out", by=owner)
         db.session.commit()
     assert _points(app, cast.member) == 35
     assert {"first_planned", "first_shipped"} <= _badges(app, cast.member)
     with app.test_request_context():
         owner = _user(cast.owner.id)
-        ideas.change_status(
+        curation.change_status(
             db.session.get(Idea, idea.id), "under_review", response="Oops", by=owner
         )
         db.session.commit()
@@ -111,7 +112,7 @@ def test_ideas_earn_points_when_planned_and_shipped_and_lose_them_when_they_go_b
     # A deleted idea takes its points with it.
     with app.test_request_context():
         owner = _user(cast.owner.id)
-        ideas.change_status(db.session.get(Idea, idea.id), "shipped", response="Out", by=owner)
+        curation.change_status(db.session.get(Idea, idea.id), "shipped", response="Out", by=owner)
         db.session.commit()
         ideas.delete_idea(db.session.get(Idea, idea.id), by=_user(cast.owner.id))
         db.session.commit()

@@ -12,7 +12,7 @@ from sqlalchemy import func, select, text, update
 from community.analytics.sql import seconds_between
 from community.database import utcnow
 from community.extensions import db
-from community.ideas import operations as ideas
+from community.ideas import curation
 from community.ideas.models import Idea, IdeaStatusChange, TimelineKind
 from community.products import operations as products
 from community.products.models import Product
@@ -94,13 +94,13 @@ def timeline(app, create_space, create_user, add_member, create_idea, create_pro
     a = create_idea(space, author, title="Dark mode")
     b = create_idea(space, author, title="Darker mode")
     c = create_idea(space, author, title="Export")
-    act(app, ideas.change_status, a, "under_review", response="Looking.", by=space_owner)
-    act(app, ideas.change_status, a, "planned", response="Next.", by=space_owner)
+    act(app, curation.change_status, a, "under_review", response="Looking.", by=space_owner)
+    act(app, curation.change_status, a, "planned", response="Next.", by=space_owner)
     act(app, products.set_idea_product, a, Product(id=product.id), by=space_owner)
-    act(app, ideas.change_status, b, "under_review", response="Looking.", by=space_owner)
-    act(app, ideas.merge_idea, b, a.id, response="Same idea.", by=space_owner)
-    act(app, ideas.unmerge_idea, b, by=space_owner)
-    act(app, ideas.change_status, c, "declined", response="Not for us.", by=space_owner)
+    act(app, curation.change_status, b, "under_review", response="Looking.", by=space_owner)
+    act(app, curation.merge_idea, b, a.id, response="Same idea.", by=space_owner)
+    act(app, curation.unmerge_idea, b, by=space_owner)
+    act(app, curation.change_status, c, "declined", response="Not for us.", by=space_owner)
     return {"a": a, "b": b, "c": c}
 
 

@@ -26,6 +26,7 @@ from community.experts.models import Expertise
 from community.extensions import db
 from community.forums import operations as forums
 from community.forums.models import Post
+from community.ideas import curation
 from community.ideas import operations as ideas
 from community.knowledge import operations as knowledge
 from community.knowledge.models import Article
@@ -157,7 +158,7 @@ def _edit_idea(w):
 def _status(w):
     idea = w.idea()
     return w.mod, lambda: act(
-        w.app, ideas.change_status, idea, "planned", response="Next quarter", by=w.mod
+        w.app, curation.change_status, idea, "planned", response="Next quarter", by=w.mod
     )
 
 
@@ -169,7 +170,7 @@ def _bulk_status(w):
         with w.app.test_request_context():
             found = db.session.get(type(idea), idea.id)
             by = db.session.get(type(w.mod), w.mod.id)
-            ideas.bulk_change_status([found], "planned", response="Soon", by=by)
+            curation.bulk_change_status([found], "planned", response="Soon", by=by)
             db.session.commit()
 
     return w.mod, run
@@ -183,7 +184,7 @@ def _retag(w):
         with w.app.test_request_context():
             found = db.session.get(type(idea), idea.id)
             by = db.session.get(type(w.mod), w.mod.id)
-            ideas.bulk_retag([found], add="ux", remove="ui", by=by)
+            curation.bulk_retag([found], add="ux", remove="ui", by=by)
             db.session.commit()
 
     return w.mod, run
@@ -193,15 +194,15 @@ def _retag(w):
 def _merge(w):
     duplicate, original = w.idea(), w.idea()
     return w.mod, lambda: act(
-        w.app, ideas.merge_idea, duplicate, original.id, response="Same idea", by=w.mod
+        w.app, curation.merge_idea, duplicate, original.id, response="Same idea", by=w.mod
     )
 
 
 @audited("ideas.unmerge_idea", "idea_unmerge")
 def _unmerge(w):
     duplicate, original = w.idea(), w.idea()
-    act(w.app, ideas.merge_idea, duplicate, original.id, response="Same idea", by=w.mod)
-    return w.mod, lambda: act(w.app, ideas.unmerge_idea, duplicate, response="Not", by=w.mod)
+    act(w.app, curation.merge_idea, duplicate, original.id, response="Same idea", by=w.mod)
+    return w.mod, lambda: act(w.app, curation.unmerge_idea, duplicate, response="Not", by=w.mod)
 
 
 @audited("ideas.delete_idea", "delete")
@@ -364,7 +365,7 @@ def _link_release(w):
     idea, product = w.idea(), w.f["create_product"]([w.cast.space])
     release = w.f["create_release"](product, "2.0")
     act(w.app, products.set_idea_product, idea, product, by=w.mod)
-    act(w.app, ideas.change_status, idea, "shipped", response="Out now", by=w.mod)
+    act(w.app, curation.change_status, idea, "shipped", response="Out now", by=w.mod)
     return w.mod, lambda: act(w.app, products.link_release, idea, release, by=w.mod)
 
 
@@ -517,6 +518,7 @@ NOT_MODERATION = {
             "forums.mentioned_users",
             "forums.recount_replies",
             "forums.set_hidden",
+            "ideas.recount_ideas",
             "ideas.recount_votes",
             "ideas.thread_opening_html",
             "knowledge.parse_refs",
@@ -587,7 +589,7 @@ NOT_MODERATION = {
 
 
 #: Operations modules beside a feature's ``operations.py``, where it splits its writes by seam.
-SPLIT_OPERATIONS = ["brainstorms.notes", "brainstorms.dots"]
+SPLIT_OPERATIONS = ["brainstorms.notes", "brainstorms.dots", "ideas.curation"]
 
 
 def _operations() -> set[str]:
