@@ -30,7 +30,7 @@ from community.demo.products import load_demo_products
 from community.extensions import db
 from community.forums import operations as forums
 from community.forums.models import Post, Thread
-from community.ideas import trending
+from community.ideas import time_in_status, trending
 from community.permissions import Role
 from community.spaces import operations as spaces
 from community.spaces.models import Membership, Space, SpaceRole, Visibility
@@ -169,10 +169,11 @@ def load_demo() -> list[User]:
     load_demo_brainstorms({**people, **{user.username: user for user in supporters}}, now)
     spammer = load_demo_moderation(people, now, DEMO_PASSWORD)
     load_demo_notifications(people)
-    # The demo backdates posts and votes after writing them: count the rollup and the
-    # trending values from them again.
+    # The demo backdates posts, votes and status steps after writing them: count the rollup,
+    # the trending values and the time in each status from them again.
     rollup.rebuild()
     trending.recount_all()
+    time_in_status.recount()
     return users + supporters + [spammer]
 
 
