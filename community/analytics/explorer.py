@@ -13,12 +13,12 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import Select, func, select
-from sqlalchemy.orm import load_only, selectinload
+from sqlalchemy.orm import selectinload
 
 from community.accounts.models import SEGMENTS, User
 from community.extensions import db
 from community.ideas.models import Idea, IdeaStatus, IdeaTag, IdeaVote
-from community.ideas.queries import CLOSED_VALUES, order_by_trending, shown_ideas
+from community.ideas.queries import CLOSED_VALUES, list_columns, order_by_trending, shown_ideas
 from community.products.models import Product, Release
 from community.search.service import access_for, search_service
 from community.spaces.models import Space
@@ -152,18 +152,7 @@ def export_rows(user, filters: IdeaFilters, limit: int = EXPORT_MAX) -> list[Ide
 
 def _row_loads():
     return (
-        load_only(
-            Idea.space_id,
-            Idea.author_id,
-            Idea.title,
-            Idea.status,
-            Idea.vote_count,
-            Idea.created_at,
-            Idea.updated_at,
-            Idea.product_id,
-            Idea.release_id,
-            Idea.brainstorm_session_id,
-        ),
+        list_columns(),
         selectinload(Idea.author).load_only(User.username, User.display_name),
         selectinload(Idea.space).load_only(Space.name, Space.slug).lazyload(Space.tags),
         selectinload(Idea.product).load_only(Product.name, Product.slug),

@@ -7,8 +7,8 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional
 
+from community.ideas.curation import BULK_MAX
 from community.ideas.models import STATUS_LABELS, IdeaStatus
-from community.ideas.operations import BULK_MAX
 from community.web.forms import as_choices, row_id
 
 

@@ -24,7 +24,7 @@ from community.analytics.forms import BulkForm
 from community.database import utcnow
 from community.errors import OperationError
 from community.extensions import db
-from community.ideas import operations as idea_operations
+from community.ideas import curation
 from community.ideas.models import STATUS_LABELS, Idea
 from community.permissions import guardian
 from community.products.queries import all_products
@@ -207,12 +207,12 @@ def bulk():
         if len(visible) != len(set(ids)):
             raise OperationError(_("Some of the selected ideas are gone. Nothing was changed."))
         if form.action.data == "status":
-            changes = idea_operations.bulk_change_status(
+            changes = curation.bulk_change_status(
                 visible, form.status.data or "", response=form.response.data or "", by=current_user
             )
             count = len(changes)
         else:
-            count = idea_operations.bulk_retag(
+            count = curation.bulk_retag(
                 visible, add=form.add.data or "", remove=form.remove.data or "", by=current_user
             )
     except OperationError as error:

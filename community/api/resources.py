@@ -16,6 +16,7 @@ from community.errors import OperationError
 from community.extensions import db
 from community.forums import queries as forum_queries
 from community.forums.models import Thread
+from community.ideas import curation
 from community.ideas import operations as idea_operations
 from community.ideas import queries as idea_queries
 from community.ideas.models import Idea
@@ -273,7 +274,7 @@ def set_status(idea_id: int, status: str, response: str):
     if not guardian.can(user, "idea.set_status", idea):
         abort(403)
     try:
-        idea_operations.change_status(idea, status, response=response, by=user)
+        curation.change_status(idea, status, response=response, by=user)
     except OperationError as error:
         _refused(error)
     db.session.commit()

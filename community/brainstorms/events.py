@@ -20,7 +20,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_socketio import join_room, leave_room, rooms
 
-from community.brainstorms import operations, serializers
+from community.brainstorms import dots, notes, operations, serializers
 from community.brainstorms.models import (
     CLUSTER_NAME_MAX,
     HEARTBEAT,
@@ -141,7 +141,7 @@ class BrainstormNamespace(SecureNamespace):
         _joined(session)
         _throttle()
         rate_limit("BRAINSTORM_NOTE_LIMIT")
-        note = operations.add_note(session, author=current_user, text=data["text"])
+        note = notes.add_note(session, author=current_user, text=data["text"])
         return {"ok": True, "note": serializers.note_payload(session, note, current_user.id)}
 
     @payload(session=SESSION, note=NOTE, text=NOTE_TEXT)
@@ -151,14 +151,14 @@ class BrainstormNamespace(SecureNamespace):
         _throttle()
         rate_limit("BRAINSTORM_NOTE_LIMIT")
         note = _note(session, data)
-        operations.edit_note(note, by=current_user, text=data["text"])
+        notes.edit_note(note, by=current_user, text=data["text"])
         return {"ok": True, "note": serializers.note_payload(session, note, current_user.id)}
 
     @payload(session=SESSION, note=NOTE)
     @authorize("brainstorm.join", load=load_session)
     def on_delete_note(self, session: BrainstormSession, data: dict) -> dict:
         _joined(session)
-        operations.delete_note(_note(session, data), by=current_user)
+        notes.delete_note(_note(session, data), by=current_user)
         return {"ok": True}
 
     @payload(
@@ -181,7 +181,7 @@ class BrainstormNamespace(SecureNamespace):
     @authorize("brainstorm.join", load=load_session)
     def on_create_cluster(self, session: BrainstormSession, data: dict) -> dict:
         _joined(session)
-        cluster = operations.create_cluster(session, by=current_user, name=data["name"])
+        cluster = notes.create_cluster(session, by=current_user, name=data["name"])
         return {"ok": True, "cluster": serializers.cluster_payload(cluster)}
 
     @payload(session=SESSION, cluster=CLUSTER, name=CLUSTER_NAME)
@@ -189,7 +189,7 @@ class BrainstormNamespace(SecureNamespace):
     def on_rename_cluster(self, session: BrainstormSession, data: dict) -> dict:
         _joined(session)
         cluster = _cluster(session, data)
-        operations.rename_cluster(cluster, by=current_user, name=data["name"])
+        notes.rename_cluster(cluster, by=current_user, name=data["name"])
         return {"ok": True, "cluster": serializers.cluster_payload(cluster)}
 
     @payload(
@@ -205,7 +205,7 @@ class BrainstormNamespace(SecureNamespace):
         if "cluster" not in data:
             raise EventRefused(_("That request was not understood."))
         cluster = None if data["cluster"] is None else _cluster(session, data)
-        operations.move_note(note, by=current_user, cluster=cluster)
+        notes.move_note(note, by=current_user, cluster=cluster)
         return {"ok": True}
 
     @payload(session=SESSION, source=CLUSTER, target=CLUSTER)
@@ -214,7 +214,7 @@ class BrainstormNamespace(SecureNamespace):
         """Merge ``source`` into ``target``; ``source`` disappears."""
         _joined(session)
         source, target = _cluster(session, data, "source"), _cluster(session, data, "target")
-        operations.merge_clusters(source, target, by=current_user)
+        notes.merge_clusters(source, target, by=current_user)
         return {"ok": True}
 
     @payload(session=SESSION, note=NOTE, cluster=CLUSTER)
@@ -223,7 +223,7 @@ class BrainstormNamespace(SecureNamespace):
         """One dot on ``{"note": id}`` or ``{"cluster": id}``."""
         _joined(session)
         rate_limit("BRAINSTORM_DOT_LIMIT")
-        operations.add_dot(session, by=current_user, **_item(session, data))
+        dots.add_dot(session, by=current_user, **_item(session, data))
         return {"ok": True, "my_dots": serializers.my_dots_payload(session, current_user.id)}
 
     @payload(session=SESSION, note=NOTE, cluster=CLUSTER)
@@ -231,7 +231,7 @@ class BrainstormNamespace(SecureNamespace):
     def on_remove_dot(self, session: BrainstormSession, data: dict) -> dict:
         _joined(session)
         rate_limit("BRAINSTORM_DOT_LIMIT")
-        operations.remove_dot(session, by=current_user, **_item(session, data))
+        dots.remove_dot(session, by=current_user, **_item(session, data))
         return {"ok": True, "my_dots": serializers.my_dots_payload(session, current_user.id)}
 
     @payload(

@@ -1,5 +1,9 @@
-"""Every change to brainstorming sessions: scheduling, moving through the phases, notes,
-clusters, dots and the participants' presence and "done" flags."""
+"""Brainstorming sessions and their board as a whole: scheduling a session, moving it through
+its phases and their clocks, and who is on the board (participants, connections, "done").
+
+What people put on the board lives beside it: ``notes.py`` (notes, and the clusters they are
+grouped into) and ``dots.py`` (voting with dots). Every change to a board starts with
+:func:`bump` (or :func:`require_phase`, which bumps), so writers to one board take turns."""
 
 from __future__ import annotations
 
@@ -7,22 +11,16 @@ import math
 from datetime import datetime, timedelta
 
 from flask_babel import gettext as _
-from flask_babel import ngettext
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, select, update
 
 from community import signals
 from community.accounts.models import User
 from community.brainstorms.models import (
-    CLUSTER_NAME_MAX,
-    NOTE_MAX,
     PROMPT_MAX,
     STALE_AFTER,
     TIMED,
     BrainstormSession,
-    Cluster,
     Connection,
-    Dot,
-    Note,
     Participant,
     Phase,
     WhoMayGroup,
@@ -36,12 +34,6 @@ from community.spaces.models import Space
 
 MINUTES_MAX = 120
 EXTEND_MAX = 30
-CLUSTERS_MAX = 100
-
-
-def require(user, action: str, obj, message: str) -> None:
-    if not guardian.can(user, action, obj):
-        raise OperationError(message)
 
 
 def _in_range(value: int, low: int, high: int, message: str, field: str) -> int:
@@ -68,7 +60,7 @@ def create_session(
 ) -> BrainstormSession:
     """Schedule a session in ``space`` with ``by`` as its facilitator (space experts,
     moderators and owners)."""
-    require(
+    guardian.ensure(
         by,
         "brainstorm.create",
         space,
@@ -142,7 +134,7 @@ def bump(session: BrainstormSession) -> None:
 def advance_phase(session: BrainstormSession, *, by: User, expected: str | None = None) -> Phase:
     """Move the session to its next phase; timed phases get a fresh end time. ``expected``
     (the phase the facilitator saw) guards against advancing twice from two tabs."""
-    require(by, "brainstorm.facilitate", session, _("Only the facilitator can do that."))
+    guardian.ensure(by, "brainstorm.facilitate", session, _("Only the facilitator can do that."))
     bump(session)
     if session.is_closed:
         raise OperationError(_("This session has ended."))
@@ -172,7 +164,7 @@ def advance_phase(session: BrainstormSession, *, by: User, expected: str | None 
 def extend_phase(session: BrainstormSession, *, by: User, minutes: int) -> None:
     """Give the current timed phase ``minutes`` more (from now if its time is already up; on
     the stopped clock if it is paused)."""
-    require(by, "brainstorm.facilitate", session, _("Only the facilitator can do that."))
+    guardian.ensure(by, "brainstorm.facilitate", session, _("Only the facilitator can do that."))
     _in_range(
         minutes, 1, EXTEND_MAX, _("Extend by 1 to %(count)d minutes.", count=EXTEND_MAX), "minutes"
     )
@@ -190,7 +182,7 @@ def extend_phase(session: BrainstormSession, *, by: User, minutes: int) -> None:
 
 def pause_phase(session: BrainstormSession, *, by: User) -> None:
     """Stop the clock of the current timed phase, keeping the time that is left."""
-    require(by, "brainstorm.facilitate", session, _("Only the facilitator can do that."))
+    guardian.ensure(by, "brainstorm.facilitate", session, _("Only the facilitator can do that."))
     bump(session)
     if session.current_phase not in TIMED:
         raise OperationError(_("Only a timed phase has a clock to pause."))
@@ -207,7 +199,7 @@ def pause_phase(session: BrainstormSession, *, by: User) -> None:
 
 def resume_phase(session: BrainstormSession, *, by: User) -> None:
     """Start the paused clock again with the time that was left."""
-    require(by, "brainstorm.facilitate", session, _("Only the facilitator can do that."))
+    guardian.ensure(by, "brainstorm.facilitate", session, _("Only the facilitator can do that."))
     bump(session)
     if session.paused_seconds is None or session.current_phase not in TIMED:
         raise OperationError(_("The clock is not paused."))
@@ -217,62 +209,20 @@ def resume_phase(session: BrainstormSession, *, by: User) -> None:
     signals.brainstorm_phase_changed.send(session, old=session.phase, by=by)
 
 
-def _clean_text(text: str) -> str:
-    if not isinstance(text, str):
-        raise OperationError(_("A note must be text."), "text")
-    text = text.strip()
-    if not text:
-        raise OperationError(_("Write something on the note first."), "text")
-    if len(text) > NOTE_MAX:
-        raise OperationError(
-            _("A note may have at most %(count)d characters.", count=NOTE_MAX), "text"
-        )
-    return text
-
-
-def _require_ideation(session: BrainstormSession, user: User) -> None:
-    require(user, "brainstorm.join", session, _("Join this space to take part."))
+def _open_board(session: BrainstormSession, user: User) -> None:
+    """Refuse anyone who may not take part, then :func:`bump` and refuse a closed session."""
+    guardian.ensure(user, "brainstorm.join", session, _("Join this space to take part."))
     bump(session)
     if session.is_closed:
         raise OperationError(_("This session has ended."))
-    if session.current_phase != Phase.IDEATE:
-        raise OperationError(_("Notes can only be written while ideating."))
 
 
-def add_note(session: BrainstormSession, *, author: User, text: str) -> Note:
-    """Stick a new note on the board (during ideation)."""
-    _require_ideation(session, author)
-    note = Note(session_id=session.id, author_id=author.id, text=_clean_text(text))
-    db.session.add(note)
-    db.session.flush()
-    signals.brainstorm_note_changed.send(session, note=note, change="added", by=author)
-    return note
-
-
-def _own_note(note: Note, by: User) -> None:
-    if not note.on_board or note.author_id != by.id:
-        raise OperationError(_("You can only change your own notes."))
-
-
-def edit_note(note: Note, *, by: User, text: str) -> None:
-    """Rewrite one's own note (during ideation)."""
-    session = db.session.get(BrainstormSession, note.session_id)
-    _require_ideation(session, by)
-    _own_note(note, by)
-    note.text = _clean_text(text)
-    note.updated_at = utcnow()
-    db.session.flush()
-    signals.brainstorm_note_changed.send(session, note=note, change="edited", by=by)
-
-
-def delete_note(note: Note, *, by: User) -> None:
-    """Take one's own note off the board (during ideation); the row is kept, marked deleted."""
-    session = db.session.get(BrainstormSession, note.session_id)
-    _require_ideation(session, by)
-    _own_note(note, by)
-    note.deleted_at = utcnow()
-    db.session.flush()
-    signals.brainstorm_note_changed.send(session, note=note, change="deleted", by=by)
+def require_phase(session: BrainstormSession, user: User, phase: Phase, message: str) -> None:
+    """Before a participant's change to the board: they may take part, the board is bumped,
+    and the session is open and in ``phase`` (else ``message``)."""
+    _open_board(session, user)
+    if session.current_phase != phase:
+        raise OperationError(message)
 
 
 def _participant(session: BrainstormSession, user: User) -> Participant:
@@ -290,7 +240,7 @@ def _participant(session: BrainstormSession, user: User) -> Participant:
 
 def take_part(session: BrainstormSession, user: User) -> Participant:
     """Make ``user`` a participant of the session (without a connection: demo data, tests)."""
-    require(user, "brainstorm.join", session, _("Join this space to take part."))
+    guardian.ensure(user, "brainstorm.join", session, _("Join this space to take part."))
     bump(session)
     return _participant(session, user)
 
@@ -349,199 +299,9 @@ def forget_stale_connections() -> list[int]:
 
 def mark_done(session: BrainstormSession, user: User, done: bool) -> Participant:
     """Say one is done with the current phase (or not any more)."""
-    require(user, "brainstorm.join", session, _("Join this space to take part."))
-    bump(session)
-    if session.is_closed:
-        raise OperationError(_("This session has ended."))
+    _open_board(session, user)
     participant = _participant(session, user)
     participant.done = done
     db.session.flush()
     signals.brainstorm_presence_changed.send(session, user_id=user.id)
     return participant
-
-
-def _require_phase(session: BrainstormSession, user: User, phase: Phase, message: str) -> None:
-    require(user, "brainstorm.join", session, _("Join this space to take part."))
-    bump(session)
-    if session.is_closed:
-        raise OperationError(_("This session has ended."))
-    if session.current_phase != phase:
-        raise OperationError(message)
-
-
-def _require_grouping(session: BrainstormSession, user: User) -> None:
-    _require_phase(session, user, Phase.GROUP, _("Notes can only be grouped while grouping."))
-    require(
-        user,
-        "brainstorm.group",
-        session,
-        _("In this session only the facilitator groups the notes."),
-    )
-
-
-def _clean_name(name: str) -> str:
-    name = " ".join(name.split()) if isinstance(name, str) else ""
-    if not name or len(name) > CLUSTER_NAME_MAX:
-        raise OperationError(
-            _("Name the cluster in at most %(count)d characters.", count=CLUSTER_NAME_MAX), "name"
-        )
-    return name
-
-
-def create_cluster(session: BrainstormSession, *, by: User, name: str) -> Cluster:
-    """Start a new, empty cluster at the end of the board (while grouping)."""
-    _require_grouping(session, by)
-    name = _clean_name(name)  # positions and the cap are counted one writer at a time
-    count, last = db.session.execute(
-        select(func.count(Cluster.id), func.max(Cluster.position)).where(
-            Cluster.session_id == session.id
-        )
-    ).one()
-    if count >= CLUSTERS_MAX:
-        raise OperationError(
-            _("A session may have at most %(count)d clusters.", count=CLUSTERS_MAX)
-        )
-    cluster = Cluster(session_id=session.id, name=name, position=(last or 0) + 1)
-    db.session.add(cluster)
-    db.session.flush()
-    signals.brainstorm_grouping_changed.send(session, by=by)
-    return cluster
-
-
-def rename_cluster(cluster: Cluster, *, by: User, name: str) -> None:
-    """Give a cluster another name (while grouping)."""
-    session = db.session.get(BrainstormSession, cluster.session_id)
-    _require_grouping(session, by)
-    cluster.name = _clean_name(name)
-    db.session.flush()
-    signals.brainstorm_grouping_changed.send(session, by=by)
-
-
-def _still_there(*clusters: Cluster) -> None:
-    """Refuse when a cluster was merged away by someone else while this change waited."""
-    ids = {c.id for c in clusters}
-    if len(db.session.scalars(select(Cluster.id).where(Cluster.id.in_(ids))).all()) < len(ids):
-        raise OperationError(_("That cluster isn't on this board."))
-
-
-def move_note(note: Note, *, by: User, cluster: Cluster | None) -> None:
-    """Put a note into ``cluster``, or take it out of any cluster with None (while grouping)."""
-    session = db.session.get(BrainstormSession, note.session_id)
-    _require_grouping(session, by)
-    if cluster is not None and cluster.session_id != session.id:
-        raise OperationError(_("That cluster isn't on this board."))
-    if cluster is not None:
-        _still_there(cluster)
-    note.cluster_id = cluster.id if cluster else None
-    db.session.flush()
-    signals.brainstorm_grouping_changed.send(session, by=by)
-
-
-def merge_clusters(source: Cluster, target: Cluster, *, by: User) -> None:
-    """Move every note of ``source`` into ``target`` and remove ``source`` (while grouping)."""
-    session = db.session.get(BrainstormSession, target.session_id)
-    _require_grouping(session, by)
-    if source.session_id != session.id:
-        raise OperationError(_("That cluster isn't on this board."))
-    if source.id == target.id:
-        raise OperationError(_("Choose two different clusters to merge."))
-    _still_there(source, target)
-    db.session.execute(
-        update(Note).where(Note.cluster_id == source.id).values(cluster_id=target.id),
-        execution_options={"synchronize_session": False},
-    )
-    db.session.delete(source)
-    db.session.flush()
-    db.session.expire_all()
-    signals.brainstorm_grouping_changed.send(session, by=by)
-
-
-def _dots(session: BrainstormSession, user: User, *where) -> int:
-    return db.session.scalar(
-        select(func.count(Dot.id)).where(
-            Dot.session_id == session.id, Dot.user_id == user.id, *where
-        )
-    )
-
-
-def _on(note: Note | None, cluster: Cluster | None) -> tuple:
-    return (Dot.note_id == note.id,) if note is not None else (Dot.cluster_id == cluster.id,)
-
-
-def _require_participant(session: BrainstormSession, user: User) -> None:
-    exists = db.session.scalar(
-        select(Participant.id).where(
-            Participant.session_id == session.id, Participant.user_id == user.id
-        )
-    )
-    if exists is None:
-        raise OperationError(_("Join the session first."))
-
-
-def add_dot(
-    session: BrainstormSession,
-    *,
-    by: User,
-    note: Note | None = None,
-    cluster: Cluster | None = None,
-) -> None:
-    """Put one of ``by``'s dots on a note or a cluster (while voting), within the limits per
-    participant and per item, however many tabs vote at once (the session's revision is
-    written first, so one voter's tabs take turns)."""
-    _require_phase(session, by, Phase.VOTE, _("Dots can only be placed while voting."))
-    if (note is None) == (cluster is None):
-        raise OperationError(_("Put the dot on one note or one cluster."))
-    _require_participant(session, by)
-    with db.session.begin_nested():
-        db.session.add(
-            Dot(
-                session_id=session.id,
-                user_id=by.id,
-                note_id=note.id if note else None,
-                cluster_id=cluster.id if cluster else None,
-            )
-        )
-        db.session.flush()
-        # Counted after the dot's own write, so parallel tabs cannot both see room for one.
-        if _dots(session, by) > session.dots_per_participant:
-            raise OperationError(
-                ngettext(
-                    "You have placed your %(num)d dot. Take it back to place it elsewhere.",
-                    "You have placed all %(num)d of your dots. Take one back to place it "
-                    "elsewhere.",
-                    session.dots_per_participant,
-                )
-            )
-        if _dots(session, by, *_on(note, cluster)) > session.dots_per_item:
-            raise OperationError(
-                ngettext(
-                    "At most %(num)d dot per item.",
-                    "At most %(num)d dots per item.",
-                    session.dots_per_item,
-                )
-            )
-    signals.brainstorm_dots_changed.send(session, by=by)
-
-
-def remove_dot(
-    session: BrainstormSession,
-    *,
-    by: User,
-    note: Note | None = None,
-    cluster: Cluster | None = None,
-) -> None:
-    """Take back one of ``by``'s dots from a note or a cluster (while voting)."""
-    _require_phase(session, by, Phase.VOTE, _("Dots can only be placed while voting."))
-    if (note is None) == (cluster is None):
-        raise OperationError(_("Put the dot on one note or one cluster."))
-    _require_participant(session, by)
-    dot = db.session.scalar(
-        select(Dot)
-        .where(Dot.session_id == session.id, Dot.user_id == by.id, *_on(note, cluster))
-        .order_by(Dot.id.desc())
-        .limit(1)
-    )
-    # A statement, not the loaded row: a parallel tab may have taken the same dot back.
-    if dot is None or not db.session.execute(delete(Dot).where(Dot.id == dot.id)).rowcount:
-        raise OperationError(_("You have no dot there."))
-    signals.brainstorm_dots_changed.send(session, by=by)

@@ -14,6 +14,7 @@ from community.errors import OperationError
 from community.extensions import db
 from community.ideas.models import Idea
 from community.ideas.operations import submit_idea
+from community.permissions import guardian
 
 
 def promoted_idea(note: Note | None, cluster: Cluster | None) -> int | None:
@@ -36,7 +37,7 @@ def promote_to_idea(
     """Post a note or a cluster of the results as an idea in the session's space (the
     facilitator and the space's moderators, from the results phase on); the idea keeps a link
     to the session and to the item, which can be promoted once."""
-    operations.require(
+    guardian.ensure(
         by,
         "brainstorm.promote",
         session,

@@ -30,7 +30,7 @@ from community.demo.products import load_demo_products
 from community.extensions import db
 from community.forums import operations as forums
 from community.forums.models import Post, Thread
-from community.ideas import trending
+from community.ideas import time_in_status, trending
 from community.permissions import Role
 from community.progress import NO_PROGRESS, Progress
 from community.spaces import operations as spaces
@@ -178,11 +178,12 @@ def load_demo(progress: Progress = NO_PROGRESS) -> list[User]:
     spammer = load_demo_moderation(people, now, DEMO_PASSWORD)
     load_demo_notifications(people)
     progress.advance(2)
-    # The demo backdates posts and votes after writing them: count the rollup and the
-    # trending values from them again.
+    # The demo backdates posts, votes and status steps after writing them: count the rollup,
+    # the trending values and the time in each status from them again.
     rollup.rebuild()
     progress.advance()
     trending.recount_all(progress=progress)
+    time_in_status.recount()
     return users + supporters + [spammer]
 
 

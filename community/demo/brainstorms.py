@@ -13,7 +13,9 @@ from sqlalchemy import select, update
 
 from community.accounts.models import User
 from community.brainstorms import operations as brainstorms
+from community.brainstorms.dots import add_dot
 from community.brainstorms.models import BrainstormSession, Cluster, Dot, Note, Participant, Phase
+from community.brainstorms.notes import add_note, create_cluster, move_note
 from community.extensions import db
 from community.spaces.models import Space
 
@@ -96,7 +98,7 @@ def _finished_session(people: dict[str, User], now: datetime) -> None:
     grouped: list[tuple[str, Note]] = []
     for cluster_name, seeds in FINISHED_NOTES:
         for author, text in seeds:
-            note = brainstorms.add_note(session, author=people[author], text=text)
+            note = add_note(session, author=people[author], text=text)
             notes[text] = note
             if cluster_name:
                 grouped.append((cluster_name, note))
@@ -104,16 +106,14 @@ def _finished_session(people: dict[str, User], now: datetime) -> None:
     clusters: dict[str, Cluster] = {}
     for cluster_name, note in grouped:
         if cluster_name not in clusters:
-            clusters[cluster_name] = brainstorms.create_cluster(
-                session, by=facilitator, name=cluster_name
-            )
-        brainstorms.move_note(note, by=facilitator, cluster=clusters[cluster_name])
+            clusters[cluster_name] = create_cluster(session, by=facilitator, name=cluster_name)
+        move_note(note, by=facilitator, cluster=clusters[cluster_name])
     brainstorms.advance_phase(session, by=facilitator)  # vote
     for voter, choices in FINISHED_DOTS:
         for item, count in choices:
             target = _item(item, clusters, notes)
             for _ in range(count):
-                brainstorms.add_dot(session, by=people[voter], **target)
+                add_dot(session, by=people[voter], **target)
     brainstorms.advance_phase(session, by=facilitator)  # results
     brainstorms.advance_phase(session, by=facilitator)  # closed
     _backdate(session, started=now - timedelta(days=9, hours=3))

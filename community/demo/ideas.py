@@ -18,6 +18,7 @@ from community.accounts.models import User
 from community.extensions import db
 from community.forums import operations as forums
 from community.forums.models import Post
+from community.ideas import curation
 from community.ideas import operations as ideas
 from community.ideas.models import Idea, IdeaStatusChange, IdeaVote
 from community.spaces import operations as spaces
@@ -400,7 +401,7 @@ def _create_idea(seed: IdeaSeed, people: dict[str, User], now: datetime) -> None
         for author, body, _days in seed.replies
     ]
     for status, who, response, _days in seed.steps:
-        ideas.change_status(idea, status, response=response, by=people[who])
+        curation.change_status(idea, status, response=response, by=people[who])
     _backdate(idea, seed, replies, people, now)
 
 

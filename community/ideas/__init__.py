@@ -1,6 +1,6 @@
 """Ideas: proposals the community votes on, co-designs and follows to a release."""
 
-from community.ideas import permissions, receivers, time_in_status
+from community.ideas import permissions, receivers
 from community.ideas.views import bp
 
-__all__ = ["bp", "permissions", "receivers", "time_in_status"]
+__all__ = ["bp", "permissions", "receivers"]

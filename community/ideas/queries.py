@@ -21,6 +21,23 @@ from community.spaces.queries import readable_space_ids
 PER_PAGE = 20
 SORTS = ("trending", "top", "newest", "updated")
 CLOSED_VALUES = sorted(s.value for s in CLOSED)
+#: The columns a row of an ideas list shows: the ideas lists, the explorer, the roadmap and
+#: the changelog load these (:func:`list_columns`), never the bodies.
+IDEA_LIST_COLUMNS = (
+    Idea.space_id,
+    Idea.author_id,
+    Idea.title,
+    Idea.status,
+    Idea.vote_count,
+    Idea.created_at,
+    Idea.updated_at,
+    Idea.status_changed_at,
+    Idea.hidden_at,
+    Idea.held,
+    Idea.product_id,
+    Idea.release_id,
+    Idea.brainstorm_session_id,
+)
 
 
 def order_by_trending(stmt: Select) -> Select:
@@ -34,6 +51,11 @@ def shown_ideas(user):
     if not getattr(user, "is_authenticated", False):
         return Idea.hidden_at.is_(None)
     return or_(Idea.hidden_at.is_(None), Idea.author_id == user.id)
+
+
+def list_columns():
+    """The loader option for a list of ideas: only :data:`IDEA_LIST_COLUMNS`."""
+    return load_only(*IDEA_LIST_COLUMNS)
 
 
 def ideas_page(
@@ -54,18 +76,25 @@ def ideas_page(
     Loads what a list row shows: no bodies, the authors' names, and the spaces (without their
     tags) only when the list spans spaces. Five queries at most, whatever the page holds.
     """
+    stmt = _listed(user, space)
+    stmt = _filtered(stmt, user, status=status, tag=tag, product=product, mine=mine, voted=voted)
+    result = db.paginate(
+        _sorted(stmt, sort).order_by(Idea.id.desc()),
+        page=max(page, 1),
+        per_page=PER_PAGE,
+        error_out=False,
+        count=False,
+    )
+    # Counted without the joins that only sort the list.
+    result.total = db.session.scalar(select(func.count()).select_from(stmt.subquery()))
+    return result
+
+
+def _listed(user, space: Space | None) -> Select:
+    """The ideas a list may show ``user``: in ``space`` or every space they may read, without
+    those hidden pending review (listed to their authors and, in a space, its moderators)."""
     stmt = select(Idea).options(
-        load_only(
-            Idea.space_id,
-            Idea.author_id,
-            Idea.title,
-            Idea.status,
-            Idea.vote_count,
-            Idea.created_at,
-            Idea.hidden_at,
-            Idea.held,
-        ),
-        selectinload(Idea.author).load_only(User.username, User.display_name),
+        list_columns(), selectinload(Idea.author).load_only(User.username, User.display_name)
     )
     if space is not None:
         # The ideas' space is the one already loaded: the identity map answers ``idea.space``.
@@ -74,10 +103,16 @@ def ideas_page(
         stmt = stmt.where(Idea.space_id.in_(readable_space_ids(user))).options(
             selectinload(Idea.space).lazyload(Space.tags)
         )
-    signed_in = user is not None and getattr(user, "is_authenticated", False)
-    # Ideas hidden pending review: listed to their authors (and, in a space, its moderators).
     if space is None or not guardian.can(user, "space.moderate", space):
         stmt = stmt.where(shown_ideas(user))
+    return stmt
+
+
+def _filtered(
+    stmt: Select, user, *, status: str, tag: str, product: int | None, mine: bool, voted: bool
+) -> Select:
+    """``stmt`` narrowed to a status ("open": not closed; else all but merged), a tag, a
+    product, and the user's own ideas or those they voted for."""
     if status in {s.value for s in IdeaStatus}:
         stmt = stmt.where(Idea.status == status)
     elif status == "open":
@@ -88,6 +123,7 @@ def ideas_page(
         stmt = stmt.where(Idea.id.in_(select(IdeaTag.idea_id).where(IdeaTag.tag == tag)))
     if product is not None:
         stmt = stmt.where(Idea.product_id == product)
+    signed_in = user is not None and getattr(user, "is_authenticated", False)
     if mine:
         stmt = stmt.where(Idea.author_id == (user.id if signed_in else -1))
     if voted:
@@ -96,25 +132,19 @@ def ideas_page(
                 select(IdeaVote.idea_id).where(IdeaVote.user_id == (user.id if signed_in else -1))
             )
         )
-    # Without joins, an index on (space, column) can stop after the page's rows.
+    return stmt
+
+
+def _sorted(stmt: Select, sort: str) -> Select:
+    """``stmt`` in the order of ``sort`` (trending unless another of :data:`SORTS`). Without
+    joins, an index on (space, column) can stop after the page's rows."""
     if sort == "top":
-        ordered = stmt.order_by(Idea.vote_count.desc())
-    elif sort == "newest":
-        ordered = stmt.order_by(Idea.created_at.desc())
-    elif sort == "updated":
-        ordered = stmt.order_by(Idea.updated_at.desc())
-    else:
-        ordered = order_by_trending(stmt)
-    result = db.paginate(
-        ordered.order_by(Idea.id.desc()),
-        page=max(page, 1),
-        per_page=PER_PAGE,
-        error_out=False,
-        count=False,
-    )
-    # Counted without the joins that only sort the list.
-    result.total = db.session.scalar(select(func.count()).select_from(stmt.subquery()))
-    return result
+        return stmt.order_by(Idea.vote_count.desc())
+    if sort == "newest":
+        return stmt.order_by(Idea.created_at.desc())
+    if sort == "updated":
+        return stmt.order_by(Idea.updated_at.desc())
+    return order_by_trending(stmt)
 
 
 def voted_by(user, idea_ids: list[int]) -> set[int]:

@@ -1,4 +1,5 @@
-"""Live updates that follow committed votes and merges; the trending value follows replies."""
+"""Live updates that follow committed votes and merges; the trending value follows replies, and
+each idea's time in status follows its status steps."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from sqlalchemy.orm import joinedload
 from community import signals
 from community.extensions import db, socketio
 from community.forums.models import Post, Thread, ThreadKind
-from community.ideas import trending
+from community.ideas import time_in_status, trending
 from community.ideas.events import NAMESPACE, idea_room, space_room
 from community.ideas.models import Idea
 
@@ -70,3 +71,11 @@ def trend_without_reply(item, **_kwargs) -> None:
     """A reply deleted or restored there: the idea's trending value is counted again."""
     if isinstance(item, Post) and item.thread.kind == ThreadKind.CODESIGN.value:
         trending.recount_thread(item.thread_id)
+
+
+@signals.idea_status_changed.connect
+@signals.idea_merged.connect
+@signals.idea_unmerged.connect
+def count_time_in_status(idea, **_kwargs) -> None:
+    """A new status step: count the idea's time in each status again (in the transaction)."""
+    time_in_status.recount([idea.id])

@@ -4,26 +4,21 @@ Each status step (:class:`IdeaStatusChange` of kind "status") holds ``seconds_in
 time from entering ``from_status`` (the idea's previous status step, in the order of
 ``created_at`` then ``id``, or else its proposal) to the step; and ``proposed_at``, a copy of
 the idea's ``created_at``, so that the funnel picks the steps of ideas proposed in a date
-range from one index. Both are derived from timestamps only, so they are counted again in SQL
-whenever one of those is written: a new step, or a step's or an idea's ``created_at`` set
-through the ORM (demo data and tests date them back). The recount runs once per
-transaction, just before it commits, for the ideas concerned.
-Bulk inserts send no events: :func:`recount` with no ids counts every idea (what ``flask
-analytics rebuild`` runs; the migration that added the column backfills with the same SQL,
-frozen there).
+range from one index. Both are derived from timestamps, and kept like every derived value
+(docs/architecture.md, "Derived values"): the operations that add a status step send a signal
+(``idea_status_changed``, ``idea_merged``, ``idea_unmerged``), on which ``ideas/receivers.py``
+counts that idea's steps again with :func:`recount`. Dates written behind the operations' back
+(demo data, tests and benchmarks date ideas and steps back; bulk loads) are counted again by
+:func:`recount` with no ids, which ``flask analytics rebuild`` and ``flask demo load`` run; the
+migration that added the columns backfills with the same SQL, frozen there.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
-from flask import has_app_context
-from sqlalchemy import ColumnElement, and_, event, func, or_, select, update
+from sqlalchemy import ColumnElement, and_, func, or_, select, update
 
 from community.extensions import db
 from community.ideas.models import Idea, IdeaStatusChange, TimelineKind
-
-PENDING = "ideas.time_in_status"
 
 
 def _seconds_between(start, end) -> ColumnElement:
@@ -73,42 +68,3 @@ def recount(idea_ids: list[int] | None = None) -> None:
     for obj in db.session.identity_map.values():
         if isinstance(obj, IdeaStatusChange) and (idea_ids is None or obj.idea_id in idea_ids):
             db.session.expire(obj, ["seconds_in_status", "proposed_at"])
-
-
-def recount_before_commit(idea_ids: Iterable[int | None]) -> None:
-    """Recount these ideas just before the transaction commits, once per transaction."""
-    session = db.session()
-    pending = session.transaction_scoped(PENDING, set)
-    if not pending:
-        session.before_commit(_recount_pending)
-    pending.update(i for i in idea_ids if i is not None)
-
-
-def _recount_pending() -> None:
-    pending = db.session().transaction_scoped(PENDING, set)
-    recount(sorted(pending))
-    pending.clear()
-
-
-@event.listens_for(IdeaStatusChange.idea_id, "set")
-def _step_written(_step: IdeaStatusChange, idea_id, _old, _initiator) -> None:
-    """A new step (made with its idea's id): the idea has one more span."""
-    _recount_if_app(idea_id)
-
-
-@event.listens_for(IdeaStatusChange.created_at, "set")
-def _step_dated(step: IdeaStatusChange, _value, _old, _initiator) -> None:
-    """A step dated: it and the idea's next step start or end at another time."""
-    _recount_if_app(step.idea_id)
-
-
-@event.listens_for(Idea.created_at, "set")
-def _idea_dated(idea: Idea, _value, _old, _initiator) -> None:
-    """An idea dated: its first step starts at another time, and it is in other ranges."""
-    _recount_if_app(idea.id)
-
-
-def _recount_if_app(idea_id: int | None) -> None:
-    # Objects built outside an application (no session to commit) have nothing to recount.
-    if idea_id is not None and has_app_context():
-        recount_before_commit([idea_id])

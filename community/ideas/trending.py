@@ -137,7 +137,7 @@ def events(idea_ids: list[int]) -> dict[int, list[tuple[datetime, float]]]:
 
 def recount(idea_ids: Iterable[int]) -> None:
     """Count the kept value of ``idea_ids`` again from their events. Callers that run beside
-    other writers hold the ideas' row locks (``ideas.operations._lock_rows``), so that no event
+    other writers hold the ideas' row locks (``ideas.locks.lock_rows``), so that no event
     is added between the reading and the writing."""
     ids = sorted(set(idea_ids))
     if not ids:

@@ -21,7 +21,7 @@ from community.errors import OperationError
 from community.extensions import db
 from community.forums import queries as forum_queries
 from community.forums.forms import ReplyForm
-from community.ideas import operations, queries
+from community.ideas import curation, operations, queries
 from community.ideas.forms import IdeaForm, IdeaListArgs, MergeForm, StatusForm, UnmergeForm
 from community.ideas.models import STATUS_LABELS, Idea, IdeaStatus
 from community.ideas.permissions import votable_ideas
@@ -241,9 +241,7 @@ def set_status(idea_id: int):
         errors = form.status.errors + form.response.errors
         return refuse_form(target, errors[0] if errors else _("Choose a status from the list."))
     try:
-        operations.change_status(
-            idea, form.status.data, response=form.response.data, by=current_user
-        )
+        curation.change_status(idea, form.status.data, response=form.response.data, by=current_user)
     except OperationError as error:
         return finish(target, error)
     status = STATUS_LABELS[IdeaStatus(idea.status)]
@@ -259,7 +257,7 @@ def merge(idea_id: int):
     form = MergeForm()
     if form.validate_on_submit():
         try:
-            operations.merge_idea(
+            curation.merge_idea(
                 idea, form.target_id(), response=form.merge_response.data, by=current_user
             )
         except OperationError as error:
@@ -296,7 +294,7 @@ def unmerge(idea_id: int):
         ]
         return refuse_form(target, errors[0])
     try:
-        operations.unmerge_idea(idea, response=form.unmerge_response.data or "", by=current_user)
+        curation.unmerge_idea(idea, response=form.unmerge_response.data or "", by=current_user)
     except OperationError as error:
         return finish(target, error)
     status = STATUS_LABELS[idea.idea_status]

@@ -7,16 +7,17 @@ and every page runs a fixed number of queries whatever the number of ideas or re
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import Select, func, select
-from sqlalchemy.orm import load_only, selectinload
+from sqlalchemy.orm import selectinload
 
 from community.accounts.models import User
 from community.database import utcnow
 from community.extensions import db
 from community.ideas.models import Idea, IdeaStatus, IdeaTag, IdeaVote
+from community.ideas.queries import list_columns
 from community.products.models import Product, Release, product_spaces
 from community.spaces.models import Space
 from community.spaces.queries import readable_space_ids
@@ -93,10 +94,37 @@ def roadmap(user, product: Product, *, tag: str = "", segment: str = "") -> Road
     ``RECENTLY_SHIPPED``, most votes first, at most ``COLUMN_MAX`` per column. With ``tag``,
     only ideas with that tag; with ``segment``, only ideas with a vote from a customer of
     that segment, and how many. Six queries, whatever the number of ideas."""
+    base = _roadmap_ideas(user, product, tag=tag, segment=segment)
+    by_status = _count_by_status(base)
+    since = utcnow() - RECENTLY_SHIPPED
+    recent_shipped = _count_shipped_since(base, since)
+    ideas = _top_of_columns(base, since)
+    columns: dict[str, list[Idea]] = {status.value: [] for status in COLUMNS}
+    for idea in ideas:
+        columns[idea.status].append(idea)
+    return Roadmap(
+        columns=columns,
+        totals={
+            IdeaStatus.PLANNED.value: by_status.get(IdeaStatus.PLANNED.value, 0),
+            IdeaStatus.IN_PROGRESS.value: by_status.get(IdeaStatus.IN_PROGRESS.value, 0),
+            IdeaStatus.SHIPPED.value: recent_shipped or 0,
+        },
+        shipped=by_status.get(IdeaStatus.SHIPPED.value, 0),
+        considered=sum(
+            n
+            for status, n in by_status.items()
+            if status not in (IdeaStatus.DECLINED.value, IdeaStatus.MERGED.value)
+        ),
+        segment_votes=_segment_votes(ideas, segment),
+    )
+
+
+def _roadmap_ideas(user, product: Product, *, tag: str, segment: str) -> Select:
+    """The product's ideas ``user`` may see, with ``tag`` and with a vote from ``segment``
+    when given."""
     base = _visible_ideas(user, product)
     if tag:
         base = base.where(Idea.id.in_(select(IdeaTag.idea_id).where(IdeaTag.tag == tag)))
-    segment_count = None
     if segment:
         segment_count = (
             select(func.count(IdeaVote.id))
@@ -104,79 +132,68 @@ def roadmap(user, product: Product, *, tag: str = "", segment: str = "") -> Road
             .scalar_subquery()
         )
         base = base.where(segment_count > 0)
-    by_status = dict(
+    return base
+
+
+def _count_by_status(base: Select) -> dict[str, int]:
+    """How many of the ideas are in each status; one query."""
+    return dict(
         db.session.execute(
             select(Idea.status, func.count(Idea.id))
             .where(Idea.id.in_(base.with_only_columns(Idea.id)))
             .group_by(Idea.status)
         ).all()
     )
-    since = utcnow() - RECENTLY_SHIPPED
+
+
+def _shipped_since(since: datetime):
+    return (Idea.status == IdeaStatus.SHIPPED.value) & (Idea.status_changed_at >= since)
+
+
+def _count_shipped_since(base: Select, since: datetime) -> int | None:
+    """How many of the ideas shipped since ``since``; one query."""
+    return db.session.scalar(
+        select(func.count()).select_from(base.where(_shipped_since(since)).subquery())
+    )
+
+
+def _top_of_columns(base: Select, since: datetime) -> list[Idea]:
+    """The first ``COLUMN_MAX`` ideas by votes of each column (planned, in progress, shipped
+    since ``since``), most votes first, with their spaces and releases: one query for all
+    columns (a window function), then one each for the spaces and the releases."""
     in_column = base.where(
-        (Idea.status.in_([IdeaStatus.PLANNED.value, IdeaStatus.IN_PROGRESS.value]))
-        | ((Idea.status == IdeaStatus.SHIPPED.value) & (Idea.status_changed_at >= since))
+        Idea.status.in_([IdeaStatus.PLANNED.value, IdeaStatus.IN_PROGRESS.value])
+        | _shipped_since(since)
     )
-    recent_shipped = db.session.scalar(
-        select(func.count()).select_from(
-            base.where(
-                Idea.status == IdeaStatus.SHIPPED.value, Idea.status_changed_at >= since
-            ).subquery()
-        )
-    )
-    columns: dict[str, list[Idea]] = {status.value: [] for status in COLUMNS}
-    # One query for all columns: each column's first COLUMN_MAX by votes (a window function).
     rank = (
         func.row_number()
         .over(partition_by=Idea.status, order_by=(Idea.vote_count.desc(), Idea.id.desc()))
         .label("rank")
     )
     ranked = in_column.with_only_columns(Idea.id, rank).subquery()
-    ideas = db.session.scalars(
+    return db.session.scalars(
         select(Idea)
         .join(ranked, ranked.c.id == Idea.id)
         .where(ranked.c.rank <= COLUMN_MAX)
         .options(
-            load_only(
-                Idea.space_id,
-                Idea.author_id,
-                Idea.title,
-                Idea.status,
-                Idea.vote_count,
-                Idea.status_changed_at,
-                Idea.release_id,
-            ),
+            list_columns(),
             selectinload(Idea.space).load_only(Space.name, Space.slug).lazyload(Space.tags),
             selectinload(Idea.release).load_only(Release.version),
         )
         .order_by(Idea.vote_count.desc(), Idea.id.desc())
     ).all()
-    for idea in ideas:
-        columns[idea.status].append(idea)
-    segment_votes: dict[int, int] = {}
-    if segment and ideas:
-        segment_votes = dict(
-            db.session.execute(
-                select(IdeaVote.idea_id, func.count(IdeaVote.id))
-                .where(IdeaVote.idea_id.in_([i.id for i in ideas]), IdeaVote.segment == segment)
-                .group_by(IdeaVote.idea_id)
-            ).all()
-        )
-    totals = {
-        IdeaStatus.PLANNED.value: by_status.get(IdeaStatus.PLANNED.value, 0),
-        IdeaStatus.IN_PROGRESS.value: by_status.get(IdeaStatus.IN_PROGRESS.value, 0),
-        IdeaStatus.SHIPPED.value: recent_shipped or 0,
-    }
-    considered = sum(
-        n
-        for status, n in by_status.items()
-        if status not in (IdeaStatus.DECLINED.value, IdeaStatus.MERGED.value)
-    )
-    return Roadmap(
-        columns=columns,
-        totals=totals,
-        shipped=by_status.get(IdeaStatus.SHIPPED.value, 0),
-        considered=considered,
-        segment_votes=segment_votes,
+
+
+def _segment_votes(ideas: list[Idea], segment: str) -> dict[int, int]:
+    """Votes from customers of ``segment`` per idea; one query (none without a segment)."""
+    if not segment or not ideas:
+        return {}
+    return dict(
+        db.session.execute(
+            select(IdeaVote.idea_id, func.count(IdeaVote.id))
+            .where(IdeaVote.idea_id.in_([i.id for i in ideas]), IdeaVote.segment == segment)
+            .group_by(IdeaVote.idea_id)
+        ).all()
     )
 
 
@@ -224,7 +241,7 @@ def changelog(user, product: Product, page: int = 1) -> tuple[Pagination, dict[i
         _visible_ideas(user, product)
         .where(Idea.release_id.in_(list(delivered)), Idea.status == IdeaStatus.SHIPPED.value)
         .options(
-            load_only(Idea.space_id, Idea.author_id, Idea.title, Idea.vote_count, Idea.release_id),
+            list_columns(),
             selectinload(Idea.author),
         )
         .order_by(Idea.vote_count.desc(), Idea.id)

@@ -22,6 +22,7 @@ from community.database import utcnow
 from community.extensions import db
 from community.forums import operations as forums
 from community.forums.models import Post, Thread
+from community.ideas import curation
 from community.ideas import operations as ideas
 from community.ideas.models import Idea
 from community.permissions import Role
@@ -147,10 +148,10 @@ def test_merge_unmerge_and_delete_recount_the_voters(
     duplicate = create_idea(space, bob, title="Dark mode")
     original = create_idea(other, bob, title="Dark theme")
     vote_for(duplicate, ann)
-    act(app, ideas.merge_idea, duplicate, original.id, response="Same request.", by=space_owner)
+    act(app, curation.merge_idea, duplicate, original.id, response="Same request.", by=space_owner)
     assert (other.id, ann.id, TODAY, "enterprise", WEEK, 0, 1) in rows(app)
     assert_same_as_recount(app)
-    act(app, ideas.unmerge_idea, duplicate, by=space_owner)
+    act(app, curation.unmerge_idea, duplicate, by=space_owner)
     assert not {r for r in rows(app) if r[0] == other.id and r[1] == ann.id}
     assert_same_as_recount(app)
     act(app, ideas.delete_idea, duplicate, by=space_owner)

@@ -24,8 +24,8 @@ from community.analytics.models import (
     VoteVoter,
 )
 from community.extensions import db
+from community.ideas import curation, trending
 from community.ideas import operations as ideas
-from community.ideas import trending
 from community.ideas.models import Idea
 from community.permissions import Role
 from community.spaces import operations as spaces
@@ -51,9 +51,9 @@ def _work(url, search_dir, role, idea_ids, voters, barrier, results) -> None:
                     by = db.session.scalar(select(User).where(User.username == "owner"))
                     idea = db.session.get(Idea, duplicate)
                     if idea.status == "merged":
-                        ideas.unmerge_idea(idea, by=by)
+                        curation.unmerge_idea(idea, by=by)
                     else:
-                        ideas.merge_idea(idea, target, response="Same request.", by=by)
+                        curation.merge_idea(idea, target, response="Same request.", by=by)
                 else:
                     for username in voters:
                         user = db.session.scalar(select(User).where(User.username == username))

@@ -16,6 +16,7 @@ import pytest
 from sqlalchemy import create_engine, event, select, text
 
 from community.extensions import db
+from community.ideas import curation
 from community.ideas import operations as ideas
 from community.ideas.models import Idea
 from community.permissions import Role
@@ -80,7 +81,7 @@ def test_a_vote_and_a_merge_recounting_its_voter_do_not_deadlock(tmp_path):
         def merge() -> None:
             try:
                 assert week_written.wait(WAIT)
-                act(app, ideas.merge_idea, duplicate, target.id, response="Same.", by=owner)
+                act(app, curation.merge_idea, duplicate, target.id, response="Same.", by=owner)
             except Exception as error:  # noqa: BLE001 - reported below
                 errors.append(error)
 

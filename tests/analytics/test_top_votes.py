@@ -15,6 +15,7 @@ from community.analytics import votes
 from community.analytics.dashboard.demand import demand
 from community.analytics.dashboard.scope import Scope
 from community.extensions import db
+from community.ideas import curation
 from community.ideas import operations as ideas
 from community.ideas.models import Idea, IdeaVote
 from community.permissions import Role
@@ -63,7 +64,7 @@ def voted(app, create_space, create_user, add_member, create_idea, create_produc
         db.session.commit()
     with app.test_request_context():
         staff = db.session.get(User, create_user("staff", role=Role.ADMIN).id)
-        ideas.merge_idea(
+        curation.merge_idea(
             db.session.get(Idea, made[5].id), made[1].id, response="Same request.", by=staff
         )
         db.session.commit()

@@ -18,6 +18,7 @@ from community.analytics.dashboard.scope import Scope
 from community.analytics.models import VoteDay, VoteVoter
 from community.database import utcnow
 from community.extensions import db
+from community.ideas import curation
 from community.ideas import operations as ideas
 from community.ideas.models import IdeaVote
 from community.permissions import Role
@@ -117,11 +118,11 @@ def test_merge_unmerge_and_delete_recount_the_votes_moved(
         )
         rollup.rebuild()
         db.session.commit()
-    act(app, ideas.merge_idea, duplicate, original.id, response="Same request.", by=space_owner)
+    act(app, curation.merge_idea, duplicate, original.id, response="Same request.", by=space_owner)
     days, _voters = kept(app)
     assert (TODAY - timedelta(days=3), "enterprise", "Acme", 2) in days
     assert_same_as_recount(app)
-    act(app, ideas.unmerge_idea, duplicate, by=space_owner)
+    act(app, curation.unmerge_idea, duplicate, by=space_owner)
     days, _voters = kept(app)
     assert (TODAY - timedelta(days=3), "enterprise", "Acme", 1) in days
     assert_same_as_recount(app)

@@ -9,7 +9,7 @@ import io
 import pytest
 
 from community.accounts.models import User
-from community.brainstorms import operations, promotion
+from community.brainstorms import dots, notes, operations, promotion
 from community.brainstorms.models import BrainstormSession, Cluster, Note, Phase
 from community.errors import OperationError
 from community.extensions import db
@@ -29,18 +29,18 @@ def finished(app, cast, create_brainstorm, to_phase):
             session = db.session.get(BrainstormSession, session_id)
             member = db.session.get(User, cast.member.id)
             asker = db.session.get(User, cast.asker.id)
-            a = operations.add_note(session, author=member, text="Import in one click")
-            b = operations.add_note(session, author=asker, text="A guided tour")
-            c = operations.add_note(session, author=member, text='=HYPERLINK("x")')
+            a = notes.add_note(session, author=member, text="Import in one click")
+            b = notes.add_note(session, author=asker, text="A guided tour")
+            c = notes.add_note(session, author=member, text='=HYPERLINK("x")')
             db.session.commit()
             ids = {"a": a.id, "b": b.id, "c": c.id}
         to_phase(session_id, Phase.GROUP)
         with app.test_request_context():
             session = db.session.get(BrainstormSession, session_id)
             expert = db.session.get(User, cast.expert.id)
-            cluster = operations.create_cluster(session, by=expert, name="Faster setup")
+            cluster = notes.create_cluster(session, by=expert, name="Faster setup")
             for key in ("a", "b"):
-                operations.move_note(db.session.get(Note, ids[key]), by=expert, cluster=cluster)
+                notes.move_note(db.session.get(Note, ids[key]), by=expert, cluster=cluster)
             db.session.commit()
             ids["cluster"] = cluster.id
         to_phase(session_id, Phase.VOTE)
@@ -50,8 +50,8 @@ def finished(app, cast, create_brainstorm, to_phase):
             for voter in (cast.member, cast.asker, cast.expert):
                 operations.take_part(session, db.session.get(User, voter.id))
             for voter in (cast.member, cast.asker, cast.expert):
-                operations.add_dot(session, by=db.session.get(User, voter.id), cluster=cluster)
-            operations.add_dot(
+                dots.add_dot(session, by=db.session.get(User, voter.id), cluster=cluster)
+            dots.add_dot(
                 session,
                 by=db.session.get(User, cast.member.id),
                 note=db.session.get(Note, ids["c"]),
@@ -149,7 +149,7 @@ def test_promoting_before_the_results_is_refused(client, cast, login, create_bra
     to_phase(session_id, Phase.IDEATE)
     with client.application.test_request_context():
         session = db.session.get(BrainstormSession, session_id)
-        note = operations.add_note(session, author=db.session.get(User, cast.member.id), text="X")
+        note = notes.add_note(session, author=db.session.get(User, cast.member.id), text="X")
         db.session.commit()
         note_id = note.id
     login(client, cast.expert)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from community.accounts.models import User
-from community.brainstorms import operations
+from community.brainstorms import notes, operations
 from community.brainstorms.models import BrainstormSession, Note, Phase
 from community.errors import OperationError
 from community.extensions import db
@@ -77,26 +77,26 @@ def test_notes_only_while_ideating_and_only_ones_own(app_ctx, cast, create_brain
     session = _get(BrainstormSession, session_id)
     member, asker = _get(User, cast.member.id), _get(User, cast.asker.id)
     with pytest.raises(OperationError, match="only be written while ideating"):
-        operations.add_note(session, author=member, text="Too early")
+        notes.add_note(session, author=member, text="Too early")
     operations.advance_phase(session, by=_get(User, cast.owner.id))
-    note = operations.add_note(session, author=member, text="  Shorter forms  ")
+    note = notes.add_note(session, author=member, text="  Shorter forms  ")
     assert note.text == "Shorter forms"
     for text, message in (("", "Write something"), ("x" * 501, "at most 500"), (5, "must be text")):
         with pytest.raises(OperationError, match=message):
-            operations.add_note(session, author=member, text=text)
-    assert operations.add_note(session, author=member, text="x" * 500).text == "x" * 500
+            notes.add_note(session, author=member, text=text)
+    assert notes.add_note(session, author=member, text="x" * 500).text == "x" * 500
     with pytest.raises(OperationError, match="own notes"):
-        operations.edit_note(note, by=asker, text="Mine now")
+        notes.edit_note(note, by=asker, text="Mine now")
     with pytest.raises(OperationError, match="Join this space"):
-        operations.add_note(session, author=_get(User, cast.outsider.id), text="Hi")
-    operations.edit_note(note, by=member, text="Much shorter forms")
-    operations.delete_note(note, by=member)
+        notes.add_note(session, author=_get(User, cast.outsider.id), text="Hi")
+    notes.edit_note(note, by=member, text="Much shorter forms")
+    notes.delete_note(note, by=member)
     assert note.deleted_at is not None and _get(Note, note.id) is not None
     with pytest.raises(OperationError, match="own notes"):
-        operations.edit_note(note, by=member, text="Back again")
+        notes.edit_note(note, by=member, text="Back again")
     operations.advance_phase(session, by=_get(User, cast.owner.id))
     with pytest.raises(OperationError, match="only be written while ideating"):
-        operations.add_note(session, author=member, text="Too late")
+        notes.add_note(session, author=member, text="Too late")
 
 
 def test_space_tab_list_and_create_form(client, cast, login):

@@ -15,6 +15,7 @@ def _session_with_a_note(live_server, mod, author, flagger, slug: str) -> tuple[
     from community.accounts.models import User
     from community.brainstorms import operations as brainstorms
     from community.brainstorms.models import Phase
+    from community.brainstorms.notes import add_note
     from community.extensions import db
     from community.spaces import operations as spaces
     from community.spaces.models import Space
@@ -28,8 +29,8 @@ def _session_with_a_note(live_server, mod, author, flagger, slug: str) -> tuple[
             space, by=host, prompt="What slows your first week down?", hidden_ideation=False
         )
         brainstorms.advance_phase(session, by=host)
-        note = brainstorms.add_note(session, author=db.session.get(User, author.id), text=SPAM)
-        brainstorms.add_note(session, author=host, text="Too many settings on day one")
+        note = add_note(session, author=db.session.get(User, author.id), text=SPAM)
+        add_note(session, author=host, text="Too many settings on day one")
         while session.current_phase != Phase.GROUP:
             brainstorms.advance_phase(session, by=host)
         db.session.commit()

@@ -16,6 +16,7 @@ from community.analytics.reports import VIEWS
 from community.analytics.views import EXPORT_COLUMNS
 from community.brainstorms import operations as brainstorms
 from community.brainstorms.models import BrainstormSession, Phase
+from community.brainstorms.notes import add_note, create_cluster, move_note
 from community.extensions import db
 from community.ideas.models import Idea
 from community.knowledge import operations as knowledge
@@ -141,14 +142,10 @@ def hostile(app, create_user, create_space, add_member, create_idea, vote_for, c
     with app.test_request_context():
         session = db.session.get(BrainstormSession, session_id)
         brainstorms.advance_phase(session, by=session.facilitator)
-        note = brainstorms.add_note(
-            session, author=db.session.get(User, author.id), text=HOSTILE["note"]
-        )
+        note = add_note(session, author=db.session.get(User, author.id), text=HOSTILE["note"])
         brainstorms.advance_phase(session, by=session.facilitator)
-        cluster = brainstorms.create_cluster(
-            session, by=session.facilitator, name=HOSTILE["cluster"]
-        )
-        brainstorms.move_note(note, by=session.facilitator, cluster=cluster)
+        cluster = create_cluster(session, by=session.facilitator, name=HOSTILE["cluster"])
+        move_note(note, by=session.facilitator, cluster=cluster)
         while session.current_phase != Phase.RESULTS:
             brainstorms.advance_phase(session, by=session.facilitator)
         db.session.commit()

@@ -7,15 +7,16 @@ from __future__ import annotations
 from datetime import timedelta
 
 from community.accounts.models import User
-from community.brainstorms import operations as brainstorms
 from community.brainstorms import promotion
 from community.brainstorms.models import BrainstormSession, Note, Phase
+from community.brainstorms.notes import add_note, create_cluster, move_note
 from community.database import utcnow
 from community.experts import reputation
 from community.experts.models import Badge, ReputationEntry
 from community.extensions import db
 from community.forums import operations as forums
 from community.forums.models import Post, Thread
+from community.ideas import curation
 from community.ideas import operations as ideas
 from community.ideas.models import Idea
 from community.spaces.models import Space, Visibility
@@ -92,18 +93,18 @@ def test_ideas_earn_points_when_planned_and_shipped_and_lose_them_when_they_go_b
     idea = create_idea(cast.space, cast.member)
     with app.test_request_context():
         owner = _user(cast.owner.id)
-        ideas.change_status(db.session.get(Idea, idea.id), "planned", response="Yes", by=owner)
+        curation.change_status(db.session.get(Idea, idea.id), "planned", response="Yes", by=owner)
         db.session.commit()
     assert _points(app, cast.member) == 10
     with app.test_request_context():
         owner = _user(cast.owner.id)
-        ideas.change_status(db.session.get(Idea, idea.id), "shipped", response="Out", by=owner)
+        curation.change_status(db.session.get(Idea, idea.id), "shipped", response="Out", by=owner)
         db.session.commit()
     assert _points(app, cast.member) == 35
     assert {"first_planned", "first_shipped"} <= _badges(app, cast.member)
     with app.test_request_context():
         owner = _user(cast.owner.id)
-        ideas.change_status(
+        curation.change_status(
             db.session.get(Idea, idea.id), "under_review", response="Oops", by=owner
         )
         db.session.commit()
@@ -111,7 +112,7 @@ def test_ideas_earn_points_when_planned_and_shipped_and_lose_them_when_they_go_b
     # A deleted idea takes its points with it.
     with app.test_request_context():
         owner = _user(cast.owner.id)
-        ideas.change_status(db.session.get(Idea, idea.id), "shipped", response="Out", by=owner)
+        curation.change_status(db.session.get(Idea, idea.id), "shipped", response="Out", by=owner)
         db.session.commit()
         ideas.delete_idea(db.session.get(Idea, idea.id), by=_user(cast.owner.id))
         db.session.commit()
@@ -124,18 +125,16 @@ def _results(app, cast, create_brainstorm, to_phase, **settings) -> tuple[int, d
     to_phase(session_id, Phase.IDEATE)
     with app.test_request_context():
         session = db.session.get(BrainstormSession, session_id)
-        a = brainstorms.add_note(session, author=_user(cast.member.id), text="Import")
-        b = brainstorms.add_note(session, author=_user(cast.asker.id), text="Tour")
+        a = add_note(session, author=_user(cast.member.id), text="Import")
+        b = add_note(session, author=_user(cast.asker.id), text="Tour")
         db.session.commit()
         ids = {"a": a.id, "b": b.id}
     to_phase(session_id, Phase.GROUP)
     with app.test_request_context():
         session = db.session.get(BrainstormSession, session_id)
-        cluster = brainstorms.create_cluster(session, by=_user(cast.expert.id), name="Setup")
+        cluster = create_cluster(session, by=_user(cast.expert.id), name="Setup")
         for key in ("a", "b"):
-            brainstorms.move_note(
-                db.session.get(Note, ids[key]), by=_user(cast.expert.id), cluster=cluster
-            )
+            move_note(db.session.get(Note, ids[key]), by=_user(cast.expert.id), cluster=cluster)
         db.session.commit()
         ids["cluster"] = cluster.id
     to_phase(session_id, Phase.RESULTS)

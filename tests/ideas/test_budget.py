@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 
 from community.errors import OperationError
 from community.extensions import db
-from community.ideas import operations, queries
+from community.ideas import curation, operations, queries
 from community.ideas.models import Idea, IdeaVote
 from community.spaces import operations as spaces
 from community.spaces.models import Space, SpaceRole
@@ -36,7 +36,7 @@ def left_for(user, space) -> int | None:
 
 def close(app, idea, status, by):
     with app.test_request_context():
-        operations.change_status(
+        curation.change_status(
             db.session.get(Idea, idea.id), status, response="Done.", by=db.session.merge(by)
         )
         db.session.commit()

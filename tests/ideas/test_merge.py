@@ -9,7 +9,7 @@ from community import signals
 from community.errors import OperationError
 from community.extensions import db
 from community.forums.models import Thread
-from community.ideas import operations
+from community.ideas import curation, operations
 from community.ideas.models import Idea, IdeaStatusChange, IdeaVote
 from community.permissions import Role
 from community.spaces.models import MembershipState, Space, SpaceRole
@@ -39,7 +39,7 @@ def counts_are_exact(app) -> bool:
 
 def merge(app, idea, into_id, by, response="Same request as the other one."):
     with app.test_request_context():
-        change = operations.merge_idea(
+        change = curation.merge_idea(
             db.session.get(Idea, idea.id), into_id, response=response, by=db.session.merge(by)
         )
         db.session.commit()
@@ -48,7 +48,7 @@ def merge(app, idea, into_id, by, response="Same request as the other one."):
 
 def unmerge(app, idea, by, response=""):
     with app.test_request_context():
-        operations.unmerge_idea(
+        curation.unmerge_idea(
             db.session.get(Idea, idea.id), response=response, by=db.session.merge(by)
         )
         db.session.commit()
@@ -56,7 +56,7 @@ def unmerge(app, idea, by, response=""):
 
 def set_status(app, idea, status, by):
     with app.test_request_context():
-        operations.change_status(
+        curation.change_status(
             db.session.get(Idea, idea.id), status, response="Noted.", by=db.session.merge(by)
         )
         db.session.commit()

@@ -12,7 +12,7 @@ from sqlalchemy import func, select, text, update
 from community.analytics.sql import seconds_between
 from community.database import utcnow
 from community.extensions import db
-from community.ideas import operations as ideas
+from community.ideas import curation, time_in_status
 from community.ideas.models import Idea, IdeaStatusChange, TimelineKind
 from community.products import operations as products
 from community.products.models import Product
@@ -85,8 +85,7 @@ def assert_same(found: dict, expected: dict) -> None:
 
 @pytest.fixture
 def timeline(app, create_space, create_user, add_member, create_idea, create_product, space_owner):
-    """Ideas moved through statuses, merged and unmerged, linked to a product; then an idea
-    and a step dated back through the ORM, as demo data and tests do."""
+    """Ideas moved through statuses, merged and unmerged, linked to a product."""
     space = create_space("Imaging")
     author = create_user("author")
     add_member(space, author)
@@ -94,14 +93,14 @@ def timeline(app, create_space, create_user, add_member, create_idea, create_pro
     a = create_idea(space, author, title="Dark mode")
     b = create_idea(space, author, title="Darker mode")
     c = create_idea(space, author, title="Export")
-    act(app, ideas.change_status, a, "under_review", response="Looking.", by=space_owner)
-    act(app, ideas.change_status, a, "planned", response="Next.", by=space_owner)
+    act(app, curation.change_status, a, "under_review", response="Looking.", by=space_owner)
+    act(app, curation.change_status, a, "planned", response="Next.", by=space_owner)
     act(app, products.set_idea_product, a, Product(id=product.id), by=space_owner)
-    act(app, ideas.change_status, b, "under_review", response="Looking.", by=space_owner)
-    act(app, ideas.merge_idea, b, a.id, response="Same idea.", by=space_owner)
-    act(app, ideas.unmerge_idea, b, by=space_owner)
-    act(app, ideas.change_status, c, "declined", response="Not for us.", by=space_owner)
-    return {"a": a, "b": b, "c": c}
+    act(app, curation.change_status, b, "under_review", response="Looking.", by=space_owner)
+    act(app, curation.merge_idea, b, a.id, response="Same idea.", by=space_owner)
+    act(app, curation.unmerge_idea, b, by=space_owner)
+    act(app, curation.change_status, c, "declined", response="Not for us.", by=space_owner)
+    return {"a": a, "b": b, "c": c, "by": space_owner}
 
 
 def test_the_stored_time_equals_a_count_from_the_timeline(app, timeline):
@@ -111,28 +110,56 @@ def test_the_stored_time_equals_a_count_from_the_timeline(app, timeline):
     assert [p for s, p in found.values() if s is None] == [None]  # the product step
 
 
-def test_dating_an_idea_or_a_step_back_counts_again(app, timeline):
-    a = timeline["a"]
+def test_a_status_step_counts_the_idea_again_in_its_transaction(app, timeline):
+    """The operations' signal is what keeps the stored time: an idea whose steps were dated
+    back behind the operations' backs is counted again, every step of it, by its next step;
+    another idea dated back keeps its stored time until it is recounted."""
+    a, c = timeline["a"], timeline["c"]
     now = utcnow()
     with app.app_context():
         db.session.get(Idea, a.id).created_at = now - 10 * DAY
-        first, second = db.session.scalars(
-            select(IdeaStatusChange)
-            .where(
-                IdeaStatusChange.idea_id == a.id,
-                IdeaStatusChange.kind == TimelineKind.STATUS.value,
-            )
-            .order_by(IdeaStatusChange.id)
-        ).all()
+        db.session.get(Idea, c.id).created_at = now - 10 * DAY
+        first = status_steps(a.id)[0]
         first.created_at = now - 6 * DAY
         db.session.commit()
-        # Read in the same session: the objects loaded there are refreshed too.
+    before = stored(app)
+    act(app, curation.change_status, a, "in_progress", response="Started.", by=timeline["by"])
+    with app.app_context():
+        first, second, third = status_steps(a.id)
         assert first.seconds_in_status == pytest.approx(4 * 86400, abs=1)
         assert second.proposed_at == now - 10 * DAY
         assert second.seconds_in_status == pytest.approx(
             (second.created_at - first.created_at).total_seconds(), abs=1
         )
+        assert third.seconds_in_status == pytest.approx(
+            (third.created_at - second.created_at).total_seconds(), abs=1
+        )
+        (declined,) = status_steps(c.id)
+        assert stored(app)[declined.id] == before[declined.id]
+        assert from_scratch(app)[declined.id] != before[declined.id]
+        time_in_status.recount([c.id])
+        db.session.commit()
     assert_same(stored(app), from_scratch(app))
+
+
+def status_steps(idea_id: int) -> list[IdeaStatusChange]:
+    """The idea's status steps in order (inside an application context)."""
+    return list(
+        db.session.scalars(
+            select(IdeaStatusChange)
+            .where(
+                IdeaStatusChange.idea_id == idea_id,
+                IdeaStatusChange.kind == TimelineKind.STATUS.value,
+            )
+            .order_by(IdeaStatusChange.id)
+        )
+    )
+
+
+def test_the_demo_counts_every_step_after_dating_them_back(demo_app):
+    """``flask demo load`` dates steps back after the operations wrote them, then recounts."""
+    assert_same(stored(demo_app), from_scratch(demo_app))
+    assert sum(1 for s, _p in stored(demo_app).values() if s is not None) > 5
 
 
 def test_flask_analytics_rebuild_counts_every_step_again(app, timeline):

@@ -20,8 +20,8 @@ from community.database import _ensure_math_functions, utcnow
 from community.extensions import db
 from community.forums import operations as forums
 from community.forums.models import Post, Thread
+from community.ideas import curation, queries, trending
 from community.ideas import operations as ideas
-from community.ideas import queries, trending
 from community.ideas.models import Idea, IdeaVote
 from community.spaces.models import Space
 from tests.fixtures.app import act
@@ -102,9 +102,9 @@ def test_the_kept_value_follows_votes_replies_and_merges(
 
     # A merge gives the other idea the votes, with their dates; an unmerge takes them back.
     before = kept(app)[other.id]
-    act(app, ideas.merge_idea, idea, other.id, response="Same request.", by=space_owner)
+    act(app, curation.merge_idea, idea, other.id, response="Same request.", by=space_owner)
     assert assert_same_as_recount(app)[other.id] > before
-    act(app, ideas.unmerge_idea, idea, by=space_owner)
+    act(app, curation.unmerge_idea, idea, by=space_owner)
     assert assert_same_as_recount(app)[other.id] == pytest.approx(before)
 
 

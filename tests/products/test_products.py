@@ -6,13 +6,19 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, inspect, select
 
 from community import signals
+from community.accounts.models import User
+from community.analytics.explorer import IdeaFilters, explore, export_rows
 from community.database import utcnow
 from community.extensions import db
+from community.ideas import queries as ideas_queries
 from community.ideas.models import Idea, IdeaStatusChange
+from community.ideas.queries import IDEA_LIST_COLUMNS
+from community.products import queries as product_queries
 from community.products.models import Product, Release
+from community.spaces.models import Space
 from tests.fixtures.app import page_text
 
 
@@ -393,3 +399,36 @@ def test_product_pages_render_in_chinese(client, roadmap_setup):
     ):
         response = client.get(url, headers=zh)
         assert response.status_code == 200 and 'lang="zh' in response.get_data(as_text=True)
+
+
+def test_idea_lists_load_the_list_columns_and_no_body(app, cast, roadmap_setup):
+    """The ideas lists, the explorer, the roadmap and the changelog load one set of columns,
+    ``IDEA_LIST_COLUMNS``, and never an idea's body."""
+    product, _release, _ideas = roadmap_setup
+    listed = {column.key for column in IDEA_LIST_COLUMNS}
+    reads = {
+        "space list": lambda user: (
+            ideas_queries.ideas_page(user, space=db.session.get(Space, cast.space.id)).items
+        ),
+        "all spaces": lambda user: ideas_queries.ideas_page(user).items,
+        "explorer": lambda user: explore(user, IdeaFilters(status="")).items,
+        "export": lambda user: export_rows(user, IdeaFilters()),
+        "roadmap": lambda user: [
+            idea
+            for column in product_queries.roadmap(user, product).columns.values()
+            for idea in column
+        ],
+        "changelog": lambda user: [
+            delivered.idea
+            for ideas in product_queries.changelog(user, product)[1].values()
+            for delivered in ideas
+        ],
+    }
+    for name, read in reads.items():
+        with app.test_request_context():
+            ideas = read(db.session.get(User, cast.owner.id))
+            assert ideas, name
+            for idea in ideas:
+                unloaded = inspect(idea).unloaded
+                assert {"body_source", "body_html"} <= unloaded, name
+                assert not listed & unloaded, (name, listed & unloaded)
