@@ -18,6 +18,7 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_required, login_user, logout_user
 from flask_login.config import COOKIE_NAME as REMEMBER_COOKIE
+from sqlalchemy import select
 
 from community.accounts import operations, queries, sessions
 from community.accounts.forms import (
@@ -317,10 +318,13 @@ def sessions_list():
 @login_required
 def end_session(session_id: int):
     """Sign out one other browser or device from the list."""
-    row = db.session.get(UserSession, session_id)
-    this = current_user.signed_in_session
-    if row is None or row.user_id != current_user.id or row.id == this.id:
-        abort(404)
+    row = db.first_or_404(
+        select(UserSession).where(
+            UserSession.id == session_id,
+            UserSession.user_id == current_user.id,
+            UserSession.id != current_user.signed_in_session.id,
+        )
+    )
     if not sessions.is_live(row):
         abort(404)
     device = sessions.device_label(row)

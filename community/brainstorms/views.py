@@ -35,9 +35,7 @@ bp = Blueprint("brainstorms", __name__)
 
 def load_session(session_id: int) -> BrainstormSession:
     """The session if the current user may see its space; 404 otherwise."""
-    session = db.session.get(BrainstormSession, session_id)
-    if session is None:
-        abort(404)
+    session = db.get_or_404(BrainstormSession, session_id)
     guardian.require(current_user, "brainstorm.view", session, hide=True)
     return session
 
@@ -117,9 +115,7 @@ def session(session_id: int):
 @bp.route("/sessions/notes/<int:note_id>")
 def note(note_id: int):
     """Where a note is read (moderation queues and notifications link here): its board."""
-    note = db.session.get(Note, note_id)
-    if note is None:
-        abort(404)
+    note = db.get_or_404(Note, note_id)
     return redirect(url_for("brainstorms.session", session_id=load_session(note.session_id).id))
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, time
 
-from flask import abort, render_template
+from flask import render_template
 from flask_login import current_user
 
 from community.experts import reputation
@@ -65,9 +65,7 @@ def leaderboard():
 @bp.route("/s/<slug>/leaderboard")
 def space_leaderboard(slug: str):
     """The people whose help worked best in one space (for those who may read it)."""
-    space = db.session.scalar(readable_spaces(current_user).where(Space.slug == slug[:60]))
-    if space is None:
-        abort(404)
+    space = db.first_or_404(readable_spaces(current_user).where(Space.slug == slug[:60]))
     return _render(space)
 
 

@@ -43,9 +43,7 @@ bp = Blueprint("forums", __name__)
 
 def load_thread(thread_id: int) -> Thread:
     """The thread if the current user may read it; 404 otherwise."""
-    thread = db.session.get(Thread, thread_id)
-    if thread is None:
-        abort(404)
+    thread = db.get_or_404(Thread, thread_id)
     guardian.require(current_user, "thread.view", thread, hide=True)
     return thread
 
@@ -53,9 +51,7 @@ def load_thread(thread_id: int) -> Thread:
 def load_post(post_id: int) -> Post:
     """The post if the current user may read it (deleted ones: moderators only; held ones:
     their author too); 404 otherwise."""
-    post = db.session.get(Post, post_id)
-    if post is None:
-        abort(404)
+    post = db.get_or_404(Post, post_id)
     load_thread(post.thread_id)
     guardian.require(current_user, "post.view", post, hide=True)
     return post

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from flask import (
     Blueprint,
-    abort,
     flash,
     jsonify,
     redirect,
@@ -38,9 +37,7 @@ bp = Blueprint("ideas", __name__)
 
 def load_idea(idea_id: int) -> Idea:
     """The idea if the current user may see its space; 404 otherwise."""
-    idea = db.session.get(Idea, idea_id)
-    if idea is None:
-        abort(404)
+    idea = db.get_or_404(Idea, idea_id)
     guardian.require(current_user, "idea.view", idea, hide=True)
     return idea
 

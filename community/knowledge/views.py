@@ -12,6 +12,7 @@ from sqlalchemy import select
 from community.errors import OperationError
 from community.extensions import db
 from community.forums.models import Thread
+from community.forums.views import load_thread
 from community.ideas.models import Idea
 from community.knowledge import operations, queries
 from community.knowledge.forms import (
@@ -43,9 +44,7 @@ SUGGESTIONS = 5
 
 def load_article(article_id: int) -> Article:
     """The article if the current user may read it; 404 otherwise."""
-    article = db.session.get(Article, article_id)
-    if article is None:
-        abort(404)
+    article = db.get_or_404(Article, article_id)
     guardian.require(current_user, "article.view", article, hide=True)
     return article
 
@@ -332,9 +331,11 @@ def history(article_id: int):
 
 
 def _load_revision(article: Article, revision_id: int) -> ArticleRevision:
-    revision = db.session.get(ArticleRevision, revision_id)
-    if revision is None or revision.article_id != article.id:
-        abort(404)
+    revision = db.first_or_404(
+        select(ArticleRevision).where(
+            ArticleRevision.id == revision_id, ArticleRevision.article_id == article.id
+        )
+    )
     if revision.state != RevisionState.ACCEPTED and not (
         guardian.can(current_user, "article.edit", article)
         or revision.author_id == getattr(current_user, "id", None)
@@ -368,9 +369,7 @@ def revision(article_id: int, revision_id: int):
 
 
 def _decide(revision_id: int, accept: bool):
-    revision = db.session.get(ArticleRevision, revision_id)
-    if revision is None:
-        abort(404)
+    revision = db.get_or_404(ArticleRevision, revision_id)
     article = load_article(revision.article_id)
     guardian.require(current_user, "article.edit", article)
     target = article_url(article, _anchor="suggestions")
@@ -407,9 +406,7 @@ def decline_suggestion(revision_id: int):
 @login_required
 def from_answer(thread_id: int):
     """Turn a question's accepted answer into a draft article, then edit it."""
-    thread = db.session.get(Thread, thread_id)
-    if thread is None or not guardian.can(current_user, "thread.view", thread):
-        abort(404)
+    thread = load_thread(thread_id)
     guardian.require(current_user, "article.from_answer", thread)
     target = url_for("forums.thread", thread_id=thread.id)
     if not ConfirmForm().validate_on_submit():

@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
+from sqlalchemy import select
 
 from community.accounts.models import User
 from community.accounts.queries import user_by_username
@@ -161,9 +162,7 @@ def site_queue():
 
 
 def _load_case(case_id: int) -> ModerationCase:
-    case = db.session.get(ModerationCase, case_id)
-    if case is None:
-        abort(404)
+    case = db.get_or_404(ModerationCase, case_id)
     guardian.require(current_user, "moderation.act", case, hide=True)
     return case
 
@@ -392,9 +391,11 @@ def my_warnings():
 @login_required
 def acknowledge(warning_id: int):
     """I have read this warning."""
-    warning = db.session.get(ModerationWarning, warning_id)
-    if warning is None or warning.user_id != current_user.id:
-        abort(404)
+    warning = db.first_or_404(
+        select(ModerationWarning).where(
+            ModerationWarning.id == warning_id, ModerationWarning.user_id == current_user.id
+        )
+    )
     if not FlaskForm().validate_on_submit():  # only the CSRF token to check
         return refuse_form(url_for("moderation.my_warnings"))
     try:

@@ -203,9 +203,9 @@ def new_release(slug: str):
 def edit_release(slug: str, release_id: int):
     """Correct a release's version, date or notes."""
     product = load_product(slug)
-    release = db.session.get(Release, release_id)
-    if release is None or release.product_id != product.id:
-        abort(404)
+    release = db.first_or_404(
+        select(Release).where(Release.id == release_id, Release.product_id == product.id)
+    )
     return _release_form(product, release)
 
 

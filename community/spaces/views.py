@@ -7,6 +7,7 @@ from datetime import UTC, datetime, time
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from sqlalchemy import select
 
 from community.accounts.models import User
 from community.errors import OperationError
@@ -41,10 +42,9 @@ def load_space(slug: str) -> Space:
 
 
 def _membership_in(space: Space, membership_id: int) -> Membership:
-    membership = db.session.get(Membership, membership_id)
-    if membership is None or membership.space_id != space.id:
-        abort(404)
-    return membership
+    return db.first_or_404(
+        select(Membership).where(Membership.id == membership_id, Membership.space_id == space.id)
+    )
 
 
 @bp.route("/spaces")
@@ -332,9 +332,9 @@ def create_invite(slug: str):
 def revoke_invite(slug: str, invite_id: int):
     """Stop an invite link from working."""
     space = load_space(slug)
-    invite = db.session.get(SpaceInvite, invite_id)
-    if invite is None or invite.space_id != space.id:
-        abort(404)
+    invite = db.first_or_404(
+        select(SpaceInvite).where(SpaceInvite.id == invite_id, SpaceInvite.space_id == space.id)
+    )
     try:
         operations.revoke_invite(invite, by=current_user)
     except OperationError as error:
