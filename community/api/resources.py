@@ -1,5 +1,45 @@
 """The resources of ``/api/v1``. Each calls the same queries, permission checks and operations
 as the pages, so a token sees and may do exactly what its owner sees and may do in the browser.
+
+URLs (blueprint ``api``). Under ``/api/v1``; flask-smorest serves ``/api/v1/openapi.json``
+itself.
+
+    GET /api/v1/me                             me
+        The caller
+    GET /api/v1/spaces                         spaces
+        Spaces the caller may read, most active first
+    GET /api/v1/spaces/<slug>                  space
+        One space
+    GET /api/v1/spaces/<slug>/threads          threads
+        A space's questions and discussions, pinned first
+    GET /api/v1/threads/<int:thread_id>        thread
+        A thread with its opening post
+    GET /api/v1/threads/<int:thread_id>/posts  posts
+        A thread's replies, oldest first
+    GET /api/v1/ideas                          ideas
+        Ideas the caller may see: the idea explorer's filters and sorts
+    GET /api/v1/ideas/<int:idea_id>            idea
+        One idea
+    PUT /api/v1/ideas/<int:idea_id>/vote       vote
+        Vote for an idea (again: no change)
+    DELETE /api/v1/ideas/<int:idea_id>/vote    unvote
+        Take one's vote back (none: no change)
+    POST /api/v1/ideas/<int:idea_id>/status    set_status
+        Move an idea to another status, with a public response (staff)
+    GET /api/v1/products                       products
+        Every product
+    GET /api/v1/products/<slug>                product
+        One product
+    GET /api/v1/products/<slug>/releases       releases
+        A product's releases, newest first
+    GET /api/v1/releases/<int:release_id>      release
+        One release
+    GET /api/v1/articles                       articles
+        Knowledge base articles the caller may read, newest first
+    GET /api/v1/articles/<int:article_id>      article
+        One article
+    GET /api/v1/search                         search
+        Search what the caller may read
 """
 
 from __future__ import annotations

@@ -1,4 +1,14 @@
-"""Pages around the API: personal tokens in the settings, and the browsable documentation."""
+"""Pages around the API: personal tokens in the settings, and the browsable documentation.
+
+URLs (blueprint ``api_pages``):
+
+    GET POST /settings/api-tokens                    tokens
+        One's personal API tokens
+    POST /settings/api-tokens/<int:token_id>/revoke  revoke
+        Revoke one of one's tokens
+    GET /api/v1/docs                                 docs
+        The OpenAPI document, browsable (Swagger UI, vendored)
+"""
 
 from __future__ import annotations
 

@@ -1,5 +1,15 @@
 """Leaderboards, site-wide and per space, all time or for one month; and the reputation
-section of profiles. Routes on the experts blueprint."""
+section of profiles. Routes on the experts blueprint.
+
+URLs (blueprint ``experts``). ``/s/<slug>/…`` is shared: each feature serves its own tab of a
+space ("Where a URL is served" in docs/architecture.md). The other experts pages are in
+``views.py``.
+
+    GET /leaderboard           leaderboard
+        The people whose help worked best, across the site
+    GET /s/<slug>/leaderboard  space_leaderboard
+        The people whose help worked best in one space (for those who may read it)
+"""
 
 from __future__ import annotations
 

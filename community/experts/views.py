@@ -1,5 +1,23 @@
 """Expertise pages: declaring one's tags, verifying and revoking them, the directory, and the
-questions routed to an expert ("Questions for you": claim, pass on)."""
+questions routed to an expert ("Questions for you": claim, pass on).
+
+URLs (blueprint ``experts``):
+
+    GET POST /settings/expertise                   edit_expertise
+        Declare the topics one knows; moderators and admins verify them
+    POST /expertise/<int:expertise_id>/verify      verify
+        Verify a declared tag, in a space (its moderators) or site-wide (admins)
+    POST /expertise/<int:expertise_id>/revoke      revoke
+        Take a verification back (admins; moderators of the space it was verified in)
+    GET /experts                                   directory
+        Verified experts, filtered by tag, space and language, with their help in numbers
+    GET /experts/questions                         questions
+        Questions routed to the current user
+    POST /experts/questions/<int:thread_id>/claim  claim
+        Claim a question routed to you, so the other experts know you are on it
+    POST /experts/questions/<int:thread_id>/pass   pass_on
+        Pass a question routed to you on to another verified expert
+"""
 
 from __future__ import annotations
 

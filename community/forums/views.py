@@ -1,4 +1,37 @@
-"""Forum pages: a space's threads, a thread with its replies, writing, editing and moderating."""
+"""Forum pages: a space's threads, a thread with its replies, writing, editing and moderating.
+
+URLs (blueprint ``forums``). ``/s/<slug>/…`` is shared: each feature serves its own tab of a
+space ("Where a URL is served" in docs/architecture.md).
+
+    GET /s/<slug>                       space
+        A space's front page: its threads
+    GET POST /s/<slug>/new              new_thread
+        Ask a question or start a discussion
+    GET /t/<int:thread_id>              thread
+        A thread
+    POST /t/<int:thread_id>/reply       reply
+        Post a reply
+    GET /posts/<int:post_id>            post
+        A link to one post
+    GET POST /posts/<int:post_id>/edit  edit
+        Edit a post (the author while the thread is open, or a moderator)
+    GET /posts/<int:post_id>/history    history
+        Earlier versions of a post (its author and moderators)
+    POST /posts/<int:post_id>/delete    delete
+        Delete a post, or the whole thread when it is the opening post
+    POST /posts/<int:post_id>/restore   restore
+        Bring back a deleted post or thread (moderators)
+    POST /posts/<int:post_id>/helpful   helpful
+        Mark a post helpful, or take the mark back
+    POST /posts/<int:post_id>/accept    accept
+        Accept a reply as the answer to its question
+    POST /t/<int:thread_id>/unaccept    unaccept
+        Clear the accepted answer
+    POST /t/<int:thread_id>/moderate    moderate
+        Pin, unpin, lock or unlock a thread (space moderators)
+    GET POST /t/<int:thread_id>/move    move
+        Move a thread to another space the moderator also moderates
+"""
 
 from __future__ import annotations
 
