@@ -1,4 +1,5 @@
-"""The declarative base, naming convention, UTC timestamps and SQLite connection settings."""
+"""The declarative base, naming convention, UTC timestamps, the model mixins (timestamps,
+soft deletion, hiding by moderation) and SQLite connection settings."""
 
 from __future__ import annotations
 
@@ -67,6 +68,28 @@ class TimestampMixin:
 
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+
+
+class SoftDeleted:
+    """``deleted_at``: deleting marks the row instead of removing it, so it can be shown as a
+    placeholder, counted out and restored."""
+
+    deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    @property
+    def is_deleted(self) -> bool:
+        return self.deleted_at is not None
+
+
+class Hideable:
+    """``hidden_at``: hidden pending a moderator's review (community/moderation) until they
+    approve it; what hiding keeps from whom is the model's to say."""
+
+    hidden_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    @property
+    def is_hidden(self) -> bool:
+        return self.hidden_at is not None
 
 
 SQLITE_SYNCHRONOUS = ("FULL", "NORMAL", "OFF")

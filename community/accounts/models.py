@@ -11,14 +11,15 @@ from flask_login import UserMixin
 from sqlalchemy import ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from community.database import TimestampMixin, UTCDateTime, utcnow
+from community.database import Hideable, TimestampMixin, UTCDateTime, utcnow
 from community.extensions import db
 from community.permissions import Role
 
 
-class User(UserMixin, TimestampMixin, db.Model):
+class User(UserMixin, TimestampMixin, Hideable, db.Model):
     """An account. ``username_key`` and ``email_key`` hold the normalised, case-folded forms
-    that uniqueness is enforced on."""
+    that uniqueness is enforced on. Hiding (``is_hidden``) hides the profile's own words, its
+    bio, pending review (community/moderation)."""
 
     __tablename__ = "users"
 
@@ -40,8 +41,6 @@ class User(UserMixin, TimestampMixin, db.Model):
     reputation: Mapped[int] = mapped_column(default=0, server_default="0")
     # Suspended site-wide until then (community/moderation): no sign-in, no writes.
     suspended_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    # The profile's own words (bio) hidden pending review after flags (community/moderation).
-    hidden_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     reset_tokens: Mapped[list[PasswordResetToken]] = relationship(
         back_populates="user", cascade="all, delete-orphan"
@@ -54,11 +53,6 @@ class User(UserMixin, TimestampMixin, db.Model):
     @property
     def is_active(self) -> bool:  # type: ignore[override]
         return self.active and not self.is_suspended
-
-    @property
-    def is_hidden(self) -> bool:
-        """Whether the profile's bio is hidden pending a moderator's review."""
-        return self.hidden_at is not None
 
     @property
     def is_suspended(self) -> bool:

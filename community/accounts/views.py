@@ -1,5 +1,41 @@
 """Account pages: sign up (confirmed by e-mail), sign in and out, passwords, profiles and the
-admin user list."""
+admin user list.
+
+URLs (blueprint ``accounts``):
+
+    GET POST /register                            register
+        Sign up
+    GET /register/sent                            signup_sent
+        Check your e-mail
+    POST /register/resend                         resend_signup
+        Send the sign-up e-mail again, to the address this browser signed up with
+    GET POST /register/confirm/<token>            confirm_signup
+        The e-mailed sign-up link: confirm, then sign in
+    GET POST /login                               login
+        Sign in by username or e-mail
+    POST /logout                                  logout
+        Sign out (POST only, so no other site can sign you out with a link)
+    GET POST /password/forgot                     forgot_password
+        Ask for a password-reset link by e-mail
+    GET POST /password/reset/<token>              reset_password
+        Choose a new password with an e-mailed single-use link
+    GET POST /settings/password                   change_password
+        Change the password; every other session of the account is signed out
+    GET /settings/sessions                        sessions_list
+        Where the account is signed in
+    POST /settings/sessions/<int:session_id>/end  end_session
+        Sign out one other browser or device from the list
+    POST /settings/sessions/end-others            end_other_sessions
+        Sign out everywhere but in this browser
+    GET POST /settings/profile                    edit_profile
+        Edit display name, bio, organisation, segment and language
+    GET /u/<username>                             profile
+        A member's public profile
+    GET /admin/users                              admin_users
+        The admin list of users, searchable and filterable by role
+    POST /admin/users/<int:user_id>/role          admin_change_role
+        Change one user's site role
+"""
 
 from __future__ import annotations
 
@@ -18,6 +54,7 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_required, login_user, logout_user
 from flask_login.config import COOKIE_NAME as REMEMBER_COOKIE
+from sqlalchemy import select
 
 from community.accounts import operations, queries, sessions
 from community.accounts.forms import (
@@ -317,10 +354,13 @@ def sessions_list():
 @login_required
 def end_session(session_id: int):
     """Sign out one other browser or device from the list."""
-    row = db.session.get(UserSession, session_id)
-    this = current_user.signed_in_session
-    if row is None or row.user_id != current_user.id or row.id == this.id:
-        abort(404)
+    row = db.first_or_404(
+        select(UserSession).where(
+            UserSession.id == session_id,
+            UserSession.user_id == current_user.id,
+            UserSession.id != current_user.signed_in_session.id,
+        )
+    )
     if not sessions.is_live(row):
         abort(404)
     device = sessions.device_label(row)

@@ -1,4 +1,22 @@
-"""The idea explorer for R&D: filter, sort, export, and (moderators) change ideas in bulk."""
+"""The idea explorer for R&D: filter, sort, export, and (moderators) change ideas in bulk.
+
+URLs (blueprint ``analytics``):
+
+    GET /analytics/ideas                                                     ideas
+        The idea explorer: filter and sort the ideas one may see
+    GET /analytics/ideas.csv                                                 export_csv
+        The selection as CSV (UTF-8 with a byte-order mark, so spreadsheets read Chinese)
+    GET /analytics/ideas.json                                                export_json
+        The selection as JSON
+    POST /analytics/ideas/bulk                                               bulk
+        Change the status or tags of the ticked ideas at once
+    GET /analytics/                                                          dashboard
+        Insights: goes to its first view, the funnel
+    GET /analytics/<any(funnel, demand, knowledge, participation):view>      report
+        One view of the Insights dashboard
+    GET /analytics/<any(funnel, demand, knowledge, participation):view>.csv  report_csv
+        The view's tables as one CSV
+"""
 
 from __future__ import annotations
 

@@ -1,12 +1,51 @@
 """The resources of ``/api/v1``. Each calls the same queries, permission checks and operations
 as the pages, so a token sees and may do exactly what its owner sees and may do in the browser.
+
+URLs (blueprint ``api``). Under ``/api/v1``; flask-smorest serves ``/api/v1/openapi.json``
+itself.
+
+    GET /api/v1/me                             me
+        The caller
+    GET /api/v1/spaces                         spaces
+        Spaces the caller may read, most active first
+    GET /api/v1/spaces/<slug>                  space
+        One space
+    GET /api/v1/spaces/<slug>/threads          threads
+        A space's questions and discussions, pinned first
+    GET /api/v1/threads/<int:thread_id>        thread
+        A thread with its opening post
+    GET /api/v1/threads/<int:thread_id>/posts  posts
+        A thread's replies, oldest first
+    GET /api/v1/ideas                          ideas
+        Ideas the caller may see: the idea explorer's filters and sorts
+    GET /api/v1/ideas/<int:idea_id>            idea
+        One idea
+    PUT /api/v1/ideas/<int:idea_id>/vote       vote
+        Vote for an idea (again: no change)
+    DELETE /api/v1/ideas/<int:idea_id>/vote    unvote
+        Take one's vote back (none: no change)
+    POST /api/v1/ideas/<int:idea_id>/status    set_status
+        Move an idea to another status, with a public response (staff)
+    GET /api/v1/products                       products
+        Every product
+    GET /api/v1/products/<slug>                product
+        One product
+    GET /api/v1/products/<slug>/releases       releases
+        A product's releases, newest first
+    GET /api/v1/releases/<int:release_id>      release
+        One release
+    GET /api/v1/articles                       articles
+        Knowledge base articles the caller may read, newest first
+    GET /api/v1/articles/<int:article_id>      article
+        One article
+    GET /api/v1/search                         search
+        Search what the caller may read
 """
 
 from __future__ import annotations
 
 from flask import abort, g
 from flask_login import current_user
-from sqlalchemy import select
 
 from community.analytics.args import UnknownFilter, to_filters
 from community.analytics.explorer import explore
@@ -24,13 +63,14 @@ from community.knowledge import queries as knowledge_queries
 from community.knowledge.models import Article
 from community.permissions import guardian
 from community.products import queries as product_queries
-from community.products.models import Product, Release
+from community.products.models import Release
+from community.products.views import load_product
 from community.ratelimit import person_limit
 from community.search.backend import clean_query_text
 from community.search.service import search_service
 from community.search.views import KIND_LABELS as SEARCH_KINDS
 from community.spaces import queries as space_queries
-from community.spaces.models import Space
+from community.spaces.views import load_space
 
 ERRORS = {
     401: "Not signed in",
@@ -57,21 +97,11 @@ def _visible(model, key, *, action: str):
     """The row if the caller may see it; 404 otherwise (never 403: existence is private).
     Content hidden by moderation is there for its author and the moderators only: the API has
     no placeholder to show instead."""
-    obj = db.session.get(model, key) if not isinstance(key, str) else None
-    if obj is None:
-        abort(404)
+    obj = db.get_or_404(model, key)
     guardian.require(current_user, action, obj, hide=True)
     if getattr(obj, "hidden_at", None) is not None:
         guardian.require(current_user, "moderation.see_hidden", obj, hide=True)
     return obj
-
-
-def _space(slug: str) -> Space:
-    space = space_queries.space_by_slug(slug)
-    if space is None:
-        abort(404)
-    guardian.require(current_user, "space.view", space, hide=True)
-    return space
 
 
 def _paged(result, args: dict) -> dict:
@@ -124,7 +154,7 @@ def spaces(args: dict):
 @bp.response(200, envelope(schemas.SpaceSchema))
 @_errors(404)
 def space(slug: str):
-    return one(_space(slug))
+    return one(load_space(slug))
 
 
 @bp.route("/spaces/<slug>/threads")
@@ -133,7 +163,7 @@ def space(slug: str):
 @bp.response(200, envelope(schemas.ThreadSchema, many=True))
 @_errors(404)
 def threads(args: dict, slug: str):
-    space = _space(slug)
+    space = load_space(slug)
     result = forum_queries.threads_page(
         space,
         kind=args["kind"],
@@ -284,13 +314,6 @@ def set_status(idea_id: int, status: str, response: str):
 # Products and releases.
 
 
-def _product(slug: str) -> Product:
-    found = product_queries.product_by_slug(slug)
-    if found is None:
-        abort(404)
-    return found
-
-
 @bp.route("/products")
 @bp.doc(tags=["products"], summary="Every product")
 @bp.response(200, envelope(schemas.ProductSchema, many=True))
@@ -304,7 +327,7 @@ def products():
 @bp.response(200, envelope(schemas.ProductSchema))
 @_errors(404)
 def product(slug: str):
-    return one(_product(slug))
+    return one(load_product(slug))
 
 
 @bp.route("/products/<slug>/releases")
@@ -312,7 +335,7 @@ def product(slug: str):
 @bp.response(200, envelope(schemas.ReleaseSchema, many=True))
 @_errors(404)
 def releases(slug: str):
-    items = product_queries.releases_of(_product(slug))
+    items = product_queries.releases_of(load_product(slug))
     return paged(items, total=len(items), page=1, per_page=max(len(items), 1))
 
 
@@ -321,10 +344,7 @@ def releases(slug: str):
 @bp.response(200, envelope(schemas.ReleaseSchema))
 @_errors(404)
 def release(release_id: int):
-    found = db.session.scalar(select(Release).where(Release.id == release_id))
-    if found is None:
-        abort(404)
-    return one(found)
+    return one(db.get_or_404(Release, release_id))
 
 
 # Knowledge base and search.
@@ -336,7 +356,7 @@ def release(release_id: int):
 @bp.response(200, envelope(schemas.ArticleSchema, many=True))
 @_errors(404)
 def articles(args: dict):
-    space_id = _space(args["space"]).id if args["space"] else None
+    space_id = load_space(args["space"]).id if args["space"] else None
     result = knowledge_queries.articles_page(
         current_user,
         q=args["q"],

@@ -1,10 +1,21 @@
-"""Pages around the API: personal tokens in the settings, and the browsable documentation."""
+"""Pages around the API: personal tokens in the settings, and the browsable documentation.
+
+URLs (blueprint ``api_pages``):
+
+    GET POST /settings/api-tokens                    tokens
+        One's personal API tokens
+    POST /settings/api-tokens/<int:token_id>/revoke  revoke
+        Revoke one of one's tokens
+    GET /api/v1/docs                                 docs
+        The OpenAPI document, browsable (Swagger UI, vendored)
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, render_template, url_for
+from flask import Blueprint, flash, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from sqlalchemy import select
 
 from community.api import operations, queries
 from community.api.forms import TokenForm
@@ -45,9 +56,13 @@ def tokens():
 @bp.route("/settings/api-tokens/<int:token_id>/revoke", methods=["POST"])
 @login_required
 def revoke(token_id: int):
-    token = db.session.get(ApiToken, token_id)
-    if token is None or token.user_id != current_user.id or token.revoked_at is not None:
-        abort(404)
+    token = db.first_or_404(
+        select(ApiToken).where(
+            ApiToken.id == token_id,
+            ApiToken.user_id == current_user.id,
+            ApiToken.revoked_at.is_(None),
+        )
+    )
     target = url_for("api_pages.tokens")
     try:
         operations.revoke_token(token, by=current_user)

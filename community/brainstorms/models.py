@@ -10,7 +10,7 @@ from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueC
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from community.accounts.models import User
-from community.database import UTCDateTime, utcnow
+from community.database import Hideable, SoftDeleted, UTCDateTime, utcnow
 from community.extensions import db
 from community.ideas.models import Idea
 from community.spaces.models import Space
@@ -169,7 +169,7 @@ class Connection(db.Model):
     seen_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
-class Note(db.Model):
+class Note(SoftDeleted, Hideable, db.Model):
     """A sticky note written during ideation; deleting it only marks it deleted. A note
     hidden pending review (``hidden_at``, community/moderation) is off the board for
     everyone until a moderator approves it."""
@@ -190,19 +190,9 @@ class Note(db.Model):
     )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
-    deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    hidden_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     author: Mapped[User | None] = relationship()
     session: Mapped[BrainstormSession] = relationship()
-
-    @property
-    def is_deleted(self) -> bool:
-        return self.deleted_at is not None
-
-    @property
-    def is_hidden(self) -> bool:
-        return self.hidden_at is not None
 
     @property
     def on_board(self) -> bool:

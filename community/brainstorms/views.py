@@ -1,4 +1,23 @@
-"""Session pages: a space's sessions, scheduling one, and the live board."""
+"""Session pages: a space's sessions, scheduling one, and the live board.
+
+URLs (blueprint ``brainstorms``). ``/s/<slug>/…`` is shared: each feature serves its own tab of
+a space ("Where a URL is served" in docs/architecture.md).
+
+    GET /s/<slug>/sessions                       space_sessions
+        A space's brainstorming sessions
+    GET POST /s/<slug>/sessions/new              new_session
+        Schedule a session (space experts, moderators and owners)
+    GET /sessions/<int:session_id>               session
+        The live board (for members) or, for other readers, what the session was about
+    GET /sessions/notes/<int:note_id>            note
+        Where a note is read (moderation queues and notifications link here)
+    GET POST /sessions/<int:session_id>/promote  promote
+        Turn a note or cluster of the results into an idea (facilitator and moderators)
+    GET /sessions/<int:session_id>/results.md    results_markdown
+        The ranked results as a Markdown file
+    GET /sessions/<int:session_id>/results.csv   results_csv
+        The ranked results as a CSV file (safe to open in a spreadsheet)
+"""
 
 from __future__ import annotations
 
@@ -35,9 +54,7 @@ bp = Blueprint("brainstorms", __name__)
 
 def load_session(session_id: int) -> BrainstormSession:
     """The session if the current user may see its space; 404 otherwise."""
-    session = db.session.get(BrainstormSession, session_id)
-    if session is None:
-        abort(404)
+    session = db.get_or_404(BrainstormSession, session_id)
     guardian.require(current_user, "brainstorm.view", session, hide=True)
     return session
 
@@ -117,9 +134,7 @@ def session(session_id: int):
 @bp.route("/sessions/notes/<int:note_id>")
 def note(note_id: int):
     """Where a note is read (moderation queues and notifications link here): its board."""
-    note = db.session.get(Note, note_id)
-    if note is None:
-        abort(404)
+    note = db.get_or_404(Note, note_id)
     return redirect(url_for("brainstorms.session", session_id=load_session(note.session_id).id))
 
 

@@ -1,11 +1,21 @@
 """Leaderboards, site-wide and per space, all time or for one month; and the reputation
-section of profiles. Routes on the experts blueprint."""
+section of profiles. Routes on the experts blueprint.
+
+URLs (blueprint ``experts``). ``/s/<slug>/…`` is shared: each feature serves its own tab of a
+space ("Where a URL is served" in docs/architecture.md). The other experts pages are in
+``views.py``.
+
+    GET /leaderboard           leaderboard
+        The people whose help worked best, across the site
+    GET /s/<slug>/leaderboard  space_leaderboard
+        The people whose help worked best in one space (for those who may read it)
+"""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, time
 
-from flask import abort, render_template
+from flask import render_template
 from flask_login import current_user
 
 from community.experts import reputation
@@ -65,9 +75,7 @@ def leaderboard():
 @bp.route("/s/<slug>/leaderboard")
 def space_leaderboard(slug: str):
     """The people whose help worked best in one space (for those who may read it)."""
-    space = db.session.scalar(readable_spaces(current_user).where(Space.slug == slug[:60]))
-    if space is None:
-        abort(404)
+    space = db.first_or_404(readable_spaces(current_user).where(Space.slug == slug[:60]))
     return _render(space)
 
 

@@ -1,5 +1,23 @@
 """Expertise pages: declaring one's tags, verifying and revoking them, the directory, and the
-questions routed to an expert ("Questions for you": claim, pass on)."""
+questions routed to an expert ("Questions for you": claim, pass on).
+
+URLs (blueprint ``experts``):
+
+    GET POST /settings/expertise                   edit_expertise
+        Declare the topics one knows; moderators and admins verify them
+    POST /expertise/<int:expertise_id>/verify      verify
+        Verify a declared tag, in a space (its moderators) or site-wide (admins)
+    POST /expertise/<int:expertise_id>/revoke      revoke
+        Take a verification back (admins; moderators of the space it was verified in)
+    GET /experts                                   directory
+        Verified experts, filtered by tag, space and language, with their help in numbers
+    GET /experts/questions                         questions
+        Questions routed to the current user
+    POST /experts/questions/<int:thread_id>/claim  claim
+        Claim a question routed to you, so the other experts know you are on it
+    POST /experts/questions/<int:thread_id>/pass   pass_on
+        Pass a question routed to you on to another verified expert
+"""
 
 from __future__ import annotations
 
@@ -48,9 +66,7 @@ def edit_expertise():
 
 
 def _load_expertise(expertise_id: int) -> Expertise:
-    expertise = db.session.get(Expertise, expertise_id)
-    if expertise is None:
-        abort(404)
+    expertise = db.get_or_404(Expertise, expertise_id)
     guardian.require(current_user, "profile.view", expertise.user, hide=True)
     return expertise
 
@@ -59,9 +75,7 @@ def _form_space(form: VerifyForm) -> Space | None:
     """The space named by the form, if the current user may see it; 404 otherwise."""
     if not form.space.data:
         return None
-    space = db.session.get(Space, form.space.data)
-    if space is None:
-        abort(404)
+    space = db.get_or_404(Space, form.space.data)
     guardian.require(current_user, "space.view", space, hide=True)
     return space
 
@@ -115,10 +129,7 @@ def _directory_space(slug: str) -> Space | None:
     """The space to filter by, if the visitor may read it; a hidden one is a 404."""
     if not slug:
         return None
-    space = db.session.scalar(readable_spaces(current_user).where(Space.slug == slug))
-    if space is None:
-        abort(404)
-    return space
+    return db.first_or_404(readable_spaces(current_user).where(Space.slug == slug))
 
 
 @bp.route("/experts")
@@ -188,9 +199,7 @@ def questions():
 def _routed_thread(thread_id: int) -> Thread:
     """A question routed to the current user that they may still read: 404 if they may not
     read it, 403 if it was not routed to them."""
-    thread = db.session.get(Thread, thread_id)
-    if thread is None:
-        abort(404)
+    thread = db.get_or_404(Thread, thread_id)
     guardian.require(current_user, "thread.view", thread, hide=True)
     if routing.routing_of(thread, current_user) is None:
         abort(403)

@@ -10,7 +10,7 @@ from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from community.accounts.models import User
-from community.database import UTCDateTime, utcnow
+from community.database import Hideable, SoftDeleted, UTCDateTime, utcnow
 from community.extensions import db
 from community.spaces.models import Space
 
@@ -31,8 +31,9 @@ TITLE_MAX = 200
 BODY_MAX = 50_000
 
 
-class Thread(db.Model):
-    """A discussion, question or co-design thread in a space; its first post is its body."""
+class Thread(SoftDeleted, Hideable, db.Model):
+    """A discussion, question or co-design thread in a space; its first post is its body.
+    Readers see a placeholder for a hidden one."""
 
     __tablename__ = "threads"
     __table_args__ = (
@@ -51,9 +52,6 @@ class Thread(db.Model):
     title: Mapped[str] = mapped_column(String(TITLE_MAX))
     pinned: Mapped[bool] = mapped_column(default=False)
     locked: Mapped[bool] = mapped_column(default=False)
-    deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    # Hidden pending review (community/moderation): readers see a placeholder.
-    hidden_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # Held for a moderator's approval (always hidden too): never published yet, so only its
     # author and the space's moderators know it exists.
     held: Mapped[bool] = mapped_column(default=False)
@@ -89,14 +87,6 @@ class Thread(db.Model):
         return self.accepted_post_id is not None
 
     @property
-    def is_deleted(self) -> bool:
-        return self.deleted_at is not None
-
-    @property
-    def is_hidden(self) -> bool:
-        return self.hidden_at is not None
-
-    @property
     def is_live(self) -> bool:
         """Published and shown: what the space's thread count counts."""
         return self.deleted_at is None and self.hidden_at is None
@@ -113,9 +103,9 @@ class ThreadTag(db.Model):
     tag: Mapped[str] = mapped_column(String(30), primary_key=True, index=True)
 
 
-class Post(db.Model):
+class Post(SoftDeleted, Hideable, db.Model):
     """A post: the thread's opening post or a reply. ``body_html`` is rendered and sanitised
-    once, when the post is saved."""
+    once, when the post is saved. It is hidden pending review, or while held for approval."""
 
     __tablename__ = "posts"
     __table_args__ = (
@@ -144,23 +134,12 @@ class Post(db.Model):
     helpful_count: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     edited_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     deleted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
-    # Hidden pending review, or held for approval (community/moderation).
-    hidden_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # Held for a moderator's approval (always hidden too): not published yet.
     held: Mapped[bool] = mapped_column(default=False)
 
     thread: Mapped[Thread] = relationship(foreign_keys=[thread_id])
     author: Mapped[User | None] = relationship(foreign_keys=[author_id])
-
-    @property
-    def is_deleted(self) -> bool:
-        return self.deleted_at is not None
-
-    @property
-    def is_hidden(self) -> bool:
-        return self.hidden_at is not None
 
     @property
     def is_live(self) -> bool:

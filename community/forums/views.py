@@ -1,4 +1,37 @@
-"""Forum pages: a space's threads, a thread with its replies, writing, editing and moderating."""
+"""Forum pages: a space's threads, a thread with its replies, writing, editing and moderating.
+
+URLs (blueprint ``forums``). ``/s/<slug>/…`` is shared: each feature serves its own tab of a
+space ("Where a URL is served" in docs/architecture.md).
+
+    GET /s/<slug>                       space
+        A space's front page: its threads
+    GET POST /s/<slug>/new              new_thread
+        Ask a question or start a discussion
+    GET /t/<int:thread_id>              thread
+        A thread
+    POST /t/<int:thread_id>/reply       reply
+        Post a reply
+    GET /posts/<int:post_id>            post
+        A link to one post
+    GET POST /posts/<int:post_id>/edit  edit
+        Edit a post (the author while the thread is open, or a moderator)
+    GET /posts/<int:post_id>/history    history
+        Earlier versions of a post (its author and moderators)
+    POST /posts/<int:post_id>/delete    delete
+        Delete a post, or the whole thread when it is the opening post
+    POST /posts/<int:post_id>/restore   restore
+        Bring back a deleted post or thread (moderators)
+    POST /posts/<int:post_id>/helpful   helpful
+        Mark a post helpful, or take the mark back
+    POST /posts/<int:post_id>/accept    accept
+        Accept a reply as the answer to its question
+    POST /t/<int:thread_id>/unaccept    unaccept
+        Clear the accepted answer
+    POST /t/<int:thread_id>/moderate    moderate
+        Pin, unpin, lock or unlock a thread (space moderators)
+    GET POST /t/<int:thread_id>/move    move
+        Move a thread to another space the moderator also moderates
+"""
 
 from __future__ import annotations
 
@@ -44,9 +77,7 @@ bp = Blueprint("forums", __name__)
 
 def load_thread(thread_id: int) -> Thread:
     """The thread if the current user may read it; 404 otherwise."""
-    thread = db.session.get(Thread, thread_id)
-    if thread is None:
-        abort(404)
+    thread = db.get_or_404(Thread, thread_id)
     guardian.require(current_user, "thread.view", thread, hide=True)
     return thread
 
@@ -54,9 +85,7 @@ def load_thread(thread_id: int) -> Thread:
 def load_post(post_id: int) -> Post:
     """The post if the current user may read it (deleted ones: moderators only; held ones:
     their author too); 404 otherwise."""
-    post = db.session.get(Post, post_id)
-    if post is None:
-        abort(404)
+    post = db.get_or_404(Post, post_id)
     load_thread(post.thread_id)
     guardian.require(current_user, "post.view", post, hide=True)
     return post

@@ -1,4 +1,12 @@
-"""Front page and the language switcher."""
+"""Front page and the language switcher.
+
+URLs (blueprint ``home``):
+
+    GET /           index
+        What Cocreate is, and where to go next
+    POST /language  set_language
+        Switch the interface language; remembered on the account when signed in
+"""
 
 from __future__ import annotations
 

@@ -11,7 +11,7 @@ from sqlalchemy import Float, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from community.accounts.models import User
-from community.database import UTCDateTime, utcnow
+from community.database import Hideable, UTCDateTime, utcnow
 from community.extensions import db
 from community.forums.models import Thread
 from community.spaces.models import Space
@@ -44,7 +44,7 @@ STATUS_LABELS = {
 }
 
 
-class Idea(db.Model):
+class Idea(Hideable, db.Model):
     """A proposal for the product, with its co-design thread and its votes."""
 
     __tablename__ = "ideas"
@@ -98,8 +98,7 @@ class Idea(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     status_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    # Hidden pending review (community/moderation): left out of lists and search.
-    hidden_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # A hidden idea (``hidden_at``, from ``Hideable``) is left out of lists and search.
     # Held for a moderator's approval (always hidden too): never published yet, so only its
     # author and the space's moderators know it exists.
     held: Mapped[bool] = mapped_column(default=False)
@@ -134,10 +133,6 @@ class Idea(db.Model):
     @property
     def idea_status(self) -> IdeaStatus:
         return IdeaStatus(self.status)
-
-    @property
-    def is_hidden(self) -> bool:
-        return self.hidden_at is not None
 
     @property
     def is_closed(self) -> bool:

@@ -1,11 +1,35 @@
 """Idea pages: lists, proposing, the idea page with votes, timeline and co-design thread,
-merging duplicates and deleting."""
+merging duplicates and deleting.
+
+URLs (blueprint ``ideas``). ``/s/<slug>/…`` is shared: each feature serves its own tab of a
+space ("Where a URL is served" in docs/architecture.md).
+
+    GET /ideas                          all_ideas
+        Ideas from every space the visitor may read
+    GET /s/<slug>/ideas                 space_ideas
+        A space's ideas
+    GET POST /s/<slug>/ideas/new        new_idea
+        Propose an idea; similar ideas are suggested while the title is typed
+    GET /ideas/<int:idea_id>            idea
+        An idea
+    GET POST /ideas/<int:idea_id>/edit  edit
+        Edit an idea (the author until it has others' votes or a status; moderators)
+    POST /ideas/<int:idea_id>/vote      vote
+        Vote (``vote=1``) or take the vote back (``vote=0``); JSON for scripts, else redirect
+    POST /ideas/<int:idea_id>/status    set_status
+        Move an idea to another status with a public response
+    POST /ideas/<int:idea_id>/merge     merge
+        Merge this idea into another one (its number typed or picked), with a public response
+    POST /ideas/<int:idea_id>/unmerge   unmerge
+        Undo a merge
+    POST /ideas/<int:idea_id>/delete    delete
+        Delete an idea with its votes and discussion
+"""
 
 from __future__ import annotations
 
 from flask import (
     Blueprint,
-    abort,
     flash,
     jsonify,
     redirect,
@@ -38,9 +62,7 @@ bp = Blueprint("ideas", __name__)
 
 def load_idea(idea_id: int) -> Idea:
     """The idea if the current user may see its space; 404 otherwise."""
-    idea = db.session.get(Idea, idea_id)
-    if idea is None:
-        abort(404)
+    idea = db.get_or_404(Idea, idea_id)
     guardian.require(current_user, "idea.view", idea, hide=True)
     return idea
 

@@ -1,10 +1,29 @@
-"""Knowledge base pages: the index, a space's Knowledge tab, an article with its sources and
-"Did this help?", its history and diffs, writing, editing and suggesting edits; turning an
-accepted answer into an article; and the suggestions shown while a question is typed."""
+"""Knowledge base pages for reading: the index, a space's Knowledge tab, an article with its
+sources and "Did this help?", its history and diffs, and the article panels of thread and idea
+pages. Writing and editing are in ``editing.py``, the suggestions while a question is typed in
+``deflection.py``; both route on this module's blueprint.
+
+URLs (blueprint ``knowledge``). ``/s/<slug>/…`` is shared: each feature serves its own tab of a
+space ("Where a URL is served" in docs/architecture.md). Writing is in ``editing.py``, the
+question-time suggestions in ``deflection.py``.
+
+    GET /kb                                               index
+        Every article the reader may read: search, filter by tag, product or space
+    GET /s/<slug>/knowledge                               space_articles
+        A space's Knowledge tab
+    GET /kb/<int:article_id>                              article
+        An article
+    POST /kb/<int:article_id>/feedback                    feedback
+        Answer "Did this help?"
+    GET /kb/<int:article_id>/history                      history
+        Every accepted revision, newest first
+    GET /kb/<int:article_id>/revisions/<int:revision_id>  revision
+        What a revision (or a suggested edit) changed, as a word-level diff
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -14,22 +33,13 @@ from community.extensions import db
 from community.forums.models import Thread
 from community.ideas.models import Idea
 from community.knowledge import operations, queries
-from community.knowledge.forms import (
-    ArticleForm,
-    ArticleListArgs,
-    ConfirmForm,
-    DeflectForm,
-    DiffArgs,
-    FeedbackForm,
-)
+from community.knowledge.forms import ArticleListArgs, ConfirmForm, DiffArgs, FeedbackForm
 from community.knowledge.models import STATUS_LABELS, Article, ArticleRevision, RevisionState
 from community.permissions import guardian
 from community.products import queries as product_queries
 from community.products.models import Product, Release
 from community.search.backend import clean_query_text
-from community.search.service import search_service
 from community.spaces import queries as space_queries
-from community.spaces.models import Space
 from community.spaces.permissions import membership_of
 from community.spaces.views import load_space
 from community.text.diff import diff_html
@@ -38,14 +48,10 @@ from community.web.args import page_number, parse
 
 bp = Blueprint("knowledge", __name__)
 
-SUGGESTIONS = 5
-
 
 def load_article(article_id: int) -> Article:
     """The article if the current user may read it; 404 otherwise."""
-    article = db.session.get(Article, article_id)
-    if article is None:
-        abort(404)
+    article = db.get_or_404(Article, article_id)
     guardian.require(current_user, "article.view", article, hide=True)
     return article
 
@@ -104,57 +110,6 @@ def space_articles(slug: str):
     )
 
 
-def _product_choices(form: ArticleForm, space: Space | None) -> None:
-    products = (
-        product_queries.products_of_space(space.id) if space else product_queries.all_products()
-    )
-    form.product.choices = [("", _("No product"))] + [(str(p.id), p.name) for p in products]
-
-
-def _chosen_product(form: ArticleForm) -> Product | None:
-    raw = (form.product.data or "").strip()
-    if not raw:
-        return None
-    product = db.session.get(Product, int(raw)) if raw.isdigit() and len(raw) < 10 else None
-    if product is None:
-        raise OperationError(_("Choose a product from the list."), "product")
-    return product
-
-
-@bp.route("/kb/new", methods=["GET", "POST"])
-@login_required
-def new_article():
-    """Write an article in a space (``?space=slug``) or site-wide."""
-    slug = request.values.get("space", "")
-    space = load_space(slug) if slug else None
-    guardian.require(current_user, "article.write", space)
-    form = ArticleForm()
-    _product_choices(form, space)
-    if form.validate_on_submit():
-        try:
-            article = operations.create_article(
-                space,
-                title=form.title.data,
-                body=form.body.data,
-                tags=form.tags.data or "",
-                product=_chosen_product(form),
-                summary=form.summary.data or "",
-                publish=request.form.get("action") == "publish",
-                by=current_user,
-            )
-        except OperationError as error:
-            db.session.rollback()
-            error.attach_to(form)
-        else:
-            db.session.commit()
-            flash(_("Article published.") if article.is_published else _("Draft saved."), "success")
-            return redirect(article_url(article))
-    status = 400 if form.errors or form.form_errors else 200
-    return render_template(
-        "knowledge/edit.html", form=form, space=space, article=None, suggesting=False
-    ), status
-
-
 @bp.route("/kb/<int:article_id>")
 def article(article_id: int):
     """An article: its text, sources, contributors, and "Did this help?"."""
@@ -196,113 +151,6 @@ def _sources(article: Article) -> dict:
     return found
 
 
-@bp.route("/kb/<int:article_id>/edit", methods=["GET", "POST"])
-@login_required
-def edit_article(article_id: int):
-    """Edit an article (its writers), or suggest an edit (members who may write there)."""
-    article = load_article(article_id)
-    suggesting = not guardian.can(current_user, "article.edit", article)
-    if suggesting:
-        guardian.require(current_user, "article.suggest", article)
-    form = ArticleForm()
-    _product_choices(form, article.space)
-    if request.method == "GET":
-        form.title.data, form.body.data = article.title, article.body_source
-        form.tags.data = ", ".join(article.tag_names)
-        form.product.data = str(article.product_id or "")
-    if form.validate_on_submit():
-        fields = {
-            "title": form.title.data,
-            "body": form.body.data,
-            "tags": form.tags.data or "",
-            "summary": form.summary.data or "",
-            "by": current_user,
-        }
-        try:
-            if suggesting:
-                operations.suggest_edit(article, **fields)
-            else:
-                operations.edit_article(article, product=_chosen_product(form), **fields)
-        except OperationError as error:
-            db.session.rollback()
-            error.attach_to(form)
-        else:
-            db.session.commit()
-            flash(
-                _("Thanks: your suggested edit was sent to the article's editors.")
-                if suggesting
-                else _("Saved."),
-                "success",
-            )
-            return redirect(article_url(article))
-    status = 400 if form.errors or form.form_errors else 200
-    return render_template(
-        "knowledge/edit.html",
-        form=form,
-        space=article.space,
-        article=article,
-        suggesting=suggesting,
-    ), status
-
-
-def _one_button(article: Article, action) -> object:
-    target = article_url(article)
-    if not ConfirmForm().validate_on_submit():
-        return refuse_form(target)
-    try:
-        message = action()
-    except OperationError as error:
-        return finish(target, error)
-    return finish(target, message=message)
-
-
-@bp.route("/kb/<int:article_id>/publish", methods=["POST"])
-@login_required
-def publish(article_id: int):
-    """Publish a draft."""
-    article = load_article(article_id)
-    guardian.require(current_user, "article.edit", article)
-    return _one_button(
-        article,
-        lambda: operations.publish_article(article, by=current_user) or _("Article published."),
-    )
-
-
-@bp.route("/kb/<int:article_id>/unpublish", methods=["POST"])
-@login_required
-def unpublish(article_id: int):
-    """Take a published article back to draft."""
-    article = load_article(article_id)
-    guardian.require(current_user, "article.edit", article)
-    return _one_button(
-        article,
-        lambda: (
-            operations.publish_article(article, by=current_user, publish=False)
-            or _("The article is a draft again.")
-        ),
-    )
-
-
-@bp.route("/kb/<int:article_id>/delete", methods=["POST"])
-@login_required
-def delete(article_id: int):
-    """Delete an article."""
-    article = load_article(article_id)
-    guardian.require(current_user, "article.edit", article)
-    target = (
-        url_for("knowledge.space_articles", slug=article.space.slug)
-        if article.space
-        else url_for("knowledge.index")
-    )
-    if not ConfirmForm().validate_on_submit():
-        return refuse_form(article_url(article))
-    try:
-        operations.delete_article(article, by=current_user)
-    except OperationError as error:
-        return finish(article_url(article), error)
-    return finish(target, message=_("Article deleted."))
-
-
 @bp.route("/kb/<int:article_id>/feedback", methods=["POST"])
 @login_required
 def feedback(article_id: int):
@@ -332,9 +180,11 @@ def history(article_id: int):
 
 
 def _load_revision(article: Article, revision_id: int) -> ArticleRevision:
-    revision = db.session.get(ArticleRevision, revision_id)
-    if revision is None or revision.article_id != article.id:
-        abort(404)
+    revision = db.first_or_404(
+        select(ArticleRevision).where(
+            ArticleRevision.id == revision_id, ArticleRevision.article_id == article.id
+        )
+    )
     if revision.state != RevisionState.ACCEPTED and not (
         guardian.can(current_user, "article.edit", article)
         or revision.author_id == getattr(current_user, "id", None)
@@ -365,153 +215,6 @@ def revision(article_id: int, revision_id: int):
         may_edit=guardian.can(current_user, "article.edit", article),
         form=ConfirmForm(),
     )
-
-
-def _decide(revision_id: int, accept: bool):
-    revision = db.session.get(ArticleRevision, revision_id)
-    if revision is None:
-        abort(404)
-    article = load_article(revision.article_id)
-    guardian.require(current_user, "article.edit", article)
-    target = article_url(article, _anchor="suggestions")
-    if not ConfirmForm().validate_on_submit():
-        return refuse_form(target)
-    try:
-        if accept:
-            operations.accept_suggestion(revision, by=current_user)
-        else:
-            operations.decline_suggestion(revision, by=current_user)
-    except OperationError as error:
-        return finish(target, error)
-    return finish(
-        target,
-        message=_("Suggested edit accepted.") if accept else _("Suggested edit declined."),
-    )
-
-
-@bp.route("/kb/suggestions/<int:revision_id>/accept", methods=["POST"])
-@login_required
-def accept_suggestion(revision_id: int):
-    """Make a suggested edit the current revision."""
-    return _decide(revision_id, True)
-
-
-@bp.route("/kb/suggestions/<int:revision_id>/decline", methods=["POST"])
-@login_required
-def decline_suggestion(revision_id: int):
-    """Decline a suggested edit."""
-    return _decide(revision_id, False)
-
-
-@bp.route("/t/<int:thread_id>/article", methods=["POST"])
-@login_required
-def from_answer(thread_id: int):
-    """Turn a question's accepted answer into a draft article, then edit it."""
-    thread = db.session.get(Thread, thread_id)
-    if thread is None or not guardian.can(current_user, "thread.view", thread):
-        abort(404)
-    guardian.require(current_user, "article.from_answer", thread)
-    target = url_for("forums.thread", thread_id=thread.id)
-    if not ConfirmForm().validate_on_submit():
-        return refuse_form(target)
-    try:
-        article = operations.article_from_answer(thread, by=current_user)
-    except OperationError as error:
-        return finish(target, error)
-    db.session.commit()
-    flash(_("A draft article was made from the answer. Edit it, then publish it."), "success")
-    return redirect(url_for("knowledge.edit_article", article_id=article.id))
-
-
-def deflection_suggestions(user, space: Space, text: str) -> list[dict]:
-    """Published articles and solved threads matching ``text`` that ``user`` may read, best
-    first: the space's own and site-wide articles, and solved questions of any readable space."""
-    hits = search_service().suggest(user, text, kinds=("article", "thread"), limit=SUGGESTIONS * 3)
-    chosen = []
-    for hit in hits:
-        if hit.kind == "thread" and hit.status != "solved":
-            continue
-        if hit.kind == "article" and hit.status != "published":
-            continue
-        chosen.append(hit)
-    chosen = chosen[:SUGGESTIONS]
-    # The index may lag the database: check every hit against the rows and the rules again.
-    ids = {
-        kind: [int(h.id.split(":")[1]) for h in chosen if h.kind == kind]
-        for kind in ("article", "thread")
-    }
-    articles = (
-        {a.id: a for a in db.session.scalars(select(Article).where(Article.id.in_(ids["article"])))}
-        if ids["article"]
-        else {}
-    )
-    threads = (
-        {t.id: t for t in db.session.scalars(select(Thread).where(Thread.id.in_(ids["thread"])))}
-        if ids["thread"]
-        else {}
-    )
-    results = []
-    for hit in chosen:
-        number = int(hit.id.split(":")[1])
-        if hit.kind == "article":
-            row = articles.get(number)
-            ok = row is not None and row.is_published and guardian.can(user, "article.view", row)
-        else:
-            row = threads.get(number)
-            ok = row is not None and row.is_solved and guardian.can(user, "thread.view", row)
-        if ok:
-            results.append(
-                {
-                    "ref": hit.id,
-                    "kind": hit.kind,
-                    "title": row.title,
-                    "url": hit.url,
-                    "space": hit.space_name,
-                }
-            )
-    return results
-
-
-@bp.route("/s/<slug>/ask/suggestions")
-@login_required
-def suggestions(slug: str):
-    """The suggestions for a question title being typed (an HTML fragment)."""
-    space = load_space(slug)
-    q = clean_query_text(request.args.get("q", ""))
-    items = deflection_suggestions(current_user, space, q) if len(q) >= 3 else []
-    response = render_template(
-        "knowledge/_suggestions.html", space=space, items=items, q=q, form=DeflectForm()
-    )
-    return response, 200, {"Cache-Control": "private, no-store"}
-
-
-@bp.route("/s/<slug>/ask/answered", methods=["POST"])
-@login_required
-def answered(slug: str):
-    """ "This answered my question": record it, do not post the question, go to the answer."""
-    space = load_space(slug)
-    back = url_for("forums.new_thread", slug=space.slug, kind="question")
-    form = DeflectForm()
-    if not form.validate_on_submit():
-        return refuse_form(back)
-    refs = operations.parse_refs(form.target.data, limit=1)
-    article = thread = None
-    if refs:
-        kind, number = refs[0]
-        if kind == "article":
-            article = db.session.get(Article, number)
-        else:
-            thread = db.session.get(Thread, number)
-    if article is None and thread is None:
-        return refuse_form(back)
-    try:
-        operations.record_answered(
-            space, by=current_user, title=form.title.data or "", article=article, thread=thread
-        )
-    except OperationError as error:
-        return finish(back, error)
-    target = article_url(article) if article else url_for("forums.thread", thread_id=thread.id)
-    return finish(target, message=_("Glad that helped! Your question was not posted."))
 
 
 @bp.app_context_processor

@@ -1,5 +1,42 @@
 """Moderation pages: flagging, the space and site queues, one case with its actions, a
-person's moderation page, the audit log, and one's own warnings."""
+person's moderation page, the audit log, and one's own warnings.
+
+URLs (blueprint ``moderation``). ``/s/<slug>/…`` is shared: each feature serves its own tab of a
+space ("Where a URL is served" in docs/architecture.md).
+
+    GET POST /flag/<target_type>/<int:target_id>          flag
+        Flag a thread, reply, idea, brainstorm note or profile for the moderators
+    GET /s/<slug>/moderation                              space_queue
+        A space's moderation queue (its moderators and owners)
+    POST /s/<slug>/moderation/settings                    space_settings
+        Save a space's moderation settings (its moderators)
+    GET /moderation                                       site_queue
+        Every space's moderation queue, plus flagged profiles (site moderators and admins)
+    GET /moderation/cases/<int:case_id>                   case
+        One flagged or held item
+    GET /moderation/review/<target_type>/<int:target_id>  review
+        The case of an item, from the item's page (its moderators)
+    POST /moderation/cases/<int:case_id>/<action>         act
+        Approve, hide, delete or lock a queued item, with a reason
+    POST /moderation/cases/<int:case_id>/warn             warn_author
+        Warn the author of a queued item
+    POST /moderation/cases/<int:case_id>/ban              ban_author
+        Ban the author of a queued item from its space for some days
+    GET /moderation/people/<username>                     person
+        One person, for site moderators
+    POST /moderation/people/<username>/warn               warn_person
+        Warn someone site-wide
+    POST /moderation/people/<username>/suspend            suspend
+        Suspend an account site-wide for some days (admins)
+    POST /moderation/people/<username>/unsuspend          unsuspend
+        Lift a suspension (admins)
+    GET /moderation/audit                                 audit
+        The audit log (admins), filtered and paginated
+    GET /warnings                                         my_warnings
+        The warnings moderators gave me
+    POST /warnings/<int:warning_id>/acknowledge           acknowledge
+        I have read this warning
+"""
 
 from __future__ import annotations
 
@@ -8,6 +45,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
+from sqlalchemy import select
 
 from community.accounts.models import User
 from community.accounts.queries import user_by_username
@@ -161,9 +199,7 @@ def site_queue():
 
 
 def _load_case(case_id: int) -> ModerationCase:
-    case = db.session.get(ModerationCase, case_id)
-    if case is None:
-        abort(404)
+    case = db.get_or_404(ModerationCase, case_id)
     guardian.require(current_user, "moderation.act", case, hide=True)
     return case
 
@@ -392,9 +428,11 @@ def my_warnings():
 @login_required
 def acknowledge(warning_id: int):
     """I have read this warning."""
-    warning = db.session.get(ModerationWarning, warning_id)
-    if warning is None or warning.user_id != current_user.id:
-        abort(404)
+    warning = db.first_or_404(
+        select(ModerationWarning).where(
+            ModerationWarning.id == warning_id, ModerationWarning.user_id == current_user.id
+        )
+    )
     if not FlaskForm().validate_on_submit():  # only the CSRF token to check
         return refuse_form(url_for("moderation.my_warnings"))
     try:

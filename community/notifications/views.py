@@ -1,11 +1,32 @@
 """Notification pages: the centre, opening and marking read, following, the settings, and
-the one-click unsubscribe page that works without signing in."""
+the one-click unsubscribe page that works without signing in.
+
+URLs (blueprint ``notifications``):
+
+    GET /notifications                              centre
+        The notification centre
+    POST /notifications/<int:notification_id>/open  open_notification
+        Mark a notification read and go to what it is about (the exact post)
+    GET /notifications/<int:notification_id>        go
+        The link in an e-mail: mark it read and go to what it is about
+    POST /notifications/read                        read_all
+        Mark every notification read
+    POST /follow                                    follow
+        Follow a space, thread, idea or session at a level, or stop following it
+    GET /settings/following                         following
+        What the user follows, with its level to change or to stop
+    GET POST /settings/notifications                settings
+        Automatic following and how each kind of notification is e-mailed
+    GET POST /notifications/unsubscribe/<token>     unsubscribe
+        One-click unsubscribe from a kind of e-mail (or the digest), signed in or not
+"""
 
 from __future__ import annotations
 
 from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from sqlalchemy import select
 
 from community.accounts.models import User
 from community.errors import OperationError
@@ -28,10 +49,11 @@ bp = Blueprint("notifications", __name__)
 
 
 def _own_notification(notification_id: int) -> Notification:
-    notification = db.session.get(Notification, notification_id)
-    if notification is None or notification.user_id != current_user.id:
-        abort(404)
-    return notification
+    return db.first_or_404(
+        select(Notification).where(
+            Notification.id == notification_id, Notification.user_id == current_user.id
+        )
+    )
 
 
 @bp.app_template_global()

@@ -1,5 +1,33 @@
 """Product pages: the index, each product's roadmap and changelog, the admin pages for
-products and releases, and the two moderator acts on an idea (its product, its release)."""
+products and releases, and the two moderator acts on an idea (its product, its release).
+
+URLs (blueprint ``products``). ``/ideas/<id>/product`` and ``/ideas/<id>/release`` are served
+here, not by ideas: products builds on ideas, and the idea page does not import products
+(docs/architecture.md).
+
+    GET /products                                             index
+        Every product, with links to its roadmap and changelog
+    GET /products/<slug>                                      product
+        A product's page is its roadmap
+    GET /products/<slug>/roadmap                              roadmap
+        Planned, in progress and recently shipped ideas, filtered by tag or segment demand
+    GET /products/<slug>/changelog                            changelog
+        Releases, newest first, with their notes and the ideas they delivered
+    GET /admin/products                                       admin_products
+        The admin list of products
+    GET POST /admin/products/new                              new_product
+        Add a product and choose the spaces that own it
+    GET POST /admin/products/<slug>/edit                      edit_product
+        Rename or redescribe a product, or change the spaces that own it
+    GET POST /products/<slug>/releases/new                    new_release
+        Add a release of a product
+    GET POST /products/<slug>/releases/<int:release_id>/edit  edit_release
+        Correct a release's version, date or notes
+    POST /ideas/<int:idea_id>/product                         set_idea_product
+        Say which product an idea is for (a timeline step of its own)
+    POST /ideas/<int:idea_id>/release                         link_idea_release
+        Link a shipped idea to the release that delivered it, or unlink it
+"""
 
 from __future__ import annotations
 
@@ -203,9 +231,9 @@ def new_release(slug: str):
 def edit_release(slug: str, release_id: int):
     """Correct a release's version, date or notes."""
     product = load_product(slug)
-    release = db.session.get(Release, release_id)
-    if release is None or release.product_id != product.id:
-        abort(404)
+    release = db.first_or_404(
+        select(Release).where(Release.id == release_id, Release.product_id == product.id)
+    )
     return _release_form(product, release)
 
 

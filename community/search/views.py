@@ -1,4 +1,12 @@
-"""The search page and the as-you-type suggestion endpoint."""
+"""The search page and the as-you-type suggestion endpoint.
+
+URLs (blueprint ``search``):
+
+    GET /search          search
+        Search everything the visitor may read, with facets and "did you mean"
+    GET /search/suggest  suggest
+        Title matches as JSON for as-you-type boxes
+"""
 
 from __future__ import annotations
 

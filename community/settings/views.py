@@ -1,4 +1,10 @@
-"""The admin page for site settings."""
+"""The admin page for site settings.
+
+URLs (blueprint ``settings``):
+
+    GET POST /admin/settings  site_settings
+        Show and change the site settings
+"""
 
 from __future__ import annotations
 

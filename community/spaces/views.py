@@ -1,4 +1,41 @@
-"""Space pages: the directory, creating and editing spaces, members, joining and invites."""
+"""Space pages: the directory, creating and editing spaces, members, joining and invites.
+
+URLs (blueprint ``spaces``). ``/s/<slug>/…`` is shared: each feature serves its own tab of a
+space ("Where a URL is served" in docs/architecture.md).
+
+    GET /spaces                                        directory
+        All spaces the visitor may see, filtered as they type by name, description or tag
+    GET POST /spaces/new                               create
+        Create a space (who may is a site setting)
+    GET POST /s/<slug>/settings                        settings
+        A space's settings
+    POST /s/<slug>/settings/ideas                      idea_settings
+        Set or lift the space's vote budget (moderators and owners)
+    GET /s/<slug>/about                                about
+        What a space is about, who runs it, and how to join
+    GET /s/<slug>/members                              members
+        Members with their roles; moderators also see requests, bans and invites
+    POST /s/<slug>/join                                join
+        Join a public space in one click
+    POST /s/<slug>/request                             request_to_join
+        Ask to join a restricted space
+    POST /s/<slug>/leave                               leave
+        Leave a space (or withdraw a pending request)
+    POST /s/<slug>/members/<int:membership_id>/decide  decide
+        Approve or decline a join request
+    POST /s/<slug>/members/<int:membership_id>/role    change_role
+        Change a member's role in the space
+    POST /s/<slug>/members/<int:user_id>/ban           ban
+        Ban someone from the space, with a reason and an optional end date
+    POST /s/<slug>/members/<int:membership_id>/unban   unban
+        Lift a ban
+    POST /s/<slug>/invites                             create_invite
+        Make an invite link; it is shown once
+    POST /s/<slug>/invites/<int:invite_id>/revoke      revoke_invite
+        Stop an invite link from working
+    GET POST /invite/<token>                           invite
+        Where an invite link leads
+"""
 
 from __future__ import annotations
 
@@ -7,6 +44,7 @@ from datetime import UTC, datetime, time
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from sqlalchemy import select
 
 from community.accounts.models import User
 from community.errors import OperationError
@@ -41,10 +79,9 @@ def load_space(slug: str) -> Space:
 
 
 def _membership_in(space: Space, membership_id: int) -> Membership:
-    membership = db.session.get(Membership, membership_id)
-    if membership is None or membership.space_id != space.id:
-        abort(404)
-    return membership
+    return db.first_or_404(
+        select(Membership).where(Membership.id == membership_id, Membership.space_id == space.id)
+    )
 
 
 @bp.route("/spaces")
@@ -332,9 +369,9 @@ def create_invite(slug: str):
 def revoke_invite(slug: str, invite_id: int):
     """Stop an invite link from working."""
     space = load_space(slug)
-    invite = db.session.get(SpaceInvite, invite_id)
-    if invite is None or invite.space_id != space.id:
-        abort(404)
+    invite = db.first_or_404(
+        select(SpaceInvite).where(SpaceInvite.id == invite_id, SpaceInvite.space_id == space.id)
+    )
     try:
         operations.revoke_invite(invite, by=current_user)
     except OperationError as error:
