@@ -33,14 +33,14 @@ from community.extensions import db
 from community.forums.views import load_thread
 from community.knowledge import operations
 from community.knowledge.forms import ArticleForm, ConfirmForm
-from community.knowledge.models import Article, ArticleRevision
+from community.knowledge.models import ArticleRevision
 from community.knowledge.views import article_url, bp, load_article
 from community.permissions import guardian
 from community.products import queries as product_queries
 from community.products.models import Product
 from community.spaces.models import Space
 from community.spaces.views import load_space
-from community.web.actions import finish, refuse_form
+from community.web.actions import attempt, finish, refuse_form, saving
 
 
 def _product_choices(form: ArticleForm, space: Space | None) -> None:
@@ -70,7 +70,7 @@ def new_article():
     form = ArticleForm()
     _product_choices(form, space)
     if form.validate_on_submit():
-        try:
+        with saving(form) as saved:
             article = operations.create_article(
                 space,
                 title=form.title.data,
@@ -81,11 +81,7 @@ def new_article():
                 publish=request.form.get("action") == "publish",
                 by=current_user,
             )
-        except OperationError as error:
-            db.session.rollback()
-            error.attach_to(form)
-        else:
-            db.session.commit()
+        if saved:
             flash(_("Article published.") if article.is_published else _("Draft saved."), "success")
             return redirect(article_url(article))
     status = 400 if form.errors or form.form_errors else 200
@@ -116,16 +112,12 @@ def edit_article(article_id: int):
             "summary": form.summary.data or "",
             "by": current_user,
         }
-        try:
+        with saving(form) as saved:
             if suggesting:
                 operations.suggest_edit(article, **fields)
             else:
                 operations.edit_article(article, product=_chosen_product(form), **fields)
-        except OperationError as error:
-            db.session.rollback()
-            error.attach_to(form)
-        else:
-            db.session.commit()
+        if saved:
             flash(
                 _("Thanks: your suggested edit was sent to the article's editors.")
                 if suggesting
@@ -143,42 +135,31 @@ def edit_article(article_id: int):
     ), status
 
 
-def _one_button(article: Article, action) -> object:
+def _set_published(article_id: int, publish: bool):
+    article = load_article(article_id)
+    guardian.require(current_user, "article.edit", article)
     target = article_url(article)
     if not ConfirmForm().validate_on_submit():
         return refuse_form(target)
-    try:
-        message = action()
-    except OperationError as error:
-        return finish(target, error)
-    return finish(target, message=message)
+    return attempt(
+        target,
+        lambda: operations.publish_article(article, by=current_user, publish=publish),
+        _("Article published.") if publish else _("The article is a draft again."),
+    )
 
 
 @bp.route("/kb/<int:article_id>/publish", methods=["POST"])
 @login_required
 def publish(article_id: int):
     """Publish a draft."""
-    article = load_article(article_id)
-    guardian.require(current_user, "article.edit", article)
-    return _one_button(
-        article,
-        lambda: operations.publish_article(article, by=current_user) or _("Article published."),
-    )
+    return _set_published(article_id, True)
 
 
 @bp.route("/kb/<int:article_id>/unpublish", methods=["POST"])
 @login_required
 def unpublish(article_id: int):
     """Take a published article back to draft."""
-    article = load_article(article_id)
-    guardian.require(current_user, "article.edit", article)
-    return _one_button(
-        article,
-        lambda: (
-            operations.publish_article(article, by=current_user, publish=False)
-            or _("The article is a draft again.")
-        ),
-    )
+    return _set_published(article_id, False)
 
 
 @bp.route("/kb/<int:article_id>/delete", methods=["POST"])
@@ -194,11 +175,12 @@ def delete(article_id: int):
     )
     if not ConfirmForm().validate_on_submit():
         return refuse_form(article_url(article))
-    try:
-        operations.delete_article(article, by=current_user)
-    except OperationError as error:
-        return finish(article_url(article), error)
-    return finish(target, message=_("Article deleted."))
+    return attempt(
+        target,
+        lambda: operations.delete_article(article, by=current_user),
+        _("Article deleted."),
+        refused_to=article_url(article),
+    )
 
 
 def _decide(revision_id: int, accept: bool):
@@ -208,16 +190,11 @@ def _decide(revision_id: int, accept: bool):
     target = article_url(article, _anchor="suggestions")
     if not ConfirmForm().validate_on_submit():
         return refuse_form(target)
-    try:
-        if accept:
-            operations.accept_suggestion(revision, by=current_user)
-        else:
-            operations.decline_suggestion(revision, by=current_user)
-    except OperationError as error:
-        return finish(target, error)
-    return finish(
+    decide = operations.accept_suggestion if accept else operations.decline_suggestion
+    return attempt(
         target,
-        message=_("Suggested edit accepted.") if accept else _("Suggested edit declined."),
+        lambda: decide(revision, by=current_user),
+        _("Suggested edit accepted.") if accept else _("Suggested edit declined."),
     )
 
 

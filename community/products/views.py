@@ -31,10 +31,13 @@ here, not by ideas: products builds on ideas, and the idea page does not import 
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
 from sqlalchemy import select
 
 from community.accounts.models import SEGMENTS
@@ -53,7 +56,7 @@ from community.products.forms import (
 )
 from community.products.models import Product, Release
 from community.spaces.models import Space
-from community.web.actions import finish, refuse_form
+from community.web.actions import attempt, refuse_form, saving
 from community.web.args import page_number, parse
 
 bp = Blueprint("products", __name__)
@@ -137,7 +140,7 @@ def new_product():
     form = ProductForm()
     spaces = _space_choices(form)
     if form.validate_on_submit():
-        try:
+        with saving(form) as saved:
             product = operations.create_product(
                 name=form.name.data,
                 slug=form.slug.data or "",
@@ -145,11 +148,7 @@ def new_product():
                 space_ids=form.spaces.data or [],
                 by=current_user,
             )
-        except OperationError as error:
-            db.session.rollback()
-            error.attach_to(form)
-        else:
-            db.session.commit()
+        if saved:
             flash(_("Product %(name)s added.", name=product.name), "success")
             return redirect(url_for("products.roadmap", slug=product.slug))
     return render_template("products/product_form.html", form=form, spaces=spaces, product=None)
@@ -165,7 +164,7 @@ def edit_product(slug: str):
         form.spaces.data = sorted(product.space_ids)
     spaces = _space_choices(form)
     if form.validate_on_submit():
-        try:
+        with saving(form) as saved:
             operations.edit_product(
                 product,
                 name=form.name.data,
@@ -174,11 +173,7 @@ def edit_product(slug: str):
                 space_ids=form.spaces.data or [],
                 by=current_user,
             )
-        except OperationError as error:
-            db.session.rollback()
-            error.attach_to(form)
-        else:
-            db.session.commit()
+        if saved:
             flash(_("Saved."), "success")
             return redirect(url_for("products.roadmap", slug=product.slug))
     return render_template("products/product_form.html", form=form, spaces=spaces, product=product)
@@ -201,16 +196,12 @@ def _release_form(product: Product, release: Release | None):
             "notes": form.notes.data or "",
             "by": current_user,
         }
-        try:
+        with saving(form) as saved:
             if release is None:
                 release = operations.create_release(product, **fields)
             else:
                 operations.edit_release(release, **fields)
-        except OperationError as error:
-            db.session.rollback()
-            error.attach_to(form)
-        else:
-            db.session.commit()
+        if saved:
             flash(_("Release %(version)s saved.", version=release.version), "success")
             return redirect(url_for("products.changelog", slug=product.slug))
     status = 400 if form.errors or form.form_errors else 200
@@ -248,50 +239,67 @@ def _chosen(model, raw: str | None, message: str):
     return row
 
 
+def _tie_idea(
+    idea_id: int,
+    *,
+    action: str,
+    form: FlaskForm,
+    field: str,
+    model: type[Product] | type[Release],
+    operation: Callable,
+    unknown: str,
+    tied: Callable,
+    untied: str,
+):
+    """The idea page's product or release select posted: ``field`` of ``form`` picks a row
+    of ``model`` or none (``unknown`` refuses any other value), ``operation(idea, row, by=…)``
+    ties the idea to it, and the flash says ``tied(row)``, or ``untied`` for none."""
+    idea = load_idea(idea_id)
+    guardian.require(current_user, action, idea)
+    target = url_for("ideas.idea", idea_id=idea.id, _anchor="timeline")
+    if not form.validate_on_submit():
+        return refuse_form(target)
+
+    def tie():
+        row = _chosen(model, form[field].data, unknown)
+        operation(idea, row, by=current_user)
+        return row
+
+    return attempt(target, tie, lambda row: tied(row) if row else untied)
+
+
 @bp.route("/ideas/<int:idea_id>/product", methods=["POST"])
 @login_required
 def set_idea_product(idea_id: int):
     """Say which product an idea is for (a timeline step of its own)."""
-    idea = load_idea(idea_id)
-    guardian.require(current_user, "idea.set_product", idea)
-    target = url_for("ideas.idea", idea_id=idea.id, _anchor="timeline")
-    form = IdeaProductForm()
-    if not form.validate_on_submit():
-        return refuse_form(target)
-    try:
-        product = _chosen(Product, form.product.data, _("Choose a product from the list."))
-        operations.set_idea_product(idea, product, by=current_user)
-    except OperationError as error:
-        return finish(target, error)
-    message = (
-        _("The idea is now for %(product)s.", product=product.name)
-        if product
-        else _("The idea is no longer tied to a product.")
+    return _tie_idea(
+        idea_id,
+        action="idea.set_product",
+        form=IdeaProductForm(),
+        field="product",
+        model=Product,
+        operation=operations.set_idea_product,
+        unknown=_("Choose a product from the list."),
+        tied=lambda product: _("The idea is now for %(product)s.", product=product.name),
+        untied=_("The idea is no longer tied to a product."),
     )
-    return finish(target, message=message)
 
 
 @bp.route("/ideas/<int:idea_id>/release", methods=["POST"])
 @login_required
 def link_idea_release(idea_id: int):
     """Link a shipped idea to the release that delivered it, or unlink it."""
-    idea = load_idea(idea_id)
-    guardian.require(current_user, "idea.link_release", idea)
-    target = url_for("ideas.idea", idea_id=idea.id, _anchor="timeline")
-    form = IdeaReleaseForm()
-    if not form.validate_on_submit():
-        return refuse_form(target)
-    try:
-        release = _chosen(Release, form.release.data, _("Choose a release from the list."))
-        operations.link_release(idea, release, by=current_user)
-    except OperationError as error:
-        return finish(target, error)
-    message = (
-        _("Linked to release %(version)s.", version=release.version)
-        if release
-        else _("The idea is no longer linked to a release.")
+    return _tie_idea(
+        idea_id,
+        action="idea.link_release",
+        form=IdeaReleaseForm(),
+        field="release",
+        model=Release,
+        operation=operations.link_release,
+        unknown=_("Choose a release from the list."),
+        tied=lambda release: _("Linked to release %(version)s.", version=release.version),
+        untied=_("The idea is no longer linked to a release."),
     )
-    return finish(target, message=message)
 
 
 @bp.app_context_processor
