@@ -74,7 +74,7 @@ from community.accounts.operations import SignupLink
 from community.errors import OperationError
 from community.extensions import db, limiter
 from community.permissions import ROLE_LABELS, Role, guardian, permission_required
-from community.web.actions import finish, refuse_form
+from community.web.actions import attempt, finish, refuse_form, saving
 from community.web.args import parse
 from community.web.i18n import SESSION_KEY as LOCALE_KEY
 from community.web.security import safe_next
@@ -145,7 +145,7 @@ def register():
         return redirect(url_for("home.index"))
     form = RegisterForm()
     if form.validate_on_submit():
-        try:
+        with saving(form) as saved:
             operations.request_signup(
                 username=form.username.data,
                 email=form.email.data,
@@ -153,11 +153,7 @@ def register():
                 password=form.password.data,
                 locale=session.get(LOCALE_KEY),
             )
-        except OperationError as error:
-            db.session.rollback()
-            error.attach_to(form)
-        else:
-            db.session.commit()
+        if saved:
             session[SIGNUP_EMAIL_KEY] = form.email.data.strip()
             return redirect(url_for("accounts.signup_sent"))
     return render_template("accounts/register.html", form=form)
@@ -293,15 +289,11 @@ def reset_password(token: str):
     form = ResetPasswordForm()
     if form.validate_on_submit():
         this = _this_session()
-        try:
+        with saving(form) as saved:
             user, ended = operations.reset_password(token, form.password.data)
             if this is not None and this.user_id != user.id:
                 sessions.end_session(this, by=current_user)  # signed in as someone else
-        except OperationError as error:
-            db.session.rollback()
-            error.attach_to(form)
-        else:
-            db.session.commit()
+        if saved:
             _sign_out()
             flash(_("Your password is changed. Sign in with the new one."), "success")
             for notice in ended:
@@ -317,18 +309,14 @@ def change_password():
     form = ChangePasswordForm()
     if form.validate_on_submit():
         user = current_user._get_current_object()
-        try:
+        with saving(form) as saved:
             ended = operations.change_password(
                 user,
                 form.current_password.data,
                 form.new_password.data,
                 user_agent=_user_agent(),
             )
-        except OperationError as error:
-            db.session.rollback()
-            error.attach_to(form)
-        else:
-            db.session.commit()
+        if saved:
             cookie = current_app.config.get("REMEMBER_COOKIE_NAME", REMEMBER_COOKIE)
             _sign_in(user, remember=cookie in request.cookies)
             flash(_("Password changed. Your other sessions are signed out."), "success")
@@ -392,7 +380,7 @@ def edit_profile():
     if request.method == "GET":
         form.locale.data = user.locale or ""
     if form.validate_on_submit():
-        try:
+        with saving(form) as saved:
             operations.update_profile(
                 user,
                 display_name=form.display_name.data,
@@ -401,11 +389,7 @@ def edit_profile():
                 segment=form.segment.data or "",
                 locale=form.locale.data or None,
             )
-        except OperationError as error:
-            db.session.rollback()
-            error.attach_to(form)
-        else:
-            db.session.commit()
+        if saved:
             if user.locale:
                 session[LOCALE_KEY] = user.locale
             flash(_("Profile saved."), "success")
@@ -439,22 +423,12 @@ def admin_change_role(user_id: int):
     """Change one user's site role."""
     user = db.get_or_404(User, user_id)
     form = RoleForm()
-    if form.validate_on_submit():
-        try:
-            operations.change_role(user, Role(form.role.data), by=current_user)
-        except OperationError as error:
-            db.session.rollback()
-            flash(error.message, "danger")
-        else:
-            db.session.commit()
-            flash(
-                _(
-                    "%(name)s is now: %(role)s.",
-                    name=user.display_name,
-                    role=ROLE_LABELS[Role(form.role.data)],
-                ),
-                "success",
-            )
-    else:
-        flash(_("Choose a role from the list."), "danger")
-    return redirect(safe_next(request.form.get("next"), url_for("accounts.admin_users")))
+    target = safe_next(request.form.get("next"), url_for("accounts.admin_users"))
+    if not form.validate_on_submit():
+        return refuse_form(target, _("Choose a role from the list."))
+    role = Role(form.role.data)
+    return attempt(
+        target,
+        lambda: operations.change_role(user, role, by=current_user),
+        _("%(name)s is now: %(role)s.", name=user.display_name, role=ROLE_LABELS[role]),
+    )

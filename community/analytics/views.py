@@ -48,7 +48,7 @@ from community.permissions import guardian
 from community.products.queries import all_products
 from community.spaces.permissions import prime_memberships
 from community.spaces.queries import readable_spaces
-from community.web.actions import finish, refuse_form
+from community.web.actions import attempt, refuse_form
 from community.web.args import load
 from community.web.exports import attachment, csv_text
 from community.web.security import safe_next
@@ -221,22 +221,23 @@ def bulk():
     ids = form.ideas.data or []
     found = db.session.scalars(select(Idea).where(Idea.id.in_(ids))).all() if ids else []
     visible = [i for i in found if guardian.can(current_user, "idea.view", i)]
-    try:
+
+    def change() -> int:
         if len(visible) != len(set(ids)):
             raise OperationError(_("Some of the selected ideas are gone. Nothing was changed."))
         if form.action.data == "status":
             changes = curation.bulk_change_status(
                 visible, form.status.data or "", response=form.response.data or "", by=current_user
             )
-            count = len(changes)
-        else:
-            count = curation.bulk_retag(
-                visible, add=form.add.data or "", remove=form.remove.data or "", by=current_user
-            )
-    except OperationError as error:
-        return finish(target, error)
-    return finish(
-        target, message=ngettext("%(num)d idea changed.", "%(num)d ideas changed.", count)
+            return len(changes)
+        return curation.bulk_retag(
+            visible, add=form.add.data or "", remove=form.remove.data or "", by=current_user
+        )
+
+    return attempt(
+        target,
+        change,
+        lambda count: ngettext("%(num)d idea changed.", "%(num)d ideas changed.", count),
     )
 
 

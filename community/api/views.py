@@ -20,9 +20,8 @@ from sqlalchemy import select
 from community.api import operations, queries
 from community.api.forms import TokenForm
 from community.api.models import ApiToken
-from community.errors import OperationError
 from community.extensions import db
-from community.web.actions import finish
+from community.web.actions import attempt, saving
 
 bp = Blueprint("api_pages", __name__)
 
@@ -34,15 +33,11 @@ def tokens():
     form = TokenForm()
     secret = None
     if form.validate_on_submit():
-        try:
+        with saving(form) as saved:
             token, secret = operations.create_token(
                 current_user, name=form.name.data, scope=form.scope.data
             )
-        except OperationError as error:
-            db.session.rollback()
-            error.attach_to(form)
-        else:
-            db.session.commit()
+        if saved:
             flash(_("Token “%(name)s” created.", name=token.name), "success")
             form = TokenForm(formdata=None)
     return render_template(
@@ -64,11 +59,11 @@ def revoke(token_id: int):
         )
     )
     target = url_for("api_pages.tokens")
-    try:
-        operations.revoke_token(token, by=current_user)
-    except OperationError as error:
-        return finish(target, error)
-    return finish(target, message=_("Token “%(name)s” revoked.", name=token.name))
+    return attempt(
+        target,
+        lambda: operations.revoke_token(token, by=current_user),
+        _("Token “%(name)s” revoked.", name=token.name),
+    )
 
 
 @bp.route("/api/v1/docs")

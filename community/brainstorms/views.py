@@ -39,13 +39,13 @@ from community.brainstorms.models import (
     Note,
     Phase,
 )
-from community.errors import OperationError
 from community.extensions import db
 from community.forums.models import TITLE_MAX
 from community.moderation.forms import FlagForm
 from community.permissions import guardian
 from community.spaces.permissions import membership_of
 from community.spaces.views import load_space
+from community.web.actions import saving
 from community.web.args import parse
 from community.web.exports import attachment
 
@@ -81,7 +81,7 @@ def new_session(slug: str):
     form = SessionForm()
     if form.validate_on_submit():
         scheduled = form.scheduled_for.data
-        try:
+        with saving(form) as saved:
             session = operations.create_session(
                 space,
                 by=current_user,
@@ -96,11 +96,7 @@ def new_session(slug: str):
                 who_may_group=form.who_may_group.data,
                 scheduled_for=scheduled.replace(tzinfo=UTC) if scheduled else None,
             )
-        except OperationError as error:
-            db.session.rollback()
-            error.attach_to(form)
-        else:
-            db.session.commit()
+        if saved:
             flash(
                 _("Your session is ready. Share the link and start when people arrive."), "success"
             )
@@ -177,7 +173,7 @@ def promote(session_id: int):
         return redirect(url_for("ideas.idea", idea_id=existing))
     form = PromoteForm(data=None if request.method == "POST" else _prefill(session, note, cluster))
     if form.validate_on_submit():
-        try:
+        with saving(form) as saved:
             idea = promotion.promote_to_idea(
                 session,
                 by=current_user,
@@ -187,11 +183,7 @@ def promote(session_id: int):
                 note=note,
                 cluster=cluster,
             )
-        except OperationError as error:
-            db.session.rollback()
-            error.attach_to(form)
-        else:
-            db.session.commit()
+        if saved:
             flash(_("The idea is posted, with a link back to this session."), "success")
             return redirect(url_for("ideas.idea", idea_id=idea.id))
     return render_template(

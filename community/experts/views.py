@@ -26,7 +26,6 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from community.accounts.queries import user_by_username
-from community.errors import OperationError
 from community.experts import operations, queries, routing, routing_queries
 from community.experts.forms import ClaimForm, DirectoryArgs, ExpertiseForm, PassOnForm, VerifyForm
 from community.experts.models import REASON_LABELS, Expertise
@@ -36,7 +35,7 @@ from community.permissions import guardian
 from community.spaces.models import Space
 from community.spaces.permissions import prime_memberships
 from community.spaces.queries import readable_spaces
-from community.web.actions import finish, refuse_form
+from community.web.actions import attempt, refuse_form, saving
 from community.web.args import page_number, parse
 from community.web.security import safe_next
 
@@ -53,13 +52,9 @@ def edit_expertise():
     if request.method == "GET":
         form.tags.data = ", ".join(e.tag for e in declared)
     if form.validate_on_submit():
-        try:
+        with saving(form) as saved:
             operations.set_expertise(user, form.tags.data or "", by=user)
-        except OperationError as error:
-            db.session.rollback()
-            error.attach_to(form)
-        else:
-            db.session.commit()
+        if saved:
             flash(_("Expertise saved."), "success")
             return redirect(url_for("experts.edit_expertise"))
     return render_template("experts/edit.html", form=form, declared=declared)
@@ -95,13 +90,11 @@ def verify(expertise_id: int):
     if not form.validate_on_submit():
         return refuse_form(back)
     space = _form_space(form)
-    try:
-        operations.verify_expertise(expertise, by=current_user, space=space)
-    except OperationError as error:
-        return finish(back, error)
     name = expertise.user.display_name
-    return finish(
-        back, message=_("#%(tag)s is verified for %(name)s.", tag=expertise.tag, name=name)
+    return attempt(
+        back,
+        lambda: operations.verify_expertise(expertise, by=current_user, space=space),
+        _("#%(tag)s is verified for %(name)s.", tag=expertise.tag, name=name),
     )
 
 
@@ -114,14 +107,11 @@ def revoke(expertise_id: int):
     back = _back(form, expertise)
     if not form.validate_on_submit():
         return refuse_form(back)
-    try:
-        operations.revoke_verification(expertise, by=current_user)
-    except OperationError as error:
-        return finish(back, error)
     name = expertise.user.display_name
-    return finish(
+    return attempt(
         back,
-        message=_("#%(tag)s is no longer verified for %(name)s.", tag=expertise.tag, name=name),
+        lambda: operations.revoke_verification(expertise, by=current_user),
+        _("#%(tag)s is no longer verified for %(name)s.", tag=expertise.tag, name=name),
     )
 
 
@@ -219,12 +209,10 @@ def claim(thread_id: int):
     back = _back_to(form, thread)
     if not form.validate_on_submit():
         return refuse_form(back)
-    try:
-        routing.claim_question(thread, by=current_user)
-    except OperationError as error:
-        return finish(back, error)
-    return finish(
-        back, message=_("You claimed this question. The asker is waiting for your answer.")
+    return attempt(
+        back,
+        lambda: routing.claim_question(thread, by=current_user),
+        _("You claimed this question. The asker is waiting for your answer."),
     )
 
 
@@ -238,11 +226,11 @@ def pass_on(thread_id: int):
     if not form.validate_on_submit():
         return refuse_form(back, (form.username.errors or [None])[0])
     target = user_by_username(form.username.data.lstrip("@"))
-    try:
-        routing.pass_on(thread, target, by=current_user)
-    except OperationError as error:
-        return finish(back, error)
-    return finish(back, message=_("Passed on to %(name)s.", name=target.display_name))
+    return attempt(
+        back,
+        lambda: routing.pass_on(thread, target, by=current_user),
+        lambda _done: _("Passed on to %(name)s.", name=target.display_name),
+    )
 
 
 @bp.app_template_global()

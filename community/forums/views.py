@@ -68,7 +68,7 @@ from community.spaces.models import Space
 from community.spaces.permissions import membership_of
 from community.spaces.views import load_space
 from community.text.markdown import quote_markdown
-from community.web.actions import finish
+from community.web.actions import attempt, finish, saving
 from community.web.args import parse
 from community.web.forms import as_choices
 
@@ -138,7 +138,7 @@ def new_thread(slug: str):
     if request.method == "GET" and request.args.get("kind") in {"question", "discussion"}:
         form.kind.data = request.args["kind"]
     if form.validate_on_submit():
-        try:
+        with saving(form) as saved:
             thread = operations.start_thread(
                 space,
                 author=current_user,
@@ -149,11 +149,7 @@ def new_thread(slug: str):
                 ask_expert=form.ask_expert.data,
                 suggestions_shown=form.suggestions_shown.data or "",
             )
-        except OperationError as error:
-            db.session.rollback()
-            error.attach_to(form)
-        else:
-            db.session.commit()
+        if saved:
             if thread.held:
                 flash(
                     _(
@@ -247,7 +243,7 @@ def edit(post_id: int):
         form.title.data = thread.title
         form.tags.data = ", ".join(thread.tag_names)
     if form.validate_on_submit():
-        try:
+        with saving(form) as saved:
             operations.edit_post(
                 post,
                 by=current_user,
@@ -256,11 +252,7 @@ def edit(post_id: int):
                 tags=(form.tags.data or "") if post.is_opening else None,
                 reason=form.reason.data or "",
             )
-        except OperationError as error:
-            db.session.rollback()
-            error.attach_to(form)
-        else:
-            db.session.commit()
+        if saved:
             flash(_("Saved."), "success")
             return redirect(post_url(post))
     return render_template("forums/edit_post.html", post=post, thread=thread, form=form)
@@ -283,13 +275,16 @@ def delete(post_id: int):
     """Delete a post, or the whole thread when it is the opening post."""
     post = load_post(post_id)
     thread = post.thread
-    try:
-        operations.delete_post(post, by=current_user)
-    except OperationError as error:
-        return finish(post_url(post), error)
     if post.is_opening:
-        return finish(url_for("forums.space", slug=thread.space.slug), message=_("Thread deleted."))
-    return finish(thread_url(thread), message=_("Post deleted."))
+        target, message = url_for("forums.space", slug=thread.space.slug), _("Thread deleted.")
+    else:
+        target, message = thread_url(thread), _("Post deleted.")
+    return attempt(
+        target,
+        lambda: operations.delete_post(post, by=current_user),
+        message,
+        refused_to=post_url(post),
+    )
 
 
 @bp.route("/posts/<int:post_id>/restore", methods=["POST"])
@@ -297,11 +292,12 @@ def delete(post_id: int):
 def restore(post_id: int):
     """Bring back a deleted post or thread (moderators)."""
     post = load_post(post_id)
-    try:
-        operations.restore_post(post, by=current_user)
-    except OperationError as error:
-        return finish(thread_url(post.thread), error)
-    return finish(post_url(post), message=_("Restored."))
+    return attempt(
+        post_url(post),
+        lambda: operations.restore_post(post, by=current_user),
+        _("Restored."),
+        refused_to=thread_url(post.thread),
+    )
 
 
 @bp.route("/posts/<int:post_id>/helpful", methods=["POST"])
@@ -310,11 +306,7 @@ def helpful(post_id: int):
     """Mark a post helpful, or take the mark back."""
     post = load_post(post_id)
     wanted = request.form.get("helpful", "1") == "1"
-    try:
-        operations.mark_helpful(post, current_user, wanted)
-    except OperationError as error:
-        return finish(post_url(post), error)
-    return finish(post_url(post))
+    return attempt(post_url(post), lambda: operations.mark_helpful(post, current_user, wanted))
 
 
 @bp.route("/posts/<int:post_id>/accept", methods=["POST"])
@@ -322,12 +314,11 @@ def helpful(post_id: int):
 def accept(post_id: int):
     """Accept a reply as the answer to its question."""
     post = load_post(post_id)
-    try:
-        operations.accept_answer(post, by=current_user)
-    except OperationError as error:
-        return finish(post_url(post), error)
-    return finish(
-        thread_url(post.thread), message=_("Answer accepted. Thanks for closing the loop!")
+    return attempt(
+        thread_url(post.thread),
+        lambda: operations.accept_answer(post, by=current_user),
+        _("Answer accepted. Thanks for closing the loop!"),
+        refused_to=post_url(post),
     )
 
 
@@ -336,11 +327,11 @@ def accept(post_id: int):
 def unaccept(thread_id: int):
     """Clear the accepted answer."""
     thread = load_thread(thread_id)
-    try:
-        operations.unaccept_answer(thread, by=current_user)
-    except OperationError as error:
-        return finish(thread_url(thread), error)
-    return finish(thread_url(thread), message=_("The question is open again."))
+    return attempt(
+        thread_url(thread),
+        lambda: operations.unaccept_answer(thread, by=current_user),
+        _("The question is open again."),
+    )
 
 
 MODERATION = {
@@ -360,17 +351,15 @@ def moderate(thread_id: int):
     if action not in MODERATION:
         abort(400)
     operation, value = MODERATION[action]
-    try:
-        operation(thread, value, by=current_user)
-    except OperationError as error:
-        return finish(thread_url(thread), error)
     messages = {
         "pin": _("Thread pinned."),
         "unpin": _("Thread unpinned."),
         "lock": _("Thread locked."),
         "unlock": _("Thread unlocked."),
     }
-    return finish(thread_url(thread), message=messages[action])
+    return attempt(
+        thread_url(thread), lambda: operation(thread, value, by=current_user), messages[action]
+    )
 
 
 @bp.route("/t/<int:thread_id>/move", methods=["GET", "POST"])
@@ -384,11 +373,9 @@ def move(thread_id: int):
     form.space.choices = as_choices((s.slug, s.name) for s in targets)
     if form.validate_on_submit():
         to_space = db.session.scalar(db.select(Space).where(Space.slug == form.space.data))
-        try:
+        with saving(form) as saved:
             operations.move_thread(thread, to_space, by=current_user, reason=form.reason.data)
-        except OperationError as error:
-            db.session.rollback()
-            error.attach_to(form)
-        else:
-            return finish(thread_url(thread), message=_("Moved to %(space)s.", space=to_space.name))
+        if saved:
+            flash(_("Moved to %(space)s.", space=to_space.name), "success")
+            return redirect(thread_url(thread))
     return render_template("forums/move.html", thread=thread, form=form, targets=targets)

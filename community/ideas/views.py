@@ -53,7 +53,7 @@ from community.permissions import guardian
 from community.ratelimit import person_limit
 from community.spaces.permissions import membership_of
 from community.spaces.views import load_space
-from community.web.actions import finish, refuse_form
+from community.web.actions import attempt, refuse_form, saving
 from community.web.args import page_number, parse
 from community.web.security import safe_referrer
 
@@ -117,7 +117,7 @@ def new_idea(slug: str):
         return redirect(url_for("spaces.about", slug=space.slug))
     form = IdeaForm()
     if form.validate_on_submit():
-        try:
+        with saving(form) as saved:
             idea = operations.submit_idea(
                 space,
                 author=current_user,
@@ -125,11 +125,7 @@ def new_idea(slug: str):
                 body=form.body.data,
                 tags=form.tags.data or "",
             )
-        except OperationError as error:
-            db.session.rollback()
-            error.attach_to(form)
-        else:
-            db.session.commit()
+        if saved:
             if idea.held:
                 flash(
                     _(
@@ -201,7 +197,7 @@ def edit(idea_id: int):
         else None
     )
     if form.validate_on_submit():
-        try:
+        with saving(form) as saved:
             operations.edit_idea(
                 idea,
                 by=current_user,
@@ -210,11 +206,7 @@ def edit(idea_id: int):
                 tags=form.tags.data or "",
                 reason=form.reason.data or "",
             )
-        except OperationError as error:
-            db.session.rollback()
-            error.attach_to(form)
-        else:
-            db.session.commit()
+        if saved:
             flash(_("Saved."), "success")
             return redirect(url_for("ideas.idea", idea_id=idea.id))
     return render_template("ideas/edit.html", idea=idea, form=form)
@@ -262,12 +254,15 @@ def set_status(idea_id: int):
     if not form.validate_on_submit():
         errors = form.status.errors + form.response.errors
         return refuse_form(target, errors[0] if errors else _("Choose a status from the list."))
-    try:
-        curation.change_status(idea, form.status.data, response=form.response.data, by=current_user)
-    except OperationError as error:
-        return finish(target, error)
-    status = STATUS_LABELS[IdeaStatus(idea.status)]
-    return finish(target, message=_("Status changed to %(status)s.", status=status))
+    return attempt(
+        target,
+        lambda: curation.change_status(
+            idea, form.status.data, response=form.response.data, by=current_user
+        ),
+        lambda _done: _(
+            "Status changed to %(status)s.", status=STATUS_LABELS[IdeaStatus(idea.status)]
+        ),
+    )
 
 
 @bp.route("/ideas/<int:idea_id>/merge", methods=["POST"])
@@ -315,12 +310,15 @@ def unmerge(idea_id: int):
             _("Your form expired or was sent from elsewhere. Reload the page and try again.")
         ]
         return refuse_form(target, errors[0])
-    try:
-        curation.unmerge_idea(idea, response=form.unmerge_response.data or "", by=current_user)
-    except OperationError as error:
-        return finish(target, error)
-    status = STATUS_LABELS[idea.idea_status]
-    return finish(target, message=_("Unmerged: the idea is %(status)s again.", status=status))
+    return attempt(
+        target,
+        lambda: curation.unmerge_idea(
+            idea, response=form.unmerge_response.data or "", by=current_user
+        ),
+        lambda _done: _(
+            "Unmerged: the idea is %(status)s again.", status=STATUS_LABELS[idea.idea_status]
+        ),
+    )
 
 
 @bp.route("/ideas/<int:idea_id>/delete", methods=["POST"])
@@ -329,8 +327,9 @@ def delete(idea_id: int):
     """Delete an idea with its votes and discussion."""
     idea = load_idea(idea_id)
     slug = idea.space.slug
-    try:
-        operations.delete_idea(idea, by=current_user)
-    except OperationError as error:
-        return finish(url_for("ideas.idea", idea_id=idea_id), error)
-    return finish(url_for("ideas.space_ideas", slug=slug), message=_("The idea was deleted."))
+    return attempt(
+        url_for("ideas.space_ideas", slug=slug),
+        lambda: operations.delete_idea(idea, by=current_user),
+        _("The idea was deleted."),
+        refused_to=url_for("ideas.idea", idea_id=idea_id),
+    )

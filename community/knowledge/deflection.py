@@ -18,7 +18,6 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from community.errors import OperationError
 from community.extensions import db
 from community.forums.models import Thread
 from community.knowledge import operations
@@ -30,7 +29,7 @@ from community.search.backend import clean_query_text
 from community.search.service import search_service
 from community.spaces.models import Space
 from community.spaces.views import load_space
-from community.web.actions import finish, refuse_form
+from community.web.actions import attempt, refuse_form
 
 SUGGESTIONS = 5
 
@@ -116,11 +115,11 @@ def answered(slug: str):
             thread = db.session.get(Thread, number)
     if article is None and thread is None:
         return refuse_form(back)
-    try:
-        operations.record_answered(
+    return attempt(
+        article_url(article) if article else url_for("forums.thread", thread_id=thread.id),
+        lambda: operations.record_answered(
             space, by=current_user, title=form.title.data or "", article=article, thread=thread
-        )
-    except OperationError as error:
-        return finish(back, error)
-    target = article_url(article) if article else url_for("forums.thread", thread_id=thread.id)
-    return finish(target, message=_("Glad that helped! Your question was not posted."))
+        ),
+        _("Glad that helped! Your question was not posted."),
+        refused_to=back,
+    )

@@ -28,7 +28,6 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from community.errors import OperationError
 from community.extensions import db
 from community.forums.models import Thread
 from community.ideas.models import Idea
@@ -43,7 +42,7 @@ from community.spaces import queries as space_queries
 from community.spaces.permissions import membership_of
 from community.spaces.views import load_space
 from community.text.diff import diff_html
-from community.web.actions import finish, refuse_form
+from community.web.actions import attempt, refuse_form
 from community.web.args import page_number, parse
 
 bp = Blueprint("knowledge", __name__)
@@ -160,11 +159,13 @@ def feedback(article_id: int):
     form = FeedbackForm()
     if not form.validate_on_submit():
         return refuse_form(target)
-    try:
-        operations.rate_article(article, by=current_user, helpful=form.helpful.data == "yes")
-    except OperationError as error:
-        return finish(target, error)
-    return finish(target, message=_("Thanks for telling us."))
+    return attempt(
+        target,
+        lambda: operations.rate_article(
+            article, by=current_user, helpful=form.helpful.data == "yes"
+        ),
+        _("Thanks for telling us."),
+    )
 
 
 @bp.route("/kb/<int:article_id>/history")

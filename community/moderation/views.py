@@ -40,7 +40,7 @@ space ("Where a URL is served" in docs/architecture.md).
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
@@ -74,7 +74,7 @@ from community.permissions import guardian, permission_required
 from community.ratelimit import person_limit
 from community.spaces.permissions import membership_of
 from community.spaces.views import load_space
-from community.web.actions import finish, refuse_form
+from community.web.actions import attempt, finish, refuse_form, saving
 from community.web.args import page_number, parse
 
 bp = Blueprint("moderation", __name__)
@@ -130,18 +130,13 @@ def flag(target_type: str, target_id: int):
     guardian.require(current_user, "moderation.flag", target)
     form = FlagForm()
     if form.validate_on_submit():
-        try:
+        with saving(form) as saved:
             operations.flag_content(
                 target, by=current_user, reason=form.reason.data, note=form.note.data or ""
             )
-        except OperationError as error:
-            db.session.rollback()
-            error.attach_to(form)
-        else:
-            return finish(
-                _back_to(target),
-                message=_("Thanks. The moderators will take a look."),
-            )
+        if saved:
+            flash(_("Thanks. The moderators will take a look."), "success")
+            return redirect(_back_to(target))
     return render_template(
         "moderation/flag.html",
         form=form,
@@ -184,11 +179,11 @@ def space_settings(slug: str):
     form = SpaceSettingsForm()
     if not form.validate_on_submit():
         return refuse_form(back)
-    try:
-        operations.set_hold_new_posts(space, form.hold_new_posts.data, by=current_user)
-    except OperationError as error:
-        return finish(back, error)
-    return finish(back, message=_("Moderation settings saved."))
+    return attempt(
+        back,
+        lambda: operations.set_hold_new_posts(space, form.hold_new_posts.data, by=current_user),
+        _("Moderation settings saved."),
+    )
 
 
 @bp.route("/moderation")
@@ -272,11 +267,12 @@ def act(case_id: int, action: str):
         if case.space is not None
         else url_for("moderation.site_queue")
     )
-    try:
-        operation(case, by=current_user, reason=form.reason.data, **extra)
-    except OperationError as error:
-        return finish(here, error)
-    return finish(here if action == "lock" else queue, message=str(message))
+    return attempt(
+        here if action == "lock" else queue,
+        lambda: operation(case, by=current_user, reason=form.reason.data, **extra),
+        str(message),
+        refused_to=here,
+    )
 
 
 def _first_error(form) -> str:
@@ -297,11 +293,13 @@ def warn_author(case_id: int):
         return refuse_form(here, _first_error(form))
     if case.author is None:
         return finish(here, OperationError(_("This item has no author to warn.")))
-    try:
-        operations.warn(case.author, by=current_user, reason=form.reason.data, space=case.space)
-    except OperationError as error:
-        return finish(here, error)
-    return finish(here, message=_("Warning sent to %(name)s.", name=case.author.display_name))
+    return attempt(
+        here,
+        lambda: operations.warn(
+            case.author, by=current_user, reason=form.reason.data, space=case.space
+        ),
+        _("Warning sent to %(name)s.", name=case.author.display_name),
+    )
 
 
 @bp.route("/moderation/cases/<int:case_id>/ban", methods=["POST"])
@@ -315,14 +313,12 @@ def ban_author(case_id: int):
         return refuse_form(here, _first_error(form))
     if case.author is None or case.space is None:
         return finish(here, OperationError(_("There is no one to ban from a space here.")))
-    try:
-        operations.ban(
+    return attempt(
+        here,
+        lambda: operations.ban(
             case.author, case.space, by=current_user, reason=form.reason.data, days=form.days.data
-        )
-    except OperationError as error:
-        return finish(here, error)
-    return finish(
-        here, message=_("%(name)s is banned from the space.", name=case.author.display_name)
+        ),
+        _("%(name)s is banned from the space.", name=case.author.display_name),
     )
 
 
@@ -356,11 +352,11 @@ def warn_person(username: str):
     form = ReasonForm()
     if not form.validate_on_submit():
         return refuse_form(here, _first_error(form))
-    try:
-        operations.warn(user, by=current_user, reason=form.reason.data)
-    except OperationError as error:
-        return finish(here, error)
-    return finish(here, message=_("Warning sent to %(name)s.", name=user.display_name))
+    return attempt(
+        here,
+        lambda: operations.warn(user, by=current_user, reason=form.reason.data),
+        _("Warning sent to %(name)s.", name=user.display_name),
+    )
 
 
 @bp.route("/moderation/people/<username>/suspend", methods=["POST"])
@@ -373,11 +369,13 @@ def suspend(username: str):
     form = PeriodForm()
     if not form.validate_on_submit():
         return refuse_form(here, _first_error(form))
-    try:
-        operations.suspend(user, by=current_user, reason=form.reason.data, days=form.days.data)
-    except OperationError as error:
-        return finish(here, error)
-    return finish(here, message=_("%(name)s is suspended.", name=user.display_name))
+    return attempt(
+        here,
+        lambda: operations.suspend(
+            user, by=current_user, reason=form.reason.data, days=form.days.data
+        ),
+        _("%(name)s is suspended.", name=user.display_name),
+    )
 
 
 @bp.route("/moderation/people/<username>/unsuspend", methods=["POST"])
@@ -390,11 +388,11 @@ def unsuspend(username: str):
     form = ReasonForm()
     if not form.validate_on_submit():
         return refuse_form(here, _first_error(form))
-    try:
-        operations.unsuspend(user, by=current_user, reason=form.reason.data)
-    except OperationError as error:
-        return finish(here, error)
-    return finish(here, message=_("The suspension is lifted."))
+    return attempt(
+        here,
+        lambda: operations.unsuspend(user, by=current_user, reason=form.reason.data),
+        _("The suspension is lifted."),
+    )
 
 
 @bp.route("/moderation/audit")
@@ -435,8 +433,8 @@ def acknowledge(warning_id: int):
     )
     if not FlaskForm().validate_on_submit():  # only the CSRF token to check
         return refuse_form(url_for("moderation.my_warnings"))
-    try:
-        operations.acknowledge_warning(warning, by=current_user)
-    except OperationError as error:
-        return finish(url_for("moderation.my_warnings"), error)
-    return finish(url_for("moderation.my_warnings"), message=_("Thanks for reading it."))
+    return attempt(
+        url_for("moderation.my_warnings"),
+        lambda: operations.acknowledge_warning(warning, by=current_user),
+        _("Thanks for reading it."),
+    )

@@ -29,7 +29,6 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from community.accounts.models import User
-from community.errors import OperationError
 from community.extensions import csrf, db
 from community.notifications import delivery, operations, queries
 from community.notifications.forms import ConfirmForm, FollowForm, settings_form
@@ -41,7 +40,7 @@ from community.notifications.models import (
     Notification,
 )
 from community.notifications.visibility import resolve
-from community.web.actions import finish, refuse_form
+from community.web.actions import attempt, finish, refuse_form
 from community.web.args import page_number
 from community.web.security import safe_next
 
@@ -134,18 +133,18 @@ def follow():
         current_user, form.target_type.data, obj
     ):
         abort(404)
-    try:
-        operations.set_follow(
-            current_user, form.target_type.data, form.target_id.data, form.level.data or None
-        )
-    except OperationError as error:
-        return finish(back, error)
     message = (
         _("You no longer follow this.")
         if not form.level.data
         else _("Notifications: %(level)s.", level=LEVEL_LABELS[form.level.data])
     )
-    return finish(back, message=message)
+    return attempt(
+        back,
+        lambda: operations.set_follow(
+            current_user, form.target_type.data, form.target_id.data, form.level.data or None
+        ),
+        message,
+    )
 
 
 @bp.route("/settings/following")

@@ -14,10 +14,9 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import SelectField
 
-from community.errors import OperationError
-from community.extensions import db
 from community.permissions import permission_required
 from community.settings.operations import DEFINITIONS, get_setting, set_setting
+from community.web.actions import saving
 from community.web.forms import as_choices
 
 bp = Blueprint("settings", __name__)
@@ -40,14 +39,10 @@ def site_settings():
     """Show and change the site settings."""
     form = SiteSettingsForm(data={key: get_setting(key) for key in DEFINITIONS})
     if form.validate_on_submit():
-        try:
+        with saving(form) as saved:
             for key in DEFINITIONS:
                 set_setting(key, getattr(form, key).data, by=current_user)
-        except OperationError as error:
-            db.session.rollback()
-            error.attach_to(form)
-        else:
-            db.session.commit()
+        if saved:
             flash(_("Settings saved."), "success")
             return redirect(url_for("settings.site_settings"))
     return render_template("admin/settings.html", form=form)

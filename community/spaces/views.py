@@ -63,7 +63,7 @@ from community.spaces.forms import (
 )
 from community.spaces.models import Membership, MembershipState, Space, SpaceInvite, SpaceRole
 from community.spaces.permissions import membership_of, prime_memberships
-from community.web.actions import finish, refuse_form
+from community.web.actions import attempt, finish, refuse_form, saving
 from community.web.args import parse
 
 bp = Blueprint("spaces", __name__)
@@ -106,15 +106,11 @@ def create():
     guardian.require(current_user, "space.create")
     form = SpaceForm()
     if form.validate_on_submit():
-        try:
+        with saving(form) as saved:
             space = operations.create_space(**form.values(), by=current_user)
-        except OperationError as error:
-            db.session.rollback()
-            error.attach_to(form)
-        else:
-            return finish(
-                url_for("forums.space", slug=space.slug), message=_("Your space is ready.")
-            )
+        if saved:
+            flash(_("Your space is ready."), "success")
+            return redirect(url_for("forums.space", slug=space.slug))
     return render_template("spaces/edit.html", form=form, ideas_form=None, space=None)
 
 
@@ -134,13 +130,11 @@ def settings(slug: str):
     if request.method == "GET":
         form.tags.data = ", ".join(space.tag_names)
     if form.validate_on_submit():
-        try:
+        with saving(form) as saved:
             operations.update_space(space, **form.values(), by=current_user)
-        except OperationError as error:
-            db.session.rollback()
-            error.attach_to(form)
-        else:
-            return finish(url_for("forums.space", slug=space.slug), message=_("Space saved."))
+        if saved:
+            flash(_("Space saved."), "success")
+            return redirect(url_for("forums.space", slug=space.slug))
     return _settings_page(space, form)
 
 
@@ -152,15 +146,11 @@ def idea_settings(slug: str):
     guardian.require(current_user, "space.moderate", space)
     ideas_form = VoteBudgetForm()
     if ideas_form.validate_on_submit():
-        try:
+        with saving(ideas_form) as saved:
             operations.set_vote_budget(space, ideas_form.budget(), by=current_user)
-        except OperationError as error:
-            db.session.rollback()
-            error.attach_to(ideas_form)
-        else:
-            return finish(
-                url_for("spaces.settings", slug=space.slug), message=_("Idea settings saved.")
-            )
+        if saved:
+            flash(_("Idea settings saved."), "success")
+            return redirect(url_for("spaces.settings", slug=space.slug))
     managing = guardian.can(current_user, "space.manage", space)
     form = None
     if managing:
@@ -229,11 +219,11 @@ def join(slug: str):
     """Join a public space in one click."""
     space = load_space(slug)
     target = url_for("forums.space", slug=space.slug)
-    try:
-        operations.join_space(space, current_user)
-    except OperationError as error:
-        return finish(target, error)
-    return finish(target, message=_("Welcome to %(space)s!", space=space.name))
+    return attempt(
+        target,
+        lambda: operations.join_space(space, current_user),
+        _("Welcome to %(space)s!", space=space.name),
+    )
 
 
 @bp.route("/s/<slug>/request", methods=["POST"])
@@ -246,11 +236,11 @@ def request_to_join(slug: str):
     if not form.validate_on_submit():
         flash(_("Keep the note under 500 characters."), "danger")
         return redirect(target)
-    try:
-        operations.request_to_join(space, current_user, form.note.data or "")
-    except OperationError as error:
-        return finish(target, error)
-    return finish(target, message=_("Request sent. The moderators will decide soon."))
+    return attempt(
+        target,
+        lambda: operations.request_to_join(space, current_user, form.note.data or ""),
+        _("Request sent. The moderators will decide soon."),
+    )
 
 
 @bp.route("/s/<slug>/leave", methods=["POST"])
@@ -277,11 +267,11 @@ def decide(slug: str, membership_id: int):
     membership = _membership_in(space, membership_id)
     approve = request.form.get("decision") == "approve"
     target = url_for("spaces.members", slug=slug, state="pending")
-    try:
-        operations.decide_request(membership, approve=approve, by=current_user)
-    except OperationError as error:
-        return finish(target, error)
-    return finish(target, message=_("Request approved.") if approve else _("Request declined."))
+    return attempt(
+        target,
+        lambda: operations.decide_request(membership, approve=approve, by=current_user),
+        _("Request approved.") if approve else _("Request declined."),
+    )
 
 
 @bp.route("/s/<slug>/members/<int:membership_id>/role", methods=["POST"])
@@ -295,11 +285,11 @@ def change_role(slug: str, membership_id: int):
     if not form.validate_on_submit():
         flash(_("Choose a role from the list."), "danger")
         return redirect(target)
-    try:
-        operations.set_member_role(membership, SpaceRole(form.role.data), by=current_user)
-    except OperationError as error:
-        return finish(target, error)
-    return finish(target, message=_("Role changed."))
+    return attempt(
+        target,
+        lambda: operations.set_member_role(membership, SpaceRole(form.role.data), by=current_user),
+        _("Role changed."),
+    )
 
 
 @bp.route("/s/<slug>/members/<int:user_id>/ban", methods=["POST"])
@@ -319,11 +309,13 @@ def ban(slug: str, user_id: int):
         if until <= datetime.now(UTC):
             flash(_("The end of a ban must be in the future."), "danger")
             return redirect(target)
-    try:
-        operations.ban_member(space, user, by=current_user, reason=form.reason.data, until=until)
-    except OperationError as error:
-        return finish(target, error)
-    return finish(target, message=_("%(name)s is banned from this space.", name=user.display_name))
+    return attempt(
+        target,
+        lambda: operations.ban_member(
+            space, user, by=current_user, reason=form.reason.data, until=until
+        ),
+        _("%(name)s is banned from this space.", name=user.display_name),
+    )
 
 
 @bp.route("/s/<slug>/members/<int:membership_id>/unban", methods=["POST"])
@@ -333,11 +325,9 @@ def unban(slug: str, membership_id: int):
     space = load_space(slug)
     membership = _membership_in(space, membership_id)
     target = url_for("spaces.members", slug=slug, state="banned")
-    try:
-        operations.unban_member(membership, by=current_user)
-    except OperationError as error:
-        return finish(target, error)
-    return finish(target, message=_("Ban lifted."))
+    return attempt(
+        target, lambda: operations.unban_member(membership, by=current_user), _("Ban lifted.")
+    )
 
 
 @bp.route("/s/<slug>/invites", methods=["POST"])
@@ -372,11 +362,11 @@ def revoke_invite(slug: str, invite_id: int):
     invite = db.first_or_404(
         select(SpaceInvite).where(SpaceInvite.id == invite_id, SpaceInvite.space_id == space.id)
     )
-    try:
-        operations.revoke_invite(invite, by=current_user)
-    except OperationError as error:
-        return finish(url_for("spaces.members", slug=slug), error)
-    return finish(url_for("spaces.members", slug=slug), message=_("Invite link revoked."))
+    return attempt(
+        url_for("spaces.members", slug=slug),
+        lambda: operations.revoke_invite(invite, by=current_user),
+        _("Invite link revoked."),
+    )
 
 
 @bp.route("/invite/<token>", methods=["GET", "POST"])
