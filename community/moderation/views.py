@@ -343,19 +343,27 @@ def person(username: str):
     )
 
 
+def _act_on_person(user: User, form: ReasonForm, operation, message: str):
+    """Warn, suspend or unsuspend ``user`` from their moderation page: ``operation`` gets the
+    form's reason (and days, from a ``PeriodForm``); ``message`` says it was done."""
+    here = url_for("moderation.person", username=user.username)
+    if not form.validate_on_submit():
+        return refuse_form(here, _first_error(form))
+    extra = {"days": form.days.data} if isinstance(form, PeriodForm) else {}
+    return attempt(
+        here,
+        lambda: operation(user, by=current_user, reason=form.reason.data, **extra),
+        message,
+    )
+
+
 @bp.route("/moderation/people/<username>/warn", methods=["POST"])
 @permission_required("moderation.site")
 def warn_person(username: str):
     """Warn someone site-wide."""
     user = _load_person(username)
-    here = url_for("moderation.person", username=user.username)
-    form = ReasonForm()
-    if not form.validate_on_submit():
-        return refuse_form(here, _first_error(form))
-    return attempt(
-        here,
-        lambda: operations.warn(user, by=current_user, reason=form.reason.data),
-        _("Warning sent to %(name)s.", name=user.display_name),
+    return _act_on_person(
+        user, ReasonForm(), operations.warn, _("Warning sent to %(name)s.", name=user.display_name)
     )
 
 
@@ -365,16 +373,8 @@ def suspend(username: str):
     """Suspend an account site-wide for some days (admins)."""
     user = _load_person(username)
     guardian.require(current_user, "moderation.suspend", user)
-    here = url_for("moderation.person", username=user.username)
-    form = PeriodForm()
-    if not form.validate_on_submit():
-        return refuse_form(here, _first_error(form))
-    return attempt(
-        here,
-        lambda: operations.suspend(
-            user, by=current_user, reason=form.reason.data, days=form.days.data
-        ),
-        _("%(name)s is suspended.", name=user.display_name),
+    return _act_on_person(
+        user, PeriodForm(), operations.suspend, _("%(name)s is suspended.", name=user.display_name)
     )
 
 
@@ -384,15 +384,7 @@ def unsuspend(username: str):
     """Lift a suspension (admins)."""
     user = _load_person(username)
     guardian.require(current_user, "moderation.suspend", user)
-    here = url_for("moderation.person", username=user.username)
-    form = ReasonForm()
-    if not form.validate_on_submit():
-        return refuse_form(here, _first_error(form))
-    return attempt(
-        here,
-        lambda: operations.unsuspend(user, by=current_user, reason=form.reason.data),
-        _("The suspension is lifted."),
-    )
+    return _act_on_person(user, ReasonForm(), operations.unsuspend, _("The suspension is lifted."))
 
 
 @bp.route("/moderation/audit")
