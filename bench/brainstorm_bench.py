@@ -33,14 +33,13 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 import socketio  # noqa: E402
 from flask import Flask  # noqa: E402
-from served import free_port, production_env, sign_in, start_server  # noqa: E402
+from served import free_port, production_app, production_env, sign_in, start_server  # noqa: E402
 from sqlalchemy import insert, select  # noqa: E402
 
 from community import create_app  # noqa: E402
 from community.accounts.models import User  # noqa: E402
 from community.accounts.passwords import hash_password  # noqa: E402
 from community.brainstorms import operations as brainstorms  # noqa: E402
-from community.config import ProductionConfig  # noqa: E402
 from community.extensions import db  # noqa: E402
 from community.permissions import Role  # noqa: E402
 from community.spaces import operations as spaces  # noqa: E402
@@ -183,12 +182,7 @@ def run(participants: int, notes: int, threads: int, pause: float) -> dict:
     env = production_env(workdir, TRUSTED_PROXIES="1")
     server = board = None
     try:
-        app = create_app(
-            ProductionConfig,
-            SECRET_KEY=env["SECRET_KEY"],
-            SQLALCHEMY_DATABASE_URI=env["DATABASE_URL"],
-            SEARCH_INDEX_DIR=env["SEARCH_INDEX_DIR"],
-        )
+        app = production_app(env)
         session_id = generate(app, participants)
         port = free_port()
         server = start_server(

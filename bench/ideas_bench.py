@@ -30,13 +30,12 @@ from pathlib import Path
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 from flask import Flask, render_template  # noqa: E402
-from served import free_port, production_env, sign_in, start_server  # noqa: E402
+from served import free_port, production_app, production_env, sign_in, start_server  # noqa: E402
 from sqlalchemy import insert  # noqa: E402
 
 from community import create_app  # noqa: E402
 from community.accounts.models import SEGMENTS, User  # noqa: E402
 from community.accounts.passwords import hash_password  # noqa: E402
-from community.config import ProductionConfig  # noqa: E402
 from community.database import utcnow  # noqa: E402
 from community.extensions import db  # noqa: E402
 from community.forums.models import Post, Thread, ThreadTag  # noqa: E402
@@ -419,12 +418,7 @@ def main() -> None:
     env = production_env(workdir)
     server = None
     try:
-        app = create_app(
-            ProductionConfig,
-            SECRET_KEY=env["SECRET_KEY"],
-            SQLALCHEMY_DATABASE_URI=env["DATABASE_URL"],
-            SEARCH_INDEX_DIR=env["SEARCH_INDEX_DIR"],
-        )
+        app = production_app(env)
         begin = time.perf_counter()
         info = generate(app, args.ideas)
         print(f"database filled in {time.perf_counter() - begin:.1f} s")

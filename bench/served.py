@@ -28,6 +28,20 @@ def production_env(workdir: Path, **extra: str) -> dict:
     }
 
 
+def production_app(env: dict):
+    """The app as ``env`` (from :func:`production_env`) configures it, made in this process
+    (to generate a benchmark's data before the server starts)."""
+    from community import create_app
+    from community.config import ProductionConfig
+
+    return create_app(
+        ProductionConfig,
+        SECRET_KEY=env["SECRET_KEY"],
+        SQLALCHEMY_DATABASE_URI=env["DATABASE_URL"],
+        SEARCH_INDEX_DIR=env["SEARCH_INDEX_DIR"],
+    )
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
