@@ -114,10 +114,13 @@
     status.className = "draft-status small text-body-secondary mb-2";
     status.setAttribute("role", "status");
     status.hidden = true;
+    var icon = document.createElement("i");
+    icon.className = "bi bi-journal-text me-1";
+    icon.setAttribute("aria-hidden", "true");
     var label = document.createElement("span");
     var use = actionButton(form.dataset.draftUse);
     var discard = actionButton(form.dataset.draftDiscard);
-    status.append(label, use, discard);
+    status.append(icon, label, use, discard);
     form.insertBefore(status, form.firstChild);
 
     function actionButton(text) {
