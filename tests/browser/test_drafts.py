@@ -5,6 +5,8 @@ and Chinese, at desktop and phone width."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from playwright.sync_api import Page, expect
 
@@ -162,15 +164,49 @@ def test_signing_out_leaves_nothing_for_the_next_person(
     page.locator("#body").fill("My patient's scan shows an artefact near the implant.")
     page.goto(f"/s/{slug}")
     assert len(stored_drafts(page)) == 1
+    # A second tab still shows the form when the first one signs out.
+    tab = page.context.new_page()
+    tab.goto(f"/s/{slug}/new?kind=question")
+    expect(tab.locator("#body")).to_have_value(
+        "My patient's scan shows an artefact near the implant."
+    )
+    expect(tab.locator("body")).to_have_attribute("data-live", "connected")
     sign_out(page)
     assert stored_drafts(page) == []
+    # Told it is signed out, the tab keeps nothing more of what is typed there.
+    expect(tab.locator("#live-banner")).to_be_visible()
+    tab.locator("#body").fill("More about the implant.")
+    tab.evaluate("window.dispatchEvent(new Event('pagehide'))")
+    assert stored_drafts(page) == []
+    tab.close()
 
-    # The next person on this browser starts empty.
+    # The next person on this browser starts empty, even where the first person's draft was
+    # left behind (a session that ended without signing out), and whatever else is stored.
+    errors = []
+    page.on("pageerror", lambda error: errors.append(error))
     sign_in(page, second.username)
     join(page, slug, WORDS["en"])
     page.goto(f"/s/{slug}/new?kind=question")
+    key = page.locator("form[data-draft]").get_attribute("data-draft")
+    assert key.startswith(f"u{second.id}:")
+    theirs = {"at": 1e15, "base": {"body": ""}, "fields": {"body": "Someone else's words"}}
+    stored = {
+        f"u{first.id}:{key.split(':', 1)[1]}": json.dumps(theirs),
+        f"{key}:x": "not json",
+        key: json.dumps({"at": "soon", "base": 5, "fields": {"body": ["<b>"]}}),
+    }
+    page.evaluate(
+        """(stored) => Object.entries(stored).forEach(
+               ([key, text]) => localStorage.setItem("cocreate:draft:" + key, text))""",
+        stored,
+    )
+    page.reload()
     expect(page.locator("#body")).to_have_value("")
     expect(page.locator(".draft-status")).to_be_hidden()
+    assert errors == []
+    # What is not a draft this script wrote is dropped.
+    assert f"cocreate:draft:{key}" not in stored_drafts(page)
+    assert f"cocreate:draft:{key}:x" not in stored_drafts(page)
 
     # Anonymous visitors get no draft at all.
     sign_out(page)
