@@ -60,7 +60,9 @@ def test_a_question_and_a_reply_keep_their_drafts_until_posted(
     words = WORDS[locale]
     shots = f"test-results/drafts-{locale}-{screen}"
     owner = live_user(role=Role.MODERATOR)
-    slug = live_space(owner, name="Imaging Workflows", slug=f"drafts-{locale[:2]}-{screen}")
+    slug = live_space(
+        owner, name=f"Drafting Room {locale} {screen}", slug=f"drafts-{locale[:2]}-{screen}"
+    )
     customer = live_user(locale=None if locale == "en" else locale)
     context = browser.new_context(base_url=base_url, viewport=SCREENS[screen])
     page = context.new_page()
