@@ -46,6 +46,7 @@ from community.permissions import ROLE_LABELS, Role, guardian
 from community.search.service import init_search
 from community.spaces.models import SPACE_ROLE_LABELS
 from community.spaces.permissions import membership_of
+from community.web import drafts
 from community.web.assets import register_static_versions
 from community.web.error_pages import register_error_handlers
 from community.web.i18n import html_lang, select_locale
@@ -153,7 +154,7 @@ def register_sockets(app: Flask) -> None:
 
 
 def register_templates(app: Flask) -> None:
-    """Template globals: the permission check, the locale and the language list."""
+    """Template globals: the permission check, the locale, the language list and drafts."""
 
     @app.template_filter("ago")
     def ago(moment) -> str:
@@ -170,6 +171,9 @@ def register_templates(app: Flask) -> None:
         idea_status_labels=IDEA_STATUS_LABELS,
         segment_label=lambda key: SEGMENTS.get(key, key),
         Role=Role,
+        draft_key=drafts.draft_key,
+        draft_forget_markers=drafts.forget_markers,
+        DRAFT_FORGET=drafts.DRAFT_FORGET,
     )
 
     @app.context_processor

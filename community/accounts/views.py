@@ -74,6 +74,7 @@ from community.accounts.operations import SignupLink
 from community.errors import OperationError
 from community.extensions import db, limiter
 from community.permissions import ROLE_LABELS, Role, guardian, permission_required
+from community.web import drafts
 from community.web.actions import attempt, finish, refuse_form, saving
 from community.web.args import parse
 from community.web.i18n import SESSION_KEY as LOCALE_KEY
@@ -262,6 +263,7 @@ def logout():
         db.session.commit()
     _sign_out()
     flash(_("You are signed out."), "info")
+    drafts.forget_all()
     return redirect(url_for("home.index"))
 
 

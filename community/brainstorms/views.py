@@ -45,6 +45,7 @@ from community.moderation.forms import FlagForm
 from community.permissions import guardian
 from community.spaces.permissions import membership_of
 from community.spaces.views import load_space
+from community.web import drafts
 from community.web.actions import saving
 from community.web.args import parse
 from community.web.exports import attachment
@@ -185,6 +186,7 @@ def promote(session_id: int):
             )
         if saved:
             flash(_("The idea is posted, with a link back to this session."), "success")
+            drafts.posted("promote", *(("cluster", cluster.id) if cluster else ("note", note.id)))
             return redirect(url_for("ideas.idea", idea_id=idea.id))
     return render_template(
         "brainstorms/promote.html",
@@ -192,6 +194,7 @@ def promote(session_id: int):
         space=session.space,
         form=form,
         notes=queries.item_notes(note, cluster),
+        note=note,
         cluster=cluster,
     )
 

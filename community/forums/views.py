@@ -68,6 +68,7 @@ from community.spaces.models import Space
 from community.spaces.permissions import membership_of
 from community.spaces.views import load_space
 from community.text.markdown import quote_markdown
+from community.web import drafts
 from community.web.actions import attempt, finish, saving
 from community.web.args import parse
 from community.web.forms import as_choices
@@ -160,6 +161,7 @@ def new_thread(slug: str):
                 )
             else:
                 flash(_("Posted."), "success")
+            drafts.posted("thread-new", space.id)
             return redirect(thread_url(thread))
     return render_template("forums/new_thread.html", space=space, form=form)
 
@@ -221,6 +223,7 @@ def reply(thread_id: int):
         )
     else:
         flash(_("Reply posted."), "success")
+    drafts.posted("reply", thread.id)
     return redirect(post_url(post))
 
 
@@ -254,6 +257,7 @@ def edit(post_id: int):
             )
         if saved:
             flash(_("Saved."), "success")
+            drafts.posted("post-edit", post.id)
             return redirect(post_url(post))
     return render_template("forums/edit_post.html", post=post, thread=thread, form=form)
 

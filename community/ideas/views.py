@@ -53,6 +53,7 @@ from community.permissions import guardian
 from community.ratelimit import person_limit
 from community.spaces.permissions import membership_of
 from community.spaces.views import load_space
+from community.web import drafts
 from community.web.actions import attempt, refuse_form, saving
 from community.web.args import page_number, parse
 from community.web.security import safe_referrer
@@ -136,6 +137,7 @@ def new_idea(slug: str):
                 )
             else:
                 flash(_("Your idea is posted. Share it so others can vote!"), "success")
+            drafts.posted("idea-new", space.id)
             return redirect(url_for("ideas.idea", idea_id=idea.id))
     return render_template("ideas/new.html", space=space, form=form)
 
@@ -208,6 +210,7 @@ def edit(idea_id: int):
             )
         if saved:
             flash(_("Saved."), "success")
+            drafts.posted("idea-edit", idea.id)
             return redirect(url_for("ideas.idea", idea_id=idea.id))
     return render_template("ideas/edit.html", idea=idea, form=form)
 

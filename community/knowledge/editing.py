@@ -40,6 +40,7 @@ from community.products import queries as product_queries
 from community.products.models import Product
 from community.spaces.models import Space
 from community.spaces.views import load_space
+from community.web import drafts
 from community.web.actions import attempt, finish, refuse_form, saving
 
 
@@ -83,6 +84,7 @@ def new_article():
             )
         if saved:
             flash(_("Article published.") if article.is_published else _("Draft saved."), "success")
+            drafts.posted("article-new", space.id if space else "site")
             return redirect(article_url(article))
     status = 400 if form.errors or form.form_errors else 200
     return render_template(
@@ -124,6 +126,7 @@ def edit_article(article_id: int):
                 else _("Saved."),
                 "success",
             )
+            drafts.posted("article-edit", article.id)
             return redirect(article_url(article))
     status = 400 if form.errors or form.form_errors else 200
     return render_template(

@@ -219,3 +219,16 @@ def test_exports_wait_for_the_results_and_need_membership(
     member = app.test_client()
     login(member, cast.member)
     assert member.get(f"/sessions/{early}/results.md").status_code == 404
+
+
+def test_the_promote_form_keeps_a_draft_until_the_idea_is_posted(client, cast, login, finished):
+    session_id, ids = finished()
+    login(client, cast.expert)
+    key = f"u{cast.expert.id}:promote:note:{ids['c']}"
+    form = client.get(f"/sessions/{session_id}/promote?note={ids['c']}").get_data(as_text=True)
+    assert f'data-draft="{key}"' in form
+    failed = _promote(client, session_id, f"note={ids['c']}", title="")
+    assert failed.status_code == 200 and "data-drafts-forget" not in failed.get_data(as_text=True)
+    posted = _promote(client, session_id, f"note={ids['c']}", title="Formula")
+    landing = client.get(posted.headers["Location"]).get_data(as_text=True)
+    assert f'data-drafts-forget="{key}"' in landing
