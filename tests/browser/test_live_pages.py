@@ -123,3 +123,78 @@ def test_idea_page_moves_with_the_vote(
     chinese.context.close()
     watcher.context.close()
     voter.context.close()
+
+
+def _thread(live_server, slug, author, title):
+    """A discussion started in the space by ``author``; its id."""
+    from community.accounts.models import User
+    from community.extensions import db
+    from community.forums import operations as forums
+    from community.spaces.models import Space
+
+    with live_server.app.test_request_context():
+        space = db.session.scalar(db.select(Space).where(Space.slug == slug))
+        thread = forums.start_thread(
+            space,
+            author=db.session.get(User, author.id),
+            kind="discussion",
+            title=title,
+            body="Which scanner do you use?",
+            tags="",
+        )
+        db.session.commit()
+        return thread.id
+
+
+def _reply(page, text: str) -> None:
+    page.locator("#reply textarea").fill(text)
+    page.locator("#reply button[type=submit]").click()
+
+
+def test_new_replies_appear_in_place_and_the_reply_being_typed_stays(
+    browser, base_url, live_server, live_user, live_space, sign_in
+):
+    owner = live_user(role=Role.MODERATOR, display_name="Olga Owner")
+    slug = live_space(owner, name="Live Threads", slug="threads-bt")
+    thread_id = _thread(live_server, slug, owner, "Which scanner?")
+    reader_user = live_user(display_name="Rita Reader")
+    writer_user = live_user(display_name="Walt Writer")
+    chinese_user = live_user(display_name="王芳", locale="zh_Hans")
+    pages = {}
+    for name, user, login in (
+        ("reader", reader_user, sign_in),
+        ("writer", writer_user, sign_in),
+        ("chinese", chinese_user, sign_in_zh),
+    ):
+        pages[name] = browser.new_context(base_url=base_url).new_page()
+        login(pages[name], user.username)
+        pages[name].goto(f"/s/{slug}")
+        pages[name].locator("form[action$='/join'] button").click()
+    reader, writer, chinese = pages["reader"], pages["writer"], pages["chinese"]
+    for page in (reader, chinese):
+        page.goto(f"/t/{thread_id}")
+        expect(page.locator("body")).to_have_attribute("data-thread-live", "watching")
+    reader.locator("#reply textarea").fill("I am typing a long answer about the")
+
+    writer.goto(f"/t/{thread_id}")
+    _reply(writer, "The **Canon** one.")
+    _reply(writer, "And a spare one.")
+    bar = reader.get_by_test_id("new-replies")
+    expect(bar).to_have_text("2 new replies")
+    expect(chinese.get_by_test_id("new-replies")).to_have_text("2 条新回复")
+    # The writer sees their own replies after posting, not as news.
+    expect(writer.get_by_test_id("new-replies")).to_be_hidden()
+    _shoot(reader, "thread-new-replies-en")
+    _shoot(chinese, "thread-new-replies-zh")
+
+    url = reader.url
+    bar.get_by_role("button").click()
+    expect(reader.locator(".post-body", has_text="The Canon one.")).to_be_visible()
+    expect(reader.locator(".post-body strong", has_text="Canon")).to_be_visible()
+    expect(reader.locator(".post-body", has_text="And a spare one.")).to_be_visible()
+    expect(bar).to_be_hidden()
+    assert reader.url == url
+    expect(reader.locator("#reply textarea")).to_have_value("I am typing a long answer about the")
+    _shoot(reader, "thread-shown-en")
+    for page in pages.values():
+        page.context.close()
