@@ -38,6 +38,8 @@ from community.commands import register_cli
 from community.config import PROJECT_ROOT, Config, config_from_env, instance_path
 from community.database import RowIdConverter, utcnow
 from community.extensions import babel, csrf, db, limiter, login_manager, mailer, migrate, socketio
+from community.forums.events import NAMESPACE as THREADS_NAMESPACE
+from community.forums.events import ThreadsNamespace
 from community.ideas.events import NAMESPACE as IDEAS_NAMESPACE
 from community.ideas.events import IdeasNamespace
 from community.ideas.models import STATUS_LABELS as IDEA_STATUS_LABELS
@@ -150,6 +152,7 @@ def register_sockets(app: Flask) -> None:
     # init_app made a new server for this app, so namespaces are registered on it afresh.
     socketio.on_namespace(MeNamespace(ME_NAMESPACE))
     socketio.on_namespace(IdeasNamespace(IDEAS_NAMESPACE))
+    socketio.on_namespace(ThreadsNamespace(THREADS_NAMESPACE))
     socketio.on_namespace(BrainstormNamespace(BRAINSTORM_NAMESPACE))
 
 

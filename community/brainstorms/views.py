@@ -49,6 +49,7 @@ from community.web import drafts
 from community.web.actions import saving
 from community.web.args import parse
 from community.web.exports import attachment
+from community.web.i18n import content_language
 
 bp = Blueprint("brainstorms", __name__)
 
@@ -153,10 +154,13 @@ def _promoted_item(session: BrainstormSession) -> tuple[Note | None, Cluster | N
 
 
 def _prefill(session: BrainstormSession, note: Note | None, cluster: Cluster | None) -> dict:
-    """Title from the cluster's name or the note's text; the notes as the description."""
+    """Title from the cluster's name or the note's text; the notes as the description, which
+    the idea's readers read: introduced in the space's language, not the facilitator's."""
     notes = queries.item_notes(note, cluster)
     title = cluster.name if cluster is not None else " ".join(note.text.split())
-    lines = [_("From the brainstorming session “%(prompt)s”:", prompt=session.prompt), ""]
+    with content_language(session.space):
+        intro = _("From the brainstorming session “%(prompt)s”:", prompt=session.prompt)
+    lines = [intro, ""]
     lines += ["- " + " ".join(n.text.split()) for n in notes]
     return {"title": title[:TITLE_MAX], "body": "\n".join(lines)}
 
@@ -212,9 +216,9 @@ def _exportable(session_id: int) -> BrainstormSession:
 def results_markdown(session_id: int):
     """The ranked results as a Markdown file."""
     session = _exportable(session_id)
-    return attachment(
-        exports.results_markdown(session), "text/markdown", f"session-{session.id}-results.md"
-    )
+    with content_language(session.space):
+        body = exports.results_markdown(session)
+    return attachment(body, "text/markdown", f"session-{session.id}-results.md")
 
 
 @bp.route("/sessions/<int:session_id>/results.csv")
@@ -222,4 +226,6 @@ def results_markdown(session_id: int):
 def results_csv(session_id: int):
     """The ranked results as a CSV file (safe to open in a spreadsheet)."""
     session = _exportable(session_id)
-    return attachment(exports.results_csv(session), "text/csv", f"session-{session.id}-results.csv")
+    with content_language(session.space):
+        body = exports.results_csv(session)
+    return attachment(body, "text/csv", f"session-{session.id}-results.csv")

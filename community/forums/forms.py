@@ -73,3 +73,9 @@ class ThreadPageArgs(Args):
 
     page = Page()
     quote = Id(load_default=None)
+
+
+class NewRepliesArgs(Args):
+    """The replies a thread page has not shown yet: those after the last one it shows."""
+
+    after = Id(required=True)

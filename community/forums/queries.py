@@ -114,6 +114,25 @@ def replies_page(
     return db.paginate(stmt, page=max(page, 1), per_page=per_page, error_out=False)
 
 
+#: The most replies a thread page adds in place at once (the rest wait for the next click).
+NEW_REPLIES_MAX = 50
+
+
+def replies_after(thread: Thread, after_id: int, *, viewer=None) -> list[Post]:
+    """Replies posted after reply ``after_id`` (ids grow as replies are written), in order,
+    at most ``NEW_REPLIES_MAX``, shown to ``viewer`` as :func:`replies_page` shows them."""
+    stmt = (
+        select(Post)
+        .options(joinedload(Post.author))
+        .where(Post.thread_id == thread.id, Post.is_opening.is_(False), Post.id > after_id)
+        .order_by(Post.created_at, Post.id)
+        .limit(NEW_REPLIES_MAX + 1)
+    )
+    if not guardian.can(viewer, "space.moderate", thread.space):
+        stmt = stmt.where(_shown(Post, viewer, held_only=True))
+    return list(db.session.scalars(stmt))
+
+
 def accepted_post(thread: Thread) -> Post | None:
     if thread.accepted_post_id is None:
         return None

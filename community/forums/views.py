@@ -9,6 +9,8 @@ space ("Where a URL is served" in docs/architecture.md).
         Ask a question or start a discussion
     GET /t/<int:thread_id>              thread
         A thread
+    GET /t/<int:thread_id>/new-replies  new_replies
+        Replies after the last one a page shows, rendered, as JSON for the page to add
     POST /t/<int:thread_id>/reply       reply
         Post a reply
     GET /posts/<int:post_id>            post
@@ -39,6 +41,7 @@ from flask import (
     Blueprint,
     abort,
     flash,
+    jsonify,
     redirect,
     render_template,
     request,
@@ -53,6 +56,7 @@ from community.forums import operations, queries
 from community.forums.forms import (
     EditPostForm,
     MoveForm,
+    NewRepliesArgs,
     ReplyForm,
     ThreadForm,
     ThreadListArgs,
@@ -196,6 +200,26 @@ def thread(thread_id: int):
         membership=membership_of(current_user, thread.space),
         kind_labels=KIND_LABELS,
     )
+
+
+@bp.route("/t/<int:thread_id>/new-replies")
+def new_replies(thread_id: int):
+    """Replies after the last one a page shows, rendered as the page renders them (their
+    Markdown sanitised when saved), as JSON for thread.js to add in place."""
+    thread = load_thread(thread_id)
+    if thread.is_hidden and not guardian.can(current_user, "moderation.see_hidden", thread):
+        abort(404)
+    after = parse(NewRepliesArgs())["after"]
+    posts = queries.replies_after(thread, after, viewer=current_user)
+    more = len(posts) > queries.NEW_REPLIES_MAX
+    posts = posts[: queries.NEW_REPLIES_MAX]
+    html = render_template(
+        "forums/_new_replies.html",
+        posts=posts,
+        thread=thread,
+        helpful=queries.marked_helpful(current_user, [p.id for p in posts]),
+    )
+    return jsonify(html=html, last=posts[-1].id if posts else after, more=more)
 
 
 @bp.route("/t/<int:thread_id>/reply", methods=["POST"])

@@ -26,7 +26,13 @@ from community.extensions import db
 from community.ideas.models import Idea
 from community.permissions import guardian
 from community.web.args import Id
-from community.web.live import EventRefused, LiveNamespace, join_session_room, payload
+from community.web.live import (
+    EventRefused,
+    LiveNamespace,
+    join_session_room,
+    payload,
+    readers_room,
+)
 
 NAMESPACE = "/ideas"
 MAX_WATCHED = 100
@@ -39,9 +45,7 @@ IDEA_IDS = ma.fields.List(
 
 def idea_room(idea_id: int, space) -> str:
     """The room a count of this idea goes to: open, or for the space's current readers."""
-    if space.is_private:
-        return f"idea:{idea_id}:{space.access_epoch}"
-    return f"idea:{idea_id}"
+    return readers_room(f"idea:{idea_id}", space)
 
 
 def space_room(space_id: int) -> str:

@@ -12,6 +12,8 @@ space ("Where a URL is served" in docs/architecture.md).
         Propose an idea; similar ideas are suggested while the title is typed
     GET /ideas/<int:idea_id>            idea
         An idea
+    GET /ideas/<int:idea_id>/supporters  supporters
+        The idea's count, supporters and the visitor's follow control, as JSON for its page
     GET POST /ideas/<int:idea_id>/edit  edit
         Edit an idea (the author until it has others' votes or a status; moderators)
     POST /ideas/<int:idea_id>/vote      vote
@@ -30,6 +32,7 @@ from __future__ import annotations
 
 from flask import (
     Blueprint,
+    abort,
     flash,
     jsonify,
     redirect,
@@ -74,7 +77,13 @@ def votes_left_text(left: int) -> str:
 
 def vote_texts() -> dict[str, str]:
     """What every vote button says, translated once for all the buttons on a page."""
-    return {"voted": _("Remove my vote"), "unvoted": _("Vote for this idea"), "votes": _("votes")}
+    return {
+        "voted": _("Remove my vote"),
+        "unvoted": _("Vote for this idea"),
+        # The word beside the count, for one and for more: ideas.js picks it as counts change.
+        "vote_one": ngettext("vote", "votes", 1),
+        "vote_other": ngettext("vote", "votes", 2),
+    }
 
 
 def _render_list(space=None):
@@ -150,6 +159,20 @@ def idea(idea_id: int):
         message = _("Community members flagged this idea. Moderators will review it soon.")
         return render_template("forums/hidden.html", space=idea.space, message=message)
     return _render_idea(idea)
+
+
+@bp.route("/ideas/<int:idea_id>/supporters")
+def supporters(idea_id: int):
+    """The idea's count, supporters and the visitor's follow control, as JSON for its page
+    (ideas.js asks after a vote, the visitor's or one pushed live)."""
+    idea = load_idea(idea_id)
+    if idea.is_hidden and not guardian.can(current_user, "moderation.see_hidden", idea):
+        abort(404)
+    return jsonify(
+        votes=idea.vote_count,
+        supporters=render_template("ideas/_supporters.html", supporters=queries.supporters(idea)),
+        follow=render_template("ideas/_follow.html", idea=idea),
+    )
 
 
 def _visible(ideas):

@@ -32,6 +32,7 @@ from community.permissions import guardian
 from community.spaces.models import Space
 from community.text.markdown import render_markdown
 from community.text.tags import parse_tags
+from community.web.i18n import content_language
 
 
 def _clean(title: str, body: str, tags, summary: str) -> tuple[str, str, list[str], str]:
@@ -286,19 +287,16 @@ def draft_whats_new(idea, *, release, by: User) -> Article | None:
     exists = db.session.scalar(select(Article.id).where(Article.source_idea_id == idea.id))
     if exists is not None:
         return None
-    title = _("What's new: %(title)s", title=idea.title)[:TITLE_MAX]
-    body = "\n\n".join(
-        part
-        for part in (
-            _(
-                "Shipped in %(product)s %(version)s.",
-                product=release.product.name,
-                version=release.version,
-            ),
-            idea.body_source,
+    # Written for the space's readers, in its language, not in that of whoever linked it.
+    with content_language(idea.space):
+        title = _("What's new: %(title)s", title=idea.title)[:TITLE_MAX]
+        shipped = _(
+            "Shipped in %(product)s %(version)s.",
+            product=release.product.name,
+            version=release.version,
         )
-        if part
-    )
+        note = _("Drafted when the idea shipped")
+    body = "\n\n".join(part for part in (shipped, idea.body_source) if part)
     now = utcnow()
     article = Article(
         space_id=idea.space_id,
@@ -313,9 +311,7 @@ def draft_whats_new(idea, *, release, by: User) -> Article | None:
     _apply(article, title, body, tags)
     db.session.add(article)
     db.session.flush()
-    _revision(
-        article, by, title, body, tags, _("Drafted when the idea shipped"), RevisionState.ACCEPTED
-    )
+    _revision(article, by, title, body, tags, note, RevisionState.ACCEPTED)
     signals.article_saved.send(article, by=by, change="created")
     return article
 

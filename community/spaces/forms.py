@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, IntegerField, SelectField, StringField, TextAreaField
@@ -24,6 +25,14 @@ class SpaceForm(FlaskForm):
         choices=as_choices((v.value, label) for v, label in VISIBILITY_LABELS.items()),
     )
     expert_community = BooleanField(_l("Expert community"))
+    content_language = SelectField(_l("Language of the content"))
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        languages = current_app.config["LANGUAGES"]
+        self.content_language.choices = list(languages.items())
+        if self.content_language.data is None:
+            self.content_language.data = current_app.config["BABEL_DEFAULT_LOCALE"]
 
     def values(self) -> dict[str, str | bool]:
         """The submitted fields, as the space operations take them."""
@@ -34,6 +43,7 @@ class SpaceForm(FlaskForm):
             "visibility": self.visibility.data,
             "tags": self.tags.data or "",
             "expert_community": bool(self.expert_community.data),
+            "content_language": self.content_language.data,
         }
 
 

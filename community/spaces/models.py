@@ -86,6 +86,10 @@ class Space(TimestampMixin, db.Model):
     # connection let in before the change stops receiving at once, in every server process,
     # until it is let in again (``spaces.operations.recheck_access``).
     access_epoch: Mapped[int] = mapped_column(default=0, server_default="0")
+    # The language the space's content is in (a locale of ``LANGUAGES``): what the app writes
+    # into the space itself (a promoted note's idea, a "What's new" draft, export headers) is
+    # written in it, whatever language the person acting reads (``web.i18n.content_language``).
+    content_language: Mapped[str] = mapped_column(String(16), default="en", server_default="en")
 
     tags: Mapped[list[SpaceTag]] = relationship(
         cascade="all, delete-orphan", order_by="SpaceTag.tag", lazy="selectin"

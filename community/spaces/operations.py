@@ -12,6 +12,7 @@ import secrets
 import unicodedata
 from datetime import datetime, timedelta
 
+from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import func, select, update
 
@@ -86,10 +87,13 @@ def create_space(
     by: User,
     slug: str = "",
     expert_community: bool = False,
+    content_language: str | None = None,
 ) -> Space:
-    """Create a space; its creator becomes its owner."""
+    """Create a space; its creator becomes its owner. Its content is in ``content_language``
+    (default: the site's default language)."""
     guardian.ensure(by, "space.create", message=_("You may not create spaces."))
     name, slug, description = _clean_fields(name, slug, description, visibility)
+    language = _content_language(content_language)
     space = Space(
         name=name,
         slug=_unique_slug(slug),
@@ -98,6 +102,7 @@ def create_space(
         created_by_id=by.id,
         member_count=1,
         expert_community=expert_community,
+        content_language=language,
     )
     _set_tags(space, parse_tags(tags))
     db.session.add(space)
@@ -120,11 +125,14 @@ def update_space(
     slug: str,
     by: User,
     expert_community: bool | None = None,
+    content_language: str | None = None,
 ) -> None:
-    """Change a space's name, address, description, tags, visibility or whether it is an
-    expert community (owners)."""
+    """Change a space's name, address, description, tags, visibility, content language or
+    whether it is an expert community (owners)."""
     guardian.ensure(by, "space.manage", space)
     name, slug, description = _clean_fields(name, slug, description, visibility)
+    if content_language is not None:
+        space.content_language = _content_language(content_language)
     tag_list = parse_tags(tags)
     visibility_changed = space.visibility != visibility
     before = _described(space)
@@ -139,6 +147,15 @@ def update_space(
     signals.space_updated.send(space, by=by, before=before, after=_described(space))
 
 
+def _content_language(language: str | None) -> str:
+    """A language the site speaks, or the site's default when none is given."""
+    if language is None:
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
+    if language not in current_app.config["LANGUAGES"]:
+        raise OperationError(_("Choose one of the languages listed."), field="content_language")
+    return language
+
+
 def _described(space: Space) -> dict:
     """What ``update_space`` changes, as it is now."""
     return {
@@ -148,6 +165,7 @@ def _described(space: Space) -> dict:
         "visibility": space.visibility,
         "tags": space.tag_names,
         "expert_community": space.expert_community,
+        "content_language": space.content_language,
     }
 
 

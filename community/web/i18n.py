@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from contextlib import AbstractContextManager
+
 from flask import current_app, has_request_context, request, session
+from flask_babel import force_locale
 from flask_login import current_user
 
 SESSION_KEY = "locale"
@@ -45,6 +48,12 @@ def locale_of(user) -> str:
     """The language to write to ``user`` in when they are not the one asking (e-mail, live
     pushes): their chosen one, else the site's default."""
     return user.locale or current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def content_language(space) -> AbstractContextManager:
+    """Write in the language of ``space``'s content, not the reader's: text the app puts into
+    the space (or into a file of it) for everyone, whoever asked for it."""
+    return force_locale(space.content_language or current_app.config["BABEL_DEFAULT_LOCALE"])
 
 
 def html_lang(locale: str) -> str:

@@ -193,6 +193,16 @@ def session_room(session_id: int) -> str:
     return f"session:{session_id}"
 
 
+def readers_room(name: str, space) -> str:
+    """The room where live news of ``name`` (``"idea:3"``, ``"thread:7"``) in ``space`` goes:
+    open in a public or restricted space; in a private one, the room of its readers of now
+    (its access epoch), so those let in before a change of access stop hearing at once, in
+    every process, without a check per push."""
+    if space.is_private:
+        return f"{name}:{space.access_epoch}"
+    return name
+
+
 def join_session_room() -> None:
     """Put this connection in its signed-in session's room (connections of signed-in users)."""
     join_room(session_room(current_user.signed_in_session.id))

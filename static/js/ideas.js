@@ -29,9 +29,8 @@
     });
   }
 
-  function sendVote(form) {
-    var data = new FormData(form);
-    return fetch(form.action, {
+  function sendVote(url, data) {
+    return fetch(url, {
       method: "POST",
       body: data,
       headers: { "Accept": "application/json", "X-CSRFToken": csrf ? csrf.content : "" },
@@ -39,11 +38,48 @@
     }).then(function (response) { return response.json(); });
   }
 
+  // The count and the word beside it ("1 vote", "2 votes"), wherever the idea is shown.
+  function showCount(ideaId, votes) {
+    document.querySelectorAll('[data-idea-votes="' + ideaId + '"]').forEach(function (el) {
+      el.textContent = votes;
+      var label = el.parentNode.querySelector("[data-votes-label]");
+      if (label) { label.textContent = votes === 1 ? label.dataset.one : label.dataset.other; }
+    });
+  }
+
+  // The idea page: its supporters and the follow control (a vote follows the idea) come from
+  // the server again after each vote, so they never contradict the count. One request at a
+  // time; votes arriving meanwhile ask for one more.
+  var panel = document.querySelector("[data-idea-panel]");
+  var refreshing = false;
+  var refreshAgain = false;
+  function refreshPanel() {
+    if (!panel) { return; }
+    if (refreshing) { refreshAgain = true; return; }
+    refreshing = true;
+    fetch(panel.dataset.ideaPanel, { headers: { "Accept": "application/json" }, credentials: "same-origin" })
+      .then(function (response) { return response.ok ? response.json() : null; })
+      .then(function (data) {
+        if (!data) { return; }
+        var supporters = document.querySelector("[data-idea-supporters]");
+        if (supporters) { supporters.outerHTML = data.supporters; }
+        var follow = document.querySelector("[data-idea-follow]");
+        // Not while its menu is open: the person is choosing in it.
+        if (follow && !follow.querySelector(".show")) { follow.innerHTML = data.follow; }
+        showCount(panel.querySelector("[data-vote-form]").dataset.ideaId, data.votes);
+      })
+      .catch(function () {})
+      .then(function () {
+        refreshing = false;
+        if (refreshAgain) { refreshAgain = false; refreshPanel(); }
+      });
+  }
+
   document.addEventListener("submit", function (event) {
     var form = event.target;
     if (!form.matches("[data-vote-form]")) { return; }
     event.preventDefault();
-    sendVote(form).then(function (result) {
+    sendVote(form.action, new FormData(form)).then(function (result) {
       if (!result.ok) { showNotice(result.error); return; }
       if (notice) { notice.classList.add("d-none"); }
       showVotesLeft(result);
@@ -55,14 +91,33 @@
         button.setAttribute("aria-pressed", result.voted ? "true" : "false");
         var label = result.voted ? button.dataset.labelVoted : button.dataset.labelUnvoted;
         if (label) { button.setAttribute("aria-label", label); }
-        if (form.classList.contains("similar-vote")) { button.textContent = button.dataset.done || "✓"; button.disabled = true; }
       }
-      document.querySelectorAll('[data-idea-votes="' + form.dataset.ideaId + '"]').forEach(function (el) {
-        el.textContent = result.votes;
-      });
-      var count = form.querySelector(".vote-count");
-      if (count) { count.textContent = result.votes; }
+      showCount(form.dataset.ideaId, result.votes);
+      if (panel && panel.contains(form)) { refreshPanel(); }
     });
+  });
+
+  // "Vote for this instead" in the new idea's form: voted in place, so the idea being typed
+  // stays. Ideas voted for here stay marked when the list is drawn again.
+  var votedInstead = {};
+  function markVotedInstead(button) {
+    button.textContent = button.dataset.done;
+    button.disabled = true;
+    button.classList.replace("btn-outline-primary", "btn-success");
+  }
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest("[data-similar-vote]");
+    if (!button) { return; }
+    var data = new FormData();
+    data.append("csrf_token", csrf ? csrf.content : "");
+    data.append("vote", "1");
+    button.disabled = true;
+    sendVote(button.dataset.voteUrl, data).then(function (result) {
+      if (!result.ok) { button.disabled = false; showNotice(result.error); return; }
+      votedInstead[button.dataset.voteUrl] = true;
+      showVotesLeft(result);
+      markVotedInstead(button);
+    }).catch(function () { button.disabled = false; });
   });
 
   // Live counts: watch the ideas shown on this page; the server checks each one.
@@ -82,9 +137,8 @@
       if (why === "io server disconnect" && !live.reopened) { live.reopened = true; live.connect(); }
     });
     live.on("votes", function (message) {
-      document.querySelectorAll('[data-idea-votes="' + message.idea + '"]').forEach(function (el) {
-        el.textContent = message.votes;
-      });
+      showCount(message.idea, message.votes);
+      if (panel && panel.querySelector('[data-idea-votes="' + message.idea + '"]')) { refreshPanel(); }
     });
   }
 
@@ -155,8 +209,9 @@
               var link = node.querySelector(".similar-title");
               link.textContent = item.title;
               link.href = item.url;
-              var form = node.querySelector("form");
-              form.action = item.url + "/vote";
+              var button = node.querySelector("[data-similar-vote]");
+              button.dataset.voteUrl = item.url + "/vote";
+              if (votedInstead[button.dataset.voteUrl]) { markVotedInstead(button); }
               list.appendChild(node);
             });
             similar.classList.toggle("d-none", !(data.results || []).length);

@@ -221,3 +221,43 @@ def test_bad_unwatch_requests_are_harmless(app, client, cast, create_idea):
         is False
     )
     assert _watch(ws, idea.id) == [idea.id]  # still watching: nothing was left
+
+
+# What the idea page asks for again after a vote ---------------------------------------------
+
+
+def test_supporters_follow_the_vote(app, client, cast, create_idea, create_user, login):
+    idea = create_idea(cast.space, cast.asker)
+    voter = create_user(display_name="Vera Voter")
+    login(client, voter)
+    before = client.get(f"/ideas/{idea.id}/supporters").get_json()
+    assert before["votes"] == 0
+    assert "No votes yet" in before["supporters"]
+    assert "Stop following" not in before["follow"]
+    client.submit(f"/ideas/{idea.id}/vote", {"vote": "1"})
+    after = client.get(f"/ideas/{idea.id}/supporters").get_json()
+    assert after["votes"] == 1
+    assert "Vera Voter" in after["supporters"] and "No votes yet" not in after["supporters"]
+    # A vote follows the idea; the control's form returns to the idea page, not to this URL.
+    assert "Stop following" in after["follow"]
+    assert f'name="next" value="/ideas/{idea.id}"' in after["follow"]
+
+
+def test_supporters_of_hidden_things_are_not_there(
+    app, client, create_space, create_user, create_idea, space_owner, login
+):
+    space = create_space("Board", visibility="private")
+    idea = create_idea(space, space_owner)
+    assert client.get(f"/ideas/{idea.id}/supporters").status_code == 404
+    login(client, create_user())
+    assert client.get(f"/ideas/{idea.id}/supporters").status_code == 404
+    assert client.get("/ideas/2147483647/supporters").status_code == 404
+    assert client.get("/ideas/99999999999/supporters").status_code == 404
+    assert client.get("/ideas/-1/supporters").status_code == 404
+
+
+def test_the_vote_count_says_vote_for_one(app, client, cast, create_idea, vote_for, create_user):
+    idea = create_idea(cast.space, cast.asker)
+    vote_for(idea, create_user())
+    page = client.get(f"/ideas/{idea.id}").get_data(as_text=True)
+    assert ">1</strong>" in page and ">vote</span>" in page

@@ -376,3 +376,30 @@ def test_concurrent_answers_keep_one_row_per_reader_and_exact_counts(
     with app.test_request_context():
         counts = queries.feedback_for(db.session.get(Article, article.id), None)
         assert (counts.helpful, counts.total) == (3, 6)
+
+
+def test_whats_new_is_drafted_in_the_space_language(
+    app, cast, create_idea, create_product, create_release
+):
+    """A moderator reading Chinese ships an idea of an English space: the draft is English;
+    and the other way round."""
+    from community.products.models import Release
+
+    product = create_product([cast.space], name="Scanner")
+    release = create_release(product, "2.0")
+    english = create_idea(cast.space, cast.asker, title="Dark mode")
+    with app.test_request_context(headers={"Accept-Language": "zh-CN"}):
+        article = operations.draft_whats_new(
+            _get(Idea, english), release=_get(Release, release), by=_get(User, cast.owner)
+        )
+        assert article.title == "What's new: Dark mode"
+        assert article.body_source.startswith("Shipped in Scanner 2.0.")
+        db.session.commit()
+    chinese = create_idea(cast.space, cast.asker, title="深色模式")
+    with app.test_request_context(headers={"Accept-Language": "en"}):
+        _get(Space, cast.space).content_language = "zh_Hans"
+        article = operations.draft_whats_new(
+            _get(Idea, chinese), release=_get(Release, release), by=_get(User, cast.owner)
+        )
+        assert not article.title.startswith("What's new") and "深色模式" in article.title
+        assert not article.body_source.startswith("Shipped in")
