@@ -27,6 +27,22 @@
     });
   });
 
+  // Drafts kept on this computer ("cocreate:draft:<user>:…" in localStorage) belong to the
+  // person signed in: signing out here, or being signed out elsewhere, forgets them all.
+  function forgetDrafts() {
+    try {
+      var store = window.localStorage;
+      for (var i = store.length - 1; i >= 0; i--) {
+        var key = store.key(i);
+        if (key && key.indexOf("cocreate:draft:") === 0) { store.removeItem(key); }
+      }
+    } catch (err) { /* storage blocked: nothing was kept */ }
+  }
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (form.method === "post" && new URL(form.action, location.href).pathname === "/logout") { forgetDrafts(); }
+  });
+
   // A signed-in tab keeps a live channel; it learns here when its session ends elsewhere.
   // Leaving: unloading, or a form submitted for real (not one a script handles in place, like
   // the board's note form, which prevents the default).
@@ -41,6 +57,7 @@
   function signedOut(reason) {
     if (isLeaving() || document.body.dataset.signedOut) { return; }
     document.body.dataset.signedOut = reason || "unknown";
+    forgetDrafts();
     var banner = document.getElementById("live-banner");
     if (banner) {
       var shown = false;
