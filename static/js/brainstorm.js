@@ -384,7 +384,9 @@
       if (current) { reached = false; step.setAttribute("aria-current", "step"); }
       else { step.removeAttribute("aria-current"); }
     });
-    composer.classList.toggle("d-none", state.phase !== "ideate");
+    // In the lobby one may write a note already; it is added once ideation starts.
+    composer.classList.toggle("d-none", state.phase !== "ideate" && state.phase !== "lobby");
+    el("[data-add-note]").disabled = state.phase !== "ideate";
     drawDraft();
     drawNoteCount();
     var timed = state.phase === "ideate" || state.phase === "group" || state.phase === "vote";
@@ -397,7 +399,7 @@
   }
 
   function drawNoteCount() {
-    var hint = state.notesHidden ? text.textHidden : "";
+    var hint = state.phase === "lobby" ? text.textLobbyHint : state.notesHidden ? text.textHidden : "";
     if (state.notesHidden && state.noteCount) {
       hint += " " + text.textNoteCount.replace("__N__", state.noteCount);
     }
@@ -406,6 +408,9 @@
 
   function drawPresence() {
     var p = state.presence;
+    var unsent = el("[data-unsent-count]");
+    unsent.textContent = text.textUnsentCount.replace("__N__", p.unsent || 0);
+    unsent.classList.toggle("d-none", !p.unsent);
     board.querySelectorAll("[data-presence-count]").forEach(function (n) { n.textContent = p.count; });
     el("[data-done-count]").textContent = p.done;
     var people = el("[data-people]");
@@ -787,14 +792,16 @@
     unsentReported = unsent;
     socket.emit("unsent", { session: sessionId, unsent: unsent });
   }
+  // The kept text: offered in the composer when ideating again, shown beside the board (and
+  // still kept) while notes cannot be added.
   function drawDraft() {
     var unsent = composerInput.value.trim();
-    if (!unsent) { draftRestored = false; }
-    if (unsent && state.phase !== "ideate") { draftRestored = true; }  // offered when ideating
-    draftBox.classList.toggle("d-none", !unsent || (state.phase === "ideate" && !draftRestored));
+    var writing = state.phase === "ideate" || state.phase === "lobby";
+    if (!unsent) { draftRestored = false; } else if (state.phase !== "ideate") { draftRestored = true; }
+    draftBox.classList.toggle("d-none", !unsent || (writing && !(state.phase === "ideate" && draftRestored)));
+    el("[data-draft-hint]").textContent = writing ? text.textDraftReady : text.textDraftKept;
     el("[data-draft-text]").textContent = unsent;
-    el("[data-draft-hint]").textContent = state.phase === "ideate" ? text.textDraftReady : text.textDraftKept;
-    el("[data-draft-text]").classList.toggle("d-none", state.phase === "ideate");
+    el("[data-draft-text]").classList.toggle("d-none", writing);
   }
   (function restoreDraft() {
     var store = storage();
@@ -820,7 +827,7 @@
     event.preventDefault();
     var input = composer.querySelector("textarea");
     var value = input.value.trim();
-    if (!value) { input.focus(); return; }
+    if (!value || state.phase !== "ideate") { input.focus(); return; }
     send("add_note", { text: value }, function () {
       if (input.value.trim() === value) { input.value = ""; }  // not what was typed since
       draftRestored = false;
