@@ -244,3 +244,78 @@ def test_writers_in_many_processes_never_share_a_revision(database_url, tmp_path
         assert db.session.scalar(select(func.count(Patch.id))) <= total + PATCH_WINDOW
         db.session.remove()
         db.engine.dispose()
+
+
+def test_the_facilitator_learns_how_many_participants_have_unsent_notes(
+    app, cast, people, board, create_brainstorm
+):
+    session_id = create_brainstorm(cast.space, cast.expert, anonymous=True)
+    facilitator, member, asker = (
+        board(people["expert"]),
+        board(people["member"]),
+        board(people["asker"]),
+    )
+    for ws in (facilitator, member, asker):
+        ws.send("join", {"session": session_id})
+    facilitator.messages()
+    assert member.send("unsent", {"session": session_id, "unsent": True}) == {"ok": True}
+    assert asker.send("unsent", {"session": session_id, "unsent": True}) == {"ok": True}
+    presence = [p for kind, p in facilitator.received() if kind == "presence"]
+    assert [p["unsent"] for p in presence] == [1, 2]
+    # Anonymous: a count, never who.
+    assert "people" not in presence[-1]
+    # Saying it again changes nothing and uses no revision.
+    before = _revision(app, session_id)
+    assert member.send("unsent", {"session": session_id, "unsent": True}) == {"ok": True}
+    assert _revision(app, session_id) == before and facilitator.messages() == []
+    # The facilitator's own composer does not count.
+    facilitator.send("unsent", {"session": session_id, "unsent": True})
+    assert dict(facilitator.received())["presence"]["unsent"] == 2
+    member.send("unsent", {"session": session_id, "unsent": False})
+    assert dict(facilitator.received())["presence"]["unsent"] == 1
+    # Leaving the board takes one out of the count; it is kept for when they come back.
+    asker.io.disconnect(namespace="/brainstorm")
+    assert dict(facilitator.received())["presence"]["unsent"] == 0
+    state = board(people["asker"]).send("join", {"session": session_id})["state"]
+    assert state["presence"]["unsent"] == 1
+
+
+@pytest.mark.parametrize(
+    "data",
+    [{}, {"unsent": "yes"}, {"unsent": 1}, {"unsent": None}, {"unsent": [True]}],
+)
+def test_hostile_unsent_reports_are_refused(app, cast, people, board, create_brainstorm, data):
+    session_id = create_brainstorm(cast.space, cast.expert)
+    member = board(people["member"])
+    member.send("join", {"session": session_id})
+    before = _revision(app, session_id)
+    reply = member.send("unsent", {"session": session_id, **data})
+    if data == {}:  # not given: "no unsent text", which it already was
+        assert reply == {"ok": True}
+    else:
+        assert reply["ok"] is False and reply["error"]
+    assert _revision(app, session_id) == before
+
+
+def test_unsent_needs_the_board_joined_and_a_member(app, cast, people, board, create_brainstorm):
+    session_id = create_brainstorm(cast.space, cast.expert)
+    other_id = create_brainstorm(cast.space, cast.expert)
+    member, outsider = board(people["member"]), board(people["outsider"])
+    member.send("join", {"session": session_id})
+    before = _revision(app, other_id)
+    assert member.send("unsent", {"session": other_id, "unsent": True})["ok"] is False
+    assert outsider.send("unsent", {"session": session_id, "unsent": True})["ok"] is False
+    assert _revision(app, other_id) == before
+
+
+def test_unsent_reports_are_throttled(app, cast, people, board, create_brainstorm, monkeypatch):
+    from community.brainstorms import events
+
+    monkeypatch.setattr(events, "UNSENT_BURST", 3)
+    session_id = create_brainstorm(cast.space, cast.expert)
+    member = board(people["member"])
+    member.send("join", {"session": session_id})
+    replies = [
+        member.send("unsent", {"session": session_id, "unsent": n % 2 == 0}) for n in range(5)
+    ]
+    assert [r["ok"] for r in replies] == [True, True, True, False, False]
