@@ -345,8 +345,9 @@ def main() -> None:
             print(row(result["participants"], kind, latencies, lost))
     for result in results:
         print(
-            f"{result['participants']} participants: updates out of order or repeated, "
-            f"all clients: {result['out_of_order']}"
+            f"{result['participants']} participants: updates that arrived after a later one "
+            f"or again, all clients (the board's client puts them in order): "
+            f"{result['out_of_order']}"
         )
 
 
