@@ -442,7 +442,16 @@
     state.secondsLeft = p.seconds_left;
     state.skew = Date.parse(p.now) - Date.now();
     if (changed) { state.done = false; }
-    if (changed && editing && state.phase !== "ideate") { closeEditor(); }
+    if (changed && editing && state.phase !== "ideate") {
+      // Ideation ended mid-edit: an unsaved change is kept like an unsent note, not dropped.
+      var unsaved = editing.editor.value.trim();
+      if (unsaved && unsaved !== editing.base && !composerInput.value.trim()) {
+        composerInput.value = unsaved;
+        keepDraft();
+        reportUnsent(false);
+      }
+      closeEditor();
+    }
     drawPhase();
     if (changed) { drawNotes(); }
     tick();
