@@ -46,6 +46,9 @@ class Outbox:
         self.revision = revision
         self.changes: dict[Any, tuple[str, dict]] = {}
         self.own: dict[int, dict] = {}
+        #: Something left the board (a note deleted or hidden by moderation): the kept patches
+        #: before this one may carry it, so they go, and whoever is behind gets the full state.
+        self.forget_earlier = False
 
     def change(self, kind: str, payload: dict, key: Any = None) -> None:
         """Record a change; a later one with the same key (a newer snapshot) replaces it."""
@@ -71,7 +74,13 @@ class Outbox:
         db.session.add(
             Patch(session_id=self.session_id, revision=self.revision, changes=self.patch())
         )
-        if self.revision % PRUNE_EVERY == 0:
+        if self.forget_earlier:
+            db.session.execute(
+                delete(Patch).where(
+                    Patch.session_id == self.session_id, Patch.revision < self.revision
+                )
+            )
+        elif self.revision % PRUNE_EVERY == 0:
             db.session.execute(
                 delete(Patch).where(
                     Patch.session_id == self.session_id,

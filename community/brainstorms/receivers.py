@@ -37,7 +37,9 @@ def _refresh_own(box: Outbox, session: BrainstormSession, user_id: int | None) -
 def push_note(session: BrainstormSession, *, note: Note, change: str, **_kwargs) -> None:
     """While ideation is hidden, the author's tabs get the note and everyone else a count;
     otherwise everyone gets the note. A note hidden by moderation leaves every board (its
-    author's too) and comes back if a moderator approves it."""
+    author's too) and comes back if a moderator approves it; a note that leaves the board takes
+    the kept patches before it along (they may carry its text), so nobody catching up later
+    reads it."""
     box = outbox(session)
     if session.notes_hidden:
         box.change("note_count", {"count": queries.note_count(session)})
@@ -45,6 +47,8 @@ def push_note(session: BrainstormSession, *, note: Note, change: str, **_kwargs)
         box.change("note_deleted", {"id": note.id}, key=("note", note.id))
     else:
         box.change("note", serializers.note_payload(session, note), key=("note", note.id))
+    if not note.on_board:
+        box.forget_earlier = True  # its text may be in kept patches: never replay them
     if change in ("hidden", "restored") and session.current_phase in (Phase.RESULTS, Phase.CLOSED):
         box.change("results", serializers.results_payload(session))
     _refresh_own(box, session, note.author_id)

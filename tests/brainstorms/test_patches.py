@@ -319,3 +319,33 @@ def test_unsent_reports_are_throttled(app, cast, people, board, create_brainstor
         member.send("unsent", {"session": session_id, "unsent": n % 2 == 0}) for n in range(5)
     ]
     assert [r["ok"] for r in replies] == [True, True, True, False, False]
+
+
+def test_a_note_taken_off_the_board_is_never_replayed_to_someone_catching_up(
+    app, cast, people, board, create_brainstorm, to_phase
+):
+    from community.brainstorms.models import Note
+    from community.moderation import operations as moderation
+
+    session_id = create_brainstorm(cast.space, cast.expert, hidden_ideation=False)
+    to_phase(session_id, Phase.IDEATE)
+    member, watcher = board(people["member"]), board(people["asker"])
+    start = watcher.send("join", {"session": session_id})["state"]["revision"]
+    member.send("join", {"session": session_id})
+    note = member.send("add_note", {"session": session_id, "text": "Rude words"})["note"]
+    member.send("add_note", {"session": session_id, "text": "Kind words"})
+    assert "Rude words" in str(watcher.send("join", {"session": session_id, "since": start}))
+    with app.test_request_context():
+        # A flag from someone who moderates the space hides the note at once.
+        moderation.flag_content(
+            db.session.get(Note, note["id"]), by=db.session.get(User, cast.owner.id), reason="spam"
+        )
+        db.session.commit()
+    now = _revision(app, session_id)
+    assert _kept(app, session_id) == [now]
+    reply = watcher.send("join", {"session": session_id, "since": start})
+    assert "Rude words" not in str(reply)
+    assert [n["text"] for n in reply["state"]["notes"]] == ["Kind words"]
+    assert watcher.send("join", {"session": session_id, "since": now - 1})["patches"][0][
+        "changes"
+    ] == [["note_deleted", {"id": note["id"]}]]
