@@ -1,6 +1,7 @@
 """A board that misses a live update catches up by itself: one update is dropped on its way
-to a participant's browser, the next one reveals the gap, and the board asks for the full
-state and shows the lost note — without a reload."""
+to a participant's browser, the next one reveals the gap, and the board asks for the patches
+since its revision and shows the lost note — without a reload. Duplicated and reordered
+updates are applied once, in order."""
 
 from __future__ import annotations
 
@@ -73,7 +74,7 @@ def test_a_missed_update_is_noticed_and_the_board_catches_up(
     expect(watching.locator(".sticky-note", has_text="Lost on the way")).to_have_count(0)
 
     # The next update comes two revisions on: the board notices, waits a moment for the
-    # missing one, then redraws from the full state.
+    # missing one, then asks for what it missed.
     writing.get_by_label("Your note").fill("Right behind it")
     writing.get_by_role("button", name="Add note").click()
     expect(watching.locator(".sticky-note", has_text="Right behind it")).to_be_visible()
