@@ -41,10 +41,17 @@ def test_a_missed_update_is_noticed_and_the_board_catches_up(
         session_id = session.id
 
     # The watcher's browser loses the one update that carries the first note.
-    dropped = []
+    dropped, asked = [], []
 
     def lose_one_update(ws: WebSocketRoute) -> None:
         server = ws.connect_to_server()
+
+        def to_server(message) -> None:
+            if isinstance(message, str) and '"since"' in message:
+                asked.append(message)
+            server.send(message)
+
+        ws.on_message(to_server)
 
         def to_page(message) -> None:
             if not dropped and isinstance(message, str) and "Lost on the way" in message:
@@ -82,6 +89,7 @@ def test_a_missed_update_is_noticed_and_the_board_catches_up(
         timeout=5_000
     )
     expect(watching.locator(".sticky-note")).to_have_count(2)
+    assert asked  # the patches since its revision, not the whole board
     with live_server.app.app_context():
         assert db.session.get(BrainstormSession, session_id).revision >= 4
     watching.context.close()
