@@ -181,6 +181,21 @@ def test_a_draft_is_never_shown_to_the_next_person_and_goes_on_sign_out(
     shared.set_viewport_size({"width": 1280, "height": 900})
     shared.screenshot(path="test-results/board-lobby-draft-zh-desktop.png", full_page=True)
     assert len(_draft_keys(shared)) == 1
+    # Ideating and grouping start (the facilitator's tab is elsewhere): the note stays kept.
+    from community.brainstorms import operations as brainstorms
+    from community.brainstorms.models import BrainstormSession
+    from community.extensions import db
+
+    with live_server.app.test_request_context():
+        session = db.session.get(BrainstormSession, int(url.rsplit("/", 1)[1]))
+        brainstorms.advance_phase(session, by=session.facilitator)
+        brainstorms.advance_phase(session, by=session.facilitator)
+        db.session.commit()
+    expect(shared.locator("[data-draft]")).to_contain_text("只写给自己")
+    shared.screenshot(path="test-results/board-draft-kept-zh-desktop.png", full_page=True)
+    shared.set_viewport_size({"width": 390, "height": 900})
+    shared.screenshot(path="test-results/board-draft-kept-zh-phone.png", full_page=True)
+    shared.set_viewport_size({"width": 1280, "height": 900})
     # Anna signs out on this shared computer; Ben signs in on it and opens the same board.
     shared.get_by_test_id("account-menu").click()
     shared.get_by_role("button", name="退出登录").click()
