@@ -1,4 +1,4 @@
-"""On-demand benchmark of a live brainstorm board: how long a new note takes to reach everyone.
+"""On-demand benchmark of a live brainstorm board: how long a patch takes to reach everyone.
 
 Fills a temporary SQLite database with a public space, its facilitator and N participants, and
 a session in the ideate phase with hidden ideation off (so every note is broadcast to the whole
@@ -107,59 +107,113 @@ def bench_app() -> Flask:
     return create_app()
 
 
-class Board:
-    """N connected participants and, per note text, when each of them received it."""
+def _keys(changes: list) -> list[str]:
+    """What a patch tells, as keys the bench waits for: a note's text, a note's new cluster,
+    an item's new dot total."""
+    keys = []
+    for kind, change in changes:
+        if kind == "note":
+            keys.append(change["text"])
+        elif kind == "placement":
+            keys += [f"place:{note}:{cluster}" for note, cluster in change["notes"].items()]
+        elif kind == "tally":
+            keys += [f"tally:{note}:{total}" for note, total in change["notes"].items()]
+    return keys
 
-    def __init__(self, port: int, session_id: int, cookies: list[str]) -> None:
+
+class Board:
+    """N connected participants (and the facilitator) and, per key of a patch (``_keys``), when
+    each participant received it; every client's revisions are checked for gaps and repeats."""
+
+    def __init__(self, port: int, session_id: int, cookies: list[str], facilitator: str) -> None:
         self.port, self.session_id, self.cookies = port, session_id, cookies
+        self.facilitator_cookie = facilitator
         self.clients: list[socketio.Client] = []
+        self.facilitator: socketio.Client | None = None
         self.received: dict[str, list[float]] = {}
+        self.revisions: dict[int, int] = {}  # client number -> last revision seen
+        self.out_of_order = 0
+        self.note_ids: dict[str, int] = {}
         self.everyone = threading.Condition()
 
-    def _listen(self, client: socketio.Client) -> None:
+    def _listen(self, client: socketio.Client, number: int) -> None:
         def on_update(data: dict) -> None:
             now = time.perf_counter()
-            texts = [change["text"] for kind, change in data["changes"] if kind == "note"]
+            keys = _keys(data["changes"])
             with self.everyone:
-                for text in texts:
-                    self.received.setdefault(text, []).append(now)
+                last = self.revisions.get(number)
+                if last is not None and data["revision"] != last + 1:
+                    self.out_of_order += 1
+                self.revisions[number] = max(data["revision"], last or 0)
+                for kind, change in data["changes"]:
+                    if kind == "note":
+                        self.note_ids[change["text"]] = change["id"]
+                if number >= 0:
+                    for key in keys:
+                        self.received.setdefault(key, []).append(now)
                 self.everyone.notify_all()
 
         client.on("update", on_update, namespace=NAMESPACE)
 
-    def connect(self) -> None:
-        for cookie in self.cookies:
-            client = socketio.Client(reconnection=False)
-            self._listen(client)
-            client.connect(
-                f"http://127.0.0.1:{self.port}",
-                headers={"Cookie": cookie},
-                namespaces=[NAMESPACE],
-                transports=["websocket"],
-                wait_timeout=30,
-            )
-            ack = client.call("join", {"session": self.session_id}, namespace=NAMESPACE, timeout=30)
-            if not ack.get("ok"):
-                sys.exit(f"joining the session failed: {ack}")
-            self.clients.append(client)
+    def _connect(self, cookie: str, number: int) -> socketio.Client:
+        client = socketio.Client(reconnection=False)
+        self._listen(client, number)
+        client.connect(
+            f"http://127.0.0.1:{self.port}",
+            headers={"Cookie": cookie},
+            namespaces=[NAMESPACE],
+            transports=["websocket"],
+            wait_timeout=30,
+        )
+        ack = client.call("join", {"session": self.session_id}, namespace=NAMESPACE, timeout=30)
+        if not ack.get("ok"):
+            sys.exit(f"joining the session failed: {ack}")
+        with self.everyone:
+            self.revisions[number] = max(ack["state"]["revision"], self.revisions.get(number, 0))
+        return client
 
-    def send(self, number: int, timeout: float) -> float | None:
-        """Participant ``number % N`` adds a note; seconds until all N had it (None: timeout)."""
-        text = f"Bench note {number}: {secrets.token_hex(4)}"
+    def connect(self) -> None:
+        self.facilitator = self._connect(self.facilitator_cookie, -1)
+        for number, cookie in enumerate(self.cookies):
+            self.clients.append(self._connect(cookie, number))
+
+    def facilitate(self, event: str, data: dict) -> dict:
+        return self.facilitator.call(
+            event, {"session": self.session_id, **data}, namespace=NAMESPACE, timeout=30
+        )
+
+    def act(self, number: int, event: str, data: dict, key: str, timeout: float) -> float | None:
+        """Participant ``number % N`` sends ``event``; seconds until all N had the patch with
+        ``key`` (None: not within ``timeout``)."""
         sender = self.clients[number % len(self.clients)]
         start = time.perf_counter()
-        sender.emit("add_note", {"session": self.session_id, "text": text}, namespace=NAMESPACE)
+        sender.emit(event, {"session": self.session_id, **data}, namespace=NAMESPACE)
         with self.everyone:
             done = self.everyone.wait_for(
-                lambda: len(self.received.get(text, ())) >= len(self.clients), timeout
+                lambda: len(self.received.get(key, ())) >= len(self.clients), timeout
             )
             if not done:
                 return None
-            return max(self.received[text]) - start
+            return max(self.received[key]) - start
+
+    def catch_up(self, number: int, behind: int) -> float:
+        """Seconds for participant ``number % N`` to get the patches since ``behind`` ago."""
+        client = self.clients[number % len(self.clients)]
+        with self.everyone:
+            since = max(0, self.revisions[number % len(self.clients)] - behind)
+        start = time.perf_counter()
+        ack = client.call(
+            "join", {"session": self.session_id, "since": since}, namespace=NAMESPACE, timeout=30
+        )
+        elapsed = time.perf_counter() - start
+        if "patches" not in ack:
+            sys.exit(f"catching up sent the full state: {list(ack)}")
+        return elapsed
 
     def close(self) -> None:
-        for client in self.clients:
-            client.disconnect()
+        for client in [*self.clients, self.facilitator]:
+            if client is not None:
+                client.disconnect()
 
 
 def percentile(values: list[float], share: float) -> float:
@@ -167,11 +221,11 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, math.ceil(share * len(ordered)) - 1)]
 
 
-def row(participants: int, latencies: list[float], lost: int) -> str:
+def row(participants: int, kind: str, latencies: list[float], lost: int) -> str:
     """One line of the table."""
     shown = latencies or [math.nan]
     return (
-        f"| {participants} | {len(latencies)} | {statistics.median(shown):.1f} | "
+        f"| {participants} | {kind} | {len(latencies)} | {statistics.median(shown):.1f} | "
         f"{percentile(shown, 0.95):.1f} | {max(shown):.1f} | {lost} |"
     )
 
@@ -193,7 +247,8 @@ def run(participants: int, notes: int, threads: int, pause: float) -> dict:
             sign_in(port, f"p{n}", PASSWORD, {"X-Forwarded-For": _address(n)})
             for n in range(1, participants + 1)
         ]
-        board = Board(port, session_id, cookies)
+        facilitator = sign_in(port, "p0", PASSWORD, {"X-Forwarded-For": _address(0)})
+        board = Board(port, session_id, cookies, facilitator)
         board.connect()
         print(
             f"{participants} participants signed in and joined in "
@@ -201,16 +256,51 @@ def run(participants: int, notes: int, threads: int, pause: float) -> dict:
             flush=True,
         )
         time.sleep(1)  # let the presence pushes of the last joins settle
-        latencies, lost = [], 0
-        for number in range(notes):
-            latency = board.send(number, timeout=10)
-            if latency is None:
-                lost += 1
-            else:
-                latencies.append(latency * 1000)
-            time.sleep(pause)
-        print(f"  {participants}: {row(participants, latencies, lost)}", flush=True)
-        return {"participants": participants, "latencies": latencies, "lost": lost}
+        measured: dict[str, tuple[list[float], int]] = {}
+
+        def measure(kind: str, actions) -> None:
+            latencies, lost = [], 0
+            for number, event, data, key in actions:
+                latency = board.act(number, event, data, key, timeout=10)
+                if latency is None:
+                    lost += 1
+                else:
+                    latencies.append(latency * 1000)
+                time.sleep(pause)
+            measured[kind] = (latencies, lost)
+            print(f"  {row(participants, kind, latencies, lost)}", flush=True)
+
+        texts = [f"Bench note {n}: {secrets.token_hex(4)}" for n in range(notes)]
+        measure("note", [(n, "add_note", {"text": t}, t) for n, t in enumerate(texts)])
+        board.facilitate("advance", {"from": "ideate"})
+        cluster = board.facilitate("create_cluster", {"name": "Bench"})["cluster"]["id"]
+        time.sleep(1)
+        ids = [board.note_ids[t] for t in texts]
+        moves = []
+        for n in range(notes):
+            target = cluster if (n // len(ids)) % 2 == 0 else None
+            note = ids[n % len(ids)]
+            moves.append(
+                (n, "move_note", {"note": note, "cluster": target}, f"place:{note}:{target}")
+            )
+        measure("move", moves)
+        board.facilitate("advance", {"from": "group"})
+        time.sleep(1)
+        totals: dict[int, int] = {}
+        dots = []
+        for n in range(notes):
+            note = ids[(n * 7) % len(ids)]
+            totals[note] = totals.get(note, 0) + 1
+            dots.append((n, "add_dot", {"note": note}, f"tally:{note}:{totals[note]}"))
+        measure("dot", dots)
+        catch_ups = [board.catch_up(n, 50) * 1000 for n in range(notes)]
+        measured["catch-up"] = (catch_ups, 0)
+        print(f"  {row(participants, 'catch-up', catch_ups, 0)}", flush=True)
+        return {
+            "participants": participants,
+            "measured": measured,
+            "out_of_order": board.out_of_order,
+        }
     finally:
         if board is not None:
             board.close()
@@ -229,7 +319,9 @@ def main() -> None:
     parser.add_argument(
         "--participants", type=int, nargs="+", default=[25, 100, 200], help="board sizes"
     )
-    parser.add_argument("--notes", type=int, default=30, help="notes measured per board")
+    parser.add_argument(
+        "--notes", type=int, default=30, help="actions of each kind measured per board"
+    )
     parser.add_argument(
         "--threads",
         type=int,
@@ -243,13 +335,20 @@ def main() -> None:
         threads = args.threads or participants + 50
         results.append(run(participants, args.notes, threads, args.pause))
     print(
-        f"\n{args.notes} notes per board, one at a time, gunicorn gthread 1 worker, "
+        f"\n{args.notes} actions of each kind per board, one at a time, gunicorn gthread 1 worker, "
         "WebSocket clients on loopback\n"
     )
-    print("| participants | notes | median ms | p95 ms | max ms | not delivered to all |")
-    print("|---:|---:|---:|---:|---:|---:|")
+    print("| participants | patch | count | median ms | p95 ms | max ms | not delivered to all |")
+    print("|---:|---|---:|---:|---:|---:|---:|")
     for result in results:
-        print(row(result["participants"], result["latencies"], result["lost"]))
+        for kind, (latencies, lost) in result["measured"].items():
+            print(row(result["participants"], kind, latencies, lost))
+    for result in results:
+        print(
+            f"{result['participants']} participants: updates that arrived after a later one "
+            f"or again, all clients (the board's client puts them in order): "
+            f"{result['out_of_order']}"
+        )
 
 
 if __name__ == "__main__":

@@ -141,9 +141,12 @@ brainstorm_phase_changed = _signals.signal("brainstorm-phase-changed")
 #: A note was added, edited or deleted (soft). ``note``, ``change`` ("added", "edited",
 #: "deleted"), ``by``.
 brainstorm_note_changed = _signals.signal("brainstorm-note-changed")
-#: Clusters were made, renamed or merged, or a note moved in or out of one. ``by``.
+#: Clusters were made, renamed or merged, or a note moved in or out of one. ``by``, and what
+#: changed: ``cluster`` (made or renamed), ``removed`` (the id of one merged away),
+#: ``placement`` (``{note id: cluster id or None}`` for notes that moved).
 brainstorm_grouping_changed = _signals.signal("brainstorm-grouping-changed")
-#: A participant put a dot on a note or cluster, or took one back. ``by``.
+#: A participant put a dot on a note or cluster, or took one back. ``by``, ``note``,
+#: ``cluster`` (one of them None).
 brainstorm_dots_changed = _signals.signal("brainstorm-dots-changed")
 #: Someone arrived, left, or marked themselves done (or not). ``user_id``.
 brainstorm_presence_changed = _signals.signal("brainstorm-presence-changed")

@@ -83,7 +83,7 @@ def add_dot(
                     session.dots_per_item,
                 )
             )
-    signals.brainstorm_dots_changed.send(session, by=by)
+    signals.brainstorm_dots_changed.send(session, by=by, note=note, cluster=cluster)
 
 
 def remove_dot(
@@ -104,4 +104,4 @@ def remove_dot(
     # A statement, not the loaded row: a parallel tab may have taken the same dot back.
     if dot is None or not db.session.execute(delete(Dot).where(Dot.id == dot.id)).rowcount:
         raise OperationError(_("You have no dot there."))
-    signals.brainstorm_dots_changed.send(session, by=by)
+    signals.brainstorm_dots_changed.send(session, by=by, note=note, cluster=cluster)

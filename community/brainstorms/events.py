@@ -20,7 +20,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_socketio import join_room, leave_room, rooms
 
-from community.brainstorms import dots, notes, operations, serializers
+from community.brainstorms import dots, notes, operations, outbox, serializers
 from community.brainstorms.models import (
     CLUSTER_NAME_MAX,
     HEARTBEAT,
@@ -29,6 +29,7 @@ from community.brainstorms.models import (
     Cluster,
     Note,
 )
+from community.brainstorms.outbox import NAMESPACE, ROOM_PREFIX, session_room, user_room
 from community.database import ID_MAX
 from community.extensions import db, socketio
 from community.moderation import operations as moderation
@@ -37,22 +38,11 @@ from community.web.live import EventRefused, SecureNamespace, authorize, payload
 
 log = logging.getLogger(__name__)
 
-NAMESPACE = "/brainstorm"
-ROOM_PREFIX = "brainstorm:"
 #: Notes added or edited per connection within ``NOTE_WINDOW`` seconds before it must wait.
 NOTE_BURST = 20
 NOTE_WINDOW = 30.0
-
-
-def session_room(session_id: int) -> str:
-    """Everyone on the session's board."""
-    return f"{ROOM_PREFIX}{session_id}"
-
-
-def user_room(session_id: int, user_id: int) -> str:
-    """Every open tab of one participant (their own notes while ideation is hidden)."""
-    return f"{ROOM_PREFIX}{session_id}:user:{user_id}"
-
+#: Changes of "has unsent text" per connection within ``NOTE_WINDOW`` seconds (two per note).
+UNSENT_BURST = 2 * NOTE_BURST
 
 NOT_UNDERSTOOD = _l("That request was not understood.")
 #: The payload fields of the board's events (``community.web.live.payload``).
@@ -105,23 +95,31 @@ def _item(session: BrainstormSession, data: dict) -> dict:
     return {"cluster": _cluster(session, data)}
 
 
-def _throttle() -> None:
-    """Stop note floods: a connection may write ``NOTE_BURST`` notes per ``NOTE_WINDOW``
-    seconds. Kept in the connection's own session (Flask-SocketIO keeps one per connection)."""
+def _throttle(key: str = "brainstorm_writes", burst: int | None = None) -> None:
+    """Stop floods: a connection may write ``burst`` notes (or other ``key``) per
+    ``NOTE_WINDOW`` seconds. Kept in the connection's own session (Flask-SocketIO keeps one
+    per connection)."""
     now = time.monotonic()
-    recent = [t for t in connection.get("brainstorm_writes", []) if now - t < NOTE_WINDOW]
-    if len(recent) >= NOTE_BURST:
+    recent = [t for t in connection.get(key, []) if now - t < NOTE_WINDOW]
+    if len(recent) >= (burst or NOTE_BURST):
         raise EventRefused(_("You are writing notes very fast. Wait a few seconds."))
-    connection["brainstorm_writes"] = [*recent, now]
+    connection[key] = [*recent, now]
 
 
 class BrainstormNamespace(SecureNamespace):
     """A session's board, live: presence, notes, phases and the countdown."""
 
-    @payload(session=SESSION)
+    @payload(
+        session=SESSION,
+        since=Whole(
+            0, ID_MAX, strict=True, allow_none=True, load_default=None, message=NOT_UNDERSTOOD
+        ),
+    )
     @authorize("brainstorm.join", load=load_session)
     def on_join(self, session: BrainstormSession, data: dict) -> dict:
-        """Enter the board; the acknowledgement carries the full current state."""
+        """Enter the board (again, after a reconnect or a missed update). The acknowledgement
+        carries the full current state, or, for ``since`` (the revision the client has drawn)
+        while the patches after it are kept, those patches and the viewer's own snapshot."""
         if session_room(session.id) not in rooms():
             start_heartbeat(current_app._get_current_object())
             operations.arrive(
@@ -133,6 +131,14 @@ class BrainstormNamespace(SecureNamespace):
             join_room(session_room(session.id))
             join_room(user_room(session.id, current_user.id))
             connection["user_id"] = current_user.id  # who leaves, even once signed out
+        if data["since"] is not None:
+            patches = outbox.patches_since(session, data["since"])
+            if patches is not None:
+                return {
+                    "ok": True,
+                    "patches": patches,
+                    "own": serializers.own_payload(session, current_user.id),
+                }
         return {"ok": True, "state": serializers.state_payload(session, current_user)}
 
     @payload(session=SESSION, text=NOTE_TEXT)
@@ -277,6 +283,16 @@ class BrainstormNamespace(SecureNamespace):
         _joined(session)
         operations.mark_done(session, current_user, data["done"])
         return {"ok": True, "done": data["done"]}
+
+    @payload(session=SESSION, unsent=Flag(strict=True, message=NOT_UNDERSTOOD))
+    @authorize("brainstorm.join", load=load_session)
+    def on_unsent(self, session: BrainstormSession, data: dict) -> dict:
+        """The composer holds text not sent yet (``{"unsent": true}``), or no more: the
+        facilitator is told how many participants have some before moving on."""
+        _joined(session)
+        _throttle("brainstorm_unsent", UNSENT_BURST)
+        operations.mark_unsent(session, current_user, data["unsent"])
+        return {"ok": True}
 
     @payload(session=SESSION)
     @authorize("brainstorm.join", load=load_session)

@@ -6,7 +6,7 @@ import enum
 from datetime import datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from community.accounts.models import User
@@ -22,6 +22,9 @@ CLUSTER_NAME_MAX = 80
 #: refreshed for ``STALE_AFTER`` (its process died) no longer counts as someone here.
 HEARTBEAT = 30
 STALE_AFTER = timedelta(seconds=3 * HEARTBEAT)
+#: How many of a board's latest patches are kept, so that a client that missed some (a dropped
+#: message, a reconnect) catches up with them; one further behind gets the full state.
+PATCH_WINDOW = 200
 
 
 class Phase(enum.StrEnum):
@@ -138,6 +141,9 @@ class Participant(db.Model):
     )
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     done: Mapped[bool] = mapped_column(default=False)
+    #: Their composer holds a note they have not sent (their browser says so), which the
+    #: facilitator is told before moving on.
+    unsent: Mapped[bool] = mapped_column(default=False, server_default="0")
     joined_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     user: Mapped[User] = relationship()
@@ -167,6 +173,21 @@ class Connection(db.Model):
     )
     connected_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     seen_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class Patch(db.Model):
+    """One committed change to a board as it was sent to everyone on it (``changes``: the
+    ``[kind, payload]`` pairs of the ``update`` message); the last ``PATCH_WINDOW`` are kept."""
+
+    __tablename__ = "brainstorm_patches"
+    __table_args__ = (UniqueConstraint("session_id", "revision"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(
+        ForeignKey("brainstorm_sessions.id", ondelete="CASCADE")
+    )
+    revision: Mapped[int] = mapped_column()
+    changes: Mapped[list] = mapped_column(JSON, default=list)
 
 
 class Note(SoftDeleted, Hideable, db.Model):

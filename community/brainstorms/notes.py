@@ -114,7 +114,7 @@ def create_cluster(session: BrainstormSession, *, by: User, name: str) -> Cluste
     cluster = Cluster(session_id=session.id, name=name, position=(last or 0) + 1)
     db.session.add(cluster)
     db.session.flush()
-    signals.brainstorm_grouping_changed.send(session, by=by)
+    signals.brainstorm_grouping_changed.send(session, by=by, cluster=cluster)
     return cluster
 
 
@@ -124,7 +124,7 @@ def rename_cluster(cluster: Cluster, *, by: User, name: str) -> None:
     _require_grouping(session, by)
     cluster.name = _clean_name(name)
     db.session.flush()
-    signals.brainstorm_grouping_changed.send(session, by=by)
+    signals.brainstorm_grouping_changed.send(session, by=by, cluster=cluster)
 
 
 def _still_there(*clusters: Cluster) -> None:
@@ -144,7 +144,7 @@ def move_note(note: Note, *, by: User, cluster: Cluster | None) -> None:
         _still_there(cluster)
     note.cluster_id = cluster.id if cluster else None
     db.session.flush()
-    signals.brainstorm_grouping_changed.send(session, by=by)
+    signals.brainstorm_grouping_changed.send(session, by=by, placement={note.id: note.cluster_id})
 
 
 def merge_clusters(source: Cluster, target: Cluster, *, by: User) -> None:
@@ -156,11 +156,21 @@ def merge_clusters(source: Cluster, target: Cluster, *, by: User) -> None:
     if source.id == target.id:
         raise OperationError(_("Choose two different clusters to merge."))
     _still_there(source, target)
-    db.session.execute(
-        update(Note).where(Note.cluster_id == source.id).values(cluster_id=target.id),
-        execution_options={"synchronize_session": False},
-    )
+    moved = [
+        row.id
+        for row in db.session.execute(
+            update(Note)
+            .where(Note.cluster_id == source.id)
+            .values(cluster_id=target.id)
+            .returning(Note.id, Note.deleted_at, Note.hidden_at),
+            execution_options={"synchronize_session": False},
+        )
+        if row.deleted_at is None and row.hidden_at is None  # the board knows only these
+    ]
+    removed = source.id
     db.session.delete(source)
     db.session.flush()
     db.session.expire_all()
-    signals.brainstorm_grouping_changed.send(session, by=by)
+    signals.brainstorm_grouping_changed.send(
+        session, by=by, removed=removed, placement=dict.fromkeys(moved, target.id)
+    )

@@ -15,6 +15,7 @@ from sqlalchemy import delete, select, update
 
 from community import signals
 from community.accounts.models import User
+from community.brainstorms import outbox
 from community.brainstorms.models import (
     PROMPT_MAX,
     STALE_AFTER,
@@ -118,10 +119,13 @@ def create_session(
 
 
 def bump(session: BrainstormSession) -> None:
-    """Count a change to the board: the session's row is written first (so SQLite's writer
-    lock and PostgreSQL's row lock are held until the commit) and read afresh. Writers to one
-    board take turns, so two facilitator tabs cannot both advance from the same phase, and the
-    revisions that live updates carry are committed in order."""
+    """Count a change to the board, once per transaction: the session's row is written first
+    (so SQLite's writer lock and PostgreSQL's row lock are held until the commit) and read
+    afresh. Writers to one board take turns, so two facilitator tabs cannot both advance from
+    the same phase, and the revisions that live updates carry are committed in order, one per
+    transaction (its patch: ``outbox.py``)."""
+    if outbox.opened(session):
+        return  # already written (and locked) by this transaction
     db.session.execute(
         update(BrainstormSession)
         .where(BrainstormSession.id == session.id)
@@ -129,6 +133,7 @@ def bump(session: BrainstormSession) -> None:
         execution_options={"synchronize_session": False},
     )
     db.session.refresh(session)
+    outbox.outbox(session)
 
 
 def advance_phase(session: BrainstormSession, *, by: User, expected: str | None = None) -> Phase:
@@ -305,3 +310,21 @@ def mark_done(session: BrainstormSession, user: User, done: bool) -> Participant
     db.session.flush()
     signals.brainstorm_presence_changed.send(session, user_id=user.id)
     return participant
+
+
+def mark_unsent(session: BrainstormSession, user: User, unsent: bool) -> None:
+    """Say whether one's composer holds a note not sent yet; nothing changes (and no revision
+    is used) when it already says so."""
+    guardian.ensure(user, "brainstorm.join", session, _("Join this space to take part."))
+    current = db.session.scalar(
+        select(Participant.unsent).where(
+            Participant.session_id == session.id, Participant.user_id == user.id
+        )
+    )
+    if current is not None and current == unsent:
+        return
+    _open_board(session, user)
+    participant = _participant(session, user)
+    participant.unsent = unsent
+    db.session.flush()
+    signals.brainstorm_presence_changed.send(session, user_id=user.id)

@@ -134,6 +134,14 @@ def dot_totals(session: BrainstormSession, user_id: int | None = None) -> dict[s
     return totals
 
 
+def item_dots(
+    session: BrainstormSession, *, note: Note | None = None, cluster: Cluster | None = None
+) -> int:
+    """The dots on one note or one cluster."""
+    on = Dot.note_id == note.id if note is not None else Dot.cluster_id == cluster.id
+    return db.session.scalar(select(func.count(Dot.id)).where(Dot.session_id == session.id, on))
+
+
 def ranked_results(session: BrainstormSession) -> list[dict]:
     """Clusters and notes ranked by their dots (most first; clusters before notes on a tie,
     then board order); a cluster lists the texts of its notes; ``idea``: the idea it was

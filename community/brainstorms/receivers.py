@@ -17,63 +17,15 @@ fresh) and sent only after it commits.
 
 from __future__ import annotations
 
-from typing import Any
-
 from sqlalchemy import select
 
 from community import signals
 from community.brainstorms import operations, queries, serializers
-from community.brainstorms.events import NAMESPACE, session_room, user_room
 from community.brainstorms.models import BrainstormSession, Connection, Note, Phase
-from community.extensions import db, socketio
+from community.brainstorms.outbox import NAMESPACE, Outbox, outbox
+from community.extensions import db
 from community.permissions import Role
 from community.web import live
-
-
-class Outbox:
-    """What one transaction changed on one board, sent once it commits."""
-
-    def __init__(self, session_id: int) -> None:
-        self.session_id = session_id
-        self.revision = 0
-        self.changes: dict[Any, tuple[str, dict]] = {}
-        self.own: dict[int, dict] = {}
-
-    def change(self, kind: str, payload: dict, key: Any = None) -> None:
-        """Record a change; a later one with the same key (a newer snapshot) replaces it."""
-        self.changes.pop(key or kind, None)
-        self.changes[key or kind] = (kind, payload)
-
-    def send(self) -> None:
-        if self.changes:
-            socketio.emit(
-                "update",
-                {
-                    "session": self.session_id,
-                    "revision": self.revision,
-                    "changes": [list(change) for change in self.changes.values()],
-                },
-                to=session_room(self.session_id),
-                namespace=NAMESPACE,
-            )
-        for user_id, payload in self.own.items():
-            socketio.emit(
-                "own",
-                {**payload, "revision": self.revision},
-                to=user_room(self.session_id, user_id),
-                namespace=NAMESPACE,
-            )
-
-
-def outbox(session: BrainstormSession) -> Outbox:
-    """The current transaction's outbox for ``session``, at the revision it has reached."""
-    boxes = db.session().transaction_scoped("brainstorm_outbox", dict)
-    box = boxes.get(session.id)
-    if box is None:
-        box = boxes[session.id] = Outbox(session.id)
-        signals.on_commit(box.send)
-    box.revision = session.revision
-    return box
 
 
 def _refresh_own(box: Outbox, session: BrainstormSession, user_id: int | None) -> None:
@@ -85,7 +37,9 @@ def _refresh_own(box: Outbox, session: BrainstormSession, user_id: int | None) -
 def push_note(session: BrainstormSession, *, note: Note, change: str, **_kwargs) -> None:
     """While ideation is hidden, the author's tabs get the note and everyone else a count;
     otherwise everyone gets the note. A note hidden by moderation leaves every board (its
-    author's too) and comes back if a moderator approves it."""
+    author's too) and comes back if a moderator approves it; a note that leaves the board takes
+    the kept patches before it along (they may carry its text), so nobody catching up later
+    reads it."""
     box = outbox(session)
     if session.notes_hidden:
         box.change("note_count", {"count": queries.note_count(session)})
@@ -93,6 +47,8 @@ def push_note(session: BrainstormSession, *, note: Note, change: str, **_kwargs)
         box.change("note_deleted", {"id": note.id}, key=("note", note.id))
     else:
         box.change("note", serializers.note_payload(session, note), key=("note", note.id))
+    if not note.on_board:
+        box.forget_earlier = True  # its text may be in kept patches: never replay them
     if change in ("hidden", "restored") and session.current_phase in (Phase.RESULTS, Phase.CLOSED):
         box.change("results", serializers.results_payload(session))
     _refresh_own(box, session, note.author_id)
@@ -125,16 +81,30 @@ def push_phase(session: BrainstormSession, *, old: str, **_kwargs) -> None:
 
 
 @signals.brainstorm_grouping_changed.connect
-def push_grouping(session: BrainstormSession, **_kwargs) -> None:
-    """The clusters and every note's place in them (the whole set, so clients converge)."""
-    outbox(session).change("grouping", serializers.grouping_payload(session))
+def push_grouping(
+    session: BrainstormSession,
+    *,
+    cluster=None,
+    removed: int | None = None,
+    placement: dict[int, int | None] | None = None,
+    **_kwargs,
+) -> None:
+    """Only what changed: a cluster made or renamed, one merged away, notes that moved."""
+    box = outbox(session)
+    if placement:
+        box.merge("placement", {"notes": {str(k): v for k, v in placement.items()}})
+    if cluster is not None:
+        box.change("cluster", serializers.cluster_payload(cluster), key=("cluster", cluster.id))
+    if removed is not None:
+        box.change("cluster_deleted", {"id": removed}, key=("cluster", removed))
 
 
 @signals.brainstorm_dots_changed.connect
-def push_dots(session: BrainstormSession, *, by, **_kwargs) -> None:
-    """Totals to everyone; the voter's own dots only to the voter's tabs."""
+def push_dots(session: BrainstormSession, *, by, note=None, cluster=None, **_kwargs) -> None:
+    """The new total of the item voted on to everyone (never who voted); the voter's own dots
+    only to the voter's tabs."""
     box = outbox(session)
-    box.change("tally", serializers.tally_payload(session))
+    box.merge("tally", serializers.item_tally_payload(session, note=note, cluster=cluster))
     _refresh_own(box, session, by.id)
 
 

@@ -49,12 +49,15 @@ def phase_payload(session: BrainstormSession) -> dict:
 
 
 def presence_payload(session: BrainstormSession) -> dict:
-    """Who is here and who is done: names in a named session, counts in an anonymous one."""
+    """Who is here, who is done and how many have unsent notes: names in a named session,
+    counts in an anonymous one."""
     here = queries.present(session)
     payload: dict[str, Any] = {
         "session": session.id,
         "count": len(here),
         "done": sum(1 for p in here if p.done),
+        # Participants (not the facilitator) whose composer holds a note not sent yet.
+        "unsent": sum(1 for p in here if p.unsent and p.user_id != session.facilitator_id),
     }
     if not session.anonymous:
         payload["people"] = [
@@ -68,15 +71,6 @@ def cluster_payload(cluster: Cluster) -> dict:
     return {"id": cluster.id, "name": cluster.name, "position": cluster.position}
 
 
-def grouping_payload(session: BrainstormSession) -> dict:
-    """The clusters and which cluster each note is in (None: in none)."""
-    return {
-        "session": session.id,
-        "clusters": [cluster_payload(c) for c in queries.clusters(session)],
-        "placement": {str(n.id): n.cluster_id for n in queries.visible_notes(session, None)},
-    }
-
-
 def _keyed(totals: dict[str, dict]) -> dict[str, dict[str, int]]:
     return {kind: {str(k): v for k, v in counts.items()} for kind, counts in totals.items()}
 
@@ -84,6 +78,17 @@ def _keyed(totals: dict[str, dict]) -> dict[str, dict[str, int]]:
 def tally_payload(session: BrainstormSession) -> dict:
     """Dots per note and per cluster, for everyone: totals only, never who placed them."""
     return {"session": session.id, **_keyed(queries.dot_totals(session))}
+
+
+def item_tally_payload(
+    session: BrainstormSession, *, note: Note | None = None, cluster: Cluster | None = None
+) -> dict:
+    """The dot total of one note or one cluster, shaped as a part of :func:`tally_payload`."""
+    total = queries.item_dots(session, note=note, cluster=cluster)
+    return {
+        "notes": {str(note.id): total} if note is not None else {},
+        "clusters": {str(cluster.id): total} if cluster is not None else {},
+    }
 
 
 def my_dots_payload(session: BrainstormSession, user_id: int) -> dict:

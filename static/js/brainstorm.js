@@ -1,19 +1,27 @@
 /* The live brainstorming board: joins the session over Socket.IO, draws the full state it is
-   sent, applies live changes, counts down to the server's end time (or shows the time left
-   while the facilitator has paused the clock), and re-joins (getting the full state again)
-   after every reconnect. Identity is the signed-in session's, never sent.
+   sent, applies live patches, counts down to the server's end time (or shows the time left
+   while the facilitator has paused the clock). Identity is the signed-in session's, never sent.
 
-   Convergence: each committed change arrives as one "update" carrying the board's revision.
-   Updates are applied once and in order; one that arrives ahead of a missing revision waits,
-   and if the gap is not filled soon, the client asks for the full state again. "own" messages
-   (one's own notes while ideation is hidden, which notes are one's own, one's dots) are
-   snapshots: the newest wins. The answers to one's own events only report refusals; every
-   change is drawn from the updates, so each is applied exactly once.
+   Patches: each committed change arrives as one "update" carrying the board's revision.
+   Updates are applied once and in order (a duplicate, rev <= drawn, is ignored); one that
+   arrives ahead of a missing revision waits, and if the gap is not filled soon the client asks
+   for the patches since its revision ("join" with "since"; the server answers with them, or
+   with the full state when they are no longer kept). A reconnect (network drop, sleep, server
+   restart, another instance) asks the same way. "own" messages (one's own notes while ideation
+   is hidden, which notes are one's own, one's dots) are snapshots: the newest wins.
+
+   Never redraw over the person: cards and cluster columns are kept by id and patched; a card
+   whose note is being edited keeps its node, text, selection and focus through any patch, and
+   a change to that note by someone else (another tab, a moderator) is shown beside the editor
+   ("keep mine / take theirs"), never applied silently. The composer is outside the redrawn
+   parts; its unsent text is kept in localStorage (per user and session, cleared when sent,
+   discarded or on sign-out), survives phase changes and reloads, and the server is told
+   whether there is some, so the facilitator knows how many have unsent notes before moving on.
 
    Grouping: drag a note onto a cluster, or use its "Move to…" list; voting: +/− dot buttons
    on notes and clusters; results: the ranked list the server sends. Someone else's note can
-   be flagged for the space's moderators from its flag button (a dialog outside the board, so
-   live redraws leave it alone); a note they hide leaves the board like a deleted one. */
+   be flagged for the space's moderators from its flag button (a dialog outside the board); a
+   note they hide leaves the board like a deleted one. */
 (function () {
   "use strict";
   var board = document.getElementById("board");
@@ -157,10 +165,75 @@
     return li;
   }
 
-  function clusterColumn(cluster) {
+  // Cards and columns are kept by id and rebuilt only when what they show changed (their
+  // "signature"); the card being edited is never rebuilt or moved.
+  var cards = new Map();    // note id -> { node, sig }
+  var columns = new Map();  // cluster id ("" for notes in none) -> { col, top, list, sig }
+  var editing = null;       // { id, node, editor, base, saving, conflict }
+
+  function cardSig(note) {
+    var vote = state.phase === "vote";
+    return JSON.stringify([note.text, note.author || null, isMine(note), state.phase, canGroup(),
+      canGroup() ? state.clusters : null, state.flagged.has(note.id),
+      vote ? [state.tally.notes[note.id] || 0, state.myDots.notes[note.id] || 0, state.myDots.left > 0] : null]);
+  }
+
+  function cardFor(note) {
+    if (editing && editing.id === note.id) { return editing.node; }
+    var sig = cardSig(note), cached = cards.get(note.id);
+    if (cached && cached.sig === sig) { return cached.node; }
+    var node = noteCard(note);
+    cards.set(note.id, { node: node, sig: sig });
+    return node;
+  }
+
+  // Make ``parent``'s children exactly ``nodes``, in order, touching only what differs. The
+  // card being edited is never moved (moving a node takes its focus): what stands before it
+  // and belongs after it is moved instead.
+  function reconcile(parent, nodes) {
+    var wanted = new Set(nodes);
+    Array.prototype.slice.call(parent.children).forEach(function (child) {
+      if (!wanted.has(child)) { parent.removeChild(child); }
+    });
+    var cur = parent.firstChild;
+    nodes.forEach(function (node) {
+      if (node === cur) { cur = cur.nextSibling; return; }
+      if (editing && node === editing.node && node.parentNode === parent) {
+        var aside = document.createDocumentFragment();
+        while (cur && cur !== node) { var next = cur.nextSibling; aside.appendChild(cur); cur = next; }
+        cur = node.nextSibling;
+        return;
+      }
+      parent.insertBefore(node, cur);
+    });
+  }
+
+  function makeColumn(cluster) {
     var col = document.createElement("section");
     col.className = "cluster-col" + (cluster ? "" : " unclustered");
     col.dataset.clusterId = cluster ? cluster.id : "";
+    var top = document.createElement("div");
+    var list = document.createElement("ul");
+    list.className = "list-unstyled cluster-notes";
+    col.append(top, list);
+    col.addEventListener("dragover", function (event) {
+      if (!canGroup()) { return; }
+      event.preventDefault();
+      col.classList.add("drop-target");
+    });
+    col.addEventListener("dragleave", function () { col.classList.remove("drop-target"); });
+    col.addEventListener("drop", function (event) {
+      if (!canGroup()) { return; }
+      event.preventDefault();
+      col.classList.remove("drop-target");
+      var noteId = parseInt(event.dataTransfer.getData("text/plain"), 10);
+      if (noteId && state.notes.has(noteId)) { moveNote(noteId, cluster ? cluster.id : null); }
+    });
+    return { col: col, top: top, list: list, sig: null };
+  }
+
+  function fillColumnTop(column, cluster) {
+    var parts = [];
     var head = document.createElement("header");
     head.className = "cluster-head";
     var name = document.createElement("h2");
@@ -179,7 +252,7 @@
       });
       head.appendChild(rename);
     }
-    col.appendChild(head);
+    parts.push(head);
     if (cluster && canGroup() && state.clusters.length > 1) {
       var merge = document.createElement("select");
       merge.className = "form-select form-select-sm mb-2";
@@ -191,27 +264,27 @@
       merge.addEventListener("change", function () {
         if (merge.value) { send("merge_clusters", { source: cluster.id, target: parseInt(merge.value, 10) }); }
       });
-      col.appendChild(merge);
+      parts.push(merge);
     }
-    if (cluster && state.phase === "vote") { col.appendChild(dotControls("cluster", cluster.id, cluster.name)); }
-    var list = document.createElement("ul");
-    list.className = "list-unstyled cluster-notes";
-    list.setAttribute("aria-label", name.textContent);
+    if (cluster && state.phase === "vote") { parts.push(dotControls("cluster", cluster.id, cluster.name)); }
+    column.top.replaceChildren.apply(column.top, parts);
+    column.list.setAttribute("aria-label", name.textContent);
+  }
+
+  function columnFor(cluster) {
+    var key = cluster ? cluster.id : "";
+    var column = columns.get(key);
+    if (!column) { column = makeColumn(cluster); columns.set(key, column); }
+    var sig = JSON.stringify([cluster, state.phase, canGroup(), canGroup() ? state.clusters : null,
+      cluster && state.phase === "vote" ? [state.tally.clusters[cluster.id] || 0,
+        state.myDots.clusters[cluster.id] || 0, state.myDots.left > 0] : null]);
+    if (column.sig !== sig) { column.sig = sig; fillColumnTop(column, cluster); }
+    var nodes = [];
     state.notes.forEach(function (note) {
-      if ((note.cluster || null) === (cluster ? cluster.id : null)) { list.appendChild(noteCard(note)); }
+      if ((note.cluster || null) === (cluster ? cluster.id : null)) { nodes.push(cardFor(note)); }
     });
-    col.appendChild(list);
-    if (canGroup()) {
-      col.addEventListener("dragover", function (event) { event.preventDefault(); col.classList.add("drop-target"); });
-      col.addEventListener("dragleave", function () { col.classList.remove("drop-target"); });
-      col.addEventListener("drop", function (event) {
-        event.preventDefault();
-        col.classList.remove("drop-target");
-        var noteId = parseInt(event.dataTransfer.getData("text/plain"), 10);
-        if (noteId && state.notes.has(noteId)) { moveNote(noteId, cluster ? cluster.id : null); }
-      });
-    }
-    return col;
+    reconcile(column.list, nodes);
+    return column.col;
   }
 
   // "Promoted to idea #N" (a link to it), or, for the facilitator and moderators, a link to
@@ -273,14 +346,22 @@
   function drawNotes() {
     var grouped = state.phase === "group" || state.phase === "vote";
     var results = state.phase === "results" || state.phase === "closed";
-    notesList.replaceChildren();
-    clustersBox.replaceChildren();
+    var listed = [], cols = [];
     if (grouped) {
-      state.clusters.forEach(function (c) { clustersBox.appendChild(clusterColumn(c)); });
-      clustersBox.appendChild(clusterColumn(null));
+      cols = state.clusters.map(columnFor);
+      cols.push(columnFor(null));
+      var keep = new Set(state.clusters.map(function (c) { return c.id; }).concat([""]));
+      columns.forEach(function (_c, key) { if (!keep.has(key)) { columns.delete(key); } });
     } else if (!results) {
-      state.notes.forEach(function (note) { notesList.appendChild(noteCard(note)); });
+      state.notes.forEach(function (note) { listed.push(cardFor(note)); });
+      if (editing && listed.indexOf(editing.node) < 0) {  // taken off meanwhile: kept until resolved
+        var at = Array.prototype.indexOf.call(notesList.children, editing.node);
+        listed.splice(at < 0 ? listed.length : Math.min(at, listed.length), 0, editing.node);
+      }
     }
+    reconcile(notesList, listed);
+    reconcile(clustersBox, cols);
+    cards.forEach(function (_c, id) { if (!state.notes.has(id)) { cards.delete(id); } });
     notesList.classList.toggle("d-none", grouped || results);
     clustersBox.classList.toggle("d-none", !grouped);
     resultsBox.classList.toggle("d-none", !results);
@@ -303,7 +384,10 @@
       if (current) { reached = false; step.setAttribute("aria-current", "step"); }
       else { step.removeAttribute("aria-current"); }
     });
-    composer.classList.toggle("d-none", state.phase !== "ideate");
+    // In the lobby one may write a note already; it is added once ideation starts.
+    composer.classList.toggle("d-none", state.phase !== "ideate" && state.phase !== "lobby");
+    el("[data-add-note]").disabled = state.phase !== "ideate";
+    drawDraft();
     drawNoteCount();
     var timed = state.phase === "ideate" || state.phase === "group" || state.phase === "vote";
     el("[data-clock-controls]").classList.toggle("d-none", !timed);
@@ -315,7 +399,7 @@
   }
 
   function drawNoteCount() {
-    var hint = state.notesHidden ? text.textHidden : "";
+    var hint = state.phase === "lobby" ? text.textLobbyHint : state.notesHidden ? text.textHidden : "";
     if (state.notesHidden && state.noteCount) {
       hint += " " + text.textNoteCount.replace("__N__", state.noteCount);
     }
@@ -324,6 +408,9 @@
 
   function drawPresence() {
     var p = state.presence;
+    var unsent = el("[data-unsent-count]");
+    unsent.textContent = text.textUnsentCount.replace("__N__", p.unsent || 0);
+    unsent.classList.toggle("d-none", !p.unsent);
     board.querySelectorAll("[data-presence-count]").forEach(function (n) { n.textContent = p.count; });
     el("[data-done-count]").textContent = p.done;
     var people = el("[data-people]");
@@ -355,6 +442,16 @@
     state.secondsLeft = p.seconds_left;
     state.skew = Date.parse(p.now) - Date.now();
     if (changed) { state.done = false; }
+    if (changed && editing && state.phase !== "ideate") {
+      // Ideation ended mid-edit: an unsaved change is kept like an unsent note, not dropped.
+      var unsaved = editing.editor.value.trim();
+      if (unsaved && unsaved !== editing.base && !composerInput.value.trim()) {
+        composerInput.value = unsaved;
+        keepDraft();
+        reportUnsent(false);
+      }
+      closeEditor();
+    }
     drawPhase();
     if (changed) { drawNotes(); }
     tick();
@@ -374,8 +471,10 @@
     state.notes = new Map();
     s.notes.forEach(function (n) {
       if (n.mine) { state.mine.add(n.id); }
+      if (editing && editing.id === n.id) { noticeChange(n); }
       state.notes.set(n.id, n);
     });
+    if (editing && !state.notes.has(editing.id)) { noticeChange(null); }
     state.phase = null;
     setPhase(s);
     state.presence = s.presence;
@@ -419,7 +518,7 @@
     });
   }
 
-  // What each kind of change in an update does to the state (each a snapshot or an upsert).
+  // What each kind of change in a patch does to the state (each a snapshot or an upsert).
   var changes = {
     phase: setPhase,
     presence: function (p) { state.presence = p; drawPresence(); },
@@ -427,27 +526,45 @@
       state.notes = new Map();
       m.notes.forEach(function (n) { state.notes.set(n.id, n); });
     },
-    note: function (n) { state.notes.set(n.id, n); },
-    note_deleted: function (m) { state.notes.delete(m.id); },
+    note: function (n) {
+      if (editing && editing.id === n.id) { noticeChange(n); }
+      state.notes.set(n.id, n);
+    },
+    note_deleted: function (m) {
+      if (editing && editing.id === m.id) { noticeChange(null); }
+      state.notes.delete(m.id);
+    },
     note_count: function (m) { state.noteCount = m.count; drawNoteCount(); },
-    grouping: function (m) {
-      state.clusters = m.clusters;
-      Object.keys(m.placement).forEach(function (id) {
+    cluster: function (c) {
+      var at = state.clusters.findIndex(function (x) { return x.id === c.id; });
+      if (at < 0) { state.clusters = state.clusters.concat([c]); }
+      else { state.clusters = state.clusters.slice(); state.clusters[at] = c; }
+      state.clusters.sort(function (x, y) { return x.position - y.position || x.id - y.id; });
+    },
+    cluster_deleted: function (m) {
+      state.clusters = state.clusters.filter(function (c) { return c.id !== m.id; });
+      state.notes.forEach(function (note) { if (note.cluster === m.id) { note.cluster = null; } });
+    },
+    placement: function (m) {
+      Object.keys(m.notes).forEach(function (id) {
         var note = state.notes.get(parseInt(id, 10));
-        if (note) { note.cluster = m.placement[id]; }
+        if (note) { note.cluster = m.notes[id]; }
       });
     },
-    tally: function (m) { state.tally = { notes: m.notes, clusters: m.clusters }; },
+    tally: function (m) {
+      state.tally = { notes: Object.assign({}, state.tally.notes, m.notes),
+                      clusters: Object.assign({}, state.tally.clusters, m.clusters) };
+    },
     results: function (m) { state.results = m.results; }
   };
 
-  var revision = null;      // the revision drawn; null until the state arrives
+  var revision = null;      // the revision drawn; null until the first state arrives
   var joining = false;
   var ownRevision = -1;
   var waiting = new Map();  // updates that came ahead of a missing revision
   var waitingOwn = null;    // the newest "own" message that came before the state
-  var resyncTimer = null;
-  var GAP_PATIENCE_MS = 1500;
+  var gapTimer = null;
+  var GAP_PATIENCE_MS = 500;
 
   function apply(update) {
     revision = update.revision;
@@ -464,34 +581,47 @@
       apply(next);
     }
     waiting.forEach(function (_u, r) { if (r <= revision) { waiting.delete(r); } });
-    if (!waiting.size && resyncTimer) { clearTimeout(resyncTimer); resyncTimer = null; }
-    if (waiting.size && !resyncTimer) { resyncTimer = setTimeout(resync, GAP_PATIENCE_MS); }
+    if (!waiting.size && gapTimer) { clearTimeout(gapTimer); gapTimer = null; }
+    if (waiting.size && !gapTimer) { gapTimer = setTimeout(catchUp, GAP_PATIENCE_MS); }
   }
 
+  // Enter the board: from scratch (the full state), or, once something is drawn, asking for
+  // the patches since the revision drawn (the server sends the full state if they are gone).
   function join() {
-    revision = null;
     joining = true;
-    send("join", {}, function (reply) {
+    var data = revision === null ? {} : { since: revision };
+    send("join", data, function (reply) {
       joining = false;
-      applyState(reply.state);
+      if (reply.state) { applyState(reply.state); reportUnsent(true); return; }
+      reply.patches.forEach(function (patch) {
+        if (patch.revision > revision) { waiting.set(patch.revision, patch); }
+      });
+      drain();
+      applyOwn(Object.assign({}, reply.own, { revision: Math.max(ownRevision, revision) }));
+      reportUnsent(true);
     }, function () {
       joining = false;
       waiting.clear();
     });
   }
 
-  // A revision is still missing: draw the board afresh from the full state.
-  function resync() {
-    resyncTimer = null;
-    if (waiting.size && revision !== null) { join(); }
+  // A revision is still missing: ask for what was missed.
+  function catchUp() {
+    gapTimer = null;
+    if (waiting.size && revision !== null && !joining) { join(); }
   }
 
   function applyOwn(own) {
     ownRevision = own.revision;
     own.mine.forEach(function (id) { state.mine.add(id); });
     if (own.notes && state.notesHidden && own.revision >= revision) {
-      state.notes = new Map();
-      own.notes.forEach(function (n) { state.notes.set(n.id, n); });
+      var notes = new Map();
+      own.notes.forEach(function (n) {
+        if (editing && editing.id === n.id) { noticeChange(n); }
+        notes.set(n.id, n);
+      });
+      if (editing && !notes.has(editing.id)) { noticeChange(null); }
+      state.notes = notes;
     }
     state.myDots = own.my_dots;
     drawNotes();
@@ -503,7 +633,7 @@
       if (joining) { waiting.set(update.revision, update); }
       return;
     }
-    if (update.revision <= revision) { return; }  // already drawn
+    if (update.revision <= revision) { return; }  // a duplicate: already drawn
     waiting.set(update.revision, update);
     drain();
   });
@@ -517,19 +647,20 @@
   });
   socket.on("connect", function () { showStatus(""); join(); });
 
-  // Signed out (here or elsewhere): the board stays as it was drawn, read-only.
+  // Signed out (here or elsewhere): the board stays as it was drawn, read-only, and this
+  // person's unsent note is not kept on this computer for whoever signs in next.
   var ended = false;
   function signedOut() {
     if (ended) { return; }
     ended = true;
     socket.disconnect();
+    forgetDraft();
     board.classList.add("signed-out");
     board.querySelectorAll("button, textarea, input, select").forEach(function (control) { control.disabled = true; });
     showStatus(text.textSignedOut, "warning");
   }
   document.addEventListener("cocreate:signed-out", signedOut);
   socket.on("disconnect", function (why) {
-    revision = null;
     if (ended) { return; }
     showStatus(text.textReconnecting, "secondary");
     // The server closes a board connection when access changed (a ban, leaving the space, the
@@ -538,6 +669,148 @@
   });
   socket.on("connect_error", function () {
     if (!socket.active) { signedOut(); }  // refused: no longer signed in
+  });
+
+  // The note being edited, changed or taken off by someone else meanwhile (another tab, a
+  // moderator): keep the local text and ask, never overwrite it silently.
+  function noticeChange(theirs) {
+    var e = editing;
+    var mine = e.editor.value.trim();
+    if (theirs && (theirs.text === e.base || theirs.text === mine)) { return; }
+    e.conflict = theirs ? { text: theirs.text, author: theirs.author } : { deleted: true };
+    drawConflict(e);
+  }
+
+  function drawConflict(e) {
+    var box = e.node.querySelector("[data-conflict]");
+    if (!box) {
+      box = document.createElement("div");
+      box.className = "sticky-conflict alert alert-warning small p-2 mb-2";
+      box.dataset.conflict = "";
+      box.setAttribute("role", "alert");
+      e.editor.after(box);
+    }
+    var c = e.conflict;
+    var message = document.createElement("p");
+    message.className = "mb-1";
+    message.textContent = c.deleted ? text.textTakenOff : text.textChangedMeanwhile;
+    var parts = [message];
+    if (!c.deleted) {
+      var quote = document.createElement("blockquote");
+      quote.className = "sticky-theirs mb-1";
+      quote.textContent = c.text;
+      parts.push(quote);
+    }
+    [["keep", text.textKeepMine], ["take", c.deleted ? text.textDiscard : text.textTakeTheirs]].forEach(function (a) {
+      var b = document.createElement("button");
+      b.type = "button";
+      b.className = "btn btn-sm me-1 " + (a[0] === "keep" ? "btn-primary" : "btn-outline-secondary");
+      b.dataset.resolve = a[0];
+      b.textContent = a[1];
+      b.addEventListener("mousedown", function (event) { event.preventDefault(); });  // keep the focus
+      b.addEventListener("click", function () { resolve(e, a[0]); });
+      parts.push(b);
+    });
+    box.replaceChildren.apply(box, parts);
+  }
+
+  function resolve(e, choice) {
+    if (editing !== e) { return; }
+    var c = e.conflict;
+    e.conflict = null;
+    var box = e.node.querySelector("[data-conflict]");
+    if (box) { box.remove(); }
+    if (c.deleted) {
+      if (choice === "keep") {  // it is gone: put the text on the board as a new note
+        var value = e.editor.value;
+        send("add_note", { text: value }, function () { if (editing === e) { closeEditor(); } });
+      } else {
+        closeEditor();
+      }
+      return;
+    }
+    e.base = c.text;
+    if (choice === "take") { e.editor.value = c.text; }
+    e.editor.focus();
+    if (choice === "keep") { save(); }
+  }
+
+  function openEditor(id, card) {
+    var note = state.notes.get(id);
+    if (!note || editing) { return; }
+    var body = card.querySelector(".sticky-text");
+    var editor = document.createElement("textarea");
+    editor.className = "form-control form-control-sm sticky-editor";
+    editor.maxLength = 500;
+    editor.value = note.text;
+    editor.setAttribute("aria-label", text.textEdit);
+    body.replaceWith(editor);
+    var e = editing = { id: id, node: card, editor: editor, base: note.text, saving: false, conflict: null };
+    editor.focus();
+    editor.addEventListener("keydown", function (event) {
+      if (event.key === "Enter" && !event.shiftKey) { event.preventDefault(); save(); }
+      if (event.key === "Escape" && !e.conflict) { closeEditor(); }
+    });
+    editor.addEventListener("blur", function () { if (editing === e && !e.conflict) { save(); } });
+  }
+
+  function save() {
+    var e = editing;
+    if (!e || e.saving || e.conflict) { return; }
+    if (e.editor.value.trim() === e.base) { closeEditor(); return; }
+    e.saving = true;
+    send("edit_note", { note: e.id, text: e.editor.value }, function () {
+      if (editing === e) { closeEditor(); }
+    }, function () { e.saving = false; });  // refused: the text stays in the editor
+  }
+
+  function closeEditor() {
+    var e = editing;
+    if (!e) { return; }
+    editing = null;
+    cards.delete(e.id);
+    drawNotes();
+  }
+
+  // The composer's unsent text, kept per user and session on this computer.
+  var draftKey = "u" + me + ":brainstorm:" + sessionId;  // static/js/drafts.js keeps it
+  var composerInput = composer.querySelector("textarea");
+  var draftBox = el("[data-draft]");
+  var unsentReported = null;
+  var draftRestored = false;  // the text was kept from before (a reload, an earlier phase)
+  var drafts = window.CocreateDrafts || { load: function () { return ""; },
+    keep: function () {}, forget: function () {} };
+
+  function keepDraft() { drafts.keep(draftKey, composerInput.value.trim() ? composerInput.value : ""); }
+  function forgetDraft() { drafts.forget(draftKey); }
+  // Tell the server whether this composer holds unsent text (only when that changes).
+  function reportUnsent(force) {
+    var unsent = !!composerInput.value.trim();
+    if (revision === null || ended || (!force && unsent === unsentReported)) { return; }
+    unsentReported = unsent;
+    socket.emit("unsent", { session: sessionId, unsent: unsent });
+  }
+  // The kept text: offered in the composer when ideating again, shown beside the board (and
+  // still kept) while notes cannot be added.
+  function drawDraft() {
+    var unsent = composerInput.value.trim();
+    var writing = state.phase === "ideate" || state.phase === "lobby";
+    if (!unsent) { draftRestored = false; } else if (state.phase !== "ideate") { draftRestored = true; }
+    draftBox.classList.toggle("d-none", !unsent || (writing && !(state.phase === "ideate" && draftRestored)));
+    el("[data-draft-hint]").textContent = writing ? text.textDraftReady : text.textDraftKept;
+    el("[data-draft-text]").textContent = unsent;
+    el("[data-draft-text]").classList.toggle("d-none", writing);
+  }
+  (function restoreDraft() {
+    var kept = drafts.load(draftKey);
+    if (kept && !composerInput.value) { composerInput.value = kept; draftRestored = true; }
+  }());
+  composerInput.addEventListener("input", function () { keepDraft(); reportUnsent(false); drawDraft(); });
+  el("[data-draft-discard]").addEventListener("click", function () {
+    composerInput.value = "";
+    forgetDraft();
+    reportUnsent(false);
+    drawDraft();
   });
 
   clusterComposer.addEventListener("submit", function (event) {
@@ -551,9 +824,13 @@
     event.preventDefault();
     var input = composer.querySelector("textarea");
     var value = input.value.trim();
-    if (!value) { input.focus(); return; }
+    if (!value || state.phase !== "ideate") { input.focus(); return; }
     send("add_note", { text: value }, function () {
-      input.value = "";
+      if (input.value.trim() === value) { input.value = ""; }  // not what was typed since
+      draftRestored = false;
+      keepDraft();
+      reportUnsent(false);
+      drawDraft();
       input.focus();
     });
   });
@@ -610,22 +887,7 @@
       send("delete_note", { note: id });
       return;
     }
-    var body = card.querySelector(".sticky-text");
-    var editor = document.createElement("textarea");
-    editor.className = "form-control form-control-sm sticky-editor";
-    editor.maxLength = 500;
-    editor.value = state.notes.get(id).text;
-    editor.setAttribute("aria-label", text.textEdit);
-    body.replaceWith(editor);
-    editor.focus();
-    function save() {
-      send("edit_note", { note: id, text: editor.value }, null, drawNotes);
-    }
-    editor.addEventListener("keydown", function (e) {
-      if (e.key === "Enter" && !e.shiftKey) { e.preventDefault(); save(); }
-      if (e.key === "Escape") { drawNotes(); }
-    });
-    editor.addEventListener("blur", save, { once: true });
+    openEditor(id, card);
   });
 
   doneButton.addEventListener("click", function () {
@@ -634,7 +896,13 @@
 
   el("[data-advance]").addEventListener("click", function () {
     var p = state.presence;
-    if (state.phase !== "lobby" && p.done < p.count && !window.confirm(text.confirmAdvance)) { return; }
+    var question = null;
+    if (p.unsent) {
+      question = (p.unsent === 1 ? text.confirmUnsentOne : text.confirmUnsentOther).replace("__N__", p.unsent);
+    } else if (state.phase !== "lobby" && p.done < p.count) {
+      question = text.confirmAdvance;
+    }
+    if (question && !window.confirm(question)) { return; }
     send("advance", { from: state.phase });
   });
   el("[data-pause]").addEventListener("click", function () { send(state.paused ? "resume" : "pause"); });

@@ -93,6 +93,21 @@
     forgetAll();
   });
 
+  // The live board's note composer (brainstorm.js) keeps its unsent text in the same store,
+  // under the same rules (per user, pruned, forgotten on sign-out): one field, "body".
+  window.CocreateDrafts = {
+    load: function (key) {
+      var draft = read(PREFIX + key);
+      return draft ? draft.fields.body || "" : "";
+    },
+    keep: function (key, text) {
+      if (stopped) { return; }
+      if (text) { write(PREFIX + key, { at: Date.now(), fields: { body: text }, base: {} }); }
+      else { forget(PREFIX + key); }
+    },
+    forget: function (key) { forget(PREFIX + key); }
+  };
+
   var TEXT_TYPES = ["text", "search", "url", "email"];
 
   function textFields(form) {

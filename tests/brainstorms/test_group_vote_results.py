@@ -45,8 +45,8 @@ def test_clusters_are_made_named_filled_and_merged_live(app, grouping):
     member, watcher = boards["member"], boards["asker"]
     first = member.send("create_cluster", {"session": session_id, "name": "  Setup  "})
     assert first["ok"] and first["cluster"]["name"] == "Setup"
-    grouping_push = dict(watcher.received())["grouping"]
-    assert [c["name"] for c in grouping_push["clusters"]] == ["Setup"]
+    # Only what changed is sent: the new cluster, not the board.
+    assert watcher.received() == [("cluster", first["cluster"])]
     a, b = first["cluster"]["id"], None
     b = member.send("create_cluster", {"session": session_id, "name": "Tour"})["cluster"]["id"]
     assert member.send("rename_cluster", {"session": session_id, "cluster": b, "name": "Help"})[
@@ -56,9 +56,11 @@ def test_clusters_are_made_named_filled_and_merged_live(app, grouping):
     assert member.send("move_note", {"session": session_id, "note": notes[1], "cluster": b})["ok"]
     watcher.received()
     assert member.send("merge_clusters", {"session": session_id, "source": b, "target": a})["ok"]
-    pushed = dict(watcher.received())["grouping"]
-    assert [c["id"] for c in pushed["clusters"]] == [a]
-    assert pushed["placement"] == {str(notes[0]): a, str(notes[1]): a, str(notes[2]): None}
+    # One patch: the notes that moved, and the cluster merged away.
+    assert watcher.received() == [
+        ("placement", {"notes": {str(notes[1]): a}}),
+        ("cluster_deleted", {"id": b}),
+    ]
     # Out of a cluster again.
     assert member.send("move_note", {"session": session_id, "note": notes[1], "cluster": None})[
         "ok"
@@ -185,7 +187,6 @@ def test_dots_within_the_limits_changeable_until_the_phase_ends(app, grouping, t
         "left": 2,
     }
     assert dict(watcher.received())["tally"] == {
-        "session": session_id,
         "notes": {},
         "clusters": {str(c): 1},
     }

@@ -563,6 +563,7 @@ NOT_MODERATION = {
                 "keep_alive",
                 "leave",
                 "mark_done",
+                "mark_unsent",
                 "merge_clusters",
                 "move_note",
                 "pause_phase",
