@@ -31,7 +31,7 @@ def test_vote_for_similar_idea_keeps_the_draft(
 ):
     owner = live_user(role=Role.MODERATOR)
     slug = live_space(owner, name="Similar Ideas", slug="similar-bt")
-    ids = _ideas(live_server, slug, owner, ["Export reports as PDF"])
+    ids = _ideas(live_server, slug, owner, ["Export reports as signed PDF for auditors"])
     page = browser.new_context(base_url=base_url).new_page()
     sign_in(page, live_user().username)
     page.goto(f"/s/{slug}")
@@ -41,14 +41,16 @@ def test_vote_for_similar_idea_keeps_the_draft(
     page.get_by_label("Describe it").fill("Half a thought I must not lose")
     similar = page.locator("#similar-ideas")
     # The live server is shared with other tests, whose ideas may be suggested too.
-    suggestion = similar.get_by_role("listitem").filter(has_text="Export reports as PDF")
+    suggestion = similar.get_by_role("listitem").filter(
+        has_text="Export reports as signed PDF for auditors"
+    )
     suggestion.get_by_role("button", name="Vote for this instead").click()
     expect(suggestion.get_by_role("button", name="Voted")).to_be_disabled()
     expect(page).to_have_url(f"{base_url}/s/{slug}/ideas/new")
     expect(page.get_by_label("Your idea in one sentence")).to_have_value("Export repo")
     expect(page.get_by_label("Describe it")).to_have_value("Half a thought I must not lose")
     _shoot(page, "similar-voted-en")
-    page.goto(f"/ideas/{ids['Export reports as PDF']}")
+    page.goto(f"/ideas/{ids['Export reports as signed PDF for auditors']}")
     expect(page.locator(".idea-main .vote-count")).to_have_text("1")
     page.context.close()
 
