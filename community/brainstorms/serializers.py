@@ -114,7 +114,11 @@ def own_payload(session: BrainstormSession, user_id: int) -> dict:
         "notes": [note_payload(session, n, user_id) for n in own] if session.notes_hidden else None,
         "my_dots": my_dots_payload(session, user_id),
     }
-    if session.totals_hidden and session.sees_totals(user_id):
+    if (
+        session.current_phase == Phase.VOTE
+        and session.totals_hidden
+        and session.sees_totals(user_id)
+    ):
         payload["tally"] = tally_payload(session)
     return payload
 
