@@ -86,6 +86,9 @@ def generate(app: Flask, participants: int) -> int:
             prompt="What should we build next?",
             hidden_ideation=False,
             ideate_minutes=60,
+            # Live totals: every dot goes to everyone (the heaviest case), and the bench
+            # times a dot by its tally patch.
+            dot_totals="live",
         )
         brainstorms.advance_phase(session, by=facilitator)  # ideate
         db.session.commit()

@@ -16,10 +16,9 @@ def _name(user) -> str:
 
 
 def export_rows(session: BrainstormSession) -> list[dict]:
-    """The ranked results with, per item, its notes' authors (empty when anonymous) and,
-    for a note, the cluster it is in."""
+    """The ranked results (clusters and the notes in no cluster) with, per item, its notes'
+    authors (empty when anonymous)."""
     notes = {n.id: n for n in queries.visible_notes(session, None)}
-    cluster_names = {c.id: c.name for c in queries.clusters(session)}
     authors_of_cluster: dict[int, list[str]] = {}
     for note in notes.values():
         if note.cluster_id is not None and note.author is not None:
@@ -31,22 +30,15 @@ def export_rows(session: BrainstormSession) -> list[dict]:
         if item["kind"] == "note":
             note = notes[item["id"]]
             authors = [_name(note.author)] if note.author else []
-            cluster = cluster_names.get(note.cluster_id, "")
         else:
             authors = authors_of_cluster.get(item["id"], [])
-            cluster = ""
-        rows.append(
-            {
-                **item,
-                "cluster": cluster,
-                "authors": [] if session.anonymous else authors,
-            }
-        )
+        rows.append({**item, "authors": [] if session.anonymous else authors})
     return rows
 
 
 def results_csv(session: BrainstormSession) -> str:
-    """One row per cluster and note, in rank order."""
+    """One row per cluster and per note in no cluster, in rank order, each cluster followed
+    by its notes (no rank or dots of their own: they count towards the cluster's)."""
     header = [_("Rank"), _("Kind"), _("Text"), _("Cluster"), _("Dots"), _("Idea")]
     if not session.anonymous:
         header.append(_("Authors"))
@@ -57,13 +49,15 @@ def results_csv(session: BrainstormSession) -> str:
             row["rank"],
             kinds[row["kind"]],
             row["text"],
-            row["cluster"],
+            "",
             row["dots"],
             row["idea"] or "",
         ]
         if not session.anonymous:
             cells.append("; ".join(row["authors"]))
         rows.append(cells)
+        for text in row.get("notes") or []:
+            rows.append(["", kinds["note"], text, row["text"], "", ""] + [""] * (len(header) - 6))
     return csv_text(rows)
 
 

@@ -14,7 +14,13 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from community.brainstorms.models import PROMPT_MAX, WHO_MAY_GROUP_LABELS, WhoMayGroup
+from community.brainstorms.models import (
+    DOT_TOTALS_LABELS,
+    PROMPT_MAX,
+    WHO_MAY_GROUP_LABELS,
+    DotTotals,
+    WhoMayGroup,
+)
 from community.brainstorms.operations import MINUTES_MAX
 from community.web.args import Args, Id
 from community.web.forms import as_choices
@@ -66,6 +72,11 @@ class SessionForm(FlaskForm):
         _l("Who may group the notes"),
         choices=as_choices((w.value, label) for w, label in WHO_MAY_GROUP_LABELS.items()),
         default=WhoMayGroup.EVERYONE.value,
+    )
+    dot_totals = SelectField(
+        _l("Dot totals"),
+        choices=as_choices((d.value, label) for d, label in DOT_TOTALS_LABELS.items()),
+        default=DotTotals.HIDDEN.value,
     )
     ideate_minutes = _minutes(_l("Ideate (minutes)"), 10)
     group_minutes = _minutes(_l("Group (minutes)"), 5)

@@ -41,6 +41,18 @@ class WhoMayGroup(enum.StrEnum):
     FACILITATOR = "facilitator"
 
 
+class DotTotals(enum.StrEnum):
+    """Whether participants see the dot totals while voting (the facilitator always does)."""
+
+    HIDDEN = "hidden"
+    LIVE = "live"
+
+
+DOT_TOTALS_LABELS = {
+    DotTotals.HIDDEN: _l("Hidden until the vote closes"),
+    DotTotals.LIVE: _l("Live while voting"),
+}
+
 WHO_MAY_GROUP_LABELS = {
     WhoMayGroup.EVERYONE: _l("Everyone"),
     WhoMayGroup.FACILITATOR: _l("Only the facilitator"),
@@ -85,6 +97,10 @@ class BrainstormSession(db.Model):
     who_may_group: Mapped[str] = mapped_column(
         String(16), default=WhoMayGroup.EVERYONE.value, server_default=WhoMayGroup.EVERYONE.value
     )
+    # Hidden: participants learn the totals only once the vote closes (never sent before).
+    dot_totals: Mapped[str] = mapped_column(
+        String(16), default=DotTotals.HIDDEN.value, server_default=DotTotals.HIDDEN.value
+    )
     phase: Mapped[str] = mapped_column(String(16), default=Phase.LOBBY.value)
     # Server-authoritative end of the current timed phase; None outside timed phases.
     phase_ends_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
@@ -127,6 +143,19 @@ class BrainstormSession(db.Model):
     def notes_hidden(self) -> bool:
         """Whether participants see only their own notes right now."""
         return self.hidden_ideation and self.current_phase in (Phase.LOBBY, Phase.IDEATE)
+
+    @property
+    def totals_hidden(self) -> bool:
+        """Whether participants other than the facilitator are kept from the dot totals right
+        now: in a session with hidden totals, until the vote closes."""
+        return self.dot_totals == DotTotals.HIDDEN and self.current_phase not in (
+            Phase.RESULTS,
+            Phase.CLOSED,
+        )
+
+    def sees_totals(self, user_id: int | None) -> bool:
+        """Whether ``user_id`` may be sent the dot totals now (the facilitator always may)."""
+        return not self.totals_hidden or (user_id is not None and user_id == self.facilitator_id)
 
 
 class Participant(db.Model):

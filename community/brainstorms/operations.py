@@ -22,6 +22,7 @@ from community.brainstorms.models import (
     TIMED,
     BrainstormSession,
     Connection,
+    DotTotals,
     Participant,
     Phase,
     WhoMayGroup,
@@ -56,6 +57,7 @@ def create_session(
     group_minutes: int = 5,
     vote_minutes: int = 5,
     who_may_group: str = WhoMayGroup.EVERYONE.value,
+    dot_totals: str = DotTotals.HIDDEN.value,
     idea: Idea | None = None,
     scheduled_for: datetime | None = None,
 ) -> BrainstormSession:
@@ -95,6 +97,8 @@ def create_session(
         )
     if who_may_group not in {w.value for w in WhoMayGroup}:
         raise OperationError(_("Choose who may group the notes."), "who_may_group")
+    if dot_totals not in {d.value for d in DotTotals}:
+        raise OperationError(_("Choose when participants see the dot totals."), "dot_totals")
     if idea is not None and idea.space_id != space.id:
         raise OperationError(_("Link an idea from this space."), "idea")
     session = BrainstormSession(
@@ -110,6 +114,7 @@ def create_session(
         group_minutes=group_minutes,
         vote_minutes=vote_minutes,
         who_may_group=who_may_group,
+        dot_totals=dot_totals,
         scheduled_for=scheduled_for,
     )
     db.session.add(session)

@@ -143,28 +143,34 @@ def item_dots(
 
 
 def ranked_results(session: BrainstormSession) -> list[dict]:
-    """Clusters and notes ranked by their dots (most first; clusters before notes on a tie,
-    then board order); a cluster lists the texts of its notes; ``idea``: the idea it was
-    promoted to, if any."""
+    """Clusters and the notes in no cluster, ranked by their score, most first: a cluster
+    scores the dots on it and on its notes, which are listed under it (``notes``: their texts)
+    and not ranked again beside it. Equal scores share a rank (1, 2, 2, 4); among them
+    clusters come first, then board order. ``idea``: the idea an item was promoted to."""
     totals = dot_totals(session)
     promoted = promoted_items(session)
     notes = visible_notes(session, None) if not session.notes_hidden else []
-    by_cluster: dict[int, list[str]] = {}
+    by_cluster: dict[int, list[Note]] = {}
     for note in notes:
         if note.cluster_id is not None:
-            by_cluster.setdefault(note.cluster_id, []).append(note.text)
-    items = [
-        {
-            "kind": "cluster",
-            "id": c.id,
-            "text": c.name,
-            "notes": by_cluster.get(c.id, []),
-            "dots": totals["clusters"].get(c.id, 0),
-            "idea": promoted["clusters"].get(c.id),
-            "order": (0, c.position, c.id),
-        }
-        for c in clusters(session)
-    ] + [
+            by_cluster.setdefault(note.cluster_id, []).append(note)
+    items = []
+    for c in clusters(session):
+        inside = by_cluster.pop(c.id, [])
+        score = totals["clusters"].get(c.id, 0)
+        score += sum(totals["notes"].get(n.id, 0) for n in inside)
+        items.append(
+            {
+                "kind": "cluster",
+                "id": c.id,
+                "text": c.name,
+                "notes": [n.text for n in inside],
+                "dots": score,
+                "idea": promoted["clusters"].get(c.id),
+                "order": (0, c.position, c.id),
+            }
+        )
+    items += [
         {
             "kind": "note",
             "id": n.id,
@@ -174,11 +180,18 @@ def ranked_results(session: BrainstormSession) -> list[dict]:
             "order": (1, 0, n.id),
         }
         for n in notes
+        if n.cluster_id is None
     ]
     items.sort(key=lambda item: (-item["dots"], item["order"]))
-    for rank, item in enumerate(items, start=1):
+    previous = None
+    for place, item in enumerate(items, start=1):
+        if previous is None or item["dots"] != previous["dots"]:
+            item["rank"] = place
+        else:
+            item["rank"] = previous["rank"]
+        previous = item
+    for item in items:
         del item["order"]
-        item["rank"] = rank
     return items
 
 

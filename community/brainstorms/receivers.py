@@ -101,10 +101,13 @@ def push_grouping(
 
 @signals.brainstorm_dots_changed.connect
 def push_dots(session: BrainstormSession, *, by, note=None, cluster=None, **_kwargs) -> None:
-    """The new total of the item voted on to everyone (never who voted); the voter's own dots
-    only to the voter's tabs."""
+    """The new total of the item voted on to everyone (never who voted) or, while the totals
+    are hidden, only to the facilitator's tabs; the voter's own dots only to the voter's."""
     box = outbox(session)
-    box.merge("tally", serializers.item_tally_payload(session, note=note, cluster=cluster))
+    if session.totals_hidden:
+        _refresh_own(box, session, session.facilitator_id)
+    else:
+        box.merge("tally", serializers.item_tally_payload(session, note=note, cluster=cluster))
     _refresh_own(box, session, by.id)
 
 

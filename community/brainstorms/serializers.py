@@ -2,7 +2,8 @@
 
 Anonymity is enforced here: in an anonymous session a note never carries its author, and
 presence is a count, never a list of names. Dots are never sent with their voters: everyone
-gets totals, and each participant their own dots.
+gets totals, and each participant their own dots. In a session with hidden totals only the
+facilitator gets the totals (in their ``own`` snapshot) until the vote closes.
 """
 
 from __future__ import annotations
@@ -104,14 +105,22 @@ def my_dots_payload(session: BrainstormSession, user_id: int) -> dict:
 
 def own_payload(session: BrainstormSession, user_id: int) -> dict:
     """What only one participant's tabs are sent: which notes are theirs, the notes themselves
-    while ideation is hidden (nobody else has them yet), and their dots."""
+    while ideation is hidden (nobody else has them yet), their dots and, for the facilitator
+    while the totals are hidden from the others, the totals."""
     own = queries.own_notes(session, user_id)
-    return {
+    payload = {
         "session": session.id,
         "mine": [n.id for n in own],
         "notes": [note_payload(session, n, user_id) for n in own] if session.notes_hidden else None,
         "my_dots": my_dots_payload(session, user_id),
     }
+    if (
+        session.current_phase == Phase.VOTE
+        and session.totals_hidden
+        and session.sees_totals(user_id)
+    ):
+        payload["tally"] = tally_payload(session)
+    return payload
 
 
 def results_payload(session: BrainstormSession) -> dict:
@@ -138,7 +147,9 @@ def state_payload(session: BrainstormSession, viewer) -> dict:
         ],
         "note_count": queries.note_count(session),
         "clusters": [cluster_payload(c) for c in queries.clusters(session)],
-        "tally": tally_payload(session),
+        "dot_totals": session.dot_totals,
+        # None while the totals are hidden from this viewer: not sent, not merely not drawn.
+        "tally": tally_payload(session) if session.sees_totals(viewer.id) else None,
         "my_dots": my_dots_payload(session, viewer.id),
         "results": queries.ranked_results(session) if showing_results else None,
         "presence": presence_payload(session),

@@ -96,6 +96,7 @@ def new_session(slug: str):
                 group_minutes=form.group_minutes.data,
                 vote_minutes=form.vote_minutes.data,
                 who_may_group=form.who_may_group.data,
+                dot_totals=form.dot_totals.data,
                 scheduled_for=scheduled.replace(tzinfo=UTC) if scheduled else None,
             )
         if saved:

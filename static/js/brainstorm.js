@@ -40,7 +40,7 @@
   var state = { phase: board.dataset.phase, endsAt: null, skew: 0, paused: false, secondsLeft: null,
                 noteCount: 0, notes: new Map(), mine: new Set(), flagged: new Set(),
                 facilitator: false, anonymous: false, done: false, presence: { count: 0, done: 0 },
-                clusters: [], mayGroup: false, tally: { notes: {}, clusters: {} },
+                clusters: [], mayGroup: false, tally: null, dotsPerItem: 0,
                 myDots: { notes: {}, clusters: {}, left: 0 }, results: null };
 
   function canGroup() { return state.mayGroup && state.phase === "group"; }
@@ -56,11 +56,14 @@
     var wrap = document.createElement("div");
     wrap.className = "dot-controls";
     var key = kind + "s";
-    var total = state.tally[key][id] || 0, mine = state.myDots[key][id] || 0;
+    // No tally while the totals are hidden from this participant: only their own dots.
+    var total = state.tally ? state.tally[key][id] || 0 : null, mine = state.myDots[key][id] || 0;
     var count = document.createElement("span");
     count.className = "dot-count";
     count.dataset.dotCount = "";
-    count.textContent = "● " + total + (mine ? " (" + mine + " " + text.textMine + ")" : "");
+    count.textContent = total === null
+      ? "● " + mine + " " + text.textMine
+      : "● " + total + (mine ? " (" + mine + " " + text.textMine + ")" : "");
     wrap.appendChild(count);
     [["add_dot", "+", text.textAddDot], ["remove_dot", "−", text.textRemoveDot]].forEach(function (a) {
       var b = document.createElement("button");
@@ -69,7 +72,7 @@
       b.textContent = a[1];
       b.setAttribute("aria-label", a[2] + ": " + label);
       b.title = a[2];
-      b.disabled = a[0] === "remove_dot" ? !mine : state.myDots.left < 1;
+      b.disabled = a[0] === "remove_dot" ? !mine : state.myDots.left < 1 || mine >= state.dotsPerItem;
       b.addEventListener("click", function () {
         var data = {};
         data[kind] = id;
@@ -175,7 +178,8 @@
     var vote = state.phase === "vote";
     return JSON.stringify([note.text, note.author || null, isMine(note), state.phase, canGroup(),
       canGroup() ? state.clusters : null, state.flagged.has(note.id),
-      vote ? [state.tally.notes[note.id] || 0, state.myDots.notes[note.id] || 0, state.myDots.left > 0] : null]);
+      vote ? [state.tally ? state.tally.notes[note.id] || 0 : null, state.myDots.notes[note.id] || 0,
+        state.myDots.left > 0] : null]);
   }
 
   function cardFor(note) {
@@ -276,7 +280,7 @@
     var column = columns.get(key);
     if (!column) { column = makeColumn(cluster); columns.set(key, column); }
     var sig = JSON.stringify([cluster, state.phase, canGroup(), canGroup() ? state.clusters : null,
-      cluster && state.phase === "vote" ? [state.tally.clusters[cluster.id] || 0,
+      cluster && state.phase === "vote" ? [state.tally ? state.tally.clusters[cluster.id] || 0 : null,
         state.myDots.clusters[cluster.id] || 0, state.myDots.left > 0] : null]);
     if (column.sig !== sig) { column.sig = sig; fillColumnTop(column, cluster); }
     var nodes = [];
@@ -466,6 +470,7 @@
     state.mayGroup = s.may_group;
     state.clusters = s.clusters;
     state.tally = s.tally;
+    state.dotsPerItem = s.dots_per_item;
     state.myDots = s.my_dots;
     state.results = s.results;
     state.notes = new Map();
@@ -552,8 +557,9 @@
       });
     },
     tally: function (m) {
-      state.tally = { notes: Object.assign({}, state.tally.notes, m.notes),
-                      clusters: Object.assign({}, state.tally.clusters, m.clusters) };
+      var old = state.tally || { notes: {}, clusters: {} };
+      state.tally = { notes: Object.assign({}, old.notes, m.notes),
+                      clusters: Object.assign({}, old.clusters, m.clusters) };
     },
     results: function (m) { state.results = m.results; }
   };
@@ -624,6 +630,7 @@
       state.notes = notes;
     }
     state.myDots = own.my_dots;
+    if (own.tally) { state.tally = own.tally; }  // the facilitator, while totals are hidden
     drawNotes();
   }
 

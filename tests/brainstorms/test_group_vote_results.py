@@ -9,7 +9,8 @@ import threading
 
 import pytest
 
-from community.brainstorms.models import Cluster, Dot, Note, Phase
+from community.brainstorms import queries
+from community.brainstorms.models import BrainstormSession, Cluster, Dot, Note, Patch, Phase
 from community.extensions import db
 
 
@@ -170,7 +171,7 @@ def _vote(session_id, ws, **item):
 
 
 def test_dots_within_the_limits_changeable_until_the_phase_ends(app, grouping, to_phase):
-    session_id, boards, notes = grouping(dots_per_participant=3, dots_per_item=2)
+    session_id, boards, notes = grouping(dots_per_participant=3, dots_per_item=2, dot_totals="live")
     member, watcher = boards["member"], boards["asker"]
     c = member.send("create_cluster", {"session": session_id, "name": "Setup"})["cluster"]["id"]
     assert _vote(session_id, member, note=notes[0]) == {
@@ -249,7 +250,7 @@ def test_two_tabs_voting_at_once_stay_within_the_limits(
 
 
 def test_anonymous_dots_send_totals_and_my_dots_only(app, cast, grouping, to_phase):
-    session_id, boards, notes = grouping(anonymous=True)
+    session_id, boards, notes = grouping(anonymous=True, dot_totals="live")
     member, watcher, facilitator = boards["member"], boards["asker"], boards["expert"]
     to_phase(session_id, Phase.VOTE)
     for ws in boards.values():
@@ -269,7 +270,7 @@ def test_anonymous_dots_send_totals_and_my_dots_only(app, cast, grouping, to_pha
     assert sent[1]["my_dots"]["notes"] == {str(notes[0]): 1}
 
 
-def test_results_rank_clusters_and_notes_and_stay_after_close(app, client, grouping, to_phase):
+def test_results_score_each_cluster_once_and_stay_after_close(app, client, grouping, to_phase):
     session_id, boards, notes = grouping()
     member, facilitator = boards["member"], boards["expert"]
     c = member.send("create_cluster", {"session": session_id, "name": "Setup"})["cluster"]["id"]
@@ -278,15 +279,14 @@ def test_results_rank_clusters_and_notes_and_stay_after_close(app, client, group
     to_phase(session_id, Phase.VOTE)
     _vote(session_id, member, note=notes[2])
     _vote(session_id, boards["asker"], cluster=c)
-    _vote(session_id, member, cluster=c)
+    # A dot on a note inside the cluster counts towards the cluster: one score, no second rank.
+    _vote(session_id, member, note=notes[0])
     facilitator.received()
     assert facilitator.send("advance", {"session": session_id, "from": "vote"})["ok"]
     results = dict(facilitator.received())["results"]["results"]
     assert [(r["rank"], r["kind"], r["text"], r["dots"]) for r in results] == [
         (1, "cluster", "Setup", 2),
         (2, "note", "Sample workspace", 1),
-        (3, "note", "Import in one click", 0),
-        (4, "note", "A guided tour", 0),
     ]
     assert results[0]["notes"] == ["Import in one click", "A guided tour"]
     to_phase(session_id, Phase.CLOSED)
@@ -294,3 +294,86 @@ def test_results_rank_clusters_and_notes_and_stay_after_close(app, client, group
     assert state["phase"] == "closed" and state["results"] == results
     page = client.get(f"/sessions/{session_id}").get_data(as_text=True)
     assert "Setup" in page and "Sample workspace" in page
+
+
+def test_equal_scores_share_a_rank(app, grouping, to_phase):
+    session_id, boards, notes = grouping(dots_per_participant=5, dots_per_item=3)
+    member, asker, facilitator = boards["member"], boards["asker"], boards["expert"]
+    c = member.send("create_cluster", {"session": session_id, "name": "Setup"})["cluster"]["id"]
+    member.send("move_note", {"session": session_id, "note": notes[0], "cluster": c})
+    to_phase(session_id, Phase.VOTE)
+    for _ in range(2):
+        _vote(session_id, member, note=notes[1])
+        _vote(session_id, asker, note=notes[2])
+    _vote(session_id, member, cluster=c)
+    for _ in range(2):
+        _vote(session_id, asker, note=notes[0])
+    facilitator.received()
+    assert facilitator.send("advance", {"session": session_id, "from": "vote"})["ok"]
+    results = dict(facilitator.received())["results"]["results"]
+    # 3, 2, 2, then nothing left: ranks 1, 2, 2 (a fourth item would be 4).
+    assert [(r["rank"], r["text"], r["dots"]) for r in results] == [
+        (1, "Setup", 3),
+        (2, "A guided tour", 2),
+        (2, "Sample workspace", 2),
+    ]
+    with app.app_context():
+        session = db.session.get(BrainstormSession, session_id)
+        db.session.add(Note(session_id=session_id, author_id=session.facilitator_id, text="Late"))
+        db.session.flush()
+        ranks = [(r["rank"], r["text"]) for r in queries.ranked_results(session)]
+        db.session.rollback()
+    assert ranks == [(1, "Setup"), (2, "A guided tour"), (2, "Sample workspace"), (4, "Late")]
+
+
+def test_hidden_totals_reach_only_the_facilitator_until_the_vote_closes(
+    app, client, login, cast, people, board, grouping, to_phase
+):
+    session_id, boards, notes = grouping()  # hidden totals: the default
+    member, asker, facilitator = boards["member"], boards["asker"], boards["expert"]
+    to_phase(session_id, Phase.VOTE)
+    for ws in boards.values():
+        ws.messages()
+    since = member.send("join", {"session": session_id})["state"]["revision"]
+    assert _vote(session_id, member, note=notes[0])["my_dots"]["notes"] == {str(notes[0]): 1}
+    assert _vote(session_id, asker, note=notes[0])["ok"]
+    # The facilitator sees the running totals, in their own snapshot only.
+    own = [p for name, p in facilitator.messages() if name == "own"]
+    assert own[-1]["tally"]["notes"] == {str(notes[0]): 2}
+    # Participants: no totals in any update, own message, full state or catch-up.
+    seen = member.messages() + asker.messages()
+    seen.append(("state", member.send("join", {"session": session_id})["state"]))
+    seen.append(("catch_up", member.send("join", {"session": session_id, "since": since})))
+    fresh = board(people["member"])
+    seen.append(("fresh", fresh.send("join", {"session": session_id})["state"]))
+    assert seen[-1][1]["tally"] is None and seen[-3][1]["tally"] is None
+    assert seen[-2][1]["patches"] and "tally" not in seen[-2][1]["own"]
+    everything = json.dumps(seen)
+    assert '"tally"' not in everything.replace('"tally": null', "")
+    assert '"results": [' not in everything
+    with app.app_context():
+        kept = db.session.scalars(db.select(Patch).where(Patch.session_id == session_id)).all()
+        assert kept and all(kind != "tally" for p in kept for kind, _ in p.changes)
+    # Neither the page nor the exports give them away while voting.
+    login(client, cast.member)
+    assert client.get(f"/sessions/{session_id}/results.csv").status_code == 404
+    assert client.get(f"/sessions/{session_id}/results.md").status_code == 404
+    page = client.get(f"/sessions/{session_id}").get_data(as_text=True)
+    assert "data-results-list></ol>" in page
+    # Once the vote closes, everyone gets the results with their scores.
+    assert facilitator.send("advance", {"session": session_id, "from": "vote"})["ok"]
+    results = dict(member.received())["results"]["results"]
+    assert results[0]["dots"] == 2
+    assert member.send("join", {"session": session_id})["state"]["tally"]["notes"] == {
+        str(notes[0]): 2
+    }
+
+
+def test_live_totals_reach_everyone_while_voting(app, grouping, to_phase):
+    session_id, boards, notes = grouping(dot_totals="live")
+    to_phase(session_id, Phase.VOTE)
+    boards["asker"].received()
+    assert _vote(session_id, boards["member"], note=notes[0])["ok"]
+    assert dict(boards["asker"].received())["tally"]["notes"] == {str(notes[0]): 1}
+    state = boards["asker"].send("join", {"session": session_id})["state"]
+    assert state["tally"]["notes"] == {str(notes[0]): 1} and state["dot_totals"] == "live"

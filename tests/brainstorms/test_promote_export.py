@@ -193,6 +193,9 @@ def test_results_export_as_markdown_and_csv(client, cast, login, finished):
     rows = list(csv.reader(io.StringIO(body.lstrip("\ufeff"))))
     assert rows[0] == ["Rank", "Kind", "Text", "Cluster", "Dots", "Idea", "Authors"]
     assert rows[1] == ["1", "Cluster", "Faster setup", "", "3", "", "Greta; Casey"]
+    # The cluster's notes follow it, unranked: their dots are the cluster's score.
+    assert ["", "Note", "Import in one click", "Faster setup", "", "", ""] in rows
+    assert all(r[0] for r in rows[1:] if r[3] == "")
     formula = next(r for r in rows if "HYPERLINK" in r[2])
     assert formula[2] == '\'=HYPERLINK("x")' and formula[4] == "1"
     assert all(not cell.startswith(("=", "+", "-", "@")) for row in rows for cell in row)

@@ -85,6 +85,7 @@ def test_own_messages_tell_an_anonymous_author_which_notes_are_theirs(
         hidden_ideation=False,
         dots_per_participant=2,
         dots_per_item=1,
+        dot_totals="live",
     )
     to_phase(session_id, Phase.IDEATE)
     tab, other_tab, facilitator = (

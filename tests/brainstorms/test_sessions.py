@@ -120,8 +120,18 @@ def test_space_tab_list_and_create_form(client, cast, login):
         "group_minutes": "5",
         "vote_minutes": "5",
     }
-    created = client.submit(f"/s/{cast.space.slug}/sessions/new", form)
+    for wrong in ("shown", "", "x" * 100_000):
+        refused = client.submit(f"/s/{cast.space.slug}/sessions/new", {**form, "dot_totals": wrong})
+        assert refused.status_code == 200 and "Not a valid choice" in page_text(refused)
+    for wrong in ("live\x00",):  # refused before the form is read
+        refused = client.submit(f"/s/{cast.space.slug}/sessions/new", {**form, "dot_totals": wrong})
+        assert refused.status_code == 400
+    with client.application.app_context():
+        assert db.session.scalar(db.select(db.func.count(BrainstormSession.id))) == 0
+    created = client.submit(f"/s/{cast.space.slug}/sessions/new", {**form, "dot_totals": "live"})
     assert created.status_code == 302
+    with client.application.app_context():
+        assert db.session.scalar(db.select(BrainstormSession.dot_totals)) == "live"
     board = client.get(created.location)
     assert "How could onboarding be faster?" in page_text(board)
     assert 'id="board"' in board.get_data(as_text=True)
