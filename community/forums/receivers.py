@@ -9,6 +9,7 @@ from community import signals
 from community.extensions import db, socketio
 from community.forums.events import NAMESPACE, space_room, thread_room
 from community.forums.models import Post, Thread
+from community.web.live import recheck_after_access_change
 
 
 def _announce(post_id: int) -> None:
@@ -51,13 +52,5 @@ def announce_approved_reply(_event, *, action: str, target=None, **_kwargs) -> N
 
 @signals.space_access_changed.connect
 def recheck_readers(space, *, user=None, **_kwargs) -> None:
-    """The space's news now goes to other rooms (it changed visibility, or one reader of a
-    private space lost access): after the commit, its readers are told to watch again."""
-    if user is None or space.is_private:
-        signals.on_commit(
-            socketio.emit,
-            "recheck",
-            {"space": space.id},
-            to=space_room(space.id),
-            namespace=NAMESPACE,
-        )
+    """The space's news now goes to other rooms: its readers are told to watch again."""
+    recheck_after_access_change(space, user, space_room(space.id), NAMESPACE)

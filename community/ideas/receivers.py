@@ -11,6 +11,7 @@ from community.forums.models import Post, Thread, ThreadKind
 from community.ideas import time_in_status, trending
 from community.ideas.events import NAMESPACE, idea_room, space_room
 from community.ideas.models import Idea
+from community.web.live import recheck_after_access_change
 
 
 def _push_count(idea_id: int) -> None:
@@ -47,16 +48,8 @@ def push_merged_count(idea, *, into, **_kwargs) -> None:
 
 @signals.space_access_changed.connect
 def recheck_watchers(space, *, user=None, **_kwargs) -> None:
-    """The space's counts now go to other rooms (it changed visibility, or one reader of a
-    private space lost access): after the commit, its watchers are told to watch again."""
-    if user is None or space.is_private:
-        signals.on_commit(
-            socketio.emit,
-            "recheck",
-            {"space": space.id},
-            to=space_room(space.id),
-            namespace=NAMESPACE,
-        )
+    """The space's counts now go to other rooms: its watchers are told to watch again."""
+    recheck_after_access_change(space, user, space_room(space.id), NAMESPACE)
 
 
 @signals.post_created.connect

@@ -33,6 +33,7 @@ from flask_login import current_user
 from flask_socketio import Namespace, disconnect, join_room
 from socketio import packet as sio_packet
 
+from community import signals
 from community.errors import OperationError
 from community.extensions import db, socketio
 from community.logs import begin
@@ -191,6 +192,16 @@ class SecureNamespace(LiveNamespace):
 def session_room(session_id: int) -> str:
     """The room, in each namespace, of every connection opened by one signed-in session."""
     return f"session:{session_id}"
+
+
+def recheck_after_access_change(space, user, room: str, namespace: str) -> None:
+    """A space's access changed (``signals.space_access_changed``: it changed visibility, or
+    ``user`` lost access to a private space): after the commit, the connections in ``room``
+    are told to ``recheck`` and watch again, so news goes to the rooms of who may read now."""
+    if user is None or space.is_private:
+        signals.on_commit(
+            socketio.emit, "recheck", {"space": space.id}, to=room, namespace=namespace
+        )
 
 
 def readers_room(name: str, space) -> str:
