@@ -49,3 +49,21 @@ def test_long_modules_say_why():
         if REASON not in " ".join(docstring.split()):
             long.append(f"{path.relative_to(PACKAGE)} ({text.count(chr(10))} lines)")
     assert not long, f"split these along their seams, or say why in the docstring: {long}"
+
+
+#: Files we write (not vendored, not translations) stay small enough to read; a document that
+#: grows past this was appended to by a runaway edit (bench/README.md once reached 81 MB).
+MAX_WRITTEN_BYTES = 200_000
+WRITTEN = ("*.md", "*.py", "*.html", "*.js", "*.css", "*.toml", "*.cfg", "*.ini", "*.sh")
+
+
+def test_written_files_stay_readable():
+    root = PACKAGE.parent
+    too_big = {
+        str(path.relative_to(root)): path.stat().st_size
+        for pattern in WRITTEN
+        for path in root.rglob(pattern)
+        if not {".venv", "node_modules", "vendor", ".git", "instance"} & set(path.parts)
+        and path.stat().st_size > MAX_WRITTEN_BYTES
+    }
+    assert not too_big
