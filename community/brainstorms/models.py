@@ -308,7 +308,12 @@ class Undo(db.Model):
     board); a merge's row goes with the cluster it merged into, a note's with the note."""
 
     __tablename__ = "brainstorm_undos"
-    __table_args__ = (Index("ix_brainstorm_undos_session_kind", "session_id", "kind"),)
+    # Ids are never handed out twice (SQLite would reuse a deleted row's): an old id sent
+    # again never names a newer change.
+    __table_args__ = (
+        Index("ix_brainstorm_undos_session_kind", "session_id", "kind"),
+        {"sqlite_autoincrement": True},
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     session_id: Mapped[int] = mapped_column(

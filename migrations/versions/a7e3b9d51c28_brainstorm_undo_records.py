@@ -57,6 +57,7 @@ def upgrade():
             ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_brainstorm_undos")),
+        sqlite_autoincrement=True,
     )
     with op.batch_alter_table("brainstorm_undos", schema=None) as batch_op:
         batch_op.create_index(
