@@ -554,9 +554,15 @@
       }
       closeEditor();
     }
+    if (changed && p.notes_hidden) { keepOnlyMine(); }
     drawPhase();
     if (changed) { drawNotes(); }
     tick();
+  }
+
+  // Back in hidden ideation (an early end taken back): the others' notes leave this board.
+  function keepOnlyMine() {
+    state.notes.forEach(function (note, id) { if (!isMine(note)) { state.notes.delete(id); } });
   }
 
   function applyState(s) {

@@ -14,7 +14,7 @@ from community.permissions import Role
 WIDTHS = {"desktop": 1280, "phone": 390}
 
 
-def _session(live_server, live_user, live_space, locale: str):
+def _session(live_server, live_user, live_space, locale: str, hidden: bool = False):
     from community.brainstorms import operations as brainstorms
     from community.extensions import db
     from community.spaces import operations as spaces
@@ -24,7 +24,7 @@ def _session(live_server, live_user, live_space, locale: str):
     mod = live_user(role=Role.MODERATOR, display_name=f"Fay Facilitator {tag}", locale=locale)
     anna = live_user(display_name=f"Anna Undo {tag}", locale=locale)
     ben = live_user(display_name=f"Ben Watcher {tag}", locale=locale)
-    slug = live_space(mod, name=f"Undo Lab {tag}", slug=f"undo-lab-{tag}")
+    slug = live_space(mod, name=f"Undo Lab {tag}{hidden}", slug=f"undo-lab-{tag}-{hidden:d}")
     with live_server.app.test_request_context():
         space = db.session.scalar(db.select(Space).where(Space.slug == slug))
         for person in (anna, ben):
@@ -33,7 +33,7 @@ def _session(live_server, live_user, live_space, locale: str):
             space,
             by=db.session.get(type(mod), mod.id),
             prompt="What would make setup painless?",
-            hidden_ideation=False,
+            hidden_ideation=hidden,
         )
         db.session.commit()
         return mod, anna, ben, f"/sessions/{session.id}"
@@ -155,3 +155,26 @@ def test_confirm_then_undo_delete_merge_dissolve_and_early_end(
     expect(_column(watcher, "Data").locator(".sticky-note")).to_have_count(2)
     expect(unsorted).to_have_count(0)
     _shots(watcher, "board-after-undo", locale)
+
+
+def test_taking_back_an_early_end_hides_the_notes_again(
+    browser, base_url, live_server, live_user, live_space, sign_in
+):
+    mod, anna, ben, url = _session(live_server, live_user, live_space, "en", hidden=True)
+    host = _page(browser, base_url, sign_in, mod, url)
+    writer = _page(browser, base_url, sign_in, anna, url)
+    watcher = _page(browser, base_url, sign_in, ben, url)
+    expect(host.locator("[data-presence-count]").first).to_have_text("3")
+    host.locator("[data-advance]").click()
+    _add_note(writer, "Only Anna sees this")
+    _add_note(watcher, "Only Ben sees this")
+    expect(watcher.locator(".sticky-note")).to_have_count(1)
+    host.locator("[data-advance]").click()
+    host.locator("[data-confirm-ok]").click()
+    expect(watcher.locator(".sticky-note")).to_have_count(2)  # grouping shows every note
+    host.locator("[data-undo]").click()
+    expect(watcher.locator(".phase-step.current")).to_have_attribute("data-phase-step", "ideate")
+    expect(watcher.locator(".sticky-note")).to_have_count(1)
+    expect(watcher.locator(".sticky-note")).to_contain_text("Only Ben sees this")
+    expect(writer.locator(".sticky-note")).to_have_count(1)
+    expect(watcher.locator("[data-hidden-hint]")).to_contain_text("Notes on the board so far: 2")
