@@ -371,3 +371,17 @@ def test_a_phase_ended_after_its_time_is_up_or_untimed_offers_no_undo(app, on_bo
     paused = expert.send("pause", {"session": session_id})
     assert paused["ok"]
     assert "undo" in expert.send("advance", {"session": session_id, "from": "group"})
+
+
+def test_a_board_that_missed_an_undo_catches_up_with_its_patch(app, on_board):
+    session_id, boards, notes = on_board()
+    member, watcher = boards["member"], boards["asker"]
+    a, b = _grouped(boards, session_id, notes)
+    merged = member.send("merge_clusters", {"session": session_id, "source": b, "target": a})
+    seen = _revision(app, session_id)
+    assert member.send("undo", {"session": session_id, "undo": merged["undo"]})["ok"]
+    reply = watcher.send("join", {"session": session_id, "since": seen})
+    assert [p["revision"] for p in reply["patches"]] == [seen + 1]
+    changes = dict(reply["patches"][0]["changes"])
+    assert changes["cluster"]["name"] == "Help" and changes["merges"] == {"merges": []}
+    assert set(changes["placement"]["notes"]) == {str(notes[1]), str(notes[2])}
