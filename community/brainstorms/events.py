@@ -20,7 +20,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_socketio import join_room, leave_room, rooms
 
-from community.brainstorms import dots, notes, operations, outbox, serializers
+from community.brainstorms import dots, notes, operations, outbox, queries, serializers, undo
 from community.brainstorms.models import (
     CLUSTER_NAME_MAX,
     HEARTBEAT,
@@ -164,8 +164,8 @@ class BrainstormNamespace(SecureNamespace):
     @authorize("brainstorm.join", load=load_session)
     def on_delete_note(self, session: BrainstormSession, data: dict) -> dict:
         _joined(session)
-        notes.delete_note(_note(session, data), by=current_user)
-        return {"ok": True}
+        taken_off = notes.delete_note(_note(session, data), by=current_user)
+        return {"ok": True, "undo": taken_off.id}
 
     @payload(
         session=SESSION,
@@ -220,7 +220,24 @@ class BrainstormNamespace(SecureNamespace):
         """Merge ``source`` into ``target``; ``source`` disappears."""
         _joined(session)
         source, target = _cluster(session, data, "source"), _cluster(session, data, "target")
-        notes.merge_clusters(source, target, by=current_user)
+        merged = notes.merge_clusters(source, target, by=current_user)
+        return {"ok": True, "undo": merged.id}
+
+    @payload(session=SESSION, cluster=CLUSTER)
+    @authorize("brainstorm.join", load=load_session)
+    def on_dissolve_cluster(self, session: BrainstormSession, data: dict) -> dict:
+        """Remove a cluster; its notes go back to those in no cluster."""
+        _joined(session)
+        dissolved = notes.dissolve_cluster(_cluster(session, data), by=current_user)
+        return {"ok": True, "undo": dissolved.id}
+
+    @payload(session=SESSION, undo=Id(strict=True, required=True, message=NOT_UNDERSTOOD))
+    @authorize("brainstorm.join", load=load_session)
+    def on_undo(self, session: BrainstormSession, data: dict) -> dict:
+        """Undo a change one just made (``{"undo": id}``, from that change's acknowledgement),
+        or, for the facilitator, split back a merge (the ``merges`` on the board)."""
+        _joined(session)
+        undo.undo_change(session, data["undo"], by=current_user)
         return {"ok": True}
 
     @payload(session=SESSION, note=NOTE, cluster=CLUSTER)
@@ -249,7 +266,9 @@ class BrainstormNamespace(SecureNamespace):
         """Move to the next phase (the client confirms first when not everyone is done)."""
         _joined(session)
         phase = operations.advance_phase(session, by=current_user, expected=data["from"])
-        return {"ok": True, "phase": phase.value}
+        reply = {"ok": True, "phase": phase.value}
+        early = queries.early_end_undo(session)  # ended while its clock still ran
+        return reply if early is None else {**reply, "undo": early}
 
     @payload(
         session=SESSION,

@@ -286,3 +286,56 @@ class Dot(db.Model):
         ForeignKey("brainstorm_clusters.id", ondelete="CASCADE"), index=True
     )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class UndoKind(enum.StrEnum):
+    DELETE_NOTE = "delete_note"
+    MERGE = "merge"
+    DISSOLVE = "dissolve"
+    ADVANCE = "advance"
+
+
+#: How long the person who made a change may undo it (the board offers it for less); the
+#: facilitator may split a merge back for as long as grouping lasts.
+UNDO_WINDOW = timedelta(seconds=30)
+
+
+class Undo(db.Model):
+    """What undoing one recent change to a board needs (``undo.py``): a note taken off, two
+    clusters merged, a cluster dissolved, a phase ended early. Written by the change itself, so
+    undo never trusts what a client sends, and works on any instance and after a reload. It
+    holds only while the board is in ``phase`` (every phase change removes the rows of the
+    board); a merge's row goes with the cluster it merged into, a note's with the note."""
+
+    __tablename__ = "brainstorm_undos"
+    # Ids are never handed out twice (SQLite would reuse a deleted row's): an old id sent
+    # again never names a newer change.
+    __table_args__ = (
+        Index("ix_brainstorm_undos_session_kind", "session_id", "kind"),
+        {"sqlite_autoincrement": True},
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(
+        ForeignKey("brainstorm_sessions.id", ondelete="CASCADE")
+    )
+    user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
+    kind: Mapped[str] = mapped_column(String(16))
+    #: The phase the change may be undone in (for an early end: the phase it moved to).
+    phase: Mapped[str] = mapped_column(String(16))
+    #: The board's revision of the change.
+    revision: Mapped[int] = mapped_column()
+    note_id: Mapped[int | None] = mapped_column(
+        ForeignKey("brainstorm_notes.id", ondelete="CASCADE"), index=True
+    )
+    #: A merge: the cluster the notes went into.
+    cluster_id: Mapped[int | None] = mapped_column(
+        ForeignKey("brainstorm_clusters.id", ondelete="CASCADE"), index=True
+    )
+    #: The rest: a removed cluster's name, position and notes; an early end's phase and clock.
+    data: Mapped[dict] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    user: Mapped[User | None] = relationship()

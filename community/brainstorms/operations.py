@@ -25,6 +25,8 @@ from community.brainstorms.models import (
     DotTotals,
     Participant,
     Phase,
+    Undo,
+    UndoKind,
     WhoMayGroup,
 )
 from community.database import utcnow
@@ -141,9 +143,49 @@ def bump(session: BrainstormSession) -> None:
     outbox.outbox(session)
 
 
+def remember_undo(
+    session: BrainstormSession, kind: UndoKind, *, by: User, phase: Phase | None = None, **fields
+) -> Undo:
+    """Keep what undoing the change just made to the board needs (``undo.py``), from the rows
+    themselves, never from what a client sent."""
+    undo = Undo(
+        session_id=session.id,
+        user_id=by.id,
+        kind=kind.value,
+        phase=(phase or session.current_phase).value,
+        revision=session.revision,
+        **fields,
+    )
+    db.session.add(undo)
+    db.session.flush()
+    return undo
+
+
+def _seconds_left(session: BrainstormSession) -> int | None:
+    """The time left on a running (or paused) clock, or None when there is none or it is up."""
+    if session.paused_seconds is not None:
+        return session.paused_seconds
+    if session.phase_ends_at is None:
+        return None
+    left = math.ceil((session.phase_ends_at - utcnow()).total_seconds())
+    return left if left > 0 else None
+
+
+def _done_user_ids(session: BrainstormSession) -> list[int]:
+    return sorted(
+        db.session.scalars(
+            select(Participant.user_id).where(
+                Participant.session_id == session.id, Participant.done.is_(True)
+            )
+        )
+    )
+
+
 def advance_phase(session: BrainstormSession, *, by: User, expected: str | None = None) -> Phase:
     """Move the session to its next phase; timed phases get a fresh end time. ``expected``
-    (the phase the facilitator saw) guards against advancing twice from two tabs."""
+    (the phase the facilitator saw) guards against advancing twice from two tabs. What could
+    be undone in the old phase no longer can; ending a phase while its clock still runs can
+    be undone (``undo.py``)."""
     guardian.ensure(by, "brainstorm.facilitate", session, _("Only the facilitator can do that."))
     bump(session)
     if session.is_closed:
@@ -153,6 +195,10 @@ def advance_phase(session: BrainstormSession, *, by: User, expected: str | None 
     old = session.current_phase
     new = session.next_phase
     assert new is not None  # only "closed" has no next phase
+    left = _seconds_left(session) if old in TIMED else None
+    was_paused = session.paused_seconds is not None
+    done = _done_user_ids(session) if left else []
+    db.session.execute(delete(Undo).where(Undo.session_id == session.id))
     now = utcnow()
     session.phase = new.value
     minutes = session.minutes_for(new)
@@ -167,6 +213,13 @@ def advance_phase(session: BrainstormSession, *, by: User, expected: str | None 
         update(Participant).where(Participant.session_id == session.id).values(done=False)
     )
     db.session.flush()
+    if left:
+        remember_undo(
+            session,
+            UndoKind.ADVANCE,
+            by=by,
+            data={"from": old.value, "seconds_left": left, "paused": was_paused, "done": done},
+        )
     signals.brainstorm_phase_changed.send(session, old=old.value, by=by)
     return new
 

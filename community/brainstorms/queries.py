@@ -14,6 +14,8 @@ from community.brainstorms.models import (
     Note,
     Participant,
     Phase,
+    Undo,
+    UndoKind,
 )
 from community.database import utcnow
 from community.extensions import db
@@ -246,3 +248,26 @@ def idea_origin(idea: Idea) -> dict | None:
                 if n.author is not None and n.author not in contributors:
                     contributors.append(n.author)
     return {"session": session, "contributors": contributors}
+
+
+def early_end_undo(session: BrainstormSession) -> int | None:
+    """The undo of the phase just ended early, while it can be undone."""
+    return db.session.scalar(
+        select(Undo.id).where(
+            Undo.session_id == session.id,
+            Undo.kind == UndoKind.ADVANCE.value,
+            Undo.phase == session.phase,
+        )
+    )
+
+
+def merges(session: BrainstormSession) -> list[Undo]:
+    """The merges on the board that can still be split back, oldest first, with who made them."""
+    return list(
+        db.session.scalars(
+            select(Undo)
+            .where(Undo.session_id == session.id, Undo.kind == UndoKind.MERGE.value)
+            .options(selectinload(Undo.user))
+            .order_by(Undo.id)
+        )
+    )

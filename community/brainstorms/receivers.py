@@ -99,6 +99,31 @@ def push_grouping(
         box.change("cluster_deleted", {"id": removed}, key=("cluster", removed))
 
 
+@signals.brainstorm_grouping_changed.connect
+@signals.brainstorm_phase_changed.connect
+def push_merges(
+    session: BrainstormSession,
+    *,
+    old: str | None = None,
+    removed: int | None = None,
+    undone: bool = False,
+    **_kwargs,
+) -> None:
+    """The merges that can still be split back, when they changed: a cluster merged or
+    dissolved away (a merge into it goes with it), a merge split back, grouping over."""
+    leaving = old == Phase.GROUP.value and session.current_phase != Phase.GROUP
+    if removed is not None or undone or leaving:
+        outbox(session).change("merges", serializers.merges_payload(session))
+
+
+@signals.brainstorm_phase_changed.connect
+def push_note_count_when_back(session: BrainstormSession, *, undone: bool = False, **_kw) -> None:
+    """Back in hidden ideation (an early end undone): others' notes leave each board (the
+    phase says so) and only their number is shown again."""
+    if undone and session.notes_hidden:
+        outbox(session).change("note_count", {"count": queries.note_count(session)})
+
+
 @signals.brainstorm_dots_changed.connect
 def push_dots(session: BrainstormSession, *, by, note=None, cluster=None, **_kwargs) -> None:
     """The new total of the item voted on to everyone (never who voted) or, while the totals

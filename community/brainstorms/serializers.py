@@ -128,6 +128,23 @@ def results_payload(session: BrainstormSession) -> dict:
     return {"session": session.id, "results": queries.ranked_results(session)}
 
 
+def merges_payload(session: BrainstormSession) -> dict:
+    """The merges the facilitator can split back: the undo's id, the cluster merged into and
+    who merged (no name in an anonymous session)."""
+    return {
+        "merges": [
+            {
+                "id": undo.id,
+                "cluster": undo.cluster_id,
+                "by": None
+                if session.anonymous or undo.user is None
+                else undo.user.display_name or undo.user.username,
+            }
+            for undo in queries.merges(session)
+        ]
+    }
+
+
 def state_payload(session: BrainstormSession, viewer) -> dict:
     """Everything a (re)joining participant needs to draw the board from scratch."""
     revision = session.revision  # read first: everything below is at least as new
@@ -147,6 +164,7 @@ def state_payload(session: BrainstormSession, viewer) -> dict:
         ],
         "note_count": queries.note_count(session),
         "clusters": [cluster_payload(c) for c in queries.clusters(session)],
+        **merges_payload(session),
         "dot_totals": session.dot_totals,
         # None while the totals are hidden from this viewer: not sent, not merely not drawn.
         "tally": tally_payload(session) if session.sees_totals(viewer.id) else None,

@@ -18,6 +18,11 @@
    discarded or on sign-out), survives phase changes and reloads, and the server is told
    whether there is some, so the facilitator knows how many have unsent notes before moving on.
 
+   Undo: deleting a note, merging or dissolving a cluster and ending a phase while its clock
+   runs are confirmed in a dialog first; afterwards an "Undo" bar stays a few seconds (the
+   server accepts the undo a little longer, then refuses it). The facilitator can split back
+   any merge while grouping ("Undo merge by …" on the cluster, from the board's "merges").
+
    Grouping: drag a note onto a cluster, or use its "Move to…" list; voting: +/− dot buttons
    on notes and clusters; results: the ranked list the server sends. Someone else's note can
    be flagged for the space's moderators from its flag button (a dialog outside the board); a
@@ -40,7 +45,7 @@
   var state = { phase: board.dataset.phase, endsAt: null, skew: 0, paused: false, secondsLeft: null,
                 noteCount: 0, notes: new Map(), mine: new Set(), flagged: new Set(),
                 facilitator: false, anonymous: false, done: false, presence: { count: 0, done: 0 },
-                clusters: [], mayGroup: false, tally: null, dotsPerItem: 0,
+                clusters: [], merges: [], mayGroup: false, tally: null, dotsPerItem: 0,
                 myDots: { notes: {}, clusters: {}, left: 0 }, results: null };
 
   function canGroup() { return state.mayGroup && state.phase === "group"; }
@@ -95,6 +100,93 @@
       moveNote(note.id, select.value === "none" ? null : parseInt(select.value, 10));
     });
     return select;
+  }
+
+  // Ask in the page before a change that takes something away; ``action`` runs on "yes".
+  var confirmDialog = el("[data-confirm-dialog]");
+  var confirmAction = null;
+  function confirmThen(question, label, danger, action) {
+    el("[data-confirm-text]").textContent = question;
+    var ok = el("[data-confirm-ok]");
+    ok.textContent = label;
+    ok.className = "btn " + (danger ? "btn-danger" : "btn-primary");
+    confirmAction = action;
+    confirmDialog.showModal();
+    ok.focus();
+  }
+  el("[data-confirm-ok]").addEventListener("click", function () {
+    var action = confirmAction;
+    confirmAction = null;
+    confirmDialog.close();
+    if (action) { action(); }
+  });
+  el("[data-confirm-cancel]").addEventListener("click", function () { confirmDialog.close(); });
+  confirmDialog.addEventListener("close", function () { confirmAction = null; });
+
+  // After a change that can be undone: "Undo" for a few seconds (the server allows a little
+  // longer, so a click at the last moment still counts).
+  var undoBar = el("[data-undo-bar]");
+  var undoOffer = null, undoTimer = null;
+  var UNDO_SHOW_MS = 10000;
+  function offerUndo(message, id) {
+    if (!id) { return; }
+    undoOffer = id;
+    el("[data-undo-text]").textContent = message;
+    undoBar.classList.remove("d-none");
+    clearTimeout(undoTimer);
+    undoTimer = setTimeout(hideUndo, UNDO_SHOW_MS);
+  }
+  function hideUndo() { undoOffer = null; undoBar.classList.add("d-none"); }
+  function undo(id) {
+    send("undo", { undo: id }, function () { showStatus(text.textUndone, "success"); });
+  }
+  el("[data-undo]").addEventListener("click", function () {
+    var id = undoOffer;
+    hideUndo();
+    if (id) { undo(id); }
+  });
+
+  function mergeClusters(source, target) {
+    var question = text.textConfirmMerge.replace("__A__", source.name).replace("__B__", target.name);
+    confirmThen(question, text.textMergeAction, false, function () {
+      send("merge_clusters", { source: source.id, target: target.id }, function (reply) {
+        offerUndo(text.textMerged, reply.undo);
+      });
+    });
+  }
+
+  function dissolveButton(cluster) {
+    var b = document.createElement("button");
+    b.type = "button";
+    b.className = "btn btn-sm btn-link p-0 text-danger";
+    b.dataset.dissolve = "";
+    b.textContent = text.textDissolve;
+    b.setAttribute("aria-label", text.textDissolve + ": " + cluster.name);
+    b.addEventListener("click", function () {
+      confirmThen(text.textConfirmDissolve.replace("__A__", cluster.name), text.textDissolve, true, function () {
+        send("dissolve_cluster", { cluster: cluster.id }, function (reply) {
+          offerUndo(text.textDissolved, reply.undo);
+        });
+      });
+    });
+    return b;
+  }
+
+  // The facilitator splits back any merge into this cluster while grouping.
+  function splitBackButtons(cluster) {
+    if (!state.facilitator || state.phase !== "group") { return []; }
+    return state.merges.filter(function (m) { return m.cluster === cluster.id; }).map(function (m) {
+      var b = document.createElement("button");
+      b.type = "button";
+      b.className = "btn btn-sm btn-outline-secondary cluster-undo mb-2 me-1";
+      b.dataset.splitBack = m.id;
+      var icon = document.createElement("i");
+      icon.className = "bi bi-arrow-counterclockwise";
+      icon.setAttribute("aria-hidden", "true");
+      b.append(icon, " " + (m.by ? text.textUndoMergeBy.replace("__A__", m.by) : text.textSplitBack));
+      b.addEventListener("click", function () { undo(m.id); });
+      return b;
+    });
   }
 
   function moveNote(noteId, clusterId) { send("move_note", { note: noteId, cluster: clusterId }); }
@@ -260,16 +352,21 @@
     if (cluster && canGroup() && state.clusters.length > 1) {
       var merge = document.createElement("select");
       merge.className = "form-select form-select-sm mb-2";
+      merge.dataset.merge = "";
       merge.setAttribute("aria-label", text.textMerge + " (" + cluster.name + ")");
       merge.appendChild(option("", text.textMerge));
       state.clusters.forEach(function (c) {
         if (c.id !== cluster.id) { merge.appendChild(option(String(c.id), c.name)); }
       });
       merge.addEventListener("change", function () {
-        if (merge.value) { send("merge_clusters", { source: cluster.id, target: parseInt(merge.value, 10) }); }
+        var target = state.clusters.find(function (c) { return c.id === parseInt(merge.value, 10); });
+        merge.value = "";
+        if (target) { mergeClusters(cluster, target); }
       });
       parts.push(merge);
     }
+    if (cluster && canGroup()) { head.appendChild(dissolveButton(cluster)); }
+    if (cluster) { parts.push.apply(parts, splitBackButtons(cluster)); }
     if (cluster && state.phase === "vote") { parts.push(dotControls("cluster", cluster.id, cluster.name)); }
     column.top.replaceChildren.apply(column.top, parts);
     column.list.setAttribute("aria-label", name.textContent);
@@ -280,6 +377,7 @@
     var column = columns.get(key);
     if (!column) { column = makeColumn(cluster); columns.set(key, column); }
     var sig = JSON.stringify([cluster, state.phase, canGroup(), canGroup() ? state.clusters : null,
+      cluster && state.facilitator ? state.merges.filter(function (m) { return m.cluster === cluster.id; }) : null,
       cluster && state.phase === "vote" ? [state.tally ? state.tally.clusters[cluster.id] || 0 : null,
         state.myDots.clusters[cluster.id] || 0, state.myDots.left > 0] : null]);
     if (column.sig !== sig) { column.sig = sig; fillColumnTop(column, cluster); }
@@ -456,9 +554,15 @@
       }
       closeEditor();
     }
+    if (changed && p.notes_hidden) { keepOnlyMine(); }
     drawPhase();
     if (changed) { drawNotes(); }
     tick();
+  }
+
+  // Back in hidden ideation (an early end taken back): the others' notes leave this board.
+  function keepOnlyMine() {
+    state.notes.forEach(function (note, id) { if (!isMine(note)) { state.notes.delete(id); } });
   }
 
   function applyState(s) {
@@ -469,6 +573,7 @@
     state.anonymous = s.anonymous;
     state.mayGroup = s.may_group;
     state.clusters = s.clusters;
+    state.merges = s.merges || [];
     state.tally = s.tally;
     state.dotsPerItem = s.dots_per_item;
     state.myDots = s.my_dots;
@@ -561,7 +666,8 @@
       state.tally = { notes: Object.assign({}, old.notes, m.notes),
                       clusters: Object.assign({}, old.clusters, m.clusters) };
     },
-    results: function (m) { state.results = m.results; }
+    results: function (m) { state.results = m.results; },
+    merges: function (m) { state.merges = m.merges; }
   };
 
   var revision = null;      // the revision drawn; null until the first state arrives
@@ -891,7 +997,9 @@
     var id = parseInt(card.dataset.noteId, 10);
     if (button.dataset.action === "flag") { openFlag(id); return; }
     if (button.dataset.action === "delete") {
-      send("delete_note", { note: id });
+      confirmThen(text.textConfirmDelete, text.textDelete, true, function () {
+        send("delete_note", { note: id }, function (reply) { offerUndo(text.textNoteDeleted, reply.undo); });
+      });
       return;
     }
     openEditor(id, card);
@@ -909,8 +1017,15 @@
     } else if (state.phase !== "lobby" && p.done < p.count) {
       question = text.confirmAdvance;
     }
-    if (question && !window.confirm(question)) { return; }
-    send("advance", { from: state.phase });
+    var early = !state.paused && state.endsAt && state.endsAt > Date.now() + state.skew;
+    if (state.paused || early) { question = question ? text.textConfirmEarly + " " + question : text.textConfirmEarly; }
+    var advance = function () {
+      send("advance", { from: state.phase }, function (reply) {
+        if (reply.undo) { offerUndo(text.textPhaseEnded, reply.undo); }
+      });
+    };
+    if (!question) { advance(); return; }
+    confirmThen(question, state.paused || early ? text.textEndPhase : text.textMoveOn, false, advance);
   });
   el("[data-pause]").addEventListener("click", function () { send(state.paused ? "resume" : "pause"); });
   board.querySelectorAll("[data-extend]").forEach(function (b) {

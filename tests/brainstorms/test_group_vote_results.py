@@ -56,11 +56,13 @@ def test_clusters_are_made_named_filled_and_merged_live(app, grouping):
     assert member.send("move_note", {"session": session_id, "note": notes[0], "cluster": a})["ok"]
     assert member.send("move_note", {"session": session_id, "note": notes[1], "cluster": b})["ok"]
     watcher.received()
-    assert member.send("merge_clusters", {"session": session_id, "source": b, "target": a})["ok"]
-    # One patch: the notes that moved, and the cluster merged away.
+    merged = member.send("merge_clusters", {"session": session_id, "source": b, "target": a})
+    # One patch: the notes that moved, the cluster merged away, and the merge the facilitator
+    # can split back.
     assert watcher.received() == [
         ("placement", {"notes": {str(notes[1]): a}}),
         ("cluster_deleted", {"id": b}),
+        ("merges", {"merges": [{"id": merged["undo"], "cluster": a, "by": "Greta"}]}),
     ]
     # Out of a cluster again.
     assert member.send("move_note", {"session": session_id, "note": notes[1], "cluster": None})[

@@ -82,8 +82,8 @@ def test_a_live_session_from_lobby_to_results(
     expect(host.locator("[data-done-count]")).to_have_text("1")
 
     # Not everyone is done (the facilitator is not): moving on asks first.
-    host.once("dialog", lambda dialog: dialog.accept())
     host.get_by_role("button", name="Next phase").click()
+    host.locator("[data-confirm-ok]").click()  # the clock still runs: asked in the page
     expect(host.locator(".phase-step.current")).to_have_text("Group")
     for text in NOTES:
         expect(host.locator(".sticky-note", has_text=text)).to_contain_text("Casey Customer")
@@ -114,8 +114,8 @@ def test_a_live_session_from_lobby_to_results(
     host.screenshot(path="test-results/brainstorm-group.png", full_page=True)
 
     # Vote: the customer puts a dot on the cluster.
-    host.once("dialog", lambda dialog: dialog.accept())
     host.get_by_role("button", name="Next phase").click()
+    host.locator("[data-confirm-ok]").click()  # the clock still runs: asked in the page
     expect(guest.locator(".phase-step.current")).to_have_text("Vote")
     guest.get_by_role("button", name="Add a dot: Faster setup").click()
     expect(guest.locator("[data-dots-left]")).to_have_text("4")
@@ -124,8 +124,8 @@ def test_a_live_session_from_lobby_to_results(
     expect(cluster.locator(".dot-count").first).to_contain_text("2")
 
     # Results: the cluster first, with its notes.
-    host.once("dialog", lambda dialog: dialog.accept())
     host.get_by_role("button", name="Next phase").click()
+    host.locator("[data-confirm-ok]").click()  # the clock still runs: asked in the page
     expect(host.locator(".phase-step.current")).to_have_text("Results")
     first = guest.locator(".result-item").first
     expect(first).to_contain_text("Faster setup")

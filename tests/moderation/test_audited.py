@@ -515,6 +515,7 @@ NOT_MODERATION = {
             "accounts.normalise_key",
             "accounts.signup_link_state",
             "brainstorms.bump",
+            "brainstorms.require_grouping",
             "brainstorms.require_phase",
             "forums.mentioned_users",
             "forums.recount_replies",
@@ -548,6 +549,7 @@ NOT_MODERATION = {
         [
             f"brainstorms.{name}"
             for name in [
+                "add_cluster_row",
                 "add_dot",
                 "add_note",
                 "promote_to_idea",
@@ -557,6 +559,7 @@ NOT_MODERATION = {
                 "create_cluster",
                 "create_session",
                 "delete_note",
+                "dissolve_cluster",
                 "edit_note",
                 "extend_phase",
                 "forget_stale_connections",
@@ -567,10 +570,12 @@ NOT_MODERATION = {
                 "merge_clusters",
                 "move_note",
                 "pause_phase",
+                "remember_undo",
                 "remove_dot",
                 "rename_cluster",
                 "resume_phase",
                 "take_part",
+                "undo_change",
             ]
         ],
         "a brainstorm's facilitator and participants working on their own board",
@@ -597,6 +602,7 @@ SPLIT_OPERATIONS = [
     "brainstorms.dots",
     "brainstorms.notes",
     "brainstorms.promotion",
+    "brainstorms.undo",
     "ideas.curation",
 ]
 
