@@ -201,26 +201,31 @@ def update_settings(session: BrainstormSession, *, by: User, **changes) -> set[s
     unknown = set(changes) - set(LOCKED_FROM)
     if unknown:
         raise OperationError(_("That request was not understood."), sorted(unknown)[0])
-    bump(session)
-    current = {field: getattr(session, field) for field in LOCKED_FROM}
-    wanted = {**current, **changes}
-    if wanted["scheduled_for"] == current["scheduled_for"]:  # kept: may be past by now
-        wanted["scheduled_for"] = None
-    settings = {
-        **_check_settings(**wanted),
-        "scheduled_for": changes.get("scheduled_for", current["scheduled_for"]),
-    }
-    changed = {field for field in LOCKED_FROM if settings[field] != current[field]}
+    changed = _settings_changes(session, changes)
+    if not changed:
+        return set()  # nothing to change: no revision used
+    bump(session)  # the phase, read afresh, decides what is locked
+    changed = _settings_changes(session, changes)
     locked = locked_settings(session)
     for field in sorted(changed, key=list(LOCKED_FROM).index):
         if field in locked:
             raise OperationError(locked[field], field)
-    for field in changed:
-        setattr(session, field, settings[field])
-    if changed:
-        db.session.flush()
-        signals.brainstorm_settings_changed.send(session, by=by, fields=changed)
-    return changed
+    for field, value in changed.items():
+        setattr(session, field, value)
+    db.session.flush()
+    signals.brainstorm_settings_changed.send(session, by=by, fields=set(changed))
+    return set(changed)
+
+
+def _settings_changes(session: BrainstormSession, changes: dict) -> dict:
+    """The checked settings of ``changes`` that differ from the session's."""
+    current = {field: getattr(session, field) for field in LOCKED_FROM}
+    wanted = {**current, **changes}
+    if wanted["scheduled_for"] == current["scheduled_for"]:  # kept: may be past by now
+        wanted["scheduled_for"] = None
+    settings = _check_settings(**wanted)
+    settings["scheduled_for"] = changes.get("scheduled_for", current["scheduled_for"])
+    return {f: settings[f] for f in LOCKED_FROM if settings[f] != current[f]}
 
 
 def bump(session: BrainstormSession) -> None:
