@@ -64,8 +64,8 @@ class TimerMode(enum.StrEnum):
 
 
 TIMER_MODE_LABELS = {
-    TimerMode.HARD: _l("Hard: when time is up, adding stops until you extend"),
-    TimerMode.SOFT: _l("Soft: the clock is a guide, adding goes on"),
+    TimerMode.HARD: _l("Hard: adding stops when time is up"),
+    TimerMode.SOFT: _l("Soft: the clock is only a guide"),
 }
 
 WHO_MAY_GROUP_LABELS = {
