@@ -56,6 +56,16 @@ def test_a_hard_timer_stops_new_and_edited_notes_until_the_facilitator_extends(
     assert member.send("edit_note", edit)["error"] == TIME_UP
     assert member.received() == []  # refused: nothing was sent, nothing stored
     assert _texts(app, session_id) == ["In time"]
+    # Only the facilitator extends, and only by 1 to 30 minutes of the right type.
+    for who, minutes in ((member, 2), (facilitator, -5), (facilitator, 0), (facilitator, 10**12)):
+        assert who.send("extend", {"session": session_id, "minutes": minutes})["ok"] is False
+    for minutes in ("2", True, None, 2.5, [2]):
+        assert (
+            facilitator.send("extend", {"session": session_id, "minutes": minutes})["ok"] is False
+        )
+    assert (
+        member.send("add_note", {"session": session_id, "text": "Still late"})["error"] == TIME_UP
+    )
     # Extending reopens it, from now.
     assert facilitator.send("extend", {"session": session_id, "minutes": 2}) == {"ok": True}
     phase = dict(member.received())["phase"]
