@@ -305,10 +305,13 @@ def take_over(session: BrainstormSession, *, by: User) -> None:
     bump(session)
     if not guardian.can(by, "brainstorm.take_over", session):
         raise OperationError(message)
+    previous = session.facilitator_id
     session.facilitator_id = by.id
     db.session.flush()
     db.session.refresh(session, ["facilitator"])
-    signals.brainstorm_settings_changed.send(session, by=by, fields={"facilitator"})
+    signals.brainstorm_settings_changed.send(
+        session, by=by, fields={"facilitator"}, previous=previous
+    )
 
 
 def pause_phase(session: BrainstormSession, *, by: User) -> None:
