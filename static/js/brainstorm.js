@@ -978,6 +978,9 @@
     }
     var away = revision !== null && state.phase !== "closed" && p.facilitator_here === false && !state.facilitator;
     el("[data-facilitator-away]").classList.toggle("d-none", !away);
+    var awayText = el("[data-away-text]");
+    if (!awayText.dataset.textAway) { awayText.dataset.textAway = awayText.textContent; }
+    awayText.textContent = lobby ? awayText.dataset.textLobby : awayText.dataset.textAway;
     el("[data-take-over]").classList.toggle("d-none", !(away && state.mayTakeOver));
     var closed = closedByClock();
     var notesHint = el("[data-time-up-hint]");

@@ -448,3 +448,38 @@ def test_update_settings_refuses_wrong_types_and_unknown_fields(app_ctx, cast, c
     member = db.session.get(User, cast.member.id)
     with pytest.raises(Exception, match="facilitator"):
         operations.update_settings(session, by=member, prompt="Mine")
+
+
+def test_a_new_session_is_scheduled_in_the_facilitators_time_zone(app, cast, people):
+    url = f"/s/{cast.space.slug}/sessions/new"
+    when = (utcnow() + timedelta(days=10)).replace(second=0, microsecond=0)
+    local = when.astimezone(ZoneInfo("America/Los_Angeles")).strftime("%Y-%m-%dT%H:%M")
+    form = {
+        "prompt": "Where do we lose people?",
+        "scheduled_for": local,
+        "timezone": "America/Los_Angeles",
+        "timer_mode": "soft",
+        "who_may_group": "everyone",
+        "dot_totals": "hidden",
+        "dots_per_participant": "5",
+        "dots_per_item": "3",
+        "ideate_minutes": "10",
+        "group_minutes": "5",
+        "vote_minutes": "5",
+    }
+    assert people["expert"].submit(url, form).status_code == 302
+    with app.app_context():
+        session = db.session.scalar(
+            db.select(BrainstormSession).where(BrainstormSession.prompt == form["prompt"])
+        )
+        assert session.scheduled_for == when and session.timer_mode == "soft"
+        count = db.session.scalar(db.select(db.func.count(BrainstormSession.id)))
+    for scheduled, zone in (
+        ("9999-12-31T23:59", "America/Los_Angeles"),
+        ("0001-01-01T00:00", "Asia/Shanghai"),
+        (local, "Atlantis/Nowhere"),
+    ):
+        page = people["expert"].submit(url, {**form, "scheduled_for": scheduled, "timezone": zone})
+        assert "Schedule the session within the next year." in page.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(db.select(db.func.count(BrainstormSession.id))) == count
