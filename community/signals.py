@@ -150,6 +150,10 @@ brainstorm_grouping_changed = _signals.signal("brainstorm-grouping-changed")
 brainstorm_dots_changed = _signals.signal("brainstorm-dots-changed")
 #: Someone arrived, left, or marked themselves done (or not). ``user_id``.
 brainstorm_presence_changed = _signals.signal("brainstorm-presence-changed")
+#: The facilitator changed the session's settings, or someone took over as its facilitator.
+#: ``by``, ``fields`` (the names of the settings that changed; "facilitator" for a take-over,
+#: with ``previous``: the former facilitator's id).
+brainstorm_settings_changed = _signals.signal("brainstorm-settings-changed")
 #: A note or cluster of the results became an idea. ``idea``, ``by``.
 brainstorm_promoted = _signals.signal("brainstorm-promoted")
 

@@ -10,7 +10,7 @@ from sqlalchemy import delete, func, select
 from community import signals
 from community.accounts.models import User
 from community.brainstorms.models import BrainstormSession, Cluster, Dot, Note, Participant, Phase
-from community.brainstorms.operations import require_phase
+from community.brainstorms.operations import require_phase, require_time_left
 from community.errors import OperationError
 from community.extensions import db
 
@@ -33,6 +33,7 @@ def _require_voter(
     """Before a dot is placed or taken back: the session is voting, the dot is on one note or
     one cluster, and ``user`` has joined the session."""
     require_phase(session, user, Phase.VOTE, _("Dots can only be placed while voting."))
+    require_time_left(session)
     if (note is None) == (cluster is None):
         raise OperationError(_("Put the dot on one note or one cluster."))
     exists = db.session.scalar(

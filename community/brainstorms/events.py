@@ -295,6 +295,15 @@ class BrainstormNamespace(SecureNamespace):
         operations.resume_phase(session, by=current_user)
         return {"ok": True}
 
+    @payload(session=SESSION)
+    @authorize("brainstorm.join", load=load_session)
+    def on_take_over(self, session: BrainstormSession, data: dict) -> dict:
+        """A moderator of the space becomes the facilitator of a session whose facilitator
+        is gone (``brainstorm.take_over``)."""
+        _joined(session)
+        operations.take_over(session, by=current_user)
+        return {"ok": True}
+
     @payload(session=SESSION, done=Flag(strict=True, load_default=True, message=NOT_UNDERSTOOD))
     @authorize("brainstorm.join", load=load_session)
     def on_done(self, session: BrainstormSession, data: dict) -> dict:

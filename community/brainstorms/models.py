@@ -53,6 +53,21 @@ DOT_TOTALS_LABELS = {
     DotTotals.LIVE: _l("Live while voting"),
 }
 
+
+class TimerMode(enum.StrEnum):
+    """What happens when a timed phase's time is up: with a hard timer the phase stops taking
+    what it collects (new and edited notes while ideating, dots while voting) until the
+    facilitator extends it or moves on; with a soft one the clock only shows the time."""
+
+    HARD = "hard"
+    SOFT = "soft"
+
+
+TIMER_MODE_LABELS = {
+    TimerMode.HARD: _l("Hard: adding stops when time is up"),
+    TimerMode.SOFT: _l("Soft: the clock is only a guide"),
+}
+
 WHO_MAY_GROUP_LABELS = {
     WhoMayGroup.EVERYONE: _l("Everyone"),
     WhoMayGroup.FACILITATOR: _l("Only the facilitator"),
@@ -101,6 +116,9 @@ class BrainstormSession(db.Model):
     dot_totals: Mapped[str] = mapped_column(
         String(16), default=DotTotals.HIDDEN.value, server_default=DotTotals.HIDDEN.value
     )
+    timer_mode: Mapped[str] = mapped_column(
+        String(16), default=TimerMode.HARD.value, server_default=TimerMode.HARD.value
+    )
     phase: Mapped[str] = mapped_column(String(16), default=Phase.LOBBY.value)
     # Server-authoritative end of the current timed phase; None outside timed phases.
     phase_ends_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
@@ -138,6 +156,21 @@ class BrainstormSession(db.Model):
             Phase.GROUP: self.group_minutes,
             Phase.VOTE: self.vote_minutes,
         }.get(phase)
+
+    @property
+    def time_is_up(self) -> bool:
+        """Whether the current timed phase's time is up, by the server's clock (a paused
+        clock never runs out)."""
+        return (
+            self.paused_seconds is None
+            and self.phase_ends_at is not None
+            and utcnow() >= self.phase_ends_at
+        )
+
+    @property
+    def closed_by_clock(self) -> bool:
+        """Whether the phase takes nothing more because its hard timer ran out."""
+        return self.timer_mode == TimerMode.HARD and self.time_is_up
 
     @property
     def notes_hidden(self) -> bool:

@@ -20,7 +20,7 @@ from community.brainstorms.models import (
     Undo,
     UndoKind,
 )
-from community.brainstorms.operations import remember_undo, require_phase
+from community.brainstorms.operations import remember_undo, require_phase, require_time_left
 from community.database import utcnow
 from community.errors import OperationError
 from community.extensions import db
@@ -49,6 +49,7 @@ def _require_ideation(session: BrainstormSession, user: User) -> None:
 def add_note(session: BrainstormSession, *, author: User, text: str) -> Note:
     """Stick a new note on the board (during ideation)."""
     _require_ideation(session, author)
+    require_time_left(session)
     note = Note(session_id=session.id, author_id=author.id, text=_clean_text(text))
     db.session.add(note)
     db.session.flush()
@@ -65,6 +66,7 @@ def edit_note(note: Note, *, by: User, text: str) -> None:
     """Rewrite one's own note (during ideation)."""
     session = db.session.get(BrainstormSession, note.session_id)
     _require_ideation(session, by)
+    require_time_left(session)
     _own_note(note, by)
     note.text = _clean_text(text)
     note.updated_at = utcnow()

@@ -17,6 +17,7 @@ from community import signals
 from community.accounts.models import User
 from community.brainstorms import outbox
 from community.brainstorms.models import (
+    PHASES,
     PROMPT_MAX,
     STALE_AFTER,
     TIMED,
@@ -25,6 +26,7 @@ from community.brainstorms.models import (
     DotTotals,
     Participant,
     Phase,
+    TimerMode,
     Undo,
     UndoKind,
     WhoMayGroup,
@@ -60,6 +62,7 @@ def create_session(
     vote_minutes: int = 5,
     who_may_group: str = WhoMayGroup.EVERYONE.value,
     dot_totals: str = DotTotals.HIDDEN.value,
+    timer_mode: str = TimerMode.HARD.value,
     idea: Idea | None = None,
     scheduled_for: datetime | None = None,
 ) -> BrainstormSession:
@@ -71,34 +74,17 @@ def create_session(
         space,
         _("Only the space's experts, moderators and owners can run brainstorming sessions."),
     )
-    prompt = " ".join(prompt.split())
-    if not prompt or len(prompt) > PROMPT_MAX:
-        raise OperationError(
-            _("Give the session a prompt of at most %(count)d characters.", count=PROMPT_MAX),
-            "prompt",
-        )
-    _in_range(dots_per_participant, 1, 20, _("Give each participant 1 to 20 dots."), "dots")
-    _in_range(
-        dots_per_item,
-        1,
-        dots_per_participant,
-        _("Dots on one item must be between 1 and the dots each participant has."),
-        "dots_per_item",
-    )
-    for field, value in (
-        ("ideate_minutes", ideate_minutes),
-        ("group_minutes", group_minutes),
-        ("vote_minutes", vote_minutes),
-    ):
-        _in_range(
-            value,
-            1,
-            MINUTES_MAX,
-            _("A phase lasts 1 to %(count)d minutes.", count=MINUTES_MAX),
-            field,
-        )
-    if who_may_group not in {w.value for w in WhoMayGroup}:
-        raise OperationError(_("Choose who may group the notes."), "who_may_group")
+    prompt = _check_settings(
+        prompt=prompt,
+        dots_per_participant=dots_per_participant,
+        dots_per_item=dots_per_item,
+        ideate_minutes=ideate_minutes,
+        group_minutes=group_minutes,
+        vote_minutes=vote_minutes,
+        who_may_group=who_may_group,
+        timer_mode=timer_mode,
+        scheduled_for=scheduled_for,
+    )["prompt"]
     if dot_totals not in {d.value for d in DotTotals}:
         raise OperationError(_("Choose when participants see the dot totals."), "dot_totals")
     if idea is not None and idea.space_id != space.id:
@@ -117,12 +103,131 @@ def create_session(
         vote_minutes=vote_minutes,
         who_may_group=who_may_group,
         dot_totals=dot_totals,
+        timer_mode=timer_mode,
         scheduled_for=scheduled_for,
     )
     db.session.add(session)
     db.session.flush()
     signals.brainstorm_created.send(session, by=by)
     return session
+
+
+#: How far ahead a session may be scheduled.
+SCHEDULE_AHEAD = timedelta(days=366)
+#: From which phase on each setting stays as it is (``update_settings``). ``dot_totals`` is
+#: chosen once, when the session is scheduled.
+LOCKED_FROM = {
+    "anonymous": Phase.IDEATE,
+    "hidden_ideation": Phase.IDEATE,
+    "scheduled_for": Phase.IDEATE,
+    "ideate_minutes": Phase.IDEATE,
+    "group_minutes": Phase.GROUP,
+    "who_may_group": Phase.VOTE,
+    "dots_per_participant": Phase.VOTE,
+    "dots_per_item": Phase.VOTE,
+    "vote_minutes": Phase.VOTE,
+    "timer_mode": Phase.RESULTS,
+    "prompt": Phase.CLOSED,
+}
+
+
+def _locked_message(phase: Phase) -> str:
+    return {
+        Phase.IDEATE: _("This can only change before the session starts."),
+        Phase.GROUP: _("This can only change before grouping starts."),
+        Phase.VOTE: _("This can only change before voting starts."),
+        Phase.RESULTS: _("This can only change before the vote closes."),
+        Phase.CLOSED: _("This session has ended."),
+    }[phase]
+
+
+def locked_settings(session: BrainstormSession) -> dict[str, str]:
+    """The settings that may no longer change in the session's phase, with why."""
+    now = PHASES.index(session.current_phase)
+    return {
+        field: _locked_message(phase)
+        for field, phase in LOCKED_FROM.items()
+        if PHASES.index(phase) <= now
+    }
+
+
+def _check_settings(**settings) -> dict:
+    """Check a session's settings (every one of them, as they will be); returns them with the
+    prompt's spaces tidied."""
+    prompt = settings["prompt"]
+    prompt = " ".join(prompt.split()) if isinstance(prompt, str) else ""
+    if not prompt or len(prompt) > PROMPT_MAX:
+        raise OperationError(
+            _("Give the session a prompt of at most %(count)d characters.", count=PROMPT_MAX),
+            "prompt",
+        )
+    _in_range(
+        settings["dots_per_participant"], 1, 20, _("Give each participant 1 to 20 dots."), "dots"
+    )
+    _in_range(
+        settings["dots_per_item"],
+        1,
+        settings["dots_per_participant"],
+        _("Dots on one item must be between 1 and the dots each participant has."),
+        "dots_per_item",
+    )
+    for field in ("ideate_minutes", "group_minutes", "vote_minutes"):
+        _in_range(
+            settings[field],
+            1,
+            MINUTES_MAX,
+            _("A phase lasts 1 to %(count)d minutes.", count=MINUTES_MAX),
+            field,
+        )
+    if settings["who_may_group"] not in {w.value for w in WhoMayGroup}:
+        raise OperationError(_("Choose who may group the notes."), "who_may_group")
+    if settings["timer_mode"] not in {t.value for t in TimerMode}:
+        raise OperationError(_("Choose a hard or a soft timer."), "timer_mode")
+    for field in ("anonymous", "hidden_ideation"):
+        if field in settings and not isinstance(settings[field], bool):
+            raise OperationError(_("That request was not understood."), field)
+    scheduled = settings["scheduled_for"]
+    if scheduled is not None and (
+        not isinstance(scheduled, datetime)
+        or scheduled.tzinfo is None
+        or not utcnow() - timedelta(days=1) <= scheduled <= utcnow() + SCHEDULE_AHEAD
+    ):
+        raise OperationError(_("Schedule the session within the next year."), "scheduled_for")
+    return {**settings, "prompt": prompt}
+
+
+def update_settings(session: BrainstormSession, *, by: User, **changes) -> set[str]:
+    """Change the session's settings (its facilitator): each as :func:`create_session` checks
+    it, and only while the session's phase allows (``LOCKED_FROM``); returns what changed."""
+    guardian.ensure(by, "brainstorm.facilitate", session, _("Only the facilitator can do that."))
+    unknown = set(changes) - set(LOCKED_FROM)
+    if unknown:
+        raise OperationError(_("That request was not understood."), sorted(unknown)[0])
+    changed = _settings_changes(session, changes)
+    if not changed:
+        return set()  # nothing to change: no revision used
+    bump(session)  # the phase, read afresh, decides what is locked
+    changed = _settings_changes(session, changes)
+    locked = locked_settings(session)
+    for field in sorted(changed, key=list(LOCKED_FROM).index):
+        if field in locked:
+            raise OperationError(locked[field], field)
+    for field, value in changed.items():
+        setattr(session, field, value)
+    db.session.flush()
+    signals.brainstorm_settings_changed.send(session, by=by, fields=set(changed))
+    return set(changed)
+
+
+def _settings_changes(session: BrainstormSession, changes: dict) -> dict:
+    """The checked settings of ``changes`` that differ from the session's."""
+    current = {field: getattr(session, field) for field in LOCKED_FROM}
+    wanted = {**current, **changes}
+    if wanted["scheduled_for"] == current["scheduled_for"]:  # kept: may be past by now
+        wanted["scheduled_for"] = None
+    settings = _check_settings(**wanted)
+    settings["scheduled_for"] = changes.get("scheduled_for", current["scheduled_for"])
+    return {f: settings[f] for f in LOCKED_FROM if settings[f] != current[f]}
 
 
 def bump(session: BrainstormSession) -> None:
@@ -243,6 +348,25 @@ def extend_phase(session: BrainstormSession, *, by: User, minutes: int) -> None:
     signals.brainstorm_phase_changed.send(session, old=session.phase, by=by)
 
 
+def take_over(session: BrainstormSession, *, by: User) -> None:
+    """Make ``by`` (a moderator of the space) the facilitator of a session whose facilitator
+    is gone (``brainstorm.take_over``); checked again once the board is locked."""
+    message = _(
+        "Only a moderator of this space can take over, and only while the facilitator is away."
+    )
+    guardian.ensure(by, "brainstorm.take_over", session, message)
+    bump(session)
+    if not guardian.can(by, "brainstorm.take_over", session):
+        raise OperationError(message)
+    previous = session.facilitator_id
+    session.facilitator_id = by.id
+    db.session.flush()
+    db.session.refresh(session, ["facilitator"])
+    signals.brainstorm_settings_changed.send(
+        session, by=by, fields={"facilitator"}, previous=previous
+    )
+
+
 def pause_phase(session: BrainstormSession, *, by: User) -> None:
     """Stop the clock of the current timed phase, keeping the time that is left."""
     guardian.ensure(by, "brainstorm.facilitate", session, _("Only the facilitator can do that."))
@@ -286,6 +410,14 @@ def require_phase(session: BrainstormSession, user: User, phase: Phase, message:
     _open_board(session, user)
     if session.current_phase != phase:
         raise OperationError(message)
+
+
+def require_time_left(session: BrainstormSession) -> None:
+    """After :func:`require_phase`: refuse what a phase collects (new or edited notes while
+    ideating, dots while voting) once its hard timer ran out, by the server's clock, until the
+    facilitator extends the phase; a soft timer and a paused clock never refuse."""
+    if session.closed_by_clock:
+        raise OperationError(_("Time is up. The facilitator can extend the phase."))
 
 
 def _participant(session: BrainstormSession, user: User) -> Participant:

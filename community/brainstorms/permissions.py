@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from community.brainstorms import queries
 from community.brainstorms.models import BrainstormSession, WhoMayGroup
 from community.permissions import guardian
 
@@ -31,6 +32,26 @@ def can_facilitate(user, session: BrainstormSession) -> bool:
         session.facilitator_id is not None
         and getattr(user, "id", None) == session.facilitator_id
         and can_join_session(user, session)
+    )
+
+
+@guardian.rule("brainstorm.take_over")
+def can_take_over(user, session: BrainstormSession) -> bool:
+    """Who may become a session's facilitator (co-facilitation): a moderator or owner of the
+    space who may take part, while the session is open and its facilitator is gone — not on
+    the board, or no longer allowed to facilitate (left the space, banned, account removed).
+    Taking over makes them the facilitator, so ``brainstorm.facilitate`` stays one person."""
+    if session.is_closed or getattr(user, "id", None) == session.facilitator_id:
+        return False
+    if not can_join_session(user, session) or not guardian.can(
+        user, "space.moderate", session.space
+    ):
+        return False
+    facilitator = session.facilitator
+    return (
+        facilitator is None
+        or not can_facilitate(facilitator, session)
+        or not queries.facilitator_here(session)
     )
 
 

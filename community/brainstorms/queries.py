@@ -107,6 +107,25 @@ def present(session: BrainstormSession) -> list[Participant]:
     )
 
 
+def facilitator_here(session: BrainstormSession) -> bool:
+    """Whether the facilitator has a live connection on the board."""
+    if session.facilitator_id is None:
+        return False
+    return bool(
+        db.session.scalar(
+            select(
+                select(Connection.id)
+                .where(
+                    Connection.session_id == session.id,
+                    Connection.user_id == session.facilitator_id,
+                    Connection.seen_at >= utcnow() - STALE_AFTER,
+                )
+                .exists()
+            )
+        )
+    )
+
+
 def clusters(session: BrainstormSession) -> list[Cluster]:
     """The session's clusters in board order."""
     return list(

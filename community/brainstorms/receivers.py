@@ -142,6 +142,17 @@ def push_presence(session: BrainstormSession, **_kwargs) -> None:
     outbox(session).change("presence", serializers.presence_payload(session))
 
 
+@signals.brainstorm_settings_changed.connect
+def push_settings(session: BrainstormSession, *, fields: set[str], **_kwargs) -> None:
+    """The settings everyone goes by; a new facilitator's tabs also get what only the
+    facilitator sees (the dot totals while they are hidden from the others)."""
+    box = outbox(session)
+    box.change("settings", serializers.settings_payload(session))
+    if "facilitator" in fields:
+        _refresh_own(box, session, session.facilitator_id)
+        box.change("presence", serializers.presence_payload(session))
+
+
 @signals.brainstorm_promoted.connect
 def push_promotion(session: BrainstormSession, **_kwargs) -> None:
     """Open boards show the new idea next to the result it came from."""

@@ -56,6 +56,8 @@ def presence_payload(session: BrainstormSession) -> dict:
     payload: dict[str, Any] = {
         "session": session.id,
         "count": len(here),
+        # Participants see when the facilitator drops out (a moderator may then take over).
+        "facilitator_here": any(p.user_id == session.facilitator_id for p in here),
         "done": sum(1 for p in here if p.done),
         # Participants (not the facilitator) whose composer holds a note not sent yet.
         "unsent": sum(1 for p in here if p.unsent and p.user_id != session.facilitator_id),
@@ -66,6 +68,25 @@ def presence_payload(session: BrainstormSession) -> dict:
             for p in here
         ]
     return payload
+
+
+def settings_payload(session: BrainstormSession) -> dict:
+    """The settings everyone on the board goes by (the facilitator may change them, within
+    ``operations.update_settings``'s rules, or a moderator take over as facilitator)."""
+    facilitator = session.facilitator
+    who = {"id": facilitator.id} if facilitator else None
+    if who and not session.anonymous:  # names on an anonymous board: none, not even this one
+        who["name"] = facilitator.display_name or facilitator.username
+    return {
+        "session": session.id,
+        "prompt": session.prompt,
+        "facilitator": who,
+        "timer_mode": session.timer_mode,
+        "who_may_group": session.who_may_group,
+        "dots_per_participant": session.dots_per_participant,
+        "dots_per_item": session.dots_per_item,
+        "scheduled_for": _iso(session.scheduled_for),
+    }
 
 
 def cluster_payload(cluster: Cluster) -> dict:
@@ -171,4 +192,6 @@ def state_payload(session: BrainstormSession, viewer) -> dict:
         "my_dots": my_dots_payload(session, viewer.id),
         "results": queries.ranked_results(session) if showing_results else None,
         "presence": presence_payload(session),
+        "settings": settings_payload(session),
+        "may_take_over": guardian.can(viewer, "space.moderate", session.space),
     }

@@ -9,6 +9,8 @@ a space ("Where a URL is served" in docs/architecture.md).
         Schedule a session (space experts, moderators and owners)
     GET /sessions/<int:session_id>               session
         The live board (for members) or, for other readers, what the session was about
+    GET POST /sessions/<int:session_id>/settings settings
+        Change the session's settings (its facilitator), as far as its phase allows
     GET /sessions/notes/<int:note_id>            note
         Where a note is read (moderation queues and notifications link here)
     GET POST /sessions/<int:session_id>/promote  promote
@@ -21,14 +23,17 @@ a space ("Where a URL is served" in docs/architecture.md).
 
 from __future__ import annotations
 
-from datetime import UTC
-
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from community.brainstorms import exports, operations, promotion, queries
-from community.brainstorms.forms import PromoteArgs, PromoteForm, SessionForm
+from community.brainstorms.forms import (
+    PromoteArgs,
+    PromoteForm,
+    SessionForm,
+    SessionSettingsForm,
+)
 from community.brainstorms.models import (
     CLUSTER_NAME_MAX,
     NOTE_MAX,
@@ -82,7 +87,6 @@ def new_session(slug: str):
     guardian.require(current_user, "brainstorm.create", space)
     form = SessionForm()
     if form.validate_on_submit():
-        scheduled = form.scheduled_for.data
         with saving(form) as saved:
             session = operations.create_session(
                 space,
@@ -97,7 +101,8 @@ def new_session(slug: str):
                 vote_minutes=form.vote_minutes.data,
                 who_may_group=form.who_may_group.data,
                 dot_totals=form.dot_totals.data,
-                scheduled_for=scheduled.replace(tzinfo=UTC) if scheduled else None,
+                timer_mode=form.timer_mode.data,
+                scheduled_for=form.scheduled_utc,
             )
         if saved:
             flash(
@@ -128,6 +133,32 @@ def session(session_id: int):
         may_export=guardian.can(current_user, "brainstorm.export", session),
         flag_form=FlagForm(),
     )
+
+
+@bp.route("/sessions/<int:session_id>/settings", methods=["GET", "POST"])
+@login_required
+def settings(session_id: int):
+    """Change the session's settings (its facilitator): what its phase still allows
+    (``operations.LOCKED_FROM``); a locked field is shown disabled and, when posted anyway
+    with another value, refused. A refused post answers 422 with the form."""
+    session = load_session(session_id)
+    guardian.require(current_user, "brainstorm.facilitate", session)
+    locked = operations.locked_settings(session)
+    form = SessionSettingsForm(obj=session)
+    if form.validate_on_submit():
+        changes = {
+            name: form.scheduled_utc if name == "scheduled_for" else form[name].data
+            for name in operations.LOCKED_FROM
+            if name not in locked or name in request.form  # disabled fields are not posted
+        }
+        with saving(form) as saved:
+            changed = operations.update_settings(session, by=current_user, **changes)
+        if saved:
+            flash(_("Settings saved.") if changed else _("Nothing changed."), "success")
+            return redirect(url_for("brainstorms.session", session_id=session.id))
+    return render_template(
+        "brainstorms/settings.html", session=session, space=session.space, form=form, locked=locked
+    ), (422 if request.method == "POST" else 200)
 
 
 @bp.route("/sessions/notes/<int:note_id>")

@@ -299,3 +299,18 @@ def audit_verification(user: User, *, expertise, by, space=None, **_kwargs) -> N
 @signals.expertise_revoked.connect
 def audit_revocation(user: User, *, expertise, by, **_kwargs) -> None:
     record("expertise_revoke", by=by, target=user, target_user=user, before={"tag": expertise.tag})
+
+
+@signals.brainstorm_settings_changed.connect
+def audit_take_over(session, *, by, fields, previous=None, **_kwargs) -> None:
+    """A moderator took over a brainstorming session from its facilitator, who was gone."""
+    if "facilitator" not in fields:
+        return
+    record(
+        "take_over",
+        by=by,
+        space=session.space,
+        target_user=db.session.get(User, previous) if previous else None,
+        before={"session": session.id, "facilitator": previous},
+        after={"session": session.id, "facilitator": by.id},
+    )

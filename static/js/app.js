@@ -27,6 +27,33 @@
     });
   });
 
+  // Times kept in UTC, shown in the viewer's own time zone (the browser's Intl): <time
+  // data-local datetime="…UTC…"> gets its text; a form's [data-timezone] field is told the
+  // browser's zone (the server reads the entered time in it), and a datetime-local input with
+  // data-utc shows that moment as the viewer's wall-clock time.
+  function localTime(iso) {
+    var when = new Date(iso);
+    if (isNaN(when)) { return null; }
+    return new Intl.DateTimeFormat(document.documentElement.lang || undefined,
+      { dateStyle: "medium", timeStyle: "short" }).format(when);
+  }
+  window.cocreate = window.cocreate || {};
+  window.cocreate.localTime = localTime;
+  document.querySelectorAll("time[data-local]").forEach(function (node) {
+    var shown = localTime(node.getAttribute("datetime"));
+    if (shown) { node.textContent = shown; }
+  });
+  document.querySelectorAll("[data-timezone]").forEach(function (field) {
+    field.value = Intl.DateTimeFormat().resolvedOptions().timeZone || "";
+  });
+  document.querySelectorAll("input[data-utc]").forEach(function (input) {
+    var when = new Date(input.dataset.utc);
+    if (!input.dataset.utc || isNaN(when)) { return; }
+    var pad = function (n) { return (n < 10 ? "0" : "") + n; };
+    input.value = when.getFullYear() + "-" + pad(when.getMonth() + 1) + "-" + pad(when.getDate()) +
+      "T" + pad(when.getHours()) + ":" + pad(when.getMinutes());
+  });
+
   // A signed-in tab keeps a live channel; it learns here when its session ends elsewhere.
   // Leaving: unloading, or a form submitted for real (not one a script handles in place, like
   // the board's note form, which prevents the default).

@@ -77,7 +77,8 @@
       b.textContent = a[1];
       b.setAttribute("aria-label", a[2] + ": " + label);
       b.title = a[2];
-      b.disabled = a[0] === "remove_dot" ? !mine : state.myDots.left < 1 || mine >= state.dotsPerItem;
+      b.disabled = closedByClock() ||
+        (a[0] === "remove_dot" ? !mine : state.myDots.left < 1 || mine >= state.dotsPerItem);
       b.addEventListener("click", function () {
         var data = {};
         data[kind] = id;
@@ -268,7 +269,7 @@
 
   function cardSig(note) {
     var vote = state.phase === "vote";
-    return JSON.stringify([note.text, note.author || null, isMine(note), state.phase, canGroup(),
+    return JSON.stringify([note.text, note.author || null, isMine(note), state.phase, canGroup(), closedByClock(),
       canGroup() ? state.clusters : null, state.flagged.has(note.id),
       vote ? [state.tally ? state.tally.notes[note.id] || 0 : null, state.myDots.notes[note.id] || 0,
         state.myDots.left > 0] : null]);
@@ -342,10 +343,7 @@
       rename.className = "btn btn-sm btn-link p-0 ms-auto";
       rename.textContent = text.textRename;
       rename.setAttribute("aria-label", text.textRename + ": " + cluster.name);
-      rename.addEventListener("click", function () {
-        var value = window.prompt(text.textRenamePrompt, cluster.name);
-        if (value) { send("rename_cluster", { cluster: cluster.id, name: value }); }
-      });
+      rename.addEventListener("click", function () { renameInline(name, cluster); });
       head.appendChild(rename);
     }
     parts.push(head);
@@ -376,11 +374,13 @@
     var key = cluster ? cluster.id : "";
     var column = columns.get(key);
     if (!column) { column = makeColumn(cluster); columns.set(key, column); }
-    var sig = JSON.stringify([cluster, state.phase, canGroup(), canGroup() ? state.clusters : null,
+    var sig = JSON.stringify([cluster, state.phase, canGroup(), closedByClock(), canGroup() ? state.clusters : null,
       cluster && state.facilitator ? state.merges.filter(function (m) { return m.cluster === cluster.id; }) : null,
       cluster && state.phase === "vote" ? [state.tally ? state.tally.clusters[cluster.id] || 0 : null,
         state.myDots.clusters[cluster.id] || 0, state.myDots.left > 0] : null]);
-    if (column.sig !== sig) { column.sig = sig; fillColumnTop(column, cluster); }
+    // The name being edited in place is kept through any patch (redrawn once it is done).
+    var renamingThis = renaming && cluster && renaming.id === cluster.id;
+    if (column.sig !== sig && !renamingThis) { column.sig = sig; fillColumnTop(column, cluster); }
     var nodes = [];
     state.notes.forEach(function (note) {
       if ((note.cluster || null) === (cluster ? cluster.id : null)) { nodes.push(cardFor(note)); }
@@ -498,6 +498,7 @@
     pauseIcon.className = "bi " + (state.paused ? "bi-play-fill" : "bi-pause-fill");
     el("[data-facilitator]").classList.toggle("d-none", !state.facilitator || state.phase === "closed");
     doneButton.disabled = state.phase === "closed";
+    drawRoom();
   }
 
   function drawNoteCount() {
@@ -533,6 +534,7 @@
     doneButton.classList.toggle("btn-outline-success", !state.done);
     var label = el("[data-done-label]");
     label.textContent = state.done ? label.dataset.labelOn : label.dataset.labelOff;
+    drawRoom();
   }
 
   function setPhase(p) {
@@ -578,6 +580,8 @@
     state.dotsPerItem = s.dots_per_item;
     state.myDots = s.my_dots;
     state.results = s.results;
+    state.mayTakeOver = s.may_take_over;
+    applySettings(s.settings, true);
     state.notes = new Map();
     s.notes.forEach(function (n) {
       if (n.mine) { state.mine.add(n.id); }
@@ -601,6 +605,7 @@
   }
 
   function tick() {
+    watchClock();
     var out = el("[data-countdown]");
     board.classList.toggle("clock-paused", state.paused);
     if (state.paused) {
@@ -667,7 +672,8 @@
                       clusters: Object.assign({}, old.clusters, m.clusters) };
     },
     results: function (m) { state.results = m.results; },
-    merges: function (m) { state.merges = m.merges; }
+    merges: function (m) { state.merges = m.merges; },
+    settings: function (m) { applySettings(m, false); }
   };
 
   var revision = null;      // the revision drawn; null until the first state arrives
@@ -1031,4 +1037,106 @@
   board.querySelectorAll("[data-extend]").forEach(function (b) {
     b.addEventListener("click", function () { send("extend", { minutes: parseInt(b.dataset.extend, 10) }); });
   });
+
+  /* The facilitator's room: the lobby (who is here, waiting for the facilitator, the link to
+     share, the scheduled start in the viewer's time zone), no "I'm done" in the lobby or once
+     closed, the facilitator dropping out (a moderator may take over), the hard timer closing
+     the composer and the dots when time is up (the server refuses them too; its clock is the
+     authority: the countdown runs against it), the settings everyone goes by, and renaming a
+     cluster in place. */
+  state.hardTimer = true;
+  state.mayTakeOver = false;
+  var renaming = null;      // { id, input }: the cluster whose name is being edited in place
+  var clockClosed = null;
+
+  // The phase takes nothing more: its hard timer ran out (and the clock is not paused).
+  function closedByClock() {
+    if (!state.hardTimer || state.paused || !state.endsAt) { return false; }
+    if (state.phase !== "ideate" && state.phase !== "vote") { return false; }
+    return state.endsAt - (Date.now() + state.skew) <= 0;
+  }
+
+  function watchClock() {
+    var closed = closedByClock();
+    if (closed === clockClosed || revision === null) { return; }
+    clockClosed = closed;
+    drawRoom();
+    drawNotes();  // the dot buttons
+  }
+
+  function applySettings(m, initial) {
+    state.hardTimer = m.timer_mode === "hard";
+    state.facilitator = !!m.facilitator && m.facilitator.id === me;
+    state.mayGroup = m.who_may_group === "everyone" || state.facilitator;
+    state.dotsPerItem = m.dots_per_item;
+    var promptNode = board.querySelector(".board-prompt");
+    if (promptNode) { promptNode.textContent = m.prompt; }
+    var by = board.querySelector("[data-facilitated-by]");
+    if (by && m.facilitator && m.facilitator.name) {
+      by.textContent = text.textFacilitatedBy.replace("__N__", m.facilitator.name);
+    }
+    if (!initial) { drawPhase(); drawNotes(); }
+  }
+
+  function drawRoom() {
+    var lobby = state.phase === "lobby";
+    var p = state.presence;
+    el("[data-lobby]").classList.toggle("d-none", !lobby || revision === null);
+    var noDone = lobby || state.phase === "closed";
+    doneButton.classList.toggle("d-none", noDone);
+    el("[data-done-tally]").classList.toggle("d-none", noDone);
+    if (lobby) {
+      el("[data-lobby-message]").textContent = state.facilitator ? text.textLobbyStart : text.textLobbyWaiting;
+      el("[data-lobby-people]").textContent = p.people
+        ? text.textHere.replace("__N__", p.people.map(function (x) { return x.id === me ? text.textYou : x.name; }).join(", "))
+        : text.textHereCount.replace("__N__", p.count);
+    }
+    var away = revision !== null && state.phase !== "closed" && p.facilitator_here === false && !state.facilitator;
+    el("[data-facilitator-away]").classList.toggle("d-none", !away);
+    var awayText = el("[data-away-text]");
+    if (!awayText.dataset.textAway) { awayText.dataset.textAway = awayText.textContent; }
+    awayText.textContent = lobby ? awayText.dataset.textLobby : awayText.dataset.textAway;
+    el("[data-take-over]").classList.toggle("d-none", !(away && state.mayTakeOver));
+    var closed = closedByClock();
+    var notesHint = el("[data-time-up-hint]");
+    notesHint.textContent = text.textTimeUpNotes;
+    notesHint.classList.toggle("d-none", !(closed && state.phase === "ideate"));
+    el("[data-add-note]").disabled = state.phase !== "ideate" || closed;
+    var dotsHint = el("[data-vote-time-up]");
+    dotsHint.textContent = text.textTimeUpDots;
+    dotsHint.classList.toggle("d-none", !(closed && state.phase === "vote"));
+  }
+
+  el("[data-take-over]").addEventListener("click", function () { send("take_over"); });
+
+  function renameInline(nameNode, cluster) {
+    if (renaming && !renaming.input.isConnected) { renaming = null; }  // merged away meanwhile
+    if (renaming) { renaming.input.focus(); return; }
+    var input = document.createElement("input");
+    input.className = "form-control form-control-sm cluster-rename";
+    input.maxLength = clusterComposer.querySelector("input").maxLength;
+    input.value = cluster.name;
+    input.setAttribute("aria-label", text.textRenamePrompt);
+    input.title = text.textRenameSave;
+    nameNode.replaceWith(input);
+    var r = renaming = { id: cluster.id, input: input };
+    input.focus();
+    input.select();
+    function finish() {
+      if (renaming !== r) { return; }
+      renaming = null;
+      var column = columns.get(cluster.id);
+      if (column) { column.sig = null; }
+      drawNotes();
+    }
+    input.addEventListener("keydown", function (event) {
+      if (event.key === "Escape") { event.preventDefault(); finish(); return; }
+      if (event.key !== "Enter") { return; }
+      event.preventDefault();
+      var value = input.value.trim();
+      if (!value || value === cluster.name) { finish(); return; }
+      send("rename_cluster", { cluster: cluster.id, name: value }, finish);  // refused: stays open
+    });
+    input.addEventListener("blur", function () { if (input.value.trim() === cluster.name) { finish(); } });
+  }
 }());

@@ -369,6 +369,24 @@ def _link_release(w):
     return w.mod, lambda: act(w.app, products.link_release, idea, release, by=w.mod)
 
 
+@audited("brainstorms.take_over", "take_over")
+def _take_over(w):
+    from community.brainstorms import operations as brainstorms
+    from community.brainstorms.models import BrainstormSession
+
+    with w.app.test_request_context():
+        space, expert = (
+            db.session.get(Space, w.cast.space.id),
+            db.session.get(User, w.cast.expert.id),
+        )
+        session_id = brainstorms.create_session(space, by=expert, prompt="Why?").id
+        db.session.commit()
+    # Its facilitator is not on the board: a moderator of the space takes over.
+    return w.mod, lambda: act(
+        w.app, brainstorms.take_over, BrainstormSession(id=session_id), by=w.mod
+    )
+
+
 @audited("experts.verify_expertise", "expertise_verify")
 def _verify(w):
     w.f["declare"](w.cast.member, "ct")
@@ -515,8 +533,10 @@ NOT_MODERATION = {
             "accounts.normalise_key",
             "accounts.signup_link_state",
             "brainstorms.bump",
+            "brainstorms.locked_settings",
             "brainstorms.require_grouping",
             "brainstorms.require_phase",
+            "brainstorms.require_time_left",
             "forums.mentioned_users",
             "forums.recount_replies",
             "forums.set_hidden",
@@ -576,6 +596,7 @@ NOT_MODERATION = {
                 "resume_phase",
                 "take_part",
                 "undo_change",
+                "update_settings",
             ]
         ],
         "a brainstorm's facilitator and participants working on their own board",
