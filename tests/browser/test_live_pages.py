@@ -283,3 +283,34 @@ def _members(live_server, slug, users):
             db.session.add(Membership(space_id=space.id, user_id=user.id, role="member"))
             space.member_count += 1
         db.session.commit()
+
+
+def test_similar_ideas_of_this_space_come_first_and_others_name_their_space(
+    browser, base_url, live_server, live_user, live_space, sign_in
+):
+    owner = live_user(role=Role.MODERATOR)
+    here = live_space(owner, name="Ward Scanners", slug="similar-here-bt")
+    there = live_space(owner, name="Lab Printers", slug="similar-there-bt")
+    hidden = live_space(owner, name="Board Room", slug="similar-hidden-bt", visibility="private")
+    # The other spaces' titles match best; this space's idea still comes first.
+    _ideas(live_server, there, owner, ["Barcode labels"])
+    _ideas(live_server, hidden, owner, ["Barcode labels now"])
+    _ideas(live_server, here, owner, ["Print barcode labels for every scanned sample tube"])
+    person = live_user(display_name="Sam Similar")
+    chinese_user = live_user(display_name="李雷", locale="zh_Hans")
+    _members(live_server, here, [person, chinese_user])
+    for user, login, heading in ((person, sign_in, "en"), (chinese_user, sign_in_zh, "zh")):
+        page = browser.new_context(base_url=base_url).new_page()
+        login(page, user.username)
+        page.goto(f"/s/{here}/ideas/new")
+        page.locator("#title").type("Barcode lab")
+        items = page.locator("#similar-ideas li")
+        expect(items).to_have_count(2)
+        expect(items.nth(0)).to_contain_text("Print barcode labels for every scanned sample tube")
+        expect(items.nth(0).locator(".similar-space")).to_have_text("")
+        expect(items.nth(1)).to_contain_text("Barcode labels")
+        elsewhere = "in Lab Printers" if heading == "en" else "来自“Lab Printers”"
+        expect(items.nth(1).locator(".similar-space")).to_have_text(elsewhere)
+        expect(page.locator("#similar-ideas")).not_to_contain_text("Barcode labels now")
+        _shoot(page, f"similar-spaces-{heading}")
+        page.context.close()
