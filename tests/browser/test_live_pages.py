@@ -50,6 +50,10 @@ def test_vote_for_similar_idea_keeps_the_draft(
     expect(page.get_by_label("Your idea in one sentence")).to_have_value("Export repo")
     expect(page.get_by_label("Describe it")).to_have_value("Half a thought I must not lose")
     _shoot(page, "similar-voted-en")
+    # The idea being typed is a draft too: a reload after voting brings it back.
+    page.reload()
+    expect(page.get_by_label("Your idea in one sentence")).to_have_value("Export repo")
+    expect(page.get_by_label("Describe it")).to_have_value("Half a thought I must not lose")
     page.goto(f"/ideas/{ids['Export reports as signed PDF for auditors']}")
     expect(page.locator(".idea-main .vote-count")).to_have_text("1")
     page.context.close()
