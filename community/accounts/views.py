@@ -395,6 +395,7 @@ def edit_profile():
             if user.locale:
                 session[LOCALE_KEY] = user.locale
             flash(_("Profile saved."), "success")
+            drafts.posted("profile")
             return redirect(url_for("accounts.profile", username=user.username))
     return render_template("accounts/edit_profile.html", form=form)
 

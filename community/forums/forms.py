@@ -9,7 +9,7 @@ from wtforms.validators import DataRequired, Length, Optional
 
 from community.forums.models import BODY_MAX, KIND_LABELS, TITLE_MAX, ThreadKind
 from community.forums.queries import SORTS, STATUSES
-from community.web.args import Args, Choice, Id, Page, Text
+from community.web.args import ID_MAX, Args, Choice, Id, Page, Text, Whole
 from community.web.forms import OPTIONAL_REASON, REASON, as_choices
 
 # Forms allow a little slack over the limits so that the operation's clear message is shown.
@@ -76,6 +76,7 @@ class ThreadPageArgs(Args):
 
 
 class NewRepliesArgs(Args):
-    """The replies a thread page has not shown yet: those after the last one it shows."""
+    """The replies a page has not shown yet: those after the last one it shows (0: a page that
+    shows none, such as an idea's discussion no one has joined yet)."""
 
-    after = Id(required=True)
+    after = Whole(0, ID_MAX, required=True)

@@ -205,7 +205,8 @@ def thread(thread_id: int):
 @bp.route("/t/<int:thread_id>/new-replies")
 def new_replies(thread_id: int):
     """Replies after the last one a page shows, rendered as the page renders them (their
-    Markdown sanitised when saved), as JSON for thread.js to add in place."""
+    Markdown sanitised when saved), with the thread's count of replies as of now, as JSON for
+    thread.js to add in place (a thread's page, an idea's co-design discussion)."""
     thread = load_thread(thread_id)
     if thread.is_hidden and not guardian.can(current_user, "moderation.see_hidden", thread):
         abort(404)
@@ -219,7 +220,8 @@ def new_replies(thread_id: int):
         thread=thread,
         helpful=queries.marked_helpful(current_user, [p.id for p in posts]),
     )
-    return jsonify(html=html, last=posts[-1].id if posts else after, more=more)
+    count = render_template("forums/_reply_count.html", thread=thread)
+    return jsonify(html=html, count=count, last=posts[-1].id if posts else after, more=more)
 
 
 @bp.route("/t/<int:thread_id>/reply", methods=["POST"])

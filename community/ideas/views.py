@@ -280,14 +280,17 @@ def set_status(idea_id: int):
     if not form.validate_on_submit():
         errors = form.status.errors + form.response.errors
         return refuse_form(target, errors[0] if errors else _("Choose a status from the list."))
+
+    def changed(_done) -> str:
+        drafts.posted("idea-status", idea.id)
+        return _("Status changed to %(status)s.", status=STATUS_LABELS[IdeaStatus(idea.status)])
+
     return attempt(
         target,
         lambda: curation.change_status(
             idea, form.status.data, response=form.response.data, by=current_user
         ),
-        lambda _done: _(
-            "Status changed to %(status)s.", status=STATUS_LABELS[IdeaStatus(idea.status)]
-        ),
+        changed,
     )
 
 

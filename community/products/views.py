@@ -56,6 +56,7 @@ from community.products.forms import (
 )
 from community.products.models import Product, Release
 from community.spaces.models import Space
+from community.web import drafts
 from community.web.actions import attempt, refuse_form, saving
 from community.web.args import page_number, parse
 
@@ -196,6 +197,7 @@ def _release_form(product: Product, release: Release | None):
             "notes": form.notes.data or "",
             "by": current_user,
         }
+        draft = ("release-edit", release.id) if release is not None else ("release-new", product.id)
         with saving(form) as saved:
             if release is None:
                 release = operations.create_release(product, **fields)
@@ -203,6 +205,7 @@ def _release_form(product: Product, release: Release | None):
                 operations.edit_release(release, **fields)
         if saved:
             flash(_("Release %(version)s saved.", version=release.version), "success")
+            drafts.posted(*draft)
             return redirect(url_for("products.changelog", slug=product.slug))
     status = 400 if form.errors or form.form_errors else 200
     return render_template(

@@ -119,9 +119,15 @@ class SearchBackend(abc.ABC):
 
     @abc.abstractmethod
     def suggest(
-        self, text: str, access: Access, kinds: tuple[str, ...] = (), limit: int = 8
+        self,
+        text: str,
+        access: Access,
+        kinds: tuple[str, ...] = (),
+        limit: int = 8,
+        space_id: str = "",
     ) -> list[SearchHit]:
-        """Quick title matches for as-you-type use (the last word may be a prefix)."""
+        """Quick title matches for as-you-type use (the last word may be a prefix), only in
+        the space ``space_id`` when given (which narrows ``access``, never widens it)."""
 
     @abc.abstractmethod
     def matching_ids(self, text: str, access: Access, kind: str, limit: int) -> list[str]:

@@ -40,9 +40,25 @@ class SearchService:
         return self.backend.search(SearchQuery(access=access_for(user), **params))
 
     def suggest(
-        self, user, text: str, kinds: tuple[str, ...] = (), limit: int = 8
+        self,
+        user,
+        text: str,
+        kinds: tuple[str, ...] = (),
+        limit: int = 8,
+        space_id: int | None = None,
     ) -> list[SearchHit]:
-        return self.backend.suggest(text, access_for(user), kinds=kinds, limit=limit)
+        """Title matches ``user`` may read; with ``space_id`` (the space the person is writing
+        in), that space's matches first, then other spaces' (still only what ``user`` may
+        read: the space narrows the reader's access, never widens it)."""
+        access = access_for(user)
+        if space_id is None:
+            return self.backend.suggest(text, access, kinds=kinds, limit=limit)
+        here = self.backend.suggest(text, access, kinds=kinds, limit=limit, space_id=str(space_id))
+        if len(here) >= limit:
+            return here
+        seen = {hit.id for hit in here}
+        elsewhere = self.backend.suggest(text, access, kinds=kinds, limit=limit + len(here))
+        return here + [hit for hit in elsewhere if hit.id not in seen][: limit - len(here)]
 
 
 def access_for(user) -> Access:

@@ -355,7 +355,12 @@ class SqliteBackend(SearchBackend):
         return text if visible else None
 
     def suggest(
-        self, text: str, access: Access, kinds: tuple[str, ...] = (), limit: int = 8
+        self,
+        text: str,
+        access: Access,
+        kinds: tuple[str, ...] = (),
+        limit: int = 8,
+        space_id: str = "",
     ) -> list[SearchHit]:
         text = clean_query_text(text)
         words = [w.casefold() for w in re.findall(r"\w+", normalise(text)) if "_" not in w]
@@ -375,7 +380,7 @@ class SqliteBackend(SearchBackend):
         items = list(dict.fromkeys(items))[:MAX_QUERY_TERMS]
         if not items:
             return []
-        rules = filter_for(SearchQuery(text="", access=access, kinds=kinds))
+        rules = filter_for(SearchQuery(text="", access=access, kinds=kinds, space_id=space_id))
         sql = (
             f"SELECT {', '.join('d.' + c.strip() for c in COLUMNS.split(','))} "  # noqa: S608
             f"FROM (SELECT rowid, {TITLE_RANK} AS score FROM title_terms "

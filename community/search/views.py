@@ -52,8 +52,12 @@ class SearchArgs(Args):
 
 
 class SuggestArgs(Args):
+    """``?q=…&kind=idea&space=<id>``: ``space``, the space the person is writing in, whose
+    matches come first."""
+
     q = Text(MAX_QUERY_CHARS, cut=True)
     kind = Choice(KIND_LABELS)
+    space = Id(load_default=None)
 
 
 @bp.route("/search")
@@ -91,10 +95,17 @@ def search():
 
 @bp.route("/search/suggest")
 def suggest():
-    """Title matches as JSON for as-you-type boxes: ``?q=…&kind=thread``."""
+    """Title matches as JSON for as-you-type boxes: ``?q=…&kind=thread``, with ``&space=<id>``
+    that space's first (each result says its space, for the box to name other spaces)."""
     args = parse(SuggestArgs())
     q, kind = clean_query_text(args["q"]), args["kind"]
-    hits = search_service().suggest(current_user, q, kinds=(kind,) if kind else ()) if q else []
+    hits = (
+        search_service().suggest(
+            current_user, q, kinds=(kind,) if kind else (), space_id=args["space"]
+        )
+        if q
+        else []
+    )
     response = jsonify(
         query=q,
         results=[
@@ -103,6 +114,7 @@ def suggest():
                 "url": hit.url,
                 "kind": hit.kind,
                 "space": hit.space_name,
+                "space_id": int(hit.space_id) if hit.space_id.isdigit() else None,
                 "status": hit.status,
             }
             for hit in hits

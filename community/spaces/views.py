@@ -63,6 +63,7 @@ from community.spaces.forms import (
 )
 from community.spaces.models import Membership, MembershipState, Space, SpaceInvite, SpaceRole
 from community.spaces.permissions import membership_of, prime_memberships
+from community.web import drafts
 from community.web.actions import attempt, finish, refuse_form, saving
 from community.web.args import parse
 
@@ -110,6 +111,7 @@ def create():
             space = operations.create_space(**form.values(), by=current_user)
         if saved:
             flash(_("Your space is ready."), "success")
+            drafts.posted("space-new")
             return redirect(url_for("forums.space", slug=space.slug))
     return render_template("spaces/edit.html", form=form, ideas_form=None, space=None)
 
@@ -134,6 +136,7 @@ def settings(slug: str):
             operations.update_space(space, **form.values(), by=current_user)
         if saved:
             flash(_("Space saved."), "success")
+            drafts.posted("space-edit", space.id)
             return redirect(url_for("forums.space", slug=space.slug))
     return _settings_page(space, form)
 

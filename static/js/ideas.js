@@ -209,6 +209,11 @@
               var link = node.querySelector(".similar-title");
               link.textContent = item.title;
               link.href = item.url;
+              // This space's ideas come first; one of another space says which.
+              if (item.space && String(item.space_id) !== similar.dataset.space) {
+                node.querySelector(".similar-space").textContent =
+                  similar.dataset.elsewhere.replace("{space}", item.space);
+              }
               var button = node.querySelector("[data-similar-vote]");
               button.dataset.voteUrl = item.url + "/vote";
               if (votedInstead[button.dataset.voteUrl]) { markVotedInstead(button); }

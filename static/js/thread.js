@@ -1,12 +1,15 @@
-/* A thread read live: replies others post while the page is open are announced ("2 new
-   replies"); a click adds them in place, rendered by the server, so the reply being typed
-   below is never touched. */
+/* A thread read live (its own page, or an idea's co-design discussion): replies others post
+   while the page is open are announced ("2 new replies"); a click adds them in place, rendered
+   by the server, so the reply being typed below is never touched, and the page's count of
+   replies ([data-reply-count]) becomes the thread's count of now. */
 (function () {
   "use strict";
   var bar = document.querySelector("[data-thread-live]");
   if (!bar || !window.io) { return; }
   var text = bar.querySelector("[data-new-replies-text]");
   var list = document.querySelector("[data-new-replies]");
+  var heading = document.querySelector("[data-reply-count]");
+  var empty = document.querySelector("[data-no-replies]");  // "No one has replied yet"
   var threadId = parseInt(bar.dataset.threadLive, 10);
   var after = parseInt(bar.dataset.after, 10) || 0;
   var waiting = {};  // ids of replies announced and not shown yet
@@ -29,6 +32,8 @@
       .then(function (data) {
         if (!data) { return; }
         list.insertAdjacentHTML("beforeend", data.html);
+        if (heading && typeof data.count === "string") { heading.innerHTML = data.count; }
+        if (empty && list.children.length) { empty.remove(); empty = null; }
         after = data.last;
         Object.keys(waiting).forEach(function (id) { if (parseInt(id, 10) <= after) { delete waiting[id]; } });
         if (!data.more) { waiting = {}; }

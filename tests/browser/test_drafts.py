@@ -214,3 +214,86 @@ def test_signing_out_leaves_nothing_for_the_next_person(
     sign_out(page)
     page.goto(f"/s/{slug}")
     assert page.locator("form[data-draft]").count() == 0
+
+
+def _product(live_server, slug: str, admin) -> str:
+    """A product of the space, made by a site admin; its slug."""
+    from community.accounts.models import User
+    from community.extensions import db
+    from community.products import operations as products
+    from community.spaces.models import Space
+
+    with live_server.app.test_request_context():
+        space = db.session.scalar(db.select(Space).where(Space.slug == slug))
+        product = products.create_product(
+            name="Scanner Suite",
+            slug=f"suite-{slug}",
+            description="",
+            space_ids=[space.id],
+            by=db.session.get(User, admin.id),
+        )
+        db.session.commit()
+        return product.slug
+
+
+@pytest.mark.parametrize("locale, screen", [("en", "desktop"), ("zh_Hans", "phone")])
+def test_the_other_long_text_forms_keep_their_drafts(
+    browser, base_url, live_server, live_user, live_space, sign_in, locale, screen
+):
+    """A profile's bio, a space's description, a release's notes and an idea's public status
+    response are long text too: each survives a reload until it is saved."""
+    from tests.browser.test_ideas import _ideas
+
+    words = WORDS[locale]
+    admin = live_user(role=Role.ADMIN, locale=None if locale == "en" else locale)
+    slug = live_space(admin, name=f"Long Texts {locale}", slug=f"long-texts-{locale[:2]}")
+    product = _product(live_server, slug, admin)
+    idea_id = _ideas(live_server, slug, admin, [f"Long text idea {locale}"])[
+        f"Long text idea {locale}"
+    ]
+    page = browser.new_context(base_url=base_url, viewport=SCREENS[screen]).new_page()
+    sign_in(page, admin.username)
+    forms = [
+        ("/settings/profile", "#bio", "I calibrate CT scanners in three hospitals and"),
+        (f"/s/{slug}/settings", "#description", "Where the radiology team shares what it"),
+        (f"/products/{product}/releases/new", "#notes", "- Presets per scanner\n- Faster exp"),
+    ]
+    for url, selector, text in forms:
+        page.goto(url)
+        page.locator(selector).fill(text)
+        expect(page.locator(".draft-status")).to_contain_text(words["kept"])
+        page.reload()
+        expect(page.locator(selector)).to_have_value(text)
+        expect(page.locator(".draft-status")).to_contain_text(words["restored"])
+    page.screenshot(path=f"test-results/drafts-long-{locale}-{screen}.png", full_page=True)
+
+    # The status response, in its fold on the idea page.
+    page.goto(f"/ideas/{idea_id}")
+    page.locator("summary", has_text="Change status" if locale == "en" else "更改状态").click()
+    page.locator("#response").fill("Planned for the spring release, because")
+    page.reload()
+    page.locator("summary", has_text="Change status" if locale == "en" else "更改状态").click()
+    expect(page.locator("#response")).to_have_value("Planned for the spring release, because")
+    keys = stored_drafts(page)
+    assert len(keys) == 4, keys
+    page.locator("#status").select_option("planned")
+    page.locator("form[action$='/status'] button[type=submit]").click()
+    page.wait_for_load_state("load")
+    assert not any(k.endswith(f":idea-status:{idea_id}") for k in stored_drafts(page))
+
+    # Saving each form forgets its draft, and only its own.
+    page.goto(f"/products/{product}/releases/new")
+    page.locator("#version").fill("1.2")
+    page.locator("#released_on").fill("2026-11-30")
+    page.locator("form[data-draft] button[type=submit]").click()
+    page.wait_for_load_state("load")
+    left = stored_drafts(page)
+    assert len(left) == 2 and not any(":release-new:" in k for k in left), left
+    page.goto(f"/s/{slug}/settings")
+    page.locator("form[data-draft] button[type=submit]").click()
+    page.wait_for_load_state("load")
+    page.goto("/settings/profile")
+    page.locator("form[data-draft] button[type=submit]").click()
+    page.wait_for_load_state("load")
+    assert stored_drafts(page) == []
+    page.context.close()

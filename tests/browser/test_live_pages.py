@@ -50,6 +50,10 @@ def test_vote_for_similar_idea_keeps_the_draft(
     expect(page.get_by_label("Your idea in one sentence")).to_have_value("Export repo")
     expect(page.get_by_label("Describe it")).to_have_value("Half a thought I must not lose")
     _shoot(page, "similar-voted-en")
+    # The idea being typed is a draft too: a reload after voting brings it back.
+    page.reload()
+    expect(page.get_by_label("Your idea in one sentence")).to_have_value("Export repo")
+    expect(page.get_by_label("Describe it")).to_have_value("Half a thought I must not lose")
     page.goto(f"/ideas/{ids['Export reports as signed PDF for auditors']}")
     expect(page.locator(".idea-main .vote-count")).to_have_text("1")
     page.context.close()
@@ -190,6 +194,8 @@ def test_new_replies_appear_in_place_and_the_reply_being_typed_stays(
     _shoot(reader, "thread-new-replies-en")
     _shoot(chinese, "thread-new-replies-zh")
 
+    heading = reader.locator("[data-reply-count]")
+    expect(heading).to_have_text("0 replies")
     url = reader.url
     bar.get_by_role("button").click()
     expect(reader.locator(".post-body", has_text="The Canon one.")).to_be_visible()
@@ -198,6 +204,117 @@ def test_new_replies_appear_in_place_and_the_reply_being_typed_stays(
     expect(bar).to_be_hidden()
     assert reader.url == url
     expect(reader.locator("#reply textarea")).to_have_value("I am typing a long answer about the")
+    # The heading counts the replies now on the page, with the right plural.
+    expect(heading).to_have_text("2 replies")
     _shoot(reader, "thread-shown-en")
+    chinese.get_by_test_id("new-replies").get_by_role("button").click()
+    expect(chinese.locator("[data-reply-count]")).to_have_text("2 条回复")
+    _reply(writer, "One more.")
+    expect(bar).to_have_text("1 new reply")
+    bar.get_by_role("button").click()
+    expect(heading).to_have_text("3 replies")
+    _shoot(chinese, "thread-shown-zh")
     for page in pages.values():
+        page.context.close()
+
+
+def test_an_ideas_discussion_is_live_and_the_comment_being_typed_stays(
+    browser, base_url, live_server, live_user, live_space, sign_in
+):
+    owner = live_user(role=Role.MODERATOR, display_name="Olga Owner")
+    slug = live_space(owner, name="Live Co-design", slug="codesign-bt", visibility="private")
+    idea_id = _ideas(live_server, slug, owner, ["Scan presets per site"])["Scan presets per site"]
+    reader_user = live_user(display_name="Rita Reader")
+    writer_user = live_user(display_name="Walt Writer")
+    chinese_user = live_user(display_name="王芳", locale="zh_Hans")
+    _members(live_server, slug, [reader_user, writer_user, chinese_user])
+    pages = {}
+    for name, user, login in (
+        ("reader", reader_user, sign_in),
+        ("writer", writer_user, sign_in),
+        ("chinese", chinese_user, sign_in_zh),
+        ("outsider", live_user(display_name="Otto Outsider"), sign_in),
+    ):
+        pages[name] = browser.new_context(base_url=base_url).new_page()
+        login(pages[name], user.username)
+    reader, writer, chinese = pages["reader"], pages["writer"], pages["chinese"]
+    for page in (reader, chinese):
+        page.goto(f"/ideas/{idea_id}")
+        expect(page.locator("body")).to_have_attribute("data-thread-live", "watching")
+    expect(reader.get_by_text("No one has joined the discussion yet.")).to_be_visible()
+    reader.locator("#reply textarea").fill("Presets should follow the")
+
+    writer.goto(f"/ideas/{idea_id}")
+    writer.locator("#reply textarea").fill("Per scanner, *not* per site.")
+    writer.locator("#reply button[type=submit]").click()
+    bar = reader.get_by_test_id("new-replies")
+    expect(bar).to_have_text("1 new reply")
+    expect(chinese.get_by_test_id("new-replies")).to_have_text("1 条新回复")
+    _shoot(reader, "idea-new-replies-en")
+    _shoot(chinese, "idea-new-replies-zh")
+
+    url = reader.url
+    bar.get_by_role("button").click()
+    expect(reader.locator(".post-body em", has_text="not")).to_be_visible()
+    expect(reader.get_by_text("No one has joined the discussion yet.")).to_have_count(0)
+    expect(bar).to_be_hidden()
+    assert reader.url == url
+    expect(reader.locator("#reply textarea")).to_have_value("Presets should follow the")
+    chinese.get_by_test_id("new-replies").get_by_role("button").click()
+    expect(chinese.locator(".post-body em", has_text="not")).to_be_visible()
+    _shoot(reader, "idea-shown-en")
+    _shoot(chinese, "idea-shown-zh")
+
+    # Someone who may not read the private space gets nothing: no page, no replies.
+    outsider = pages["outsider"]
+    response = outsider.goto(f"/ideas/{idea_id}")
+    assert response is not None and response.status == 404
+    thread_id = reader.get_by_test_id("new-replies").get_attribute("data-thread-live")
+    answer = outsider.request.get(f"/t/{thread_id}/new-replies?after=0")
+    assert answer.status == 404 and "scanner" not in answer.text()
+    for page in pages.values():
+        page.context.close()
+
+
+def _members(live_server, slug, users):
+    """Make ``users`` members of the space (a private one takes no one who asks)."""
+    from community.extensions import db
+    from community.spaces.models import Membership, Space
+
+    with live_server.app.test_request_context():
+        space = db.session.scalar(db.select(Space).where(Space.slug == slug))
+        for user in users:
+            db.session.add(Membership(space_id=space.id, user_id=user.id, role="member"))
+            space.member_count += 1
+        db.session.commit()
+
+
+def test_similar_ideas_of_this_space_come_first_and_others_name_their_space(
+    browser, base_url, live_server, live_user, live_space, sign_in
+):
+    owner = live_user(role=Role.MODERATOR)
+    here = live_space(owner, name="Ward Scanners", slug="similar-here-bt")
+    there = live_space(owner, name="Lab Printers", slug="similar-there-bt")
+    hidden = live_space(owner, name="Board Room", slug="similar-hidden-bt", visibility="private")
+    # The other spaces' titles match best; this space's idea still comes first.
+    _ideas(live_server, there, owner, ["Barcode labels"])
+    _ideas(live_server, hidden, owner, ["Barcode labels now"])
+    _ideas(live_server, here, owner, ["Print barcode labels for every scanned sample tube"])
+    person = live_user(display_name="Sam Similar")
+    chinese_user = live_user(display_name="李雷", locale="zh_Hans")
+    _members(live_server, here, [person, chinese_user])
+    for user, login, heading in ((person, sign_in, "en"), (chinese_user, sign_in_zh, "zh")):
+        page = browser.new_context(base_url=base_url).new_page()
+        login(page, user.username)
+        page.goto(f"/s/{here}/ideas/new")
+        page.locator("#title").type("Barcode lab")
+        items = page.locator("#similar-ideas li")
+        expect(items).to_have_count(2)
+        expect(items.nth(0)).to_contain_text("Print barcode labels for every scanned sample tube")
+        expect(items.nth(0).locator(".similar-space")).to_have_text("")
+        expect(items.nth(1)).to_contain_text("Barcode labels")
+        elsewhere = "in Lab Printers" if heading == "en" else "来自“Lab Printers”"
+        expect(items.nth(1).locator(".similar-space")).to_have_text(elsewhere)
+        expect(page.locator("#similar-ideas")).not_to_contain_text("Barcode labels now")
+        _shoot(page, f"similar-spaces-{heading}")
         page.context.close()

@@ -148,3 +148,27 @@ def test_bad_new_reply_requests_are_refused(app, client, cast, create_thread):
         assert client.get(f"/t/{thread.id}/new-replies{query}").status_code == 400, query
     assert client.get(f"/t/{thread.id}/new-replies?after=%00").status_code == 400
     assert client.get("/t/2147483647/new-replies?after=1").status_code == 404
+
+
+def test_replies_shown_in_place_bring_the_count_of_now(
+    app, client, cast, create_thread, create_reply
+):
+    question = create_thread(cast.space, cast.asker)
+    create_reply(question, cast.expert, body="Check the phantom.")
+    new = client.get(f"/t/{question.id}/new-replies?after={question.id}").get_json()
+    assert "1 answer" in new["count"] and "answers" not in new["count"]
+    create_reply(question, cast.member, body="And the kernel.")
+    create_reply(question, cast.asker, body="Thanks, trying both.")
+    count = client.get(f"/t/{question.id}/new-replies?after={new['last']}").get_json()["count"]
+    assert "2 answers" in count and "1 follow-up by the asker" in count
+
+
+def test_the_count_is_in_the_readers_language(
+    app, client, create_user, cast, create_thread, create_reply, login
+):
+    thread = create_thread(cast.space, cast.asker, kind="discussion")
+    for body in ("One.", "Two."):
+        create_reply(thread, cast.member, body=body)
+    login(client, create_user(locale="zh_Hans"))
+    count = client.get(f"/t/{thread.id}/new-replies?after=1").get_json()["count"]
+    assert "2 条回复" in count, count

@@ -261,3 +261,103 @@ def test_the_vote_count_says_vote_for_one(app, client, cast, create_idea, vote_f
     vote_for(idea, create_user())
     page = client.get(f"/ideas/{idea.id}").get_data(as_text=True)
     assert ">1</strong>" in page and ">vote</span>" in page
+
+
+# An idea's co-design discussion is live as a thread is: its page watches the thread over
+# /threads, and shows new replies in place through the thread's new-replies.
+
+
+def _thread_reader(app, client):
+    from community.forums.events import NAMESPACE as THREADS
+
+    return socketio.test_client(app, namespace=THREADS, flask_test_client=client)
+
+
+def _watch_thread(io, thread_id) -> bool:
+    from community.forums.events import NAMESPACE as THREADS
+
+    answer = io.emit("watch", {"thread": thread_id}, namespace=THREADS, callback=True)
+    assert answer["ok"] is True, answer
+    return answer["watching"]
+
+
+def _heard(io) -> list[tuple[str, dict]]:
+    from community.forums.events import NAMESPACE as THREADS
+
+    return [(r["name"], r["args"][0]) for r in io.get_received(THREADS)]
+
+
+def test_the_idea_page_reads_its_discussion_live(app, client, cast, create_idea, login):
+    idea = create_idea(cast.space, cast.asker)
+    page = app.test_client().get(f"/ideas/{idea.id}").get_data(as_text=True)
+    assert f'data-thread-live="{idea.thread_id}"' in page
+    assert f"/t/{idea.thread_id}/new-replies" in page and "js/thread.js" in page
+    anonymous = _thread_reader(app, app.test_client())
+    assert _watch_thread(anonymous, idea.thread_id) is True
+    login(client, cast.member)
+    client.submit(f"/t/{idea.thread_id}/reply", {"body": "It should **export** too."})
+    [(name, message)] = _heard(anonymous)
+    assert name == "reply" and message["thread"] == idea.thread_id
+    new = app.test_client().get(f"/t/{idea.thread_id}/new-replies?after=0").get_json()
+    assert "<strong>export</strong>" in new["html"] and new["last"] == message["post"]
+    assert "1 reply" in new["count"]
+
+
+def test_a_private_ideas_discussion_reaches_only_its_readers(
+    app, client, create_space, create_user, add_member, create_idea, space_owner, login
+):
+    space = create_space("Secret Lab", visibility="private")
+    idea = create_idea(space, space_owner, title="Quantum widget", body="Top secret plan.")
+    outsider = app.test_client()
+    login(outsider, create_user())
+    sneaky, anonymous = _thread_reader(app, outsider), _thread_reader(app, app.test_client())
+    assert _watch_thread(sneaky, idea.thread_id) is False
+    assert _watch_thread(anonymous, idea.thread_id) is False
+    member = create_user()
+    add_member(space, member)
+    login(client, member)
+    insider = _thread_reader(app, client)
+    assert _watch_thread(insider, idea.thread_id) is True
+    client.submit(f"/t/{idea.thread_id}/reply", {"body": "The secret reply."})
+    assert _heard(sneaky) == [] and _heard(anonymous) == []
+    assert [name for name, _m in _heard(insider)] == ["reply"]
+    for visitor in (outsider, app.test_client()):
+        for url in (
+            f"/t/{idea.thread_id}/new-replies?after=0",
+            f"/ideas/{idea.id}",
+            f"/ideas/{idea.id}/supporters",
+        ):
+            response = visitor.get(url)
+            assert response.status_code == 404, url
+            body = response.get_data(as_text=True)
+            assert "secret" not in body.lower() and "Quantum" not in body
+
+    # The member leaves: told to check again, and hears nothing more.
+    client.submit(f"/s/{space.slug}/leave")
+    assert _heard(insider) == [("recheck", {"space": space.id})]
+    assert _watch_thread(insider, idea.thread_id) is False
+
+
+def test_a_held_ideas_discussion_is_not_watched_by_others(
+    app, client, cast, create_user, login, monkeypatch
+):
+    from community.extensions import db
+    from community.ideas.models import Idea
+    from community.spaces.models import Space
+
+    monkeypatch.setitem(app.config, "NEW_ACCOUNT_LIMITS", True)
+    monkeypatch.setitem(app.config, "NEW_ACCOUNT_POSTS", 3)
+    with app.app_context():
+        db.session.get(Space, cast.space.id).hold_new_posts = True
+        db.session.commit()
+    login(client, cast.member)
+    client.submit(f"/s/{cast.space.slug}/ideas/new", {"title": "Held for now", "body": "Waiting."})
+    with app.app_context():
+        idea = db.session.scalar(db.select(Idea).where(Idea.author_id == cast.member.id))
+        assert idea.held
+        thread_id = idea.thread_id
+    other = app.test_client()
+    login(other, cast.asker)
+    assert _watch_thread(_thread_reader(app, other), thread_id) is False
+    assert other.get(f"/t/{thread_id}/new-replies?after=0").status_code == 404
+    assert _watch_thread(_thread_reader(app, client), thread_id) is True

@@ -252,3 +252,55 @@ def test_people_are_found_by_name_organisation_and_bio(app, client, create_user,
     assert found("王伟") == ["王伟 Wei Wang"]
     html = client.get("/search?q=physicist").get_data(as_text=True)
     assert "People" in html and "/u/wei" in html
+
+
+def test_similar_ideas_of_the_space_being_written_in_come_first(
+    app,
+    client,
+    cast,
+    create_space,
+    create_idea,
+    create_user,
+    add_member,
+    space_owner,
+    login,
+):
+    elsewhere = create_space("Radiology Ops")
+    secret = create_space("Skunkworks", visibility="private")
+    # The other space's title matches best, and the private one's would too.
+    create_idea(elsewhere, space_owner, title="Export PDF")
+    create_idea(secret, space_owner, title="Export PDF now")
+    create_idea(cast.space, cast.asker, title="Export every report as a signed PDF for auditors")
+    here = {"q": "export pdf", "kind": "idea", "space": cast.space.id}
+    login(client, cast.member)
+    results = client.get("/search/suggest", query_string=here).json["results"]
+    assert [(r["title"], r["space"], r["space_id"]) for r in results] == [
+        ("Export every report as a signed PDF for auditors", cast.space.name, cast.space.id),
+        ("Export PDF", "Radiology Ops", elsewhere.id),
+    ]
+    # Without a space, the best match first, as before.
+    plain = client.get("/search/suggest", query_string={"q": "export pdf", "kind": "idea"})
+    assert plain.json["results"][0]["title"] == "Export PDF"
+    # Naming a space one may not read finds nothing of it.
+    hidden = client.get("/search/suggest", query_string={**here, "space": secret.id}).json
+    assert "Export PDF now" not in [r["title"] for r in hidden["results"]]
+    insider = create_user()
+    add_member(secret, insider)
+    reader = app.test_client()
+    login(reader, insider)
+    mine = reader.get("/search/suggest", query_string={**here, "space": secret.id}).json
+    assert mine["results"][0]["title"] == "Export PDF now"
+
+
+def test_a_bad_space_for_suggestions_is_refused(client):
+    for space in ("x", "-1", "0", "2147483648", "1.5", "99999999999999"):
+        answer = client.get("/search/suggest", query_string={"q": "pdf", "space": space})
+        assert answer.status_code == 400, space
+    assert client.get("/search/suggest?q=pdf&space=2147483647").json["results"] == []
+
+
+def test_the_new_idea_form_asks_for_its_space_first(client, cast, login):
+    login(client, cast.member)
+    html = client.get(f"/s/{cast.space.slug}/ideas/new").get_data(as_text=True)
+    assert f"/search/suggest?kind=idea&amp;space={cast.space.id}" in html
+    assert f'data-space="{cast.space.id}"' in html
