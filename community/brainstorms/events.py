@@ -20,7 +20,16 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_socketio import join_room, leave_room, rooms
 
-from community.brainstorms import dots, notes, operations, outbox, queries, serializers, undo
+from community.brainstorms import (
+    dots,
+    notes,
+    operations,
+    outbox,
+    presence,
+    queries,
+    serializers,
+    undo,
+)
 from community.brainstorms.models import (
     CLUSTER_NAME_MAX,
     HEARTBEAT,
@@ -122,7 +131,7 @@ class BrainstormNamespace(SecureNamespace):
         while the patches after it are kept, those patches and the viewer's own snapshot."""
         if session_room(session.id) not in rooms():
             start_heartbeat(current_app._get_current_object())
-            operations.arrive(
+            presence.arrive(
                 session,
                 current_user,
                 sid=request.sid,
@@ -309,7 +318,7 @@ class BrainstormNamespace(SecureNamespace):
     def on_done(self, session: BrainstormSession, data: dict) -> dict:
         """Mark oneself done with the phase (``{"done": false}`` takes it back)."""
         _joined(session)
-        operations.mark_done(session, current_user, data["done"])
+        presence.mark_done(session, current_user, data["done"])
         return {"ok": True, "done": data["done"]}
 
     @payload(session=SESSION, unsent=Flag(strict=True, message=NOT_UNDERSTOOD))
@@ -319,7 +328,7 @@ class BrainstormNamespace(SecureNamespace):
         facilitator is told how many participants have some before moving on."""
         _joined(session)
         _throttle("brainstorm_unsent", UNSENT_BURST)
-        operations.mark_unsent(session, current_user, data["unsent"])
+        presence.mark_unsent(session, current_user, data["unsent"])
         return {"ok": True}
 
     @payload(session=SESSION)
@@ -353,7 +362,7 @@ class BrainstormNamespace(SecureNamespace):
         leave_room(user_room(session_id, user_id))
         session = db.session.get(BrainstormSession, session_id)
         if session is not None:
-            operations.leave(session, user_id, sid=request.sid)
+            presence.leave(session, user_id, sid=request.sid)
 
 
 # Presence that survives a crashed process: each process holding board connections refreshes
@@ -381,8 +390,8 @@ def heartbeat() -> list[int]:
     """Vouch for the connections this process holds and forget stale ones (any process's);
     returns the sessions whose presence changed."""
     sids = [sid for sid, _eio_sid in socketio.server.manager.get_participants(NAMESPACE, None)]
-    operations.keep_alive(sids)
-    changed = operations.forget_stale_connections()
+    presence.keep_alive(sids)
+    changed = presence.forget_stale_connections()
     db.session.commit()
     return changed
 

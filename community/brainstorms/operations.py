@@ -1,8 +1,9 @@
-"""Brainstorming sessions and their board as a whole: scheduling a session, moving it through
-its phases and their clocks, and who is on the board (participants, connections, "done").
+"""Brainstorming sessions and their board as a whole: scheduling a session, its settings, and
+moving it through its phases and their clocks.
 
 What people put on the board lives beside it: ``notes.py`` (notes, and the clusters they are
-grouped into) and ``dots.py`` (voting with dots). Every change to a board starts with
+grouped into), ``dots.py`` (voting with dots) and ``undo.py``; who is on the board (participants,
+their connections, "done") is ``presence.py``. Every change to a board starts with
 :func:`bump` (or :func:`require_phase`, which bumps), so writers to one board take turns."""
 
 from __future__ import annotations
@@ -19,10 +20,8 @@ from community.brainstorms import outbox
 from community.brainstorms.models import (
     PHASES,
     PROMPT_MAX,
-    STALE_AFTER,
     TIMED,
     BrainstormSession,
-    Connection,
     DotTotals,
     Participant,
     Phase,
@@ -396,7 +395,7 @@ def resume_phase(session: BrainstormSession, *, by: User) -> None:
     signals.brainstorm_phase_changed.send(session, old=session.phase, by=by)
 
 
-def _open_board(session: BrainstormSession, user: User) -> None:
+def open_board(session: BrainstormSession, user: User) -> None:
     """Refuse anyone who may not take part, then :func:`bump` and refuse a closed session."""
     guardian.ensure(user, "brainstorm.join", session, _("Join this space to take part."))
     bump(session)
@@ -407,7 +406,7 @@ def _open_board(session: BrainstormSession, user: User) -> None:
 def require_phase(session: BrainstormSession, user: User, phase: Phase, message: str) -> None:
     """Before a participant's change to the board: they may take part, the board is bumped,
     and the session is open and in ``phase`` (else ``message``)."""
-    _open_board(session, user)
+    open_board(session, user)
     if session.current_phase != phase:
         raise OperationError(message)
 
@@ -418,103 +417,3 @@ def require_time_left(session: BrainstormSession) -> None:
     facilitator extends the phase; a soft timer and a paused clock never refuse."""
     if session.closed_by_clock:
         raise OperationError(_("Time is up. The facilitator can extend the phase."))
-
-
-def _participant(session: BrainstormSession, user: User) -> Participant:
-    participant = db.session.scalar(
-        select(Participant).where(
-            Participant.session_id == session.id, Participant.user_id == user.id
-        )
-    )
-    if participant is None:
-        participant = Participant(session_id=session.id, user_id=user.id)
-        db.session.add(participant)
-        db.session.flush()
-    return participant
-
-
-def take_part(session: BrainstormSession, user: User) -> Participant:
-    """Make ``user`` a participant of the session (without a connection: demo data, tests)."""
-    guardian.ensure(user, "brainstorm.join", session, _("Join this space to take part."))
-    bump(session)
-    return _participant(session, user)
-
-
-def arrive(
-    session: BrainstormSession, user: User, *, sid: str, user_session_id: int
-) -> Participant:
-    """Connection ``sid`` of ``user``, opened with signed-in session ``user_session_id``,
-    opened the board: they are here (presence)."""
-    participant = take_part(session, user)
-    exists = db.session.scalar(
-        select(Connection.id).where(Connection.sid == sid, Connection.session_id == session.id)
-    )
-    if exists is None:
-        db.session.add(
-            Connection(
-                sid=sid, session_id=session.id, user_id=user.id, user_session_id=user_session_id
-            )
-        )
-        db.session.flush()
-    signals.brainstorm_presence_changed.send(session, user_id=user.id)
-    return participant
-
-
-def leave(session: BrainstormSession, user_id: int, *, sid: str) -> None:
-    """Connection ``sid`` left the board (or closed)."""
-    bump(session)
-    db.session.execute(
-        delete(Connection).where(Connection.sid == sid, Connection.session_id == session.id)
-    )
-    signals.brainstorm_presence_changed.send(session, user_id=user_id)
-
-
-def keep_alive(sids: list[str]) -> None:
-    """The process holding these connections says they are still open."""
-    if sids:
-        db.session.execute(
-            update(Connection).where(Connection.sid.in_(sids)).values(seen_at=utcnow())
-        )
-
-
-def forget_stale_connections() -> list[int]:
-    """Remove connections no process has vouched for lately (their process died) and tell
-    the boards they were on; returns those sessions' ids."""
-    stale = Connection.seen_at < utcnow() - STALE_AFTER
-    session_ids = sorted(
-        set(db.session.scalars(select(Connection.session_id).where(stale).distinct()))
-    )
-    db.session.execute(delete(Connection).where(stale))
-    for session_id in session_ids:
-        session = db.session.get(BrainstormSession, session_id)
-        bump(session)
-        signals.brainstorm_presence_changed.send(session, user_id=None)
-    return session_ids
-
-
-def mark_done(session: BrainstormSession, user: User, done: bool) -> Participant:
-    """Say one is done with the current phase (or not any more)."""
-    _open_board(session, user)
-    participant = _participant(session, user)
-    participant.done = done
-    db.session.flush()
-    signals.brainstorm_presence_changed.send(session, user_id=user.id)
-    return participant
-
-
-def mark_unsent(session: BrainstormSession, user: User, unsent: bool) -> None:
-    """Say whether one's composer holds a note not sent yet; nothing changes (and no revision
-    is used) when it already says so."""
-    guardian.ensure(user, "brainstorm.join", session, _("Join this space to take part."))
-    current = db.session.scalar(
-        select(Participant.unsent).where(
-            Participant.session_id == session.id, Participant.user_id == user.id
-        )
-    )
-    if current is not None and current == unsent:
-        return
-    _open_board(session, user)
-    participant = _participant(session, user)
-    participant.unsent = unsent
-    db.session.flush()
-    signals.brainstorm_presence_changed.send(session, user_id=user.id)

@@ -3,21 +3,21 @@
 URLs (blueprint ``brainstorms``). ``/s/<slug>/…`` is shared: each feature serves its own tab of
 a space ("Where a URL is served" in docs/architecture.md).
 
-    GET /s/<slug>/sessions                       space_sessions
+    GET /s/<slug>/sessions                        space_sessions
         A space's brainstorming sessions
-    GET POST /s/<slug>/sessions/new              new_session
+    GET POST /s/<slug>/sessions/new               new_session
         Schedule a session (space experts, moderators and owners)
-    GET /sessions/<int:session_id>               session
+    GET /sessions/<int:session_id>                session
         The live board (for members) or, for other readers, what the session was about
-    GET POST /sessions/<int:session_id>/settings settings
+    GET POST /sessions/<int:session_id>/settings  settings
         Change the session's settings (its facilitator), as far as its phase allows
-    GET /sessions/notes/<int:note_id>            note
+    GET /sessions/notes/<int:note_id>             note
         Where a note is read (moderation queues and notifications link here)
-    GET POST /sessions/<int:session_id>/promote  promote
+    GET POST /sessions/<int:session_id>/promote   promote
         Turn a note or cluster of the results into an idea (facilitator and moderators)
-    GET /sessions/<int:session_id>/results.md    results_markdown
+    GET /sessions/<int:session_id>/results.md     results_markdown
         The ranked results as a Markdown file
-    GET /sessions/<int:session_id>/results.csv   results_csv
+    GET /sessions/<int:session_id>/results.csv    results_csv
         The ranked results as a CSV file (safe to open in a spreadsheet)
 """
 

@@ -13,6 +13,7 @@ from sqlalchemy import select, update
 
 from community.accounts.models import User
 from community.brainstorms import operations as brainstorms
+from community.brainstorms import presence
 from community.brainstorms.dots import add_dot
 from community.brainstorms.models import BrainstormSession, Cluster, Dot, Note, Participant, Phase
 from community.brainstorms.notes import add_note, create_cluster, move_note
@@ -92,7 +93,7 @@ def _finished_session(people: dict[str, User], now: datetime) -> None:
     participants = {author for _name, notes in FINISHED_NOTES for author, _text in notes}
     participants |= {voter for voter, _dots in FINISHED_DOTS}
     for username in sorted(participants | {facilitator.username}):
-        brainstorms.take_part(session, people[username])
+        presence.take_part(session, people[username])
     brainstorms.advance_phase(session, by=facilitator)  # ideate
     notes: dict[str, Note] = {}
     grouped: list[tuple[str, Note]] = []

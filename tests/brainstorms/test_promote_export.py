@@ -9,7 +9,7 @@ import io
 import pytest
 
 from community.accounts.models import User
-from community.brainstorms import dots, notes, operations, promotion
+from community.brainstorms import dots, notes, presence, promotion
 from community.brainstorms.models import BrainstormSession, Cluster, Note, Phase
 from community.errors import OperationError
 from community.extensions import db
@@ -48,7 +48,7 @@ def finished(app, cast, create_brainstorm, to_phase):
             session = db.session.get(BrainstormSession, session_id)
             cluster = db.session.get(Cluster, ids["cluster"])
             for voter in (cast.member, cast.asker, cast.expert):
-                operations.take_part(session, db.session.get(User, voter.id))
+                presence.take_part(session, db.session.get(User, voter.id))
             for voter in (cast.member, cast.asker, cast.expert):
                 dots.add_dot(session, by=db.session.get(User, voter.id), cluster=cluster)
             dots.add_dot(

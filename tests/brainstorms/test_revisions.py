@@ -9,7 +9,7 @@ from datetime import timedelta
 import pytest
 
 from community.accounts.models import User
-from community.brainstorms import operations
+from community.brainstorms import operations, presence
 from community.brainstorms.models import BrainstormSession, Phase
 from community.database import utcnow
 from community.errors import OperationError
@@ -219,7 +219,7 @@ def test_presence_is_kept_per_connection_and_a_dead_process_stops_counting(
     # Another server process held a connection for the asker, then died without a goodbye.
     with app.app_context():
         session = db.session.get(BrainstormSession, session_id)
-        operations.take_part(session, db.session.get(User, cast.asker.id))
+        presence.take_part(session, db.session.get(User, cast.asker.id))
         db.session.add(
             Connection(
                 sid="from-a-dead-process",
@@ -244,9 +244,9 @@ def test_presence_is_kept_per_connection_and_a_dead_process_stops_counting(
     assert sorted(user for _sid, user in _connections(app, session_id)) == sorted(
         [cast.expert.id, cast.member.id]
     )
-    presence = dict(facilitator.received())["presence"]
-    assert presence["count"] == 2
-    assert cast.asker.id not in {p["id"] for p in presence["people"]}
+    here = dict(facilitator.received())["presence"]
+    assert here["count"] == 2
+    assert cast.asker.id not in {p["id"] for p in here["people"]}
     with app.test_request_context():
         assert events.heartbeat() == []
 

@@ -534,6 +534,7 @@ NOT_MODERATION = {
             "accounts.signup_link_state",
             "brainstorms.bump",
             "brainstorms.locked_settings",
+            "brainstorms.open_board",
             "brainstorms.require_grouping",
             "brainstorms.require_phase",
             "brainstorms.require_time_left",
@@ -622,6 +623,7 @@ NOT_MODERATION = {
 SPLIT_OPERATIONS = [
     "brainstorms.dots",
     "brainstorms.notes",
+    "brainstorms.presence",
     "brainstorms.promotion",
     "brainstorms.undo",
     "ideas.curation",
