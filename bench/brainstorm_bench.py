@@ -85,7 +85,10 @@ def generate(app: Flask, participants: int) -> int:
             by=facilitator,
             prompt="What should we build next?",
             hidden_ideation=False,
+            # Long hard timers: the benches move the phases on themselves.
             ideate_minutes=60,
+            group_minutes=60,
+            vote_minutes=60,
             # Live totals: every dot goes to everyone (the heaviest case), and the bench
             # times a dot by its tally patch.
             dot_totals="live",

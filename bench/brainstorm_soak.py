@@ -3,10 +3,11 @@
 Serves the production app as ``brainstorm_bench.py`` does (gunicorn, one gthread worker, a fresh
 SQLite database with a space, its facilitator and N participants, a session in the ideate phase)
 and runs it for ``--minutes``: participants write notes at a person's pace and rewrite some of
-their own, then (the facilitator moves the phases on) move notes into clusters and spend their
-dots. Every participant keeps their own copy of the board, built only from what the server
-pushes (``update`` patches in revision order, catching up with ``join {since}`` when a revision
-is missing), as the board's page does. Now and then a participant's connection drops and comes
+their own (now and then one deletes a note and most times undoes it), then (the facilitator
+moves the phases on) move notes into clusters and spend their dots. Every participant keeps
+their own copy of the board, built only from what the server pushes (``update`` patches in
+revision order, catching up with ``join {since}`` when a revision is missing), as the board's
+page does. Now and then a participant's connection drops and comes
 back, resuming from the last revision it drew; what they type meanwhile waits and is sent once
 they are back (as the page's composer keeps unsent text).
 
@@ -158,7 +159,7 @@ class Person(threading.Thread):
         self.replica, self.pace, self.drop_chance = replica, pace, drop_chance
         self.random = random.Random(seed)
         self.saved: dict[int, str] = {}  # note id -> last text the server acknowledged
-        self.dots = 0
+        self.dots = self.deleted = self.undone = 0
         self.refused: list[str] = []
         self.stop = threading.Event()
 
@@ -169,7 +170,9 @@ class Person(threading.Thread):
             notes = list(replica.notes)
             clusters = list(replica.clusters)
         if phase == "ideate":
-            if self.saved and self.random.random() < 0.3:
+            if self.saved and self.random.random() < 0.05:
+                self._delete_and_maybe_undo()
+            elif self.saved and self.random.random() < 0.3:
                 note = self.random.choice(list(self.saved))
                 text = f"{self.saved[note][:60]} (rewritten {secrets.token_hex(3)})"
                 ack = replica.call("edit_note", {"note": note, "text": text})
@@ -194,6 +197,22 @@ class Person(threading.Thread):
             if ack.get("ok"):
                 self.dots += 1
             # else: the per-item limit; a person picks another note next time
+
+    def _delete_and_maybe_undo(self) -> None:
+        """Delete one of one's notes after confirming, and most times take it back."""
+        note = self.random.choice(list(self.saved))
+        ack = self.replica.call("delete_note", {"note": note})
+        if not ack.get("ok"):
+            self.refused.append(f"delete: {ack.get('error')}")
+            return
+        self.deleted += 1
+        if self.random.random() < 0.8:
+            undone = self.replica.call("undo", {"undo": ack["undo"]})
+            if undone.get("ok"):
+                self.undone += 1
+                return
+            self.refused.append(f"undo: {undone.get('error')}")
+        del self.saved[note]
 
     def run(self) -> None:
         while not self.stop.wait(self.random.uniform(0.5, 1.5) * self.pace):
@@ -289,6 +308,7 @@ def run(participants: int, minutes: float, pace: float, drop_chance: float) -> i
             edits_refused += person.refused
         print(
             f"\n{participants} participants, {minutes:g} minutes: {saved} notes saved, "
+            f"{sum(p.deleted for p in people)} deleted ({sum(p.undone for p in people)} undone), "
             f"{sum(p.dots for p in people)} dots, "
             f"{sum(p.replica.reconnects for p in people)} dropped connections resumed "
             f"({sum(p.replica.catch_ups for p in people)} from patches, "
