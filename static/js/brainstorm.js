@@ -522,7 +522,10 @@
       var li = document.createElement("li");
       li.className = person.done ? "done" : "";
       var icon = document.createElement("i");
-      icon.className = "bi " + (person.done ? "bi-check-circle-fill text-success" : "bi-circle text-body-tertiary");
+      // "Done" means something only while a phase runs; in the lobby and once closed, just who.
+      var phaseRuns = state.phase !== "lobby" && state.phase !== "closed";
+      icon.className = "bi " + (!phaseRuns ? "bi-person text-body-tertiary"
+        : person.done ? "bi-check-circle-fill text-success" : "bi-circle text-body-tertiary");
       icon.setAttribute("aria-hidden", "true");
       li.appendChild(icon);
       li.appendChild(document.createTextNode(" " + person.name));
