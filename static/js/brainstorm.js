@@ -341,6 +341,7 @@
       var rename = document.createElement("button");
       rename.type = "button";
       rename.className = "btn btn-sm btn-link p-0 ms-auto";
+      rename.dataset.rename = "";
       rename.textContent = text.textRename;
       rename.setAttribute("aria-label", text.textRename + ": " + cluster.name);
       rename.addEventListener("click", function () { renameInline(name, cluster); });
@@ -507,6 +508,14 @@
       hint += " " + text.textNoteCount.replace("__N__", state.noteCount);
     }
     el("[data-hidden-hint]").textContent = hint;
+  }
+
+  // "A, B and C" in the page's language ("A、B和C" in Chinese).
+  function listOf(names) {
+    if (window.Intl && Intl.ListFormat) {
+      return new Intl.ListFormat(document.documentElement.lang || undefined, { type: "conjunction" }).format(names);
+    }
+    return names.join(", ");
   }
 
   function drawPresence() {
@@ -1091,7 +1100,7 @@
     if (lobby) {
       el("[data-lobby-message]").textContent = state.facilitator ? text.textLobbyStart : text.textLobbyWaiting;
       el("[data-lobby-people]").textContent = p.people
-        ? text.textHere.replace("__N__", p.people.map(function (x) { return x.id === me ? text.textYou : x.name; }).join(", "))
+        ? text.textHere.replace("__N__", listOf(p.people.map(function (x) { return x.id === me ? text.textYou : x.name; })))
         : text.textHereCount.replace("__N__", p.count);
     }
     var away = revision !== null && state.phase !== "closed" && p.facilitator_here === false && !state.facilitator;

@@ -162,18 +162,19 @@ def test_the_facilitators_room(
     expect(anna.locator(".sticky-note", has_text="Laptops arrive late")).to_be_visible()
 
     # Grouping: the cluster is renamed in place (Escape cancels, Enter saves).
-    host.locator("[data-advance]").click()  # "not everyone is done": confirmed
+    host.locator("[data-advance]").click()
+    host.locator("[data-confirm-ok]").click()  # the clock still runs: asked in the page
     host.locator("#cluster-name").fill("Hardware")
     host.locator("[data-cluster-composer] button[type=submit]").click()
     column = host.locator(".cluster-col").first
     expect(column.locator(".cluster-name")).to_have_text("Hardware")
-    column.locator(".cluster-head button").click()
+    column.locator("[data-rename]").click()
     field = column.locator("input.cluster-rename")
     expect(field).to_be_focused()
     field.fill("Something else")
     field.press("Escape")
     expect(column.locator(".cluster-name")).to_have_text("Hardware")
-    column.locator(".cluster-head button").click()
+    column.locator("[data-rename]").click()
     column.locator("input.cluster-rename").fill("Day-one hardware")
     column.locator("input.cluster-rename").press("Enter")
     expect(anna.locator(".cluster-col .cluster-name").first).to_have_text("Day-one hardware")
@@ -200,6 +201,7 @@ def test_the_facilitators_room(
     # The new facilitator closes the session: no "I'm done" any more.
     for _phase in ("vote", "results", "closed"):
         mo.locator("[data-advance]").click()
+        mo.locator("[data-confirm-ok]").click()  # time left, or not everyone is done
         expect(anna.locator(f"[data-phase-step={_phase}]")).to_have_class(re.compile("current"))
     expect(anna.locator("[data-done]")).to_be_hidden()
     _shoot(mo, f"room-closed-{locale}")

@@ -24,7 +24,9 @@ def _session(live_server, live_user, live_space, locale: str, hidden: bool = Fal
     mod = live_user(role=Role.MODERATOR, display_name=f"Fay Facilitator {tag}", locale=locale)
     anna = live_user(display_name=f"Anna Undo {tag}", locale=locale)
     ben = live_user(display_name=f"Ben Watcher {tag}", locale=locale)
-    slug = live_space(mod, name=f"Undo Lab {tag}{hidden}", slug=f"undo-lab-{tag}-{hidden:d}")
+    slug = live_space(
+        mod, name=f"Undo Lab {tag}{' hidden' if hidden else ''}", slug=f"undo-lab-{tag}-{hidden:d}"
+    )
     with live_server.app.test_request_context():
         space = db.session.scalar(db.select(Space).where(Space.slug == slug))
         for person in (anna, ben):
