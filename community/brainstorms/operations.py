@@ -73,25 +73,7 @@ def create_session(
         space,
         _("Only the space's experts, moderators and owners can run brainstorming sessions."),
     )
-    prompt = _check_settings(
-        prompt=prompt,
-        dots_per_participant=dots_per_participant,
-        dots_per_item=dots_per_item,
-        ideate_minutes=ideate_minutes,
-        group_minutes=group_minutes,
-        vote_minutes=vote_minutes,
-        who_may_group=who_may_group,
-        timer_mode=timer_mode,
-        scheduled_for=scheduled_for,
-    )["prompt"]
-    if dot_totals not in {d.value for d in DotTotals}:
-        raise OperationError(_("Choose when participants see the dot totals."), "dot_totals")
-    if idea is not None and idea.space_id != space.id:
-        raise OperationError(_("Link an idea from this space."), "idea")
-    session = BrainstormSession(
-        space_id=space.id,
-        facilitator_id=by.id,
-        idea_id=idea.id if idea else None,
+    settings = _check_settings(
         prompt=prompt,
         anonymous=anonymous,
         hidden_ideation=hidden_ideation,
@@ -101,9 +83,19 @@ def create_session(
         group_minutes=group_minutes,
         vote_minutes=vote_minutes,
         who_may_group=who_may_group,
-        dot_totals=dot_totals,
         timer_mode=timer_mode,
         scheduled_for=scheduled_for,
+    )
+    if dot_totals not in {d.value for d in DotTotals}:
+        raise OperationError(_("Choose when participants see the dot totals."), "dot_totals")
+    if idea is not None and idea.space_id != space.id:
+        raise OperationError(_("Link an idea from this space."), "idea")
+    session = BrainstormSession(
+        space_id=space.id,
+        facilitator_id=by.id,
+        idea_id=idea.id if idea else None,
+        dot_totals=dot_totals,
+        **settings,
     )
     db.session.add(session)
     db.session.flush()
