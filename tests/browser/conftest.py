@@ -123,6 +123,32 @@ def live_space(live_server):
     return create
 
 
+@pytest.fixture
+def live_session(live_server):
+    """Factory: a brainstorming session in the space ``slug`` on the live server's database,
+    run by ``facilitator``, with ``members`` joined to the space; returns the session's id."""
+    from community.brainstorms import operations as brainstorms
+    from community.extensions import db
+    from community.spaces import operations as spaces
+    from community.spaces.models import Space
+
+    def create(facilitator, members, *, slug: str, prompt: str, **settings) -> int:
+        with live_server.app.test_request_context():
+            space = db.session.scalar(db.select(Space).where(Space.slug == slug))
+            for person in members:
+                spaces.join_space(space, db.session.get(type(person), person.id))
+            session = brainstorms.create_session(
+                space,
+                by=db.session.get(type(facilitator), facilitator.id),
+                prompt=prompt,
+                **settings,
+            )
+            db.session.commit()
+            return session.id
+
+    return create
+
+
 def pytest_collection_modifyitems(config, items):
     """Browsers abort responses when they navigate on; Werkzeug's live server then leaves a
     static file for the garbage collector, which Python reports as an unraisable
