@@ -80,6 +80,8 @@ class Config:
 
     RATELIMIT_STORAGE_URI = "cocreate-memory://"  # community/ratelimit.py; Redis to scale out
     RATELIMIT_HEADERS_ENABLED = True
+    # While that store (Redis) is unreachable, count in the process instead of failing writes.
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
     RATELIMIT_ENABLED = True
     LOGIN_LIMIT_PER_IP = "20 per minute"
     LOGIN_LIMIT_PER_ACCOUNT = "5 per minute"
