@@ -20,7 +20,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from community.database import SQLITE_SYNCHRONOUS
+from community.database import SQLITE_SYNCHRONOUS, server_engine_options
 from community.envvars import (
     TEN_YEARS_DAYS,
     Setting,
@@ -45,6 +45,7 @@ class Config:
     NAME = "base"
     SECRET_KEY: str | None = None
     SQLALCHEMY_DATABASE_URI: str | None = None
+    #: Filled in by ``init_app`` for a database server (``server_engine_options``).
     SQLALCHEMY_ENGINE_OPTIONS: dict = {}
     SQLALCHEMY_RECORD_QUERIES = False
     #: How hard SQLite makes sure a commit reached the disk: FULL (every commit survives a
@@ -164,6 +165,7 @@ class Config:
         if not app.config.get("SQLALCHEMY_DATABASE_URI"):
             database = Path(app.instance_path) / "cocreate.db"
             app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{database}"
+        server_engine_options(app)
 
 
 class DevelopmentConfig(Config):
@@ -207,6 +209,7 @@ class TestingConfig(Config):
         """Without a database URL, an in-memory SQLite database."""
         if not app.config.get("SQLALCHEMY_DATABASE_URI"):
             app.config["SQLALCHEMY_DATABASE_URI"] = "sqlite://"
+        server_engine_options(app)
 
 
 class ProductionConfig(Config):
