@@ -51,6 +51,7 @@ from community.spaces.permissions import membership_of
 from community.web import drafts
 from community.web.assets import register_static_versions
 from community.web.error_pages import register_error_handlers
+from community.web.health import register_health_probes
 from community.web.i18n import html_lang, select_locale
 from community.web.inputs import register_input_checks
 from community.web.live import Packet
@@ -76,6 +77,7 @@ def create_app(config: type[Config] | None = None, **overrides) -> Flask:
     os.makedirs(app.instance_path, exist_ok=True)
     register_logging(app)
     register_proxies(app)
+    register_health_probes(app)  # answered before any request hook: no session, no limits
     register_body_limit(app)  # first: before CSRF, rate limits or sign-in read anything
     register_extensions(app)
     app.url_map.converters["int"] = RowIdConverter
