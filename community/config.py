@@ -31,6 +31,7 @@ from community.envvars import (
     number,
     origins,
     rate,
+    site_url,
     text,
     whole,
 )
@@ -126,7 +127,7 @@ class Config:
     MAIL_PASSWORD: str | None = None
     MAIL_USE_TLS = True
     MAIL_DEFAULT_SENDER = "Cocreate <no-reply@cocreate.local>"
-    #: The site's address, for links in mail sent outside a request (the digest command).
+    #: The site's address, for links built outside a request (digests, expert routing).
     SITE_URL = "http://localhost:5000"
     PASSWORD_RESET_MAX_AGE = 60 * 60
     SIGNUP_CONFIRM_MAX_AGE = 24 * 60 * 60  # how long a sign-up link works (seconds)
@@ -299,8 +300,10 @@ SECTIONS: tuple[tuple[str, tuple[Setting, ...]], ...] = (
             Setting("PORT", whole(1, 65535), "the port `make run` / `flask serve` listen on"),
             Setting(
                 "SITE_URL",
-                text,
-                "the site's address, for links in mail sent by commands (digests)",
+                site_url,
+                "the site's public `http(s)://` address, for every link built outside a request"
+                " (mail from digests and expert routing); `make run` sets it from `HOST` and"
+                " `PORT`",
             ),
             Setting(
                 "TRUSTED_PROXIES",
