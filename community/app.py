@@ -105,6 +105,12 @@ def register_extensions(app: Flask) -> None:
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
     limiter.init_app(app)
+    # The extensions are one object per process and keep state from an earlier app (tests
+    # and benchmarks make several): each app starts with its rate-limit store taken as alive,
+    # and with the message queue its own configuration names (Flask-SocketIO otherwise keeps
+    # an earlier app's queue when this one has none).
+    limiter._storage_dead = False
+    socketio.server_options.pop("client_manager", None)
     mailer.init_app(app)
     init_search(app)
     socketio.init_app(

@@ -8,9 +8,10 @@ import logging
 import socket
 
 import pytest
+from socketio import PubSubManager
 from sqlalchemy import func, select
 
-from community.extensions import db, limiter
+from community.extensions import db, limiter, socketio
 from community.forums.models import Thread
 from community.ideas.models import IdeaVote
 from community.ratelimit import spend
@@ -29,9 +30,7 @@ def _unused_port() -> int:
 @pytest.fixture
 def app(tmp_path):
     down = f"redis://127.0.0.1:{_unused_port()}"
-    yield make_app(tmp_path, RATELIMIT_STORAGE_URI=f"{down}/0", SOCKETIO_MESSAGE_QUEUE=f"{down}/1")
-    # The limiter is one object per process: later tests' apps start from a live store.
-    limiter._storage_dead = False
+    return make_app(tmp_path, RATELIMIT_STORAGE_URI=f"{down}/0", SOCKETIO_MESSAGE_QUEUE=f"{down}/1")
 
 
 def test_sign_in_votes_and_posts_work_while_redis_is_down(
@@ -71,3 +70,15 @@ def test_without_the_fallback_a_dead_store_fails_loudly(app):
     app.config["RATELIMIT_IN_MEMORY_FALLBACK_ENABLED"] = False
     with app.test_request_context(), pytest.raises(Exception, match="[Cc]onnect"):
         spend("VOTE_LIMIT")
+
+
+def test_a_later_app_keeps_neither_the_queue_nor_the_dead_store(app, tmp_path):
+    """The extensions are one object per process: an app made after one whose Redis was down
+    (tests, benchmarks) uses its own settings, not the earlier app's queue or fallback."""
+    with app.test_request_context():
+        spend("VOTE_LIMIT")  # finds the store down
+    assert isinstance(socketio.server.manager, PubSubManager)
+    (tmp_path / "later").mkdir()
+    make_app(tmp_path / "later")
+    assert not isinstance(socketio.server.manager, PubSubManager)
+    assert limiter.limiter is limiter._limiter
