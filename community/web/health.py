@@ -20,6 +20,11 @@ from werkzeug.wrappers import Response
 
 from community.extensions import db, limiter
 
+try:
+    import redis
+except ImportError:  # the `scale` extra: only needed when a message queue is configured
+    redis = None
+
 log = logging.getLogger(__name__)
 
 METHODS = ("GET", "HEAD")
@@ -39,8 +44,8 @@ def _search() -> None:
 
 
 def _message_queue() -> None:
-    import redis  # the `scale` extra; only needed when a queue is configured
-
+    if redis is None:
+        raise RuntimeError("the redis package is missing: pip install -e '.[scale]'")
     url = current_app.config["SOCKETIO_MESSAGE_QUEUE"]
     client = redis.Redis.from_url(
         url, socket_connect_timeout=REDIS_TIMEOUT, socket_timeout=REDIS_TIMEOUT
