@@ -7,7 +7,7 @@ from __future__ import annotations
 import socket
 
 import pytest
-from sqlalchemy import create_engine, make_url, text
+from sqlalchemy import create_engine, event, make_url, text
 
 from community import create_app
 from community.config import TestingConfig
@@ -99,6 +99,36 @@ def test_connections_dropped_by_the_server_cost_no_error(tmp_path, create_user, 
             assert client.get("/").status_code == 200
             assert client.get("/spaces").status_code == 200
         finally:
+            with app.app_context():
+                db.session.remove()
+                db.engine.dispose()
+
+
+def test_a_connection_killed_mid_request_costs_one_503_then_recovers(tmp_path):
+    """The server drops the request's connection between its queries (a failover): that
+    request answers 503 (not a bare 500), and the next one works on a fresh connection."""
+    with fresh_postgres_database("cocreate_killed", schema=True) as url:
+        app = make_app(tmp_path, SQLALCHEMY_DATABASE_URI=url)
+        admin = create_engine(make_url(url), isolation_level="AUTOCOMMIT")
+        killed = []
+
+        def kill_before_the_spaces_query(conn, cursor, statement, *_args):
+            if "FROM spaces" in statement and not killed:
+                pid = conn.connection.dbapi_connection.info.backend_pid
+                with admin.connect() as other:
+                    other.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+                killed.append(pid)
+
+        try:
+            client = app.test_client()
+            with app.app_context():
+                event.listen(db.engine, "before_cursor_execute", kill_before_the_spaces_query)
+            page = client.get("/spaces", headers={"Accept": "application/json"})
+            assert killed and page.status_code == 503, page.get_data(as_text=True)
+            assert page.json["error"]["code"] == 503
+            assert client.get("/spaces").status_code == 200
+        finally:
+            admin.dispose()
             with app.app_context():
                 db.session.remove()
                 db.engine.dispose()
