@@ -1,16 +1,17 @@
-"""The error pages: HTTP errors as a page of their own, or as JSON for the API and scripts.
+"""The error pages: HTTP errors in the site's layout, or as JSON for the API and scripts.
 
-They never read the database, for anyone (signed in or not): the page is rendered from its
-template alone, without the context processors that load the signed-in user or count their
-notifications, in the language the request names (``request_locale``). So they still work
-when the database does not, and a database that cannot be reached answers 503 ("try again
-in a moment") instead of a bare "Internal Server Error"."""
+When the database cannot be reached (503), or the layout itself fails to render (it loads the
+signed-in user and counts their notifications), the error comes as a page of its own
+(``errors/outage.html``), rendered without the context processors in the language the request
+names (``request_locale``): it reads nothing from the database, so it works during an outage,
+and a database that cannot be reached answers 503 ("try again in a moment") instead of a bare
+"Internal Server Error"."""
 
 from __future__ import annotations
 
 import logging
 
-from flask import Flask, Response, current_app, jsonify
+from flask import Flask, Response, current_app, jsonify, render_template
 from flask_babel import force_locale, format_decimal
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
@@ -60,25 +61,39 @@ def _too_large() -> str | None:
     )
 
 
-def _render_error(code: int, detail: str | None = None, fields: dict | None = None) -> Response:
+def _render_error(
+    code: int, detail: str | None = None, fields: dict | None = None, *, outage: bool = False
+) -> Response:
     """The error page (or JSON) for ``code``: ``detail`` (a lazy string is translated here)
-    instead of the code's usual message."""
+    instead of the code's usual message; in the site's layout unless the database is down
+    (``outage``) or the layout fails."""
+    if not outage and not wants_json():
+        try:
+            title, message = _texts(code, detail)
+            page = render_template("errors/error.html", code=code, title=title, message=message)
+            return Response(page, status=code, mimetype="text/html")
+        except Exception:  # noqa: BLE001 (the layout needs the database; say the error anyway)
+            log.exception("The error page's layout failed; answering with the plain page")
     locale = request_locale()
     with force_locale(locale):
-        title, message = ERROR_TEXT.get(code) or ERROR_TEXT[400 if code < 500 else 500]
-        message = str(detail or (code == 413 and _too_large()) or message)
+        title, message = _texts(code, detail)
         if wants_json():
-            error = {"code": code, "title": str(title), "message": message}
+            error = {"code": code, "title": title, "message": message}
             if fields:
                 error["fields"] = fields
             response = jsonify(error=error)
         else:
-            page = current_app.jinja_env.get_template("errors/error.html").render(
-                code=code, title=str(title), message=message, html_lang=html_lang(locale)
+            page = current_app.jinja_env.get_template("errors/outage.html").render(
+                code=code, title=title, message=message, html_lang=html_lang(locale)
             )
             response = Response(page, mimetype="text/html")
     response.status_code = code
     return response
+
+
+def _texts(code: int, detail: str | None) -> tuple[str, str]:
+    title, message = ERROR_TEXT.get(code) or ERROR_TEXT[400 if code < 500 else 500]
+    return str(title), str(detail or (code == 413 and _too_large()) or message)
 
 
 def register_error_handlers(app: Flask) -> None:
@@ -116,7 +131,7 @@ def register_error_handlers(app: Flask) -> None:
         # ends, and the pool (pool_pre_ping) replaces dead connections, so the next request
         # works again as soon as the database does.
         log.error("Database unavailable: %s", error, exc_info=error)
-        response = _render_error(503)
+        response = _render_error(503, outage=True)
         response.headers["Retry-After"] = str(RETRY_AFTER)
         return response
 
