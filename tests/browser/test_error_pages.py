@@ -4,14 +4,12 @@ is down, both without the database, in English and Chinese, on a desktop and a p
 from __future__ import annotations
 
 import socket
-import threading
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
-from werkzeug.serving import make_server
-
-from community import create_app
-from community.config import TestingConfig
 
 SIZES = {"desktop": {"width": 1280, "height": 800}, "phone": {"width": 390, "height": 844}}
 TEXT = {
@@ -20,23 +18,39 @@ TEXT = {
 }
 
 
+# The down server runs in a process of its own: this process's one Socket.IO server belongs to
+# the live server, and an app made here would take it over (live pushes would go astray).
+DOWN_SERVER = """
+import sys
+from werkzeug.serving import make_server
+from community import create_app
+from community.config import TestingConfig
+app = create_app(TestingConfig, SQLALCHEMY_DATABASE_URI=sys.argv[1], SEARCH_INDEX_DIR=sys.argv[2])
+server = make_server("127.0.0.1", 0, app, threaded=True)
+print(server.server_port, flush=True)
+server.serve_forever()
+"""
+
+
 @pytest.fixture(scope="module")
 def down_server(tmp_path_factory):
     """The app served with its PostgreSQL server gone (a port nobody listens on)."""
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
-    app = create_app(
-        TestingConfig,
-        SQLALCHEMY_DATABASE_URI=f"postgresql+psycopg://cocreate:x@127.0.0.1:{port}/cocreate",
-        SEARCH_INDEX_DIR=str(tmp_path_factory.mktemp("down") / "search"),
+    database = f"postgresql+psycopg://cocreate:x@127.0.0.1:{port}/cocreate"
+    search = str(tmp_path_factory.mktemp("down") / "search")
+    server = subprocess.Popen(  # noqa: S603 - our interpreter and code, our arguments
+        [sys.executable, "-c", DOWN_SERVER, database, search],
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=Path(__file__).resolve().parents[2],
     )
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(timeout=5)
+    try:
+        yield f"http://127.0.0.1:{int(server.stdout.readline())}"
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
 
 
 @pytest.mark.parametrize("size", SIZES)
