@@ -141,6 +141,15 @@ class Config:
     TRUSTED_PROXIES = 0
     SEARCH_INDEX_DIR: str | None = None  # default: <instance>/search
     SEARCH_SYNC = False  # write the index in the request (tests) instead of in the background
+    # Backups (community/backups/, docs/operating.md): where the archives go (default:
+    # <instance>/backups), how many are kept (the oldest beyond go after each backup), and
+    # whether the job engine's scheduler makes one every day at BACKUP_HOUR (UTC).
+    BACKUP_DIR: str | None = None
+    BACKUP_KEEP = 7
+    BACKUP_DAILY = True
+    BACKUP_HOUR = 3
+    #: pg_dump's path when it is not on PATH (pg_restore is taken from beside it).
+    PG_DUMP: str | None = None
     SOCKETIO_MESSAGE_QUEUE: str | None = None
     SOCKETIO_ALLOWED_ORIGINS: list[str] | str | None = None
     # Questions unanswered this long are routed to experts; routed ones unclaimed and
@@ -315,6 +324,31 @@ SECTIONS: tuple[tuple[str, tuple[Setting, ...]], ...] = (
                 "MAX_CONTENT_LENGTH",
                 whole(1),
                 "the largest request body accepted, in bytes (1 MB); bigger ones get a 413",
+            ),
+        ),
+    ),
+    (
+        "Backups",
+        (
+            Setting(
+                "BACKUP_DIR",
+                text,
+                'where `flask backup`, the daily backup and the admin page\'s "Back up now"'
+                " write their archives",
+                default="`<instance>/backups`",
+            ),
+            Setting(
+                "BACKUP_KEEP",
+                whole(1, 10000),
+                "how many backups are kept: after each backup the oldest beyond are deleted",
+            ),
+            Setting("BACKUP_DAILY", flag, "whether the job engine makes a backup every day"),
+            Setting("BACKUP_HOUR", whole(0, 23), "the hour (UTC) of the daily backup"),
+            Setting(
+                "PG_DUMP",
+                text,
+                "the path of `pg_dump` (`pg_restore` beside it) when they are not on `PATH`"
+                " (PostgreSQL only)",
             ),
         ),
     ),
