@@ -21,7 +21,18 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from flask import current_app
-from sqlalchemy import Connection, Engine, column, create_engine, func, inspect, select, table, text
+from sqlalchemy import (
+    URL,
+    Connection,
+    Engine,
+    column,
+    create_engine,
+    func,
+    inspect,
+    select,
+    table,
+    text,
+)
 
 from community.backups.archive import KINDS, BackupError
 
@@ -155,7 +166,9 @@ def _libpq(engine: Engine) -> tuple[str, dict[str, str]]:
     env = dict(os.environ)
     if url.password:
         env["PGPASSWORD"] = str(url.password)
-    address = url.set(drivername="postgresql", password=None)
+    address = URL.create(  # URL.set(password=None) would keep the password
+        "postgresql", url.username, None, url.host, url.port, url.database, url.query
+    )
     return address.render_as_string(hide_password=False), env
 
 
