@@ -54,7 +54,7 @@ def test_an_admin_backs_up_downloads_and_deletes(app, admin_client):
     text = page_text(admin_client.get(response.location))
     assert f"Backup {name} made." in text
     assert "SQLite" in text
-    assert f"flask restore {name}" in text
+    assert f"flask --app wsgi restore {name}" in text
     with app.app_context():
         size = (archive.backup_dir() / name).stat().st_size
     assert audit(app) == [("backup_create", None, {"backup": name, "size": size})]

@@ -21,8 +21,8 @@ import pytest
 from sqlalchemy import select
 
 from community.accounts import operations as accounts
-from community.backups import operations as backups
 from community.accounts.models import User
+from community.backups import operations as backups
 from community.experts import operations as experts
 from community.experts.models import Expertise
 from community.extensions import db
