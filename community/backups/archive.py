@@ -40,7 +40,7 @@ from flask import current_app
 FORMAT = 1
 MANIFEST = "manifest.json"
 KINDS = {"sqlite": "database.sqlite3", "postgresql": "database.pgdump"}
-NAME = re.compile(r"cocreate-(\d{8}T\d{6}Z)(?:-(\d{1,3}))?\.tar\.gz")
+NAME = re.compile(r"cocreate-([0-9]{8}T[0-9]{6}Z)(?:-([0-9]{1,3}))?\.tar\.gz")
 STAMP = "%Y%m%dT%H%M%SZ"
 #: Working files beside the archives start with this, so a listing never shows them.
 WORKING = ".work-"
@@ -69,7 +69,7 @@ class Backup:
     @property
     def made_at(self) -> datetime:
         """When it was made, from its name."""
-        return datetime.strptime(NAME.fullmatch(self.name)[1], STAMP).replace(tzinfo=UTC)
+        return made_at(self.name)
 
     @property
     def kind(self) -> str | None:
@@ -96,29 +96,63 @@ def _order(name: str) -> tuple[str, int]:
     return match[1], int(match[2] or 0)
 
 
+def is_archive_name(name: str) -> bool:
+    """Whether ``name`` is one this code gives archives (a real UTC time in it)."""
+    if not NAME.fullmatch(name):
+        return False
+    try:
+        made_at(name)
+    except ValueError:  # cocreate-20261399T999999Z.tar.gz
+        return False
+    return True
+
+
 def _names(directory: Path) -> list[str]:
     """The names of the archives in ``directory``, newest first."""
     if not directory.is_dir():
         return []
-    names = (entry.name for entry in os.scandir(directory) if NAME.fullmatch(entry.name))
+    names = (
+        entry.name
+        for entry in os.scandir(directory)
+        if is_archive_name(entry.name) and entry.is_file(follow_symlinks=False)
+    )
     return sorted(names, key=_order, reverse=True)
+
+
+def made_at(name: str) -> datetime:
+    """When the archive called ``name`` was made."""
+    return datetime.strptime(NAME.fullmatch(name)[1], STAMP).replace(tzinfo=UTC)
+
+
+def newest_made_at(directory: Path) -> datetime | None:
+    """When the newest archive in ``directory`` was made (None: there is none)."""
+    names = _names(directory)
+    return made_at(names[0]) if names else None
 
 
 def list_backups(directory: Path) -> list[Backup]:
     """The archives in ``directory``, newest first (one ``stat`` and a few kilobytes read
     each)."""
-    found = []
-    for name in _names(directory):
-        path = directory / name
-        with contextlib.suppress(FileNotFoundError):  # deleted meanwhile
-            found.append(Backup(name, path, path.stat().st_size, _manifest_or_none(path)))
-    return found
+    found = [_backup(directory, name) for name in _names(directory)]
+    return [backup for backup in found if backup is not None]
+
+
+def _backup(directory: Path, name: str) -> Backup | None:
+    path = directory / name
+    try:
+        size = path.stat().st_size
+    except FileNotFoundError:  # deleted meanwhile
+        return None
+    return Backup(name, path, size, _manifest_or_none(path))
 
 
 def find_backup(directory: Path, name: str) -> Backup | None:
     """The backup called ``name`` in the listing of ``directory``: a name that is not one of
-    its archives' (a path, ``..``, another file) finds nothing."""
-    return next((b for b in list_backups(directory) if b.name == name), None)
+    its archives' (a path, ``..``, another file, a link) finds nothing."""
+    path = directory / name
+    if not is_archive_name(name) or path.is_symlink() or not path.is_file():
+        return None
+    return _backup(directory, name)
 
 
 def _manifest_or_none(path: Path) -> dict | None:

@@ -124,6 +124,22 @@ def test_a_download_serves_nothing_but_a_listed_archive(app, admin_client, name)
     assert (folder / ".work-0123456789ab.tar.gz").exists()
 
 
+def test_links_and_impossible_names_in_the_folder_are_never_served(app, admin_client, tmp_path):
+    secret = tmp_path / "secret.txt"
+    secret.write_text("not for download")
+    with app.app_context():
+        folder = archive.backup_dir()
+    folder.mkdir(parents=True)
+    link = folder / "cocreate-20260101T000000Z.tar.gz"
+    link.symlink_to(secret)
+    (folder / "cocreate-20261399T999999Z.tar.gz").write_bytes(b"no such time")
+    assert "No backups yet." in page_text(admin_client.get(PAGE))
+    for name in (link.name, "cocreate-20261399T999999Z.tar.gz"):
+        assert admin_client.get(f"{PAGE}/{name}").status_code == 404
+        assert admin_client.submit(f"{PAGE}/{name}/delete").status_code == 404
+    assert link.is_symlink() and secret.exists()
+
+
 @pytest.mark.parametrize("role", [None, Role.MEMBER, Role.MODERATOR])
 def test_only_admins_reach_backups(app, create_user, login, role):
     stamp(app)
