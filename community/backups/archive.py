@@ -193,7 +193,7 @@ def _read_json(tar: tarfile.TarFile, member: tarfile.TarInfo) -> dict:
 def check_manifest(manifest: dict) -> dict:
     """``manifest`` if it is one this code can restore from, else a :class:`BackupError`."""
     version = manifest.get("format")
-    if not isinstance(version, int) or isinstance(version, bool):
+    if not isinstance(version, int) or isinstance(version, bool) or version < 1:
         raise BackupError("The manifest names no format: this is not a Cocreate backup.")
     if version > FORMAT:
         raise BackupError(
@@ -217,6 +217,13 @@ def check_manifest(manifest: dict) -> dict:
     revision = manifest.get("schema_revision")
     if not isinstance(revision, str) or not re.fullmatch(r"[0-9A-Za-z_]{1,64}", revision):
         raise BackupError("The manifest names no schema revision.")
+    made = manifest.get("created_at")
+    try:
+        made = datetime.fromisoformat(made) if isinstance(made, str) and len(made) < 40 else None
+    except ValueError:
+        made = None
+    if made is None or made.utcoffset() is None:
+        raise BackupError("The manifest gives no time (created_at) it was made.")
     counts = manifest.get("counts")
     if not isinstance(counts, dict) or not all(
         isinstance(n, int) and not isinstance(n, bool) and n >= 0 for n in counts.values()

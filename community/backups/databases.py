@@ -26,7 +26,6 @@ from sqlalchemy import (
     Connection,
     Engine,
     column,
-    create_engine,
     func,
     inspect,
     select,
@@ -67,12 +66,17 @@ def row_counts(connection: Connection) -> dict[str, int]:
 
 
 def schema_revision(connection: Connection) -> str:
-    """The database's Alembic revision; a database ``flask db upgrade`` did not make has none,
-    and is refused: a restore could not tell which migrations it needs."""
+    """The database's Alembic revision."""
     revisions = []
     if inspect(connection).has_table(REVISIONS):
         revisions = connection.execute(select(table(REVISIONS, column("version_num")))).scalars()
         revisions = revisions.all()
+    return _one_revision(revisions)
+
+
+def _one_revision(revisions: list[str]) -> str:
+    """A database ``flask db upgrade`` did not make has no revision, and is refused: a restore
+    could not tell which migrations it needs."""
     if len(revisions) != 1:
         raise BackupError(
             "The database has no single schema revision: make it with `flask db upgrade`"
@@ -99,14 +103,21 @@ def restore(engine: Engine, file: Path, tables: set[str]) -> None:
     engine.dispose()
 
 
-def read_copy(kind: str, file: Path) -> tuple[str, dict[str, int]]:
-    """The schema revision and row counts of a restored SQLite copy (for checks)."""
-    copy = create_engine(f"sqlite:///{file}")
-    try:
-        with copy.connect() as connection:
-            return schema_revision(connection), row_counts(connection)
-    finally:
-        copy.dispose()
+def check_dump(manifest: dict, file: Path) -> None:
+    """Before a restore changes anything: the dump holds the tables the manifest counts (and,
+    in an SQLite file, read as it is, those rows and that schema revision)."""
+    if manifest["database"] == "sqlite":
+        revision, counts = _sqlite_contents(file)
+        if revision != manifest["schema_revision"] or counts != manifest["counts"]:
+            raise BackupError(
+                "The database in the archive does not hold what its manifest says: the"
+                " manifest was changed."
+            )
+    elif _dumped_tables(file) != set(manifest["counts"]):
+        raise BackupError(
+            "The tables in the archive's dump are not those its manifest counts: the manifest"
+            " was changed."
+        )
 
 
 # SQLite ------------------------------------------------------------------------------------
@@ -123,12 +134,45 @@ def _dump_sqlite(engine: Engine, file: Path) -> Dump:
             target.close()
     finally:
         source.close()
-    revision, counts = read_copy("sqlite", file)
+    revision, counts = _sqlite_contents(file)
     return Dump(file, revision, counts)
 
 
+def _read_only(file: Path) -> sqlite3.Connection:
+    return sqlite3.connect(f"{file.resolve().as_uri()}?mode=ro", uri=True)
+
+
+def _count(connection: sqlite3.Connection, name: str) -> int:
+    quoted = '"' + name.replace('"', '""') + '"'  # a table name read from sqlite_master
+    return connection.execute(f"SELECT count(*) FROM {quoted}").fetchone()[0]  # noqa: S608
+
+
+def _sqlite_contents(file: Path) -> tuple[str, dict[str, int]]:
+    """The schema revision and rows per table of an SQLite file, read as it is (plain
+    sqlite3: the app's connection settings would turn the file to WAL)."""
+    connection = _read_only(file)
+    try:
+        names = [
+            row[0]
+            for row in connection.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table'"
+                " AND name NOT LIKE 'sqlite~_%' ESCAPE '~' ORDER BY name"
+            )
+        ]
+        counts = {name: _count(connection, name) for name in names}
+        revisions = []
+        if REVISIONS in names:
+            query = "SELECT version_num FROM alembic_version"
+            revisions = [row[0] for row in connection.execute(query)]
+    except sqlite3.DatabaseError as error:
+        raise BackupError(f"The database in the archive cannot be read: {error}.") from None
+    finally:
+        connection.close()
+    return _one_revision(revisions), counts
+
+
 def _restore_sqlite(engine: Engine, file: Path) -> None:
-    source = sqlite3.connect(f"file:{file}?mode=ro", uri=True)
+    source = _read_only(file)
     try:
         target = engine.raw_connection()
         try:
@@ -172,7 +216,7 @@ def _libpq(engine: Engine) -> tuple[str, dict[str, str]]:
     return address.render_as_string(hide_password=False), env
 
 
-def _run(program: str, arguments: list[str], env: dict[str, str]) -> None:
+def _run(program: str, arguments: list[str], env: dict[str, str]) -> str:
     name = Path(program).name
     # The program is PG_DUMP's or PATH's and the arguments are ours: no shell, nothing typed in.
     done = subprocess.run(  # noqa: S603
@@ -180,6 +224,19 @@ def _run(program: str, arguments: list[str], env: dict[str, str]) -> None:
     )
     if done.returncode != 0:
         raise BackupError(f"{name} failed: {done.stderr.strip()[-2000:]}")
+    return done.stdout
+
+
+def _dumped_tables(file: Path) -> set[str]:
+    """The tables whose rows a custom-format dump holds (``pg_restore --list``'s TABLE DATA
+    entries: ``<id>; <oid> <oid> TABLE DATA <schema> <name> <owner>``)."""
+    listing = _run(_program("pg_restore"), ["--list", str(file)], dict(os.environ))
+    tables = set()
+    for line in listing.splitlines():
+        words = line.split()
+        if not line.startswith(";") and words[3:5] == ["TABLE", "DATA"] and len(words) > 6:
+            tables.add(words[6])
+    return tables
 
 
 def _dump_postgresql(engine: Engine, file: Path) -> Dump:
@@ -209,7 +266,6 @@ def _dump_postgresql(engine: Engine, file: Path) -> Dump:
 def _restore_postgresql(engine: Engine, file: Path, tables: set[str]) -> None:
     address, env = _libpq(engine)
     pg_restore = _program("pg_restore")
-    _run(pg_restore, ["--list", str(file)], env)  # a readable dump, before anything changes
     with engine.begin() as connection:
         # Tables the backup does not have (added by later migrations) would keep rows that
         # point at dropped ones and block their drop: they go, and migrations make them again.

@@ -63,11 +63,12 @@ def restore_backup(
     with archive.working_dir(archive.backup_dir()) as work:
         manifest = archive.unpack(path, work)
         check_restorable(manifest)
+        file = work / archive.KINDS[manifest["database"]]
+        databases.check_dump(manifest, file)
         if not confirm(manifest):
             return None
         progress.expect(4)
         db.session.remove()
-        file = work / archive.KINDS[manifest["database"]]
         databases.restore(db.engine, file, set(manifest["counts"]))
         progress.advance()
     with db.engine.connect() as connection:

@@ -142,6 +142,10 @@ def test_a_second_copy_of_the_database_is_refused(app, made, tmp_path):
         ({"counts": {"users": -1}}, "row counts are not whole numbers"),
         ({"files": []}, "must list exactly one file"),
         ({"schema_revision": "../../x"}, "names no schema revision"),
+        ({"format": 0}, "not a Cocreate backup"),
+        ({"created_at": "yesterday"}, "gives no time (created_at)"),
+        ({"created_at": "2026-12-07T03:00:00"}, "gives no time (created_at)"),
+        ({"created_at": None}, "gives no time (created_at)"),
     ],
 )
 def test_a_manifest_this_code_cannot_use_is_refused(app, made, tmp_path, change, says):
@@ -151,6 +155,26 @@ def test_a_manifest_this_code_cannot_use_is_refused(app, made, tmp_path, change,
         [manifest_member({**manifest, **change}), regular(archive.KINDS["sqlite"], database)],
     )
     refused(app, path, says, tmp_path)
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda m: {**m, "counts": {**m["counts"], "users": m["counts"]["users"] + 1}},
+        lambda m: {**m, "counts": {k: n for k, n in m["counts"].items() if k != "users"}},
+        lambda m: {**m, "counts": {}},
+        lambda m: {**m, "schema_revision": "a7e3b9d51c28"},  # known, but not the file's
+    ],
+)
+def test_a_manifest_that_does_not_describe_its_database_is_refused(app, made, tmp_path, change):
+    """The checksums cover the files, not the manifest: what it says of the database is
+    checked against the file itself before anything changes."""
+    _backup, manifest, database = made
+    path = pack(
+        tmp_path / "lying.tar.gz",
+        [manifest_member(change(manifest)), regular(archive.KINDS["sqlite"], database)],
+    )
+    refused(app, path, "does not hold what its manifest says", tmp_path)
 
 
 def test_a_backup_of_the_other_kind_of_database_is_refused(app, made, tmp_path):

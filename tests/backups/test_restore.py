@@ -5,7 +5,10 @@ never reaches a command line."""
 
 from __future__ import annotations
 
+import io
+import json
 import subprocess
+import tarfile
 
 import flask_migrate
 import pytest
@@ -112,7 +115,8 @@ def test_the_postgresql_password_goes_through_the_environment(tmp_path, monkeypa
     assert programs == ["pg_dump", "pg_restore", "pg_restore"]  # --list, then the restore
     for arguments, env in calls:
         assert not any(f":{password}@" in argument for argument in arguments)
-        assert env["PGPASSWORD"] == password
+        if "--dbname" in arguments:  # (--list reads the file only)
+            assert env["PGPASSWORD"] == password
     address = calls[0][0][calls[0][0].index("--dbname") + 1]
     assert make_url(address).password is None
 
@@ -123,3 +127,31 @@ def test_a_missing_pg_dump_is_named(tmp_path):
         app.config["PG_DUMP"] = str(tmp_path / "bin" / "pg_dump")
         with app.app_context(), pytest.raises(BackupError, match="pg_dump was not found at"):
             make_backup()
+
+
+def test_a_postgresql_manifest_that_leaves_out_tables_is_refused(tmp_path):
+    """On PostgreSQL the tables a backup lacks are dropped before pg_restore: a manifest must
+    not be able to name fewer tables than its dump holds."""
+    with app_on("postgresql", tmp_path, "cocreate_backup_lying") as app:
+        stamp(app)
+        with app.app_context(), db.engine.connect() as connection:
+            backup = make_backup()
+            before = databases.row_counts(connection)
+        work = tmp_path / "repack"
+        work.mkdir()
+        with tarfile.open(backup.path) as tar:
+            manifest = json.load(tar.extractfile(archive.MANIFEST))
+            tar.extract(archive.KINDS["postgresql"], work, filter="data")
+        manifest["counts"].pop("users")
+        lying = tmp_path / "lying.tar.gz"
+        with tarfile.open(lying, "w:gz") as tar:
+            body = json.dumps(manifest).encode()
+            info = tarfile.TarInfo(archive.MANIFEST)
+            info.size = len(body)
+            tar.addfile(info, io.BytesIO(body))
+            tar.add(work / archive.KINDS["postgresql"], arcname=archive.KINDS["postgresql"])
+        result = app.test_cli_runner().invoke(args=["restore", "--yes", str(lying)])
+        assert result.exit_code == 1
+        assert "are not those its manifest counts" in result.output
+        with app.app_context(), db.engine.connect() as connection:
+            assert databases.row_counts(connection) == before
