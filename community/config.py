@@ -11,6 +11,9 @@ docs/configuration.md shows the same declaration as tables (``envvars.settings_m
 tests/core/test_config_docs.py keeps them equal). Flask's
 ``from_prefixed_env`` is not used: it would rename every variable operators already set
 (``SECRET_KEY``, ``DATABASE_URL`` …) to ``COCREATE_…`` and takes any JSON value unchecked.
+
+Longer than 500 lines because it is the one list of every setting, default and meaning:
+split, it would no longer be one place to read what an operator can set.
 """
 
 from __future__ import annotations

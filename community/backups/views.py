@@ -41,7 +41,6 @@ def admin_backups():
     return render_template(
         "admin/backups.html",
         backups=archive.list_backups(archive.backup_dir()),
-        directory=archive.backup_dir(),
         keep=current_app.config["BACKUP_KEEP"],
         daily_hour=current_app.config["BACKUP_HOUR"]
         if current_app.config["BACKUP_DAILY"]

@@ -29,6 +29,11 @@ def admin_client(app, create_user, login):
     return client
 
 
+def archive_dir(app):
+    with app.app_context():
+        return archive.backup_dir()
+
+
 def listed(app) -> list[str]:
     with app.app_context():
         return [backup.name for backup in archive.list_backups(archive.backup_dir())]
@@ -55,6 +60,7 @@ def test_an_admin_backs_up_downloads_and_deletes(app, admin_client):
     assert f"Backup {name} made." in text
     assert "SQLite" in text
     assert f"flask --app wsgi restore {name}" in text
+    assert "BACKUP_DIR" in text and str(archive_dir(app)) not in text
     with app.app_context():
         size = (archive.backup_dir() / name).stat().st_size
     assert audit(app) == [("backup_create", None, {"backup": name, "size": size})]
