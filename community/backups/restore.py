@@ -45,9 +45,10 @@ def check_restorable(manifest: dict) -> None:
         )
     revision = manifest["schema_revision"]
     try:
-        known = _migrations().get_revision(revision) is not None
+        script = _migrations().get_revision(revision)
     except (CommandError, RevisionError):
-        known = False
+        script = None
+    known = script is not None and script.revision == revision  # Alembic also takes prefixes
     if not known:
         raise BackupError(
             f"The backup's schema revision {revision} is not one this code knows: a newer"
