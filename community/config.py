@@ -200,6 +200,7 @@ class TestingConfig(Config):
     SEARCH_SYNC = True
     BRAINSTORM_HEARTBEAT = False  # tests call community.brainstorms.events.heartbeat()
     EXPERT_ROUTING_INTERVAL_MINUTES = 0.0  # no background loop: tests run the pass themselves
+    BACKUP_DAILY = False  # no scheduled backups: tests call run_scheduled themselves
     # Other features' tests write a lot from brand-new accounts; moderation tests set these.
     NEW_ACCOUNT_LIMITS = False
     POST_LIMIT = "1000 per minute"

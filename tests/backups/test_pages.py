@@ -81,7 +81,7 @@ def test_an_admin_backs_up_downloads_and_deletes(app, admin_client):
 
 
 def test_the_page_shows_each_backup_and_the_schedule(app, admin_client):
-    app.config["BACKUP_HOUR"] = 4
+    app.config.update(BACKUP_DAILY=True, BACKUP_HOUR=4)
     with app.app_context():
         backup = make_backup()
         (archive.backup_dir() / "cocreate-20200101T000000Z.tar.gz").write_bytes(b"broken")
