@@ -183,6 +183,10 @@ class PostgresBackend(SearchBackend):
         except BaseException:
             session.rollback()
             raise
+        # Fresh statistics, so the planner knows which words are common (ts_typanalyze).
+        session.execute(sql("ANALYZE search_documents"))
+        session.execute(sql("ANALYZE search_spelling"))
+        session.commit()
         return count
 
     # Reading
@@ -199,8 +203,7 @@ class PostgresBackend(SearchBackend):
         params = {**params, "q": ts, "limit": SAMPLE + 1}
         rows = db.session.execute(
             sql(
-                "SELECT d.id, d.kind, d.space_id, d.status, d.tags, d.updated, d.title_terms, "  # noqa: S608
-                f"ts_rank('{RANK_WEIGHTS}', d.terms, CAST(:q AS tsquery)) "
+                "SELECT d.id, d.kind, d.space_id, d.status, d.tags, d.updated, d.title_terms "  # noqa: S608
                 f"FROM search_documents d WHERE d.terms @@ CAST(:q AS tsquery) AND {where} "
                 f"{NEWEST} LIMIT :limit"
             ),
@@ -226,8 +229,8 @@ class PostgresBackend(SearchBackend):
         elif broad:
             ranked = ranked_broad(sample, parsed.terms)
         else:
-            scores = {row[0]: row[7] for row in rows}  # ties stay newest first
-            ranked = sorted(sample, key=lambda row: -scores[row.rowid])
+            scores = self._scores([row.rowid for row in sample], ts)
+            ranked = sorted(sample, key=lambda row: -scores[row.rowid])  # ties: newest first
         page = max(query.page, 1)
         start = (page - 1) * query.per_page
         chosen = [row.rowid for row in ranked[start : start + query.per_page]]
@@ -241,6 +244,19 @@ class PostgresBackend(SearchBackend):
             facets=estimated_facets(sample, total),
             sampled=len(sample) if broad else 0,
         )
+
+    @staticmethod
+    def _scores(ids: list[int], ts: str) -> dict[int, float]:
+        """``ts_rank`` of the documents ``ids`` for ``ts`` (read for a sample only: ranking
+        reads each document's whole ``tsvector``)."""
+        rows = db.session.execute(
+            sql(
+                f"SELECT d.id, ts_rank('{RANK_WEIGHTS}', d.terms, CAST(:q AS tsquery)) "  # noqa: S608
+                "FROM search_documents d WHERE d.id = ANY(:ids)"
+            ),
+            {"ids": ids, "q": ts},
+        )
+        return dict(rows.tuples().all())
 
     @staticmethod
     def _documents(ids: list[int]) -> dict[int, tuple]:
@@ -343,7 +359,7 @@ class PostgresBackend(SearchBackend):
 
     def counts(self) -> dict[str, int]:
         rows = db.session.execute(sql("SELECT kind, count(*) FROM search_documents GROUP BY kind"))
-        return dict(rows)
+        return dict(rows.tuples().all())
 
     def document_ids(self, kind: str) -> set[str]:
         rows = db.session.execute(
@@ -424,7 +440,7 @@ def _closest(word: str) -> str | None:
         distance = edit_distance(word, candidate, limit)
         if distance > limit:
             continue
-        docs = _matches(lexeme(term), 1000)
+        docs = _matches(lexeme(term), 100)
         if docs:
             key = (distance, -docs, candidate)
             if best is None or key < best:

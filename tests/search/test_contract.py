@@ -112,6 +112,7 @@ def test_both_backends_tokenize_alike(backend):
     assert ids("o'brien") == ids("back\\slash") == ids("slash") == ["thread:4"]
     assert ids("stars*") == ids("quotes") == ["thread:4"]
     assert ids("drift") == ["thread:1"]  # body words, not the title only
+    assert backend.counts() == {"thread": 4}
     hit = backend.search(SearchQuery(text="drifting", access=everyone)).hits[0]
     assert hit.snippet_html == "<mark>drift</mark> after updates"
 
