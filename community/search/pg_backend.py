@@ -256,7 +256,7 @@ class PostgresBackend(SearchBackend):
             ),
             {"ids": ids, "q": ts},
         )
-        return dict(rows.tuples().all())
+        return {key: value for key, value in rows}  # noqa: C416 - a Result is not a mapping
 
     @staticmethod
     def _documents(ids: list[int]) -> dict[int, tuple]:
@@ -359,7 +359,7 @@ class PostgresBackend(SearchBackend):
 
     def counts(self) -> dict[str, int]:
         rows = db.session.execute(sql("SELECT kind, count(*) FROM search_documents GROUP BY kind"))
-        return dict(rows.tuples().all())
+        return {key: value for key, value in rows}  # noqa: C416 - a Result is not a mapping
 
     def document_ids(self, kind: str) -> set[str]:
         rows = db.session.execute(
