@@ -98,6 +98,7 @@ class SearchResults:
     facets: dict[str, dict[str, int]] = field(default_factory=dict)
     suggestion: str | None = None  # "did you mean", only if it finds something visible
     sampled: int = 0  # when > 0: hits and facet counts come from this many newest matches
+    estimated_total: bool = False  # ``total`` is an estimate (a broad search on PostgreSQL)
     incomplete: bool = False  # the index is missing, or restarted empty: being rebuilt
 
 

@@ -54,7 +54,8 @@ COLUMNS = (
     "d.id, d.doc_id, d.kind, d.space_id, d.visibility, d.status, d.author_id, d.author_name, "
     "d.space_name, d.title, d.body, d.tags, d.url, d.created, d.updated"
 )
-NEWEST = "ORDER BY d.updated DESC NULLS LAST, d.id DESC"
+NEWEST = "ORDER BY d.newest DESC, d.id DESC"  # a walk back through search_documents_newest
+EXACT_COUNT = 10_000  # a broad search's total above this many is the planner's estimate
 
 
 def tsvector(fields: Iterable[tuple[list[str], str]]) -> str:
@@ -129,9 +130,9 @@ class PostgresBackend(SearchBackend):
             sql(
                 "INSERT INTO search_documents (doc_id, kind, space_id, visibility, status, "
                 "author_id, author_name, space_name, title, body, tags, tag_list, url, created, "
-                "updated, title_terms, terms, title_words) VALUES (:doc_id, :kind, :space_id, "
-                ":visibility, :status, :author_id, :author_name, :space_name, :title, :body, "
-                ":tags, :tag_list, :url, :created, :updated, :title_terms, "
+                "updated, newest, title_terms, terms, title_words) VALUES (:doc_id, :kind, "
+                ":space_id, :visibility, :status, :author_id, :author_name, :space_name, :title, "
+                ":body, :tags, :tag_list, :url, :created, :updated, :newest, :title_terms, "
                 "CAST(:terms AS tsvector), CAST(:title_words AS tsvector)) "
                 "ON CONFLICT (doc_id) DO UPDATE SET kind = excluded.kind, "
                 "space_id = excluded.space_id, visibility = excluded.visibility, "
@@ -139,7 +140,8 @@ class PostgresBackend(SearchBackend):
                 "author_name = excluded.author_name, space_name = excluded.space_name, "
                 "title = excluded.title, body = excluded.body, tags = excluded.tags, "
                 "tag_list = excluded.tag_list, url = excluded.url, created = excluded.created, "
-                "updated = excluded.updated, title_terms = excluded.title_terms, "
+                "updated = excluded.updated, newest = excluded.newest, "
+                "title_terms = excluded.title_terms, "
                 "terms = excluded.terms, title_words = excluded.title_words"
             ),
             rows,
@@ -215,15 +217,9 @@ class PostgresBackend(SearchBackend):
         broad = len(rows) > SAMPLE
         rows = rows[:SAMPLE]
         sample = [Sampled(*row[:7]) for row in rows]
-        total = len(sample)
+        total, estimated = len(sample), False
         if broad:
-            total = db.session.execute(
-                sql(
-                    "SELECT count(*) FROM search_documents d "  # noqa: S608
-                    f"WHERE d.terms @@ CAST(:q AS tsquery) AND {where}"
-                ),
-                params,
-            ).scalar()
+            total, estimated = _total(where, params)
         if query.sort == "date":
             ranked = by_date(sample)
         elif broad:
@@ -243,6 +239,7 @@ class PostgresBackend(SearchBackend):
             pages=math.ceil(len(sample) / query.per_page),
             facets=estimated_facets(sample, total),
             sampled=len(sample) if broad else 0,
+            estimated_total=estimated,
         )
 
     @staticmethod
@@ -394,6 +391,7 @@ def _row(doc: SearchDocument) -> tuple[dict, dict[str, str]]:
         "url": doc.url,
         "created": timestamp(doc.created),
         "updated": timestamp(doc.updated),
+        "newest": timestamp(doc.updated or doc.created) or 0.0,
         "title_terms": " ".join(title_terms),
         "terms": tsvector(
             [(title_terms, "A"), (terms(" ".join(tags)), "B"), (terms(doc.body), "D")]
@@ -404,6 +402,18 @@ def _row(doc: SearchDocument) -> tuple[dict, dict[str, str]]:
         ),
     }
     return row, spelling_pairs(f"{doc.title} {doc.body}")
+
+
+def _total(where: str, params: dict) -> tuple[int, bool]:
+    """How many documents match a broad search, and whether that is an estimate: the
+    planner's (from the word statistics ``ANALYZE`` keeps) when it is above ``EXACT_COUNT``,
+    since counting tens of thousands of rows reads each of them; else an exact count."""
+    statement = f"FROM search_documents d WHERE d.terms @@ CAST(:q AS tsquery) AND {where}"
+    plan = db.session.execute(sql(f"EXPLAIN (FORMAT JSON) SELECT 1 {statement}"), params).scalar()
+    estimate = int(plan[0]["Plan"]["Plan Rows"])
+    if estimate > EXACT_COUNT:
+        return max(estimate, SAMPLE + 1), True
+    return db.session.execute(sql(f"SELECT count(*) {statement}"), params).scalar(), False
 
 
 def _matches(ts: str, limit: int | None = 1) -> int:

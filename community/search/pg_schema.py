@@ -46,14 +46,15 @@ documents = Table(
     Column("url", Text, nullable=False),
     Column("created", Float),  # seconds since 1970, as in the SQLite index
     Column("updated", Float),
+    Column("newest", Float, nullable=False),  # updated, else created, else 0: "newest first"
     Column("title_terms", Text, nullable=False),  # the title's terms, space-separated
     Column("terms", TSVECTOR, nullable=False),  # title (A), tags (B), body (D)
     Column("title_words", TSVECTOR, nullable=False),  # title words as typed and stems
     Index("search_documents_terms", "terms", postgresql_using="gin"),
     Index("search_documents_title_words", "title_words", postgresql_using="gin"),
     Index("search_documents_tag_list", "tag_list", postgresql_using="gin"),
-    Index("search_documents_newest", "updated", "id"),
-    Index("search_documents_kind", "kind", "updated"),
+    Index("search_documents_newest", "newest", "id"),
+    Index("search_documents_kind", "kind", "newest"),
 )
 
 spelling = Table(

@@ -69,6 +69,7 @@ def upgrade():
         sa.Column("url", sa.Text(), nullable=False),
         sa.Column("created", sa.Float()),
         sa.Column("updated", sa.Float()),
+        sa.Column("newest", sa.Float(), nullable=False),
         sa.Column("title_terms", sa.Text(), nullable=False),
         sa.Column("terms", postgresql.TSVECTOR(), nullable=False),
         sa.Column("title_words", postgresql.TSVECTOR(), nullable=False),
@@ -82,8 +83,8 @@ def upgrade():
     op.create_index(
         "search_documents_tag_list", "search_documents", ["tag_list"], postgresql_using="gin"
     )
-    op.create_index("search_documents_newest", "search_documents", ["updated", "id"])
-    op.create_index("search_documents_kind", "search_documents", ["kind", "updated"])
+    op.create_index("search_documents_newest", "search_documents", ["newest", "id"])
+    op.create_index("search_documents_kind", "search_documents", ["kind", "newest"])
     op.create_table(
         "search_spelling",
         sa.Column("word", sa.Text(), primary_key=True),

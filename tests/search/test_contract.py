@@ -239,3 +239,21 @@ def test_index_writes_go_with_the_content(app, client, cast, login, backend, dat
     with app.app_context():
         thread_id = db.session.scalar(select(Thread.id).where(Thread.title == "Kept post"))
     assert f"thread:{thread_id}" in backend.document_ids("thread")
+
+
+def test_a_very_broad_total_is_exact_on_sqlite_and_estimated_on_postgresql(
+    backend, database, sample_of_four, monkeypatch
+):
+    """Counting tens of thousands of PostgreSQL rows reads each of them: above EXACT_COUNT
+    the planner's estimate is the total, and the results say so (the page shows "≈")."""
+    backend.rebuild(_doc(n, f"Pump {n}", "pump") for n in range(1, 31))
+    if database == "postgresql":
+        from community.search import pg_backend
+
+        monkeypatch.setattr(pg_backend, "EXACT_COUNT", 5)
+    results = backend.search(SearchQuery(text="pump", access=Access()))
+    assert results.sampled == 4 and len(results.hits) == 4
+    if database == "sqlite":
+        assert results.total == 30 and not results.estimated_total
+    else:
+        assert results.estimated_total and results.total > 4
