@@ -273,10 +273,8 @@ class PostgresBackend(SearchBackend):
             return None
         result, changed = [], False
         for word in words:
-            found = terms(word)
-            known = found and _matches(lexeme(found[0]))
             best = None
-            if not (known or not word.isascii() or not word.isalpha() or len(word) < 4):
+            if word.isascii() and word.isalpha() and len(word) >= 4 and not _known(word):
                 best = _closest(word)
             result.append(best or word)
             changed = changed or best is not None
@@ -416,7 +414,16 @@ def _total(where: str, params: dict) -> tuple[int, bool]:
     return db.session.execute(sql(f"SELECT count(*) {statement}"), params).scalar(), False
 
 
-def _matches(ts: str, limit: int | None = 1) -> int:
+def _known(word: str) -> bool:
+    """Whether ``word`` was seen in a document (the spelling table is keyed by it; asking the
+    documents instead makes the planner scan them all for a word that is nowhere)."""
+    found = db.session.execute(
+        sql("SELECT 1 FROM search_spelling WHERE word = :word"), {"word": word}
+    ).first()
+    return found is not None
+
+
+def _matches(ts: str, limit: int) -> int:
     """How many documents (at most ``limit``) match the ``tsquery`` text ``ts``."""
     return db.session.execute(
         sql(
