@@ -49,7 +49,8 @@ MIN_PREFIX = 2
 MAX_POSITION = 16383  # PostgreSQL's largest tsvector position
 MAX_POSITIONS = 256  # positions kept per lexeme
 RANK_WEIGHTS = "{0.5, 0, 0.75, 1.0}"  # body (D), -, tags (B), title (A): as the FTS5 bm25 weights
-REBUILD_LOCK = 0x5EA4C4  # the advisory lock a rebuild holds
+REBUILD_LOCK = 0x5EA4C4  # the advisory lock a rebuild holds: one rebuild at a time
+REMOVAL_LOCK = 0x5EA4C5  # removals hold it shared, a rebuild exclusively (see ``rebuild``)
 COLUMNS = (
     "d.id, d.doc_id, d.kind, d.space_id, d.visibility, d.status, d.author_id, d.author_name, "
     "d.space_name, d.title, d.body, d.tags, d.url, d.created, d.updated"
@@ -118,6 +119,10 @@ class PostgresBackend(SearchBackend):
     def apply(self, upserts: Iterable[SearchDocument], removals: Iterable[str]) -> None:
         """Write in the session's transaction: committed (or rolled back) with the content."""
         upserts, removals = list(upserts), list(removals)
+        if removals:  # waits for a running rebuild, which may be writing these documents
+            db.session.execute(
+                sql("SELECT pg_advisory_xact_lock_shared(:key)"), {"key": REMOVAL_LOCK}
+            )
         gone = list(dict.fromkeys([*removals, *(doc.id for doc in upserts)]))
         if gone:
             db.session.execute(
@@ -165,9 +170,12 @@ class PostgresBackend(SearchBackend):
     def rebuild(self, documents: Iterable[SearchDocument]) -> int:
         """Replace every document in one transaction: searches read the old ones until it
         commits (MVCC). Changes committed meanwhile by others are kept: a document written
-        after the rebuild started is not among the rows it deletes, and one it reads again
-        is replaced by whichever write comes last. One rebuild at a time (:class:`IndexBusy`
-        if another is running)."""
+        after the rebuild started is not among the rows it deletes, and one the rebuild writes
+        too is replaced by the other write once the rebuild commits (its INSERT waits for
+        ours). A removal would be lost (the row it deletes is one the rebuild already deleted,
+        and the one the rebuild writes is new to it), so removals wait for a running rebuild
+        (``REMOVAL_LOCK``) and the rebuild for removals in progress. One rebuild at a time
+        (:class:`IndexBusy` if another is running)."""
         session = db.session
         session.commit()  # start a transaction of its own
         locked = session.execute(
@@ -177,6 +185,7 @@ class PostgresBackend(SearchBackend):
             session.rollback()
             raise IndexBusy("the search index is being rebuilt")
         try:
+            session.execute(sql("SELECT pg_advisory_xact_lock(:key)"), {"key": REMOVAL_LOCK})
             session.execute(sql("DELETE FROM search_documents"))
             session.execute(sql("DELETE FROM search_spelling"))
             count, batch = 0, []
