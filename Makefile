@@ -8,6 +8,11 @@ export COCREATE_ENV ?= development
 
 RUNS ?= 20
 
+# Links in mail sent outside a request (expert routing, digests) point where `make run` serves,
+# unless SITE_URL says otherwise; a wildcard address is reached as localhost, IPv6 in brackets.
+RUN_HOST = $(if $(filter 0.0.0.0 :: [::],$(HOST)),localhost,$(if $(findstring :,$(HOST)),[$(HOST)],$(or $(HOST),127.0.0.1)))
+RUN_SITE_URL = http://$(RUN_HOST):$(or $(PORT),5000)
+
 .PHONY: run test stress install install-dev browser-deps translations configuration-tables extract-messages lint format clean
 
 $(BIN)/python:
@@ -42,7 +47,7 @@ run: install
 	$(FLASK) db upgrade
 	$(FLASK) demo load
 	@$(FLASK) search check >/dev/null 2>&1 || $(FLASK) search rebuild
-	$(FLASK) serve
+	SITE_URL="$${SITE_URL:-$(RUN_SITE_URL)}" $(FLASK) serve
 
 # Chromium and CJK fonts for the browser tests: installed when missing and we are root.
 browser-deps:

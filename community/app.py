@@ -51,6 +51,7 @@ from community.spaces.permissions import membership_of
 from community.web import drafts
 from community.web.assets import register_static_versions
 from community.web.error_pages import register_error_handlers
+from community.web.health import register_health_probes
 from community.web.i18n import html_lang, select_locale
 from community.web.inputs import register_input_checks
 from community.web.live import Packet
@@ -76,6 +77,7 @@ def create_app(config: type[Config] | None = None, **overrides) -> Flask:
     os.makedirs(app.instance_path, exist_ok=True)
     register_logging(app)
     register_proxies(app)
+    register_health_probes(app)  # answered before any request hook: no session, no limits
     register_body_limit(app)  # first: before CSRF, rate limits or sign-in read anything
     register_extensions(app)
     app.url_map.converters["int"] = RowIdConverter
@@ -103,6 +105,12 @@ def register_extensions(app: Flask) -> None:
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
     limiter.init_app(app)
+    # The extensions are one object per process and keep state from an earlier app (tests
+    # and benchmarks make several): each app starts with its rate-limit store taken as alive,
+    # and with the message queue its own configuration names (Flask-SocketIO otherwise keeps
+    # an earlier app's queue when this one has none).
+    limiter._storage_dead = False
+    socketio.server_options.pop("client_manager", None)
     mailer.init_app(app)
     init_search(app)
     socketio.init_app(

@@ -56,11 +56,21 @@ def _print_logins() -> None:
 
 
 @demo_cli.command("load")
+@click.option(
+    "--allow-production",
+    is_flag=True,
+    help="Load it on a production configuration too (a trial cluster, a staging site).",
+)
 @with_appcontext
-def load_demo() -> None:
-    """Load demo data once (a second run changes nothing). Refused in production."""
-    if not current_app.config["DEMO_DATA_ALLOWED"]:
-        raise click.ClickException("Demo data is never loaded in production.")
+def load_demo(allow_production: bool) -> None:
+    """Load demo data once (a second run changes nothing). Refused in production unless
+    asked for with --allow-production: its accounts share one published password."""
+    if not current_app.config["DEMO_DATA_ALLOWED"] and not allow_production:
+        raise click.ClickException(
+            "Demo data is not loaded in production: its accounts share one published"
+            " password. To load it anyway (a trial or staging site), run"
+            " `flask demo load --allow-production`."
+        )
     if demo.demo_loaded():
         click.echo("Demo data is already loaded.")
     else:

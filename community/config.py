@@ -20,7 +20,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from community.database import SQLITE_SYNCHRONOUS
+from community.database import SQLITE_SYNCHRONOUS, server_engine_options
 from community.envvars import (
     TEN_YEARS_DAYS,
     Setting,
@@ -31,6 +31,7 @@ from community.envvars import (
     number,
     origins,
     rate,
+    site_url,
     text,
     whole,
 )
@@ -45,6 +46,7 @@ class Config:
     NAME = "base"
     SECRET_KEY: str | None = None
     SQLALCHEMY_DATABASE_URI: str | None = None
+    #: Filled in by ``init_app`` for a database server (``server_engine_options``).
     SQLALCHEMY_ENGINE_OPTIONS: dict = {}
     SQLALCHEMY_RECORD_QUERIES = False
     #: How hard SQLite makes sure a commit reached the disk: FULL (every commit survives a
@@ -80,6 +82,8 @@ class Config:
 
     RATELIMIT_STORAGE_URI = "cocreate-memory://"  # community/ratelimit.py; Redis to scale out
     RATELIMIT_HEADERS_ENABLED = True
+    # While that store (Redis) is unreachable, count in the process instead of failing writes.
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
     RATELIMIT_ENABLED = True
     LOGIN_LIMIT_PER_IP = "20 per minute"
     LOGIN_LIMIT_PER_ACCOUNT = "5 per minute"
@@ -123,7 +127,7 @@ class Config:
     MAIL_PASSWORD: str | None = None
     MAIL_USE_TLS = True
     MAIL_DEFAULT_SENDER = "Cocreate <no-reply@cocreate.local>"
-    #: The site's address, for links in mail sent outside a request (the digest command).
+    #: The site's address, for links built outside a request (digests, expert routing).
     SITE_URL = "http://localhost:5000"
     PASSWORD_RESET_MAX_AGE = 60 * 60
     SIGNUP_CONFIRM_MAX_AGE = 24 * 60 * 60  # how long a sign-up link works (seconds)
@@ -162,6 +166,7 @@ class Config:
         if not app.config.get("SQLALCHEMY_DATABASE_URI"):
             database = Path(app.instance_path) / "cocreate.db"
             app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{database}"
+        server_engine_options(app)
 
 
 class DevelopmentConfig(Config):
@@ -205,6 +210,7 @@ class TestingConfig(Config):
         """Without a database URL, an in-memory SQLite database."""
         if not app.config.get("SQLALCHEMY_DATABASE_URI"):
             app.config["SQLALCHEMY_DATABASE_URI"] = "sqlite://"
+        server_engine_options(app)
 
 
 class ProductionConfig(Config):
@@ -294,8 +300,10 @@ SECTIONS: tuple[tuple[str, tuple[Setting, ...]], ...] = (
             Setting("PORT", whole(1, 65535), "the port `make run` / `flask serve` listen on"),
             Setting(
                 "SITE_URL",
-                text,
-                "the site's address, for links in mail sent by commands (digests)",
+                site_url,
+                "the site's public `http(s)://` address, for every link built outside a request"
+                " (mail from digests and expert routing); `make run` sets it from `HOST` and"
+                " `PORT`",
             ),
             Setting(
                 "TRUSTED_PROXIES",

@@ -95,6 +95,22 @@ class Hideable:
 SQLITE_SYNCHRONOUS = ("FULL", "NORMAL", "OFF")
 
 
+#: Seconds to wait for a database server to accept a connection before the request fails
+#: (503) rather than hang.
+DATABASE_CONNECT_TIMEOUT = 5
+
+
+def server_engine_options(app) -> None:
+    """For a database server (PostgreSQL), not SQLite: check each pooled connection before
+    use (``pool_pre_ping``), so connections a restarted server dropped are replaced instead
+    of failing a request; and give up connecting after ``DATABASE_CONNECT_TIMEOUT``. Options
+    the app was given win."""
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        return
+    options = {"pool_pre_ping": True, "connect_args": {"connect_timeout": DATABASE_CONNECT_TIMEOUT}}
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {**options, **app.config["SQLALCHEMY_ENGINE_OPTIONS"]}
+
+
 @event.listens_for(Engine, "connect")
 def _configure_sqlite(dbapi_connection, connection_record) -> None:
     """Enforce foreign keys, let readers run beside a writer, and wait for locks on SQLite.

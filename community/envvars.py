@@ -9,6 +9,7 @@ import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 from limits import parse as parse_rate
 
@@ -116,6 +117,23 @@ def database_url(raw: str) -> str:
         if raw.startswith(scheme):
             return "postgresql+psycopg://" + raw[len(scheme) :]
     return raw
+
+
+def site_url(raw: str) -> str:
+    """The site's public address: an http(s) URL with a host and perhaps a path (where the
+    site is mounted), no query or fragment; without a trailing slash."""
+    if any(ord(c) < 33 or ord(c) == 127 for c in raw):
+        raise ValueError("an http:// or https:// address without spaces or control characters")
+    parts = urlsplit(raw)
+    try:
+        parts.port  # noqa: B018 - raises on a port that is not a number from 0 to 65535
+    except ValueError:
+        raise ValueError("the port is not a number from 0 to 65535") from None
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError("an http:// or https:// address such as https://cocreate.example.com")
+    if parts.query or parts.fragment or parts.username or parts.password:
+        raise ValueError("no query, fragment or user name: the site's address only")
+    return raw.rstrip("/")
 
 
 def origins(raw: str) -> list[str]:

@@ -6,6 +6,11 @@ of their tokens, or a Socket.IO event. Views take it with :func:`person_limit`, 
 with :func:`spend`; both count in the limiter's store (``RATELIMIT_STORAGE_URI``), so with a
 shared store (Redis) the budget also holds across processes.
 
+Writes never wait on that store being up: with ``RATELIMIT_IN_MEMORY_FALLBACK_ENABLED`` (on
+by default) Flask-Limiter counts in the process's memory while the store is unreachable and
+goes back to it once it answers again (it checks with a growing back-off, at most ~32 s).
+:func:`spend` hits the store itself, so it makes the same switch when the store fails.
+
 ``limits`` 5.8 (re)starts the memory storage's expiry ``Timer`` without a lock; two requests
 in different threads can start the same timer twice, and the second start fails inside
 ``threading`` (``KeyError`` in ``Thread._bootstrap_inner``). Seen under concurrent sign-ins.
@@ -19,6 +24,7 @@ nothing private, so an upgrade of ``limits`` cannot silently bypass it. It regis
 from __future__ import annotations
 
 import functools
+import logging
 import threading
 from collections.abc import Callable
 from typing import Any
@@ -29,6 +35,8 @@ from limits import parse
 from limits.storage import MemoryStorage
 
 from community.extensions import limiter
+
+log = logging.getLogger(__name__)
 
 #: Methods that only read: they never spend a budget.
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -83,7 +91,17 @@ def spend(config_key: str) -> bool:
     if not current_app.config.get("RATELIMIT_ENABLED", True):
         return True
     item = parse(current_app.config[config_key])
-    return limiter.limiter.hit(item, "budget", config_key, person_key())
+    key = (item, "budget", config_key, person_key())
+    try:
+        return limiter.limiter.hit(*key)
+    except Exception:
+        if not current_app.config.get("RATELIMIT_IN_MEMORY_FALLBACK_ENABLED"):
+            raise
+        # The store is down: count in memory, as Flask-Limiter does for its own limits; it
+        # checks the store again (with back-off) on later requests and switches back.
+        log.warning("Rate limit storage unreachable - falling back to in-memory storage")
+        limiter._storage_dead = True  # Flask-Limiter's own switch (see _check_request_limit)
+        return limiter.limiter.hit(*key)
 
 
 def person_limit(config_key: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:

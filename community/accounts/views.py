@@ -105,8 +105,12 @@ def _fresh_cookie_session() -> None:
 
 
 def _sign_in(user: User, remember: bool) -> None:
-    """Sign ``user`` in, on the signed-in session just started (and committed) for them."""
+    """Sign ``user`` in, on the signed-in session just started (and committed) for them; the
+    cookie session keeps their language, so pages that cannot read the database (error pages
+    during an outage) still speak it."""
     _fresh_cookie_session()
+    if user.locale:
+        session[LOCALE_KEY] = user.locale
     login_user(user, remember=remember)
 
 

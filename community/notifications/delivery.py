@@ -179,14 +179,24 @@ def _immediate_mail(user: User, shown: Shown) -> Message:
 def send_digests() -> int:
     """Mail each user with waiting digest items one digest of them all, and mark them sent.
 
-    Running it again sends nothing new. Items the user may no longer read, or whose kind
-    they have since set to something other than the digest, are left out (and not kept).
-    Returns how many digests were sent."""
+    Running it again sends nothing new, and so does a run at the same time (two cron hosts):
+    each run first claims the waiting items with one conditional UPDATE (``DIGEST`` →
+    ``DIGESTED``, RETURNING the rows it changed), so an item is claimed by one run only; the
+    other waits on the rows' locks and then finds them taken. Items the user may no longer
+    read, or whose kind they have since set to something other than the digest, are left out
+    (and not kept). Returns how many digests were sent."""
+    claimed = db.session.execute(
+        update(Notification)
+        .where(Notification.mail_state == MailState.DIGEST.value)
+        .values(mail_state=MailState.DIGESTED.value)
+        .returning(Notification.id)
+    ).scalars()
     waiting = list(
         db.session.scalars(
             select(Notification)
-            .where(Notification.mail_state == MailState.DIGEST.value)
+            .where(Notification.id.in_(list(claimed) or [0]))
             .order_by(Notification.user_id, Notification.id)
+            .execution_options(populate_existing=True)
         )
     )
     by_user: dict[int, list[Notification]] = defaultdict(list)
@@ -221,11 +231,6 @@ def send_digests() -> int:
             settings = NotificationSettings(user_id=user_id)
             db.session.add(settings)
         settings.last_digest_at = now
-    db.session.execute(
-        update(Notification)
-        .where(Notification.id.in_([n.id for n in waiting] or [0]))
-        .values(mail_state=MailState.DIGESTED.value)
-    )
     # Marked first, then sent: a crash in between loses a digest rather than sending it twice.
     db.session.commit()
     for message in messages:

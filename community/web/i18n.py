@@ -34,6 +34,13 @@ def select_locale() -> str:
         chosen = normalise_locale(current_user.locale)
         if chosen:
             return chosen
+    return request_locale()
+
+
+def request_locale() -> str:
+    """The reader's language from the request alone, without reading the database (error
+    pages): the switcher's choice (also set at sign-in from the account's language), then
+    Accept-Language, then the default."""
     chosen = normalise_locale(session.get(SESSION_KEY))
     if chosen:
         return chosen

@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 
 from community import create_app
 from community.accounts.models import User
-from community.config import ProductionConfig
+from community.config import ProductionConfig, TestingConfig
 from community.extensions import db
 from tests.fixtures.app import DEMO_OUTPUT
 
@@ -62,15 +62,33 @@ def test_demo_logins_work(demo_app):
         client.submit("/logout")
 
 
-def test_demo_data_is_never_loaded_in_production(tmp_path, monkeypatch):
+def _production_app(tmp_path, monkeypatch):
     monkeypatch.setenv("SECRET_KEY", "x" * 32)
-    app = create_app(ProductionConfig, SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 'p.db'}")
+    app = create_app(
+        ProductionConfig,
+        SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 'p.db'}",
+        SEARCH_INDEX_DIR=str(tmp_path / "search"),
+        PASSWORD_HASHING=TestingConfig.PASSWORD_HASHING,  # production's costs 0.1 s a hash
+    )
     with app.app_context():
         db.create_all()
+    return app
+
+
+def test_demo_data_is_loaded_in_production_only_when_asked_for(tmp_path, monkeypatch):
+    app = _production_app(tmp_path, monkeypatch)
     result = app.test_cli_runner().invoke(args=["demo", "load"])
-    assert result.exit_code != 0 and "never loaded in production" in result.output
+    assert result.exit_code != 0 and "--allow-production" in result.output
     with app.app_context():
         assert db.session.scalar(select(func.count(User.id))) == 0
+
+    result = app.test_cli_runner().invoke(args=["demo", "load", "--allow-production"])
+    assert result.exit_code == 0, result.output
+    assert "Loaded demo data" in result.output and "Demo logins" in result.output
+    with app.app_context():
+        assert db.session.scalar(select(func.count(User.id))) > 0
+    again = app.test_cli_runner().invoke(args=["demo", "load", "--allow-production"])
+    assert again.exit_code == 0 and "already loaded" in again.output
 
 
 def test_demo_has_spaces_threads_and_answers(demo_app):

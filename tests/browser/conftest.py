@@ -16,6 +16,7 @@ from flask import Flask
 from playwright.sync_api import expect
 from werkzeug.serving import make_server
 
+from community.extensions import socketio
 from tests.fixtures.accounts import PASSWORD, make_user
 from tests.fixtures.app import make_app
 
@@ -57,6 +58,7 @@ def browser_type_launch_args(browser_type_launch_args):
 class LiveServer:
     app: Flask
     url: str
+    socket_server: object
 
 
 @pytest.fixture(scope="session")
@@ -71,9 +73,21 @@ def live_server(tmp_path_factory):
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield LiveServer(app, f"http://127.0.0.1:{server.server_port}")
+    yield LiveServer(app, f"http://127.0.0.1:{server.server_port}", socketio.server)
     server.shutdown()
     thread.join(timeout=5)
+
+
+@pytest.fixture(autouse=True)
+def _live_pushes_reach_the_browsers(request):
+    """Flask-SocketIO keeps one Socket.IO server per process, and each app made takes it over:
+    an app made in this process after the live server would send its pushes astray. Serve any
+    other app from a subprocess (test_error_pages does); this fails plainly if one is not."""
+    if "live_server" in request.fixturenames:
+        live = request.getfixturevalue("live_server")
+        assert live.socket_server is socketio.server, (
+            "an app made in this process took over the live server's Socket.IO server"
+        )
 
 
 @pytest.fixture(scope="session")
@@ -119,6 +133,32 @@ def live_space(live_server):
             )
             db.session.commit()
             return space.slug
+
+    return create
+
+
+@pytest.fixture
+def live_session(live_server):
+    """Factory: a brainstorming session in the space ``slug`` on the live server's database,
+    run by ``facilitator``, with ``members`` joined to the space; returns the session's id."""
+    from community.brainstorms import operations as brainstorms
+    from community.extensions import db
+    from community.spaces import operations as spaces
+    from community.spaces.models import Space
+
+    def create(facilitator, members, *, slug: str, prompt: str, **settings) -> int:
+        with live_server.app.test_request_context():
+            space = db.session.scalar(db.select(Space).where(Space.slug == slug))
+            for person in members:
+                spaces.join_space(space, db.session.get(type(person), person.id))
+            session = brainstorms.create_session(
+                space,
+                by=db.session.get(type(facilitator), facilitator.id),
+                prompt=prompt,
+                **settings,
+            )
+            db.session.commit()
+            return session.id
 
     return create
 

@@ -16,29 +16,20 @@ from community.permissions import Role
 WIDTHS = {"desktop": 1280, "phone": 390}
 
 
-def _session(live_server, live_user, live_space, *, locale: str = "en"):
-    from community.brainstorms import operations as brainstorms
-    from community.extensions import db
-    from community.spaces import operations as spaces
-    from community.spaces.models import Space
-
+def _session(live_user, live_space, live_session, *, locale: str = "en"):
     tag = locale[:2]
     mod = live_user(role=Role.MODERATOR, display_name=f"Fay Facilitator {tag}", locale=locale)
     anna = live_user(display_name=f"Anna Author {tag}", locale=locale)
     ben = live_user(display_name=f"Ben Busy {tag}", locale=locale)
     slug = live_space(mod, name=f"Lossless Lab {tag}", slug=f"lossless-lab-{tag}")
-    with live_server.app.test_request_context():
-        space = db.session.scalar(db.select(Space).where(Space.slug == slug))
-        for person in (anna, ben):
-            spaces.join_space(space, db.session.get(type(person), person.id))
-        session = brainstorms.create_session(
-            space,
-            by=db.session.get(type(mod), mod.id),
-            prompt="What slows down your first week?",
-            hidden_ideation=False,
-        )
-        db.session.commit()
-        return mod, anna, ben, f"/sessions/{session.id}"
+    session_id = live_session(
+        mod,
+        (anna, ben),
+        slug=slug,
+        prompt="What slows down your first week?",
+        hidden_ideation=False,
+    )
+    return mod, anna, ben, f"/sessions/{session_id}"
 
 
 def _page(browser, base_url, sign_in, user, url, width=1280):
@@ -56,9 +47,9 @@ def _draft_keys(page) -> list[str]:
 
 
 def test_nobody_loses_what_they_type(
-    browser, base_url, live_server, live_user, live_space, sign_in
+    browser, base_url, live_server, live_user, live_space, live_session, sign_in
 ):
-    mod, anna, ben, url = _session(live_server, live_user, live_space)
+    mod, anna, ben, url = _session(live_user, live_space, live_session)
     host = _page(browser, base_url, sign_in, mod, url)
     writer = _page(browser, base_url, sign_in, anna, url)
     busy = _page(browser, base_url, sign_in, ben, url)
@@ -174,9 +165,9 @@ def test_nobody_loses_what_they_type(
 
 
 def test_a_draft_is_never_shown_to_the_next_person_and_goes_on_sign_out(
-    browser, base_url, live_server, live_user, live_space, sign_in
+    browser, base_url, live_server, live_user, live_space, live_session, sign_in
 ):
-    mod, anna, ben, url = _session(live_server, live_user, live_space, locale="zh_Hans")
+    mod, anna, ben, url = _session(live_user, live_space, live_session, locale="zh_Hans")
     shared = _page(browser, base_url, sign_in, anna, url, width=390)
     shared.locator("#note-text").fill("只写给自己")
     expect(shared.locator("[data-hidden-hint]")).to_contain_text("主持人开始构思")

@@ -13,38 +13,36 @@ from community.permissions import Role
 NOTES = ("Import in one click", "A guided tour")
 
 
-def _voting_session(live_server, live_user, live_space, locale: str):
+def _voting_session(live_server, live_user, live_space, live_session, locale: str):
     from community.brainstorms import notes as board_notes
     from community.brainstorms import operations as brainstorms
+    from community.brainstorms.models import BrainstormSession
     from community.extensions import db
-    from community.spaces import operations as spaces
-    from community.spaces.models import Space
 
     tag = locale[:2]
     mod = live_user(role=Role.MODERATOR, display_name=f"Fay Facilitator {tag}", locale=locale)
     voter = live_user(display_name=f"Vic Voter {tag}", locale=locale)
     other = live_user(display_name=f"Olga Other {tag}", locale=locale)
     slug = live_space(mod, name=f"Results Lab {tag}", slug=f"results-lab-{tag}")
+    session_id = live_session(
+        mod,
+        (voter, other),
+        slug=slug,
+        prompt="What slows down your first week?",
+        hidden_ideation=False,
+        dots_per_participant=5,
+        dots_per_item=2,
+    )
     with live_server.app.test_request_context():
-        space = db.session.scalar(db.select(Space).where(Space.slug == slug))
+        session = db.session.get(BrainstormSession, session_id)
         facilitator = db.session.get(type(mod), mod.id)
-        for person in (voter, other):
-            spaces.join_space(space, db.session.get(type(person), person.id))
-        session = brainstorms.create_session(
-            space,
-            by=facilitator,
-            prompt="What slows down your first week?",
-            hidden_ideation=False,
-            dots_per_participant=5,
-            dots_per_item=2,
-        )
         brainstorms.advance_phase(session, by=facilitator)  # ideate
         for text in NOTES:
             board_notes.add_note(session, author=facilitator, text=text)
         brainstorms.advance_phase(session, by=facilitator)  # group
         brainstorms.advance_phase(session, by=facilitator)  # vote
         db.session.commit()
-        return mod, voter, other, slug, f"/sessions/{session.id}"
+    return mod, voter, other, slug, f"/sessions/{session_id}"
 
 
 def _page(browser, base_url, sign_in, user, url, width=1280):
@@ -62,9 +60,11 @@ def _note(page, text):
 
 @pytest.mark.parametrize("locale", ["en", "zh_Hans"])
 def test_dots_stop_at_the_item_limit_and_totals_stay_hidden(
-    browser, base_url, live_server, live_user, live_space, sign_in, locale
+    browser, base_url, live_server, live_user, live_space, live_session, sign_in, locale
 ):
-    mod, voter, other, slug, url = _voting_session(live_server, live_user, live_space, locale)
+    mod, voter, other, slug, url = _voting_session(
+        live_server, live_user, live_space, live_session, locale
+    )
     host = _page(browser, base_url, sign_in, mod, url)
     voting = _page(browser, base_url, sign_in, voter, url)
     watching = _page(browser, base_url, sign_in, other, url)

@@ -14,12 +14,7 @@ from community.permissions import Role
 WIDTHS = {"desktop": 1280, "phone": 390}
 
 
-def _session(live_server, live_user, live_space, locale: str, hidden: bool = False):
-    from community.brainstorms import operations as brainstorms
-    from community.extensions import db
-    from community.spaces import operations as spaces
-    from community.spaces.models import Space
-
+def _session(live_user, live_space, live_session, locale: str, hidden: bool = False):
     tag = locale[:2]
     mod = live_user(role=Role.MODERATOR, display_name=f"Fay Facilitator {tag}", locale=locale)
     anna = live_user(display_name=f"Anna Undo {tag}", locale=locale)
@@ -27,18 +22,14 @@ def _session(live_server, live_user, live_space, locale: str, hidden: bool = Fal
     slug = live_space(
         mod, name=f"Undo Lab {tag}{' hidden' if hidden else ''}", slug=f"undo-lab-{tag}-{hidden:d}"
     )
-    with live_server.app.test_request_context():
-        space = db.session.scalar(db.select(Space).where(Space.slug == slug))
-        for person in (anna, ben):
-            spaces.join_space(space, db.session.get(type(person), person.id))
-        session = brainstorms.create_session(
-            space,
-            by=db.session.get(type(mod), mod.id),
-            prompt="What would make setup painless?",
-            hidden_ideation=hidden,
-        )
-        db.session.commit()
-        return mod, anna, ben, f"/sessions/{session.id}"
+    session_id = live_session(
+        mod,
+        (anna, ben),
+        slug=slug,
+        prompt="What would make setup painless?",
+        hidden_ideation=hidden,
+    )
+    return mod, anna, ben, f"/sessions/{session_id}"
 
 
 def _page(browser, base_url, sign_in, user, url):
@@ -69,9 +60,9 @@ def _column(page, name: str):
 
 @pytest.mark.parametrize("locale", ["en", "zh_Hans"])
 def test_confirm_then_undo_delete_merge_dissolve_and_early_end(
-    browser, base_url, live_server, live_user, live_space, sign_in, locale
+    browser, base_url, live_server, live_user, live_space, live_session, sign_in, locale
 ):
-    mod, anna, ben, url = _session(live_server, live_user, live_space, locale)
+    mod, anna, ben, url = _session(live_user, live_space, live_session, locale)
     host = _page(browser, base_url, sign_in, mod, url)
     writer = _page(browser, base_url, sign_in, anna, url)
     watcher = _page(browser, base_url, sign_in, ben, url)
@@ -160,9 +151,9 @@ def test_confirm_then_undo_delete_merge_dissolve_and_early_end(
 
 
 def test_taking_back_an_early_end_hides_the_notes_again(
-    browser, base_url, live_server, live_user, live_space, sign_in
+    browser, base_url, live_server, live_user, live_space, live_session, sign_in
 ):
-    mod, anna, ben, url = _session(live_server, live_user, live_space, "en", hidden=True)
+    mod, anna, ben, url = _session(live_user, live_space, live_session, "en", hidden=True)
     host = _page(browser, base_url, sign_in, mod, url)
     writer = _page(browser, base_url, sign_in, anna, url)
     watcher = _page(browser, base_url, sign_in, ben, url)

@@ -107,11 +107,11 @@ def _vote_in_process(url, search_dir, voters, toggler, ideas_ids, barrier, resul
         barrier.abort()
 
 
-def run_together(module: str, target, arguments: list[tuple], timeout: float = TIMEOUT) -> None:
+def run_together(module: str, target, arguments: list[tuple], timeout: float = TIMEOUT) -> list:
     """Run ``target(*args, barrier, results)`` for each ``args`` in a process of its own, forked
     from a forkserver that imported ``module`` (the test's, so that ``target`` is found); they
     meet at ``barrier`` and each puts ("ok", …) or ("error", traceback) on ``results``. Fails
-    with every error, and leaves no process behind."""
+    with every error, and leaves no process behind; returns what each put after "ok"."""
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload([module])
     barrier = context.Barrier(len(arguments), timeout=timeout)
@@ -132,6 +132,7 @@ def run_together(module: str, target, arguments: list[tuple], timeout: float = T
     errors = [detail for kind, detail in outcomes if kind == "error"]
     assert errors == [], "\n".join(errors)
     assert [p.exitcode for p in processes] == [0] * len(processes)
+    return [detail for _kind, detail in outcomes]
 
 
 def _cast(tmp_path, url: str) -> tuple[list[str], str, int, int]:
