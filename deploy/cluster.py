@@ -105,6 +105,8 @@ class Cluster:
     database_url: str = ""
     secret_key: str = ""
     worker: bool = False
+    #: The processes this object started, kept so that they are reaped when stopped.
+    children: dict[str, subprocess.Popen] = field(default_factory=dict, repr=False)
 
     # --- where things are ---------------------------------------------------------------
 
@@ -199,13 +201,10 @@ class Cluster:
             pid = int(self._pidfile(name).read_text())
         except (OSError, ValueError):
             return None
-        try:
-            os.kill(pid, 0)
-            started = self._pidfile(name).stat().st_mtime
-            # A recycled pid would belong to a process started after our pid file was written.
-            if os.stat(f"/proc/{pid}").st_mtime > started + 5:
-                return None
-        except (OSError, PermissionError):
+        if not _alive(pid):
+            return None
+        # A recycled pid would belong to a process started after our pid file was written.
+        if _started_at(pid) > self._pidfile(name).stat().st_mtime + 2:
             return None
         return pid
 
@@ -225,6 +224,7 @@ class Cluster:
             extra_groups=[] if user else None,
         )
         log.close()
+        self.children[name] = process
         self._pidfile(name).write_text(f"{process.pid}\n")
         return process.pid
 
@@ -248,6 +248,9 @@ class Cluster:
             while _alive(pid):
                 time.sleep(0.1)
         self._pidfile(name).unlink(missing_ok=True)
+        process = self.children.pop(name, None)
+        if process is not None:
+            process.wait()
         return True
 
     def wait_for_port(self, name: str, port: int) -> None:
@@ -287,6 +290,13 @@ class Cluster:
         ]
         self.spawn("postgres", argv, user=user)
         self.wait_for_port("postgres", port)
+        # Listening is not ready: it may still be starting up (or recovering).
+        deadline = time.monotonic() + START_TIMEOUT
+        ready = [str(bindir / "pg_isready"), "-q", "-h", "127.0.0.1", "-p", str(port)]
+        while subprocess.run(ready).returncode != 0:
+            if time.monotonic() > deadline or self.pid("postgres") is None:
+                raise ClusterError(f"PostgreSQL did not start: see {self.log('postgres')}")
+            time.sleep(0.2)
 
     def _initdb(self, bindir: Path, data: Path, user: str | None) -> None:
         folder = data.parent
@@ -459,11 +469,26 @@ http {{
         return [name for name in names if self.pid(name) is not None]
 
 
+def _started_at(pid: int) -> float:
+    """When process ``pid`` started (seconds since the epoch), from /proc."""
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            ticks = int(stat.read().rpartition(")")[2].split()[19])
+        with open("/proc/stat") as stat:
+            boot = next(int(line.split()[1]) for line in stat if line.startswith("btime "))
+    except (OSError, ValueError, StopIteration):
+        return 0.0
+    return boot + ticks / os.sysconf("SC_CLK_TCK")
+
+
 def _alive(pid: int) -> bool:
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
         return False
+    with contextlib.suppress(ChildProcessError):  # our child: reap it if it ended
+        if os.waitpid(pid, os.WNOHANG)[0] == pid:
+            return False
     try:  # a zombie (our own child, not yet reaped) counts as gone
         with open(f"/proc/{pid}/stat") as stat:
             return stat.read().split(")")[-1].split()[0] != "Z"
