@@ -153,6 +153,18 @@ def brainstorm(data_app, world) -> int:
         return session.id
 
 
+class FromAddress(requests.adapters.HTTPAdapter):
+    """Connections from one loopback address (127.0.0.0/8 is all ours)."""
+
+    def __init__(self, address: str) -> None:
+        self.address = address
+        super().__init__()
+
+    def init_poolmanager(self, *args, **kwargs):
+        kwargs["source_address"] = (self.address, 0)
+        super().init_poolmanager(*args, **kwargs)
+
+
 class Visitor:
     """Someone with a browser, the cluster's certificate trusted.
 
@@ -161,11 +173,14 @@ class Visitor:
     cookies go with both and are kept from both answers, as if every answer came through
     the site (they are Secure: no client would send them over plain http by itself)."""
 
-    def __init__(self, cluster: launcher.Cluster) -> None:
+    def __init__(self, cluster: launcher.Cluster, address: str | None = None) -> None:
         self.cluster = cluster
         self.cookies: dict[str, str] = {}
         self.http = requests.Session()
         self.http.cookies.set_policy(DefaultCookiePolicy(allowed_domains=[]))  # ours: above
+        if address:  # connect from this loopback address (nginx sees it as the client's)
+            for scheme in ("http://", "https://"):
+                self.http.mount(scheme, FromAddress(address))
 
     def cookie_header(self) -> str:
         return "; ".join(f"{name}={value}" for name, value in self.cookies.items())
@@ -224,6 +239,7 @@ class Live:
         self.client = socketio.Client(ssl_verify=False, **options)
         self.client.on("*", self._keep, namespace=namespace)
         self.client.on("disconnect", self._gone, namespace=namespace)
+        # websocket-client sends the Origin a browser on the site's page would.
         self.client.connect(
             base,
             headers={"Cookie": visitor.cookie_header()},
@@ -268,8 +284,8 @@ def visitors(cluster):
     """Factory of visitors; their sockets are closed after the test."""
     made: list[Visitor] = []
 
-    def make() -> Visitor:
-        made.append(Visitor(cluster))
+    def make(address: str | None = None) -> Visitor:
+        made.append(Visitor(cluster, address))
         return made[-1]
 
     yield make
@@ -288,7 +304,4 @@ def sockets():
 
     yield keep
     for live in opened:
-        try:
-            live.close()
-        except Exception:  # noqa: S110 (already gone: an instance was stopped)
-            pass
+        live.close()
