@@ -176,22 +176,25 @@ class Cluster:
             env["GUNICORN_BIND"] = f"127.0.0.1:{self.ports[name]}"
         return env
 
-    def flask(self, *args: str, name: str = INSTANCES[0], check: bool = True):
+    def flask(self, *args: str, name: str = INSTANCES[0], check: bool = True) -> int:
         """Run ``flask --app wsgi <args>`` as instance ``name`` would; its output goes to
-        the log ``flask``."""
+        the log ``flask``. Returns the exit status."""
+        return self.flask_run(*args, name=name, check=check).returncode
+
+    def flask_run(self, *args: str, name: str = INSTANCES[0], check: bool = True):
+        """:meth:`flask`, returning the finished process with its output (also logged)."""
+        result = subprocess.run(
+            [str(Path(sys.executable).parent / "flask"), "--app", "wsgi", *args],
+            cwd=ROOT,
+            env=self.app_env(name),
+            capture_output=True,
+            text=True,
+        )
         with open(self.log("flask"), "a") as log:
-            log.write(f"$ flask {' '.join(args)}\n")
-            log.flush()
-            result = subprocess.run(
-                [str(Path(sys.executable).parent / "flask"), "--app", "wsgi", *args],
-                cwd=ROOT,
-                env=self.app_env(name),
-                stdout=log,
-                stderr=subprocess.STDOUT,
-            )
+            log.write(f"$ flask {' '.join(args)}\n{result.stdout}{result.stderr}")
         if check and result.returncode != 0:
             raise ClusterError(f"flask {' '.join(args)} failed: see {self.log('flask')}")
-        return result.returncode
+        return result
 
     # --- processes ----------------------------------------------------------------------
 

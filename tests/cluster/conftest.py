@@ -87,6 +87,7 @@ def data_app(cluster, tmp_path_factory):
 
 
 _names = itertools.count(1)
+_addresses = itertools.count(0)
 
 
 @dataclass
@@ -122,6 +123,27 @@ def world(data_app) -> World:
         db.session.commit()
         assert db.session.get(User, owner.id)
     return World(space, owner, *people)
+
+
+@pytest.fixture
+def members(data_app, world):
+    """Factory: ``n`` more members of the world's space."""
+    from community.extensions import db
+    from community.spaces.models import Membership, Space
+    from tests.fixtures.accounts import make_user
+
+    def make(n: int) -> list:
+        people = [make_user(data_app, f"m{next(_names)}x{os.getpid()}") for _ in range(n)]
+        with data_app.app_context():
+            for person in people:
+                db.session.add(
+                    Membership(space_id=world.space.id, user_id=person.id, state="active")
+                )
+            db.session.get(Space, world.space.id).member_count += n
+            db.session.commit()
+        return people
+
+    return make
 
 
 @pytest.fixture
@@ -207,7 +229,7 @@ class Visitor:
         """A form post with the CSRF token of a page of ``base``, from that page (browsers
         send the page as Referer; over https, CSRF protection requires it)."""
         kwargs["headers"] = {"Referer": base + path, **kwargs.get("headers", {})}
-        token = self.csrf(base)
+        token = kwargs.pop("token", None) or self.csrf(base)
         return self._send("POST", base, path, data={"csrf_token": token, **data}, **kwargs)
 
     def csrf(self, base: str) -> str:
@@ -238,6 +260,7 @@ class Live:
         self.changed = threading.Condition()
         self.client = socketio.Client(ssl_verify=False, **options)
         self.client.on("*", self._keep, namespace=namespace)
+        self.client.on("connect", lambda: self._keep("connect"), namespace=namespace)
         self.client.on("disconnect", self._gone, namespace=namespace)
         # websocket-client sends the Origin a browser on the site's page would.
         self.client.connect(
@@ -285,7 +308,10 @@ def visitors(cluster):
     made: list[Visitor] = []
 
     def make(address: str | None = None) -> Visitor:
-        made.append(Visitor(cluster, address))
+        # Each from a loopback address of its own, as people come from addresses of their
+        # own: the per-address budgets (20 sign-ins a minute) are not shared by every test.
+        n = next(_addresses)
+        made.append(Visitor(cluster, address or f"127.0.{n // 250 + 1}.{n % 250 + 1}"))
         return made[-1]
 
     yield make
