@@ -64,8 +64,11 @@ browser-deps:
 	    echo "NOTE: chromium or fonts-noto-cjk is missing and we are not root: browser tests will be skipped."; \
 	fi
 
+# tests/cluster runs on its own after the rest: one cluster for all its tests (under xdist,
+# each worker would start one).
 test: install-dev browser-deps cluster-deps
-	COCREATE_ENV=testing $(BIN)/pytest -n auto
+	COCREATE_ENV=testing $(BIN)/pytest -n auto --ignore=tests/cluster
+	COCREATE_ENV=testing $(BIN)/pytest tests/cluster
 
 # Two instances behind nginx, with PostgreSQL and Redis (tests/cluster; part of `make test`).
 test-cluster: install-dev cluster-deps

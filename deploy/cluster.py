@@ -45,7 +45,11 @@ INSTANCES = ("web-a", "web-b")
 START_TIMEOUT = 60.0
 STOP_TIMEOUT = 20.0
 #: Which signal stops each kind of process quickly and cleanly.
-STOP_SIGNALS = {"postgres": signal.SIGINT}  # PostgreSQL's "fast" shutdown
+STOP_SIGNALS = {
+    "postgres": signal.SIGINT,  # PostgreSQL's "fast" shutdown: connections closed, data kept
+    # gunicorn's quick shutdown (SIGTERM would wait graceful_timeout for open WebSockets).
+    **dict.fromkeys(("web-a", "web-b"), signal.SIGINT),
+}
 
 
 class ClusterError(RuntimeError):
@@ -375,7 +379,7 @@ class Cluster:
         self.spawn("redis", argv)
         self.wait_for_port("redis", port)
 
-    def start_instance(self, name: str) -> None:
+    def start_instance(self, name: str, wait: bool = True) -> None:
         (self.state / name).mkdir(exist_ok=True)
         argv = [
             str(Path(sys.executable).parent / "gunicorn"),
@@ -384,7 +388,8 @@ class Cluster:
             "wsgi:app",
         ]
         self.spawn(name, argv, env=self.app_env(name))
-        self.wait_for_port(name, self.ports[name])
+        if wait:
+            self.wait_for_port(name, self.ports[name])
 
     def start_worker(self) -> None:
         flask = str(Path(sys.executable).parent / "flask")
@@ -547,13 +552,15 @@ def start(
         if demo:
             progress("Loading the demo data")
             cluster.flask("demo", "load", "--allow-production")
-        for name in INSTANCES:
-            # Each instance's own search index (its own "host"), built from the database.
-            if cluster.flask("search", "check", name=name, check=False) != 0:
-                cluster.flask("search", "rebuild", name=name)
+            for name in INSTANCES:
+                # Each instance's own search index (its own "host"), built from the database.
+                if cluster.flask("search", "check", name=name, check=False) != 0:
+                    cluster.flask("search", "rebuild", name=name)
         for name in INSTANCES:
             progress(f"Instance {name} on 127.0.0.1:{ports[name]}")
-            cluster.start_instance(name)
+            cluster.start_instance(name, wait=False)
+        for name in INSTANCES:
+            cluster.wait_for_port(name, ports[name])
         cluster.worker = cluster.has_jobs_command() if worker is None else worker
         if cluster.worker:
             progress("Job worker")
