@@ -214,7 +214,14 @@ class Session(FlaskSession):
         self.info.pop("before_commit", None)
         self.info.pop("after_commit", None)
         self.info.pop("transaction_scoped", None)
-        super().close()
+        try:
+            super().close()
+        except SQLAlchemyError:
+            # Ending the transaction failed: its connection is gone (the database restarted
+            # under it). The request's answer is decided by now and must not become a 500:
+            # drop the connection instead of returning it to the pool.
+            background.warning("closing a session failed; its connection is dropped")
+            super().invalidate()
 
 
 #: The largest row id: ids are 32-bit INTEGER columns on every backend (PostgreSQL refuses a

@@ -450,9 +450,17 @@ http {{
         keepalive 8;
     }}
 
+    # Another Host (or none) is refused, as deploy/nginx/cocreate.conf refuses it.
+    server {{
+        listen 127.0.0.1:{self.ports["nginx"]} ssl default_server;
+        ssl_certificate {self.state / "tls" / "cert.pem"};
+        ssl_certificate_key {self.state / "tls" / "key.pem"};
+        return 421;
+    }}
+
     server {{
         listen 127.0.0.1:{self.ports["nginx"]} ssl;
-        server_name localhost 127.0.0.1;
+        server_name localhost;
         ssl_certificate {self.state / "tls" / "cert.pem"};
         ssl_certificate_key {self.state / "tls" / "key.pem"};
 

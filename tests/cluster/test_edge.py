@@ -61,3 +61,14 @@ def test_static_files_come_from_nginx_cached_by_version(cluster, visitors):
     assert "Cache-Control" not in plain.headers and plain.headers["ETag"]
     assert kept.headers["Content-Type"] == "text/css"
     assert "X-Request-ID" not in kept.headers  # the app answers every request with one
+
+
+def test_a_request_naming_another_host_never_reaches_the_app(cluster, visitors):
+    """Links in password-reset mail are built from the request's Host: nginx refuses any
+    Host but the site's before the app sees it."""
+    attacker = visitors()
+    for host in ("evil.example", f"evil.example:{cluster.ports['nginx']}", "127.0.0.1"):
+        answer = attacker.get(cluster.url, "/password/forgot", headers={"Host": host})
+        assert answer.status_code == 421, host
+        assert "X-Request-ID" not in answer.headers
+    assert attacker.get(cluster.url, "/password/forgot").status_code == 200
