@@ -567,9 +567,9 @@ def start(
         for name in INSTANCES:
             progress(f"Instance {name} on 127.0.0.1:{ports[name]}")
             cluster.start_instance(name, wait=False)
+        cluster.worker = cluster.has_jobs_command() if worker is None else worker
         for name in INSTANCES:
             cluster.wait_for_port(name, ports[name])
-        cluster.worker = cluster.has_jobs_command() if worker is None else worker
         if cluster.worker:
             progress("Job worker")
             cluster.start_worker()
