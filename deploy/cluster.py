@@ -559,7 +559,10 @@ def start(
         cluster.flask("db", "upgrade")
         if demo:
             progress("Loading the demo data")
-            cluster.flask("demo", "load", "--allow-production")
+            loaded = cluster.flask_run("demo", "load", "--allow-production").stdout
+            for line in loaded.splitlines():
+                if line.startswith("Demo logins"):
+                    progress(line)
             for name in INSTANCES:
                 # Each instance's own search index (its own "host"), built from the database.
                 if cluster.flask("search", "check", name=name, check=False) != 0:
@@ -621,7 +624,7 @@ def main() -> None:
         except (ClusterError, subprocess.CalledProcessError) as error:
             sys.exit(f"make cluster: {error}")
         print(f"\nCocreate runs at {cluster.url}/  (self-signed certificate: accept it once)")
-        print("Demo logins: see `flask demo load` in " + str(cluster.log("flask")))
+        print(f"Logs: {cluster.state / 'logs'}")
         print("Stop it with: make cluster-stop")
     else:
         if not (args.state / "cluster.json").exists():

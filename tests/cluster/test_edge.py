@@ -4,6 +4,9 @@ from nginx alone, WebSockets through the proxy, static files served with their c
 from __future__ import annotations
 
 import re
+import time
+
+from tests.cluster.conftest import WAIT
 
 
 def test_sign_in_over_tls_keeps_the_secure_session(cluster, visitors, world):
@@ -72,3 +75,30 @@ def test_a_request_naming_another_host_never_reaches_the_app(cluster, visitors):
         assert answer.status_code == 421, host
         assert "X-Request-ID" not in answer.headers
     assert attacker.get(cluster.url, "/password/forgot").status_code == 200
+
+
+def test_a_forged_forwarded_host_does_not_reach_links_in_mail(cluster, visitors, world):
+    """nginx sets X-Forwarded-Host itself: a password-reset link (mail is written to the
+    instances' logs here) points at the site whatever the client claims."""
+    attacker = visitors()
+    before = set(_mailed_links(cluster))
+    asked = attacker.post(
+        cluster.url,
+        "/password/forgot",
+        {"email": f"{world.other.username}@example.com"},
+        headers={"X-Forwarded-Host": "evil.example", "X-Forwarded-Proto": "http"},
+    )
+    assert asked.status_code == 302
+
+    links = []
+    deadline = time.monotonic() + WAIT
+    while not (links := [link for link in _mailed_links(cluster) if link not in before]):
+        assert time.monotonic() < deadline, "no reset mail was written"
+        time.sleep(0.2)
+    assert all(link.startswith(f"{cluster.url}/password/reset/") for link in links), links
+
+
+def _mailed_links(cluster) -> list[str]:
+    """The password-reset links in mail written to the instances' logs so far."""
+    text = "".join(cluster.log(name).read_text() for name in ("web-a", "web-b"))
+    return re.findall(r"\S*/password/reset/\S+", text)
