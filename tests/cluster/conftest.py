@@ -103,10 +103,7 @@ class World:
 
 @pytest.fixture
 def world(data_app) -> World:
-    from community.accounts.models import User
-    from community.extensions import db
     from community.permissions import Role
-    from community.spaces.models import Membership, Space
     from tests.fixtures.accounts import make_user
     from tests.fixtures.spaces import make_space
 
@@ -114,33 +111,30 @@ def world(data_app) -> World:
     owner = make_user(data_app, f"owner{n}x{os.getpid()}", role=Role.MODERATOR)
     people = [make_user(data_app, f"{who}{n}x{os.getpid()}") for who in ("mem", "oth", "out")]
     space = make_space(data_app, owner, f"Cluster space {n} {os.getpid()}")
-    with data_app.app_context():
-        for person in people[:2]:
-            db.session.add(
-                Membership(space_id=space.id, user_id=person.id, role="member", state="active")
-            )
-            db.session.get(Space, space.id).member_count += 1
-        db.session.commit()
-        assert db.session.get(User, owner.id)
+    add_members(data_app, space, people[:2])
     return World(space, owner, *people)
+
+
+def add_members(data_app, space, people: list) -> None:
+    """Make ``people`` active members of ``space``."""
+    from community.extensions import db
+    from community.spaces.models import Membership, Space
+
+    with data_app.app_context():
+        for person in people:
+            db.session.add(Membership(space_id=space.id, user_id=person.id, state="active"))
+        db.session.get(Space, space.id).member_count += len(people)
+        db.session.commit()
 
 
 @pytest.fixture
 def members(data_app, world):
     """Factory: ``n`` more members of the world's space."""
-    from community.extensions import db
-    from community.spaces.models import Membership, Space
     from tests.fixtures.accounts import make_user
 
     def make(n: int) -> list:
         people = [make_user(data_app, f"m{next(_names)}x{os.getpid()}") for _ in range(n)]
-        with data_app.app_context():
-            for person in people:
-                db.session.add(
-                    Membership(space_id=world.space.id, user_id=person.id, state="active")
-                )
-            db.session.get(Space, world.space.id).member_count += n
-            db.session.commit()
+        add_members(data_app, world.space, people)
         return people
 
     return make

@@ -138,3 +138,47 @@ def test_rate_limits_are_counted_once_for_both_instances(cluster, visitors, worl
     assert 429 not in answers, answers
     assert attempt(B).status_code == 429
     assert attempt(A).status_code == 429
+
+
+def test_a_ban_on_a_stops_counts_to_the_banned_member_on_b(
+    cluster, visitors, sockets, data_app, world
+):
+    """In a private space, a member banned through A stops hearing the space's counts on
+    the socket B holds; the other members go on hearing them."""
+    from tests.cluster.conftest import add_members
+    from tests.fixtures.ideas import make_idea
+    from tests.fixtures.spaces import make_space
+
+    space = make_space(data_app, world.owner, f"Private {world.space.slug}", visibility="private")
+    add_members(data_app, space, [world.member, world.other])
+    idea = make_idea(data_app, space, world.owner)
+    banned, owner, other = visitors(), visitors(), visitors()
+    banned.sign_in(world.member)
+    owner.sign_in(world.owner)
+    other.sign_in(world.other)
+    banned_live = sockets(banned.socket(cluster.instance_url(B), "/ideas"))
+    other_live = sockets(other.socket(cluster.instance_url(B), "/ideas"))
+    for live in (banned_live, other_live):
+        assert live.call("watch", {"ideas": [idea.id]})["watching"] == [idea.id]
+
+    ban = owner.post(
+        cluster.instance_url(A),
+        f"/s/{space.slug}/members/{world.member.id}/ban",
+        {"reason": "Testing bans across instances"},
+    )
+    assert ban.status_code == 302
+
+    banned_live.wait_for(lambda event, data: event == "recheck" and data == {"space": space.id})
+    assert banned_live.call("watch", {"ideas": [idea.id]})["watching"] == []
+    # Members watch again too (told to recheck), and hear the next count.
+    other_live.wait_for(lambda event, data: event == "recheck")
+    assert other_live.call("watch", {"ideas": [idea.id]})["watching"] == [idea.id]
+    vote = other.post(
+        cluster.instance_url(A),
+        f"/ideas/{idea.id}/vote",
+        {"vote": "1"},
+        headers={"Accept": "application/json"},
+    )
+    assert vote.status_code == 200
+    other_live.wait_for(lambda event, data: event == "votes" and data["idea"] == idea.id)
+    assert not banned_live.received(lambda event, data: event == "votes")
