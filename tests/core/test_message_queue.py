@@ -1,0 +1,111 @@
+"""The Socket.IO message queue against a real Redis: after an outage it is back within its
+capped wait (not the library's back-off of up to a minute), tells this process's clients to
+``resync``, and messages published by other processes reach them again."""
+
+from __future__ import annotations
+
+import logging
+import threading
+
+import pytest
+import socketio
+
+from community.extensions import socketio as flask_socketio
+from community.web.queue import RESYNC, RedisQueue
+from tests.fixtures.app import make_app
+
+GENEROUS = 60  # seconds to wait for something that should come at once, on a busy machine
+
+
+class Recorder(logging.Handler):
+    """The waits the queue announces between attempts, and an event once ``count`` came."""
+
+    def __init__(self, count: int) -> None:
+        super().__init__()
+        self.count = count
+        self.waits: list[float] = []
+        self.enough = threading.Event()
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if record.msg.startswith("Message queue unreachable"):
+            self.waits.append(record.args[-1])
+            if len(self.waits) >= self.count:
+                self.enough.set()
+
+
+class StoppableQueue(RedisQueue):
+    """The queue, with a way to quiet its listening thread when the test is over (the library
+    gives none): stopped, it waits for ever instead of reconnecting."""
+
+    stopped = False
+
+    def _redis_connect(self):
+        if self.stopped:
+            threading.Event().wait()
+        super()._redis_connect()
+
+
+@pytest.fixture
+def listener(redis_server):
+    """A queue on ``redis_server`` serving one connected client on ``/ideas``; returns the
+    queue and the ``(event, data)`` pairs that client was sent, with an event per name."""
+    queue = StoppableQueue(redis_server.url, first_wait=0.05, max_wait=0.2)
+    server = socketio.Server(async_mode="threading", client_manager=queue)
+    received: list[tuple[str, object]] = []
+    arrived: dict[str, threading.Event] = {
+        "votes": threading.Event(),
+        RESYNC: threading.Event(),
+    }
+
+    def send(eio_sid, eio_packet):
+        event, data = socketio.packet.Packet(encoded_packet=eio_packet.data).data
+        received.append((event, data))
+        arrived.setdefault(event, threading.Event()).set()
+
+    server._send_eio_packet = send
+    server.manager_initialized = True
+    queue.initialize()  # starts the listening thread, as the first connection would
+    queue.connect("eio-1", "/ideas")
+    yield queue, received, arrived
+    queue.stopped = True
+    queue.pubsub.close()  # wakes the thread up if it is listening
+
+
+def test_after_an_outage_the_queue_is_back_within_its_capped_wait_and_resyncs(
+    redis_server, listener
+):
+    queue, received, arrived = listener
+    other = socketio.RedisManager(redis_server.url, channel=queue.channel, write_only=True)
+    # Subscribed once the first of these arrives (Redis keeps nothing for late subscribers).
+    while not arrived["votes"].wait(0.05):
+        other.emit("votes", {"idea": 1, "votes": 1}, namespace="/ideas")
+
+    recorder = Recorder(count=6)
+    logger = logging.getLogger("community.web.queue")
+    logger.addHandler(recorder)
+    try:
+        redis_server.stop()
+        assert recorder.enough.wait(GENEROUS)
+        # Doubling from the first wait, never past the cap (the library's: 1, 2, 4 … 60 s).
+        assert recorder.waits[:6] == [0.05, 0.1, 0.2, 0.2, 0.2, 0.2]
+        assert not arrived[RESYNC].is_set()
+
+        redis_server.start()
+        assert arrived[RESYNC].wait(GENEROUS)  # subscribed again, so clients fetch again
+    finally:
+        logger.removeHandler(recorder)
+
+    arrived["votes"].clear()
+    other.emit("votes", {"idea": 1, "votes": 2}, namespace="/ideas")
+    assert arrived["votes"].wait(GENEROUS)
+    assert received[-1] == ("votes", {"idea": 1, "votes": 2})
+    assert (RESYNC, {}) in received
+
+
+def test_the_app_uses_the_capped_queue_for_a_redis_url(tmp_path, redis_server):
+    make_app(tmp_path, SOCKETIO_MESSAGE_QUEUE=redis_server.url)
+    assert isinstance(flask_socketio.server.manager, RedisQueue)
+    assert flask_socketio.server.manager.channel == "flask-socketio"  # as other processes' emits
+    (tmp_path / "later").mkdir()
+    make_app(tmp_path / "later")  # no queue: none kept from the app before
+    assert not isinstance(flask_socketio.server.manager, RedisQueue)
