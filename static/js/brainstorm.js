@@ -780,7 +780,9 @@
   socket.on("connect", function () { showStatus(""); join(); });
   // The server's queue between instances was down: updates may be lost without a gap to show
   // it (none came after them). Ask for what came since the revision drawn.
-  socket.on("resync", function () { if (revision !== null && !joining) { join(); } });
+  socket.on("resync", window.cocreate.resyncSoon(function () {
+    if (revision !== null && !joining && !ended) { join(); }
+  }));
 
   // Signed out (here or elsewhere): the board stays as it was drawn, read-only, and this
   // person's unsent note is not kept on this computer for whoever signs in next.

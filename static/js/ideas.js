@@ -141,7 +141,7 @@
       });
     };
     live.on("connect", watch);
-    live.on("resync", watch);
+    live.on("resync", window.cocreate.resyncSoon(watch));
     // Who may read a space changed (it turned private, someone left): watch again, and the
     // server keeps only the ideas this visitor may still see.
     live.on("recheck", watch);

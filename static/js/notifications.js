@@ -42,8 +42,9 @@
     if (payload.item) { showToast(payload.item); }
   });
 
-  // Pushes may have been missed: the channel reconnected after a drop, or the server's queue
-  // between instances was down (it says "resync"). Ask for the count of now.
+  // Pushes may have been missed: the channel connected again, after a drop or because the
+  // server's queue between instances was down (app.js reconnects on "resync"). Ask for the
+  // count of now.
   var fetchUrl = container.dataset.unreadUrl;
   function fetchCount() {
     fetch(fetchUrl, { headers: { "Accept": "application/json" }, credentials: "same-origin" })
@@ -56,5 +57,4 @@
     if (connectedBefore) { fetchCount(); }
     connectedBefore = true;
   });
-  socket.on("resync", fetchCount);
 })();

@@ -57,7 +57,7 @@
     });
   }
   live.on("connect", watch);
-  live.on("resync", watch);
+  live.on("resync", window.cocreate.resyncSoon(watch));
   // Who may read the space changed: watch again, and the server decides again.
   live.on("recheck", watch);
   // Signing out closes the channel: open it again, as the visitor is now.

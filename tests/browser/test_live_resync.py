@@ -33,13 +33,17 @@ def _online(page) -> None:
 @pytest.fixture
 def lost_pushes(monkeypatch):
     """While in this context, live pushes are lost, as they are from an instance that cannot
-    reach Redis (the page stays connected and hears nothing)."""
+    reach Redis, and the page's connections are held by another instance (the page stays
+    connected and hears nothing, and nothing here closes its connections)."""
     import contextlib
+
+    from community.web import live
 
     @contextlib.contextmanager
     def lost():
         with monkeypatch.context() as patch:
             patch.setattr(socketio, "emit", lambda *args, **kwargs: None)
+            patch.setattr(live, "close_sessions", lambda *args, **kwargs: None)
             yield
 
     return lost
@@ -241,4 +245,23 @@ def test_a_board_catches_up_on_a_resync_with_no_later_update(
     socketio.emit(RESYNC, {}, namespace="/brainstorm")
     expect(note).to_be_visible()
     _shoot(page, "resync-board-zh")
+    page.context.close()
+
+
+def test_a_sign_out_lost_with_the_queue_is_noticed_on_resync(
+    browser, base_url, live_server, live_user, sign_in, lost_pushes
+):
+    from community.accounts import sessions
+    from community.accounts.models import User
+
+    user = live_user()
+    page = browser.new_context(base_url=base_url).new_page()
+    sign_in(page, user.username)
+    expect(page.locator("body")).to_have_attribute("data-live", "connected")
+    with lost_pushes(), live_server.app.test_request_context():
+        sessions.end_all_sessions(db.session.get(User, user.id), reason="change")
+        db.session.commit()
+    expect(page.locator("#live-banner")).to_be_hidden()
+    socketio.emit(RESYNC, {}, namespace="/me")
+    expect(page.locator("#live-banner")).to_contain_text("You are signed out in this browser.")
     page.context.close()
