@@ -17,6 +17,7 @@ go unnoticed.
 from __future__ import annotations
 
 import logging
+import socket
 import time
 
 import socketio
@@ -33,6 +34,12 @@ log = logging.getLogger(__name__)
 RESYNC = "resync"
 #: Flask-SocketIO's channel, which ``SocketIO(message_queue=…)`` in other processes uses too.
 CHANNEL = "flask-socketio"
+#: TCP keepalive: first probe after 10 s idle, then every 5 s, dead after 3 unanswered (Linux).
+KEEPALIVE = {
+    getattr(socket, name): value
+    for name, value in (("TCP_KEEPIDLE", 10), ("TCP_KEEPINTVL", 5), ("TCP_KEEPCNT", 3))
+    if hasattr(socket, name)
+}
 
 
 class RedisQueue(socketio.RedisManager):
@@ -54,7 +61,15 @@ class RedisQueue(socketio.RedisManager):
             url,
             channel=channel,
             write_only=write_only,
-            redis_options={"retry": Retry(NoBackoff(), 0)},
+            redis_options={
+                "retry": Retry(NoBackoff(), 0),
+                # A Redis that stops answering without closing the connection (its host
+                # gone, a network partition) would leave the listener waiting for ever: TCP
+                # keepalive notices within about 25 s; a connection attempt gives up in 5 s.
+                "socket_connect_timeout": 5,
+                "socket_keepalive": True,
+                "socket_keepalive_options": KEEPALIVE,
+            },
         )
         self.first_wait = first_wait
         self.max_wait = max_wait

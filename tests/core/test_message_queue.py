@@ -109,3 +109,21 @@ def test_the_app_uses_the_capped_queue_for_a_redis_url(tmp_path, redis_server):
     (tmp_path / "later").mkdir()
     make_app(tmp_path / "later")  # no queue: none kept from the app before
     assert not isinstance(flask_socketio.server.manager, RedisQueue)
+
+
+def test_a_silent_redis_is_noticed_by_tcp_keepalive(redis_server):
+    """A Redis host that vanishes closes nothing: the queue's connections probe it."""
+    import socket as sockets
+
+    queue = RedisQueue(redis_server.url)
+    queue._redis_connect()
+    queue.redis.ping()
+    connection = queue.redis.connection_pool.get_connection()
+    try:
+        sock = connection._sock
+        assert sock.getsockopt(sockets.SOL_SOCKET, sockets.SO_KEEPALIVE) == 1
+        if hasattr(sockets, "TCP_KEEPIDLE"):
+            assert sock.getsockopt(sockets.IPPROTO_TCP, sockets.TCP_KEEPIDLE) == 10
+    finally:
+        queue.redis.connection_pool.release(connection)
+        queue.redis.close()
