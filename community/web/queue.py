@@ -9,9 +9,13 @@ waits :attr:`RedisQueue.first_wait` seconds, doubling to at most :attr:`RedisQue
 Whatever other processes published while this one was not subscribed is lost (Redis pub/sub
 keeps nothing), and the page showing it would never learn of it. So once subscribed again the
 queue emits :data:`RESYNC` to every client this process holds, in every namespace, and each
-page fetches what it shows again (``static/js/app.js``: ``cocreate.resync``). redis-py's own
-retries are turned off for the same reason: it would re-subscribe quietly, and the loss would
-go unnoticed.
+page fetches what it shows again (each after a random moment of up to 2 s:
+``cocreate.resyncSoon`` in ``static/js/app.js``). redis-py's own retries are turned off for the
+same reason: it would re-subscribe quietly, and the loss would go unnoticed.
+
+The library offers no setting for either, so :class:`RedisQueue` replaces the one method that
+holds the loop, ``_redis_listen_with_retries`` (python-socketio is pinned in pyproject.toml;
+``tests/core/test_message_queue.py`` fails if an upgrade stops calling it).
 """
 
 from __future__ import annotations
@@ -75,8 +79,8 @@ class RedisQueue(socketio.RedisManager):
         self.max_wait = max_wait
 
     def _redis_listen_with_retries(self):
-        """Messages from the channel, for ever: replaces the library's loop (whose only
-        difference is the uncapped wait and no resync)."""
+        """Messages from the channel, for ever: the library's loop, with the wait capped
+        and a resync after each reconnection."""
         wait = self.first_wait
         lost = False
         while True:
