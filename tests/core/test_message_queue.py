@@ -5,7 +5,10 @@ capped wait (not the library's back-off of up to a minute), tells this process's
 from __future__ import annotations
 
 import logging
+import subprocess
+import sys
 import threading
+from pathlib import Path
 
 import pytest
 import socketio
@@ -127,3 +130,112 @@ def test_a_silent_redis_is_noticed_by_tcp_keepalive(redis_server):
     finally:
         queue.redis.connection_pool.release(connection)
         queue.redis.close()
+
+
+# Instance B serves the page's socket in a process of its own (this process's one Socket.IO
+# server belongs to the app made here, instance A), on the same database and Redis.
+INSTANCE = """
+import sys
+from werkzeug.serving import make_server
+from community import create_app
+from community.config import TestingConfig
+app = create_app(
+    TestingConfig,
+    SQLALCHEMY_DATABASE_URI=sys.argv[1],
+    SEARCH_INDEX_DIR=sys.argv[2],
+    SOCKETIO_MESSAGE_QUEUE=sys.argv[3],
+)
+server = make_server("127.0.0.1", 0, app, threaded=True)
+print(server.server_port, flush=True)
+server.serve_forever()
+"""
+
+
+@pytest.fixture
+def app(tmp_path, redis_server):
+    """Instance A: the app the test writes through, publishing on ``redis_server``."""
+    return make_app(tmp_path, SOCKETIO_MESSAGE_QUEUE=redis_server.url)
+
+
+@pytest.fixture
+def instance_b(app, tmp_path, redis_server):
+    """Instance B's address."""
+    log = (tmp_path / "instance-b.log").open("w")
+    process = subprocess.Popen(  # noqa: S603 - our interpreter and code, our arguments
+        [
+            sys.executable,
+            "-c",
+            INSTANCE,
+            app.config["SQLALCHEMY_DATABASE_URI"],
+            app.config["SEARCH_INDEX_DIR"],
+            redis_server.url,
+        ],
+        stdout=subprocess.PIPE,
+        stderr=log,
+        text=True,
+        cwd=Path(__file__).resolve().parents[2],
+    )
+    try:
+        yield f"http://127.0.0.1:{int(process.stdout.readline())}"
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+        process.stdout.close()
+        log.close()
+
+
+def test_a_page_on_another_instance_catches_up_after_a_redis_outage(
+    app, cast, create_idea, create_user, add_member, redis_server, instance_b
+):
+    """The issue's case: votes through A reach a page on B; Redis stops, and a vote through A
+    meanwhile is lost to B; once Redis is back, B tells the page to resync, and watching
+    again (what ideas.js does) shows the vote."""
+    from community.extensions import db
+    from community.ideas import operations as ideas
+    from community.ideas.models import Idea
+
+    idea = create_idea(cast.space, cast.asker)
+    voters = [create_user(), create_user()]
+    for voter in voters:
+        add_member(cast.space, voter)
+
+    def vote(voter) -> None:
+        with app.test_request_context():
+            ideas.cast_vote(db.session.get(Idea, idea.id), db.session.get(type(voter), voter.id))
+            db.session.commit()
+
+    heard: dict[str, threading.Event] = {name: threading.Event() for name in ("hello", RESYNC)}
+    counts: list[int] = []
+    page = socketio.Client()
+    page.on("hello", lambda data: heard["hello"].set(), namespace="/ideas")
+    page.on(RESYNC, lambda data: heard[RESYNC].set(), namespace="/ideas")
+    pushed = threading.Event()
+
+    def on_votes(data):
+        counts.append(data["votes"])
+        pushed.set()
+
+    page.on("votes", on_votes, namespace="/ideas")
+    page.connect(instance_b, namespaces=["/ideas"], transports=["websocket"], wait_timeout=GENEROUS)
+    try:
+        assert page.call("watch", {"ideas": [idea.id]}, namespace="/ideas", timeout=GENEROUS)[
+            "votes"
+        ] == {str(idea.id): 0}
+        # B listens once this arrives (Redis keeps nothing for late subscribers).
+        with app.app_context():
+            while not heard["hello"].wait(0.1):
+                flask_socketio.emit("hello", {}, namespace="/ideas")
+
+        redis_server.stop()
+        vote(voters[0])  # committed; its push to B is lost (and logged)
+        redis_server.start()
+        assert heard[RESYNC].wait(GENEROUS)
+        answer = page.call("watch", {"ideas": [idea.id]}, namespace="/ideas", timeout=GENEROUS)
+        assert answer["votes"] == {str(idea.id): 1}
+        assert counts == []  # it came by catching up, not by a push
+
+        vote(voters[1])  # and pushes flow again
+        assert pushed.wait(GENEROUS)
+        assert counts == [2]
+    finally:
+        page.disconnect()
