@@ -47,9 +47,11 @@
   var live = window.io("/threads", { transports: ["websocket", "polling"] });
   // Watching answers with the replies by others since the last one shown: after a reconnect,
   // or a "resync" (the server's queue between instances was down), replies announced
-  // meanwhile are announced again.
+  // meanwhile are announced again. Only on the thread's last page: on an earlier one, the
+  // replies after its last are the later pages'.
   function watch() {
-    live.emit("watch", { thread: threadId, after: after }, function (answer) {
+    var data = bar.dataset.lastPage ? { thread: threadId } : { thread: threadId, after: after };
+    live.emit("watch", data, function (answer) {
       if (!answer || !answer.ok) { return; }
       (answer.replies || []).forEach(function (id) { if (id > after) { waiting[id] = true; } });
       show();

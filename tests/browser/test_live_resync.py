@@ -178,6 +178,27 @@ def test_a_thread_page_announces_replies_missed_while_offline(
     chinese.context.close()
 
 
+def test_an_earlier_page_of_a_thread_does_not_announce_the_later_pages(
+    browser, base_url, live_server, live_user, live_space, sign_in
+):
+    from community.forums.queries import POSTS_PER_PAGE
+
+    owner = live_user(role=Role.MODERATOR, display_name="Olga Owner")
+    slug = live_space(owner, name="Resync Pages", slug="resync-pages-bt")
+    thread_id = _thread(live_server, slug, owner, "A long talk")
+    for number in range(POSTS_PER_PAGE + 2):
+        _reply(live_server, thread_id, owner, f"Reply number {number}")
+    page = browser.new_context(base_url=base_url).new_page()
+    sign_in(page, live_user().username)
+    page.goto(f"/t/{thread_id}?page=1")
+    expect(page.locator("body")).to_have_attribute("data-thread-live", "watching")
+    expect(page.get_by_test_id("new-replies")).to_be_hidden()
+    page.goto(f"/t/{thread_id}?page=2")
+    expect(page.locator("body")).to_have_attribute("data-thread-live", "watching")
+    expect(page.get_by_test_id("new-replies")).to_be_hidden()
+    page.context.close()
+
+
 def test_the_notification_count_catches_up(
     browser, base_url, live_server, live_user, live_space, sign_in, lost_pushes
 ):
