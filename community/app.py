@@ -56,6 +56,7 @@ from community.web.health import register_health_probes
 from community.web.i18n import html_lang, select_locale
 from community.web.inputs import register_input_checks
 from community.web.live import Packet
+from community.web.queue import client_manager
 from community.web.security import register_body_limit, register_security_headers
 from community.web.touch import register_touches
 
@@ -120,6 +121,7 @@ def register_extensions(app: Flask) -> None:
         message_queue=app.config["SOCKETIO_MESSAGE_QUEUE"],
         cors_allowed_origins=app.config["SOCKETIO_ALLOWED_ORIGINS"],
         serializer=Packet,
+        **client_manager(app.config["SOCKETIO_MESSAGE_QUEUE"]),
     )
     register_login(app)
 
