@@ -14,6 +14,7 @@ from community import (
     accounts,
     analytics,
     api,
+    backups,
     brainstorms,
     experts,
     forums,
@@ -142,6 +143,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(home.bp)
     app.register_blueprint(accounts.bp)
     app.register_blueprint(settings.bp)
+    app.register_blueprint(backups.bp)
     app.register_blueprint(spaces.bp)
     app.register_blueprint(forums.bp)
     app.register_blueprint(ideas.bp)

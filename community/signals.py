@@ -40,6 +40,9 @@ profile_updated = _signals.signal("profile-updated")
 #: An admin changed a site setting. sender: the setting's key; ``before``, ``after`` (its
 #: values), ``by``.
 site_setting_changed = _signals.signal("site-setting-changed")
+#: An admin made or deleted a backup. sender: the archive's name; ``change``: "created" or
+#: "deleted", ``size`` (bytes), ``by``.
+backup_changed = _signals.signal("backup-changed")
 
 # Spaces. sender: the Space.
 #: A space was created. ``by``: its creator (now its owner).
