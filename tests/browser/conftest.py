@@ -19,6 +19,7 @@ from werkzeug.serving import make_server
 from community.extensions import socketio
 from tests.fixtures.accounts import PASSWORD, make_user
 from tests.fixtures.app import make_app
+from tests.fixtures.environment import unavailable
 
 # CI runs two test workers, each with a browser, on two cores: allow for a busy machine.
 expect.set_options(timeout=15_000)
@@ -43,9 +44,7 @@ def require_chromium() -> None:
         f"{CHROMIUM} is missing: browser tests need Debian's chromium "
         "(make test installs it when run as root)"
     )
-    if os.environ.get("CI", "").lower() == "true":
-        pytest.fail(message, pytrace=False)
-    pytest.skip(message)
+    unavailable(message)
 
 
 @pytest.fixture(scope="session")
