@@ -14,13 +14,11 @@ session in the ideate phase with visible notes) and ``--people`` members. Then, 
 Targets (issue #21): p95 < 300 ms for reads and < 500 ms for writes, errors < 0.1 %, note
 fan-out p95 < 250 ms.
 
-``--target embedded`` (the default) serves the embedded default the way ``make run``'s
-production twin would: one gunicorn gthread worker on SQLite, in-process Socket.IO.
-``--target url --url U --database-url D`` runs the same load against a site already running
-at ``U`` (the two-instance cluster of ``make cluster``, say) whose database is ``D`` (the bench
-fills it first: use a throwaway database). The site must let the bench sign its people in
-from one address (raise LOGIN_LIMIT_PER_IP, or trust a proxy header the bench sends: see
-``--forwarded``).
+Two targets, one after the other, reported side by side: ``embedded`` serves the embedded
+default as production would on one host (one gunicorn gthread worker on SQLite, in-process
+Socket.IO); ``cluster`` starts what ``make cluster`` starts (deploy/cluster.py: PostgreSQL,
+Redis, two instances, the job worker, nginx with TLS) in a temporary directory and sends the
+people through nginx. ``--targets embedded`` runs one.
 
 People run in ``--processes`` client processes (threads within each), so the load generator's
 own GIL does not add to the latencies it measures; it still shares the machine's cores with
@@ -54,6 +52,7 @@ import urllib3  # noqa: E402
 from served import free_port, production_app, production_env, start_server  # noqa: E402
 from sqlalchemy import insert, select  # noqa: E402
 
+from community import create_app  # noqa: E402
 from community.accounts.models import User  # noqa: E402
 from community.accounts.passwords import hash_password  # noqa: E402
 from community.brainstorms import operations as brainstorms  # noqa: E402
@@ -190,7 +189,10 @@ class Person:
     def __init__(self, site: Site, number: int) -> None:
         self.site, self.number = site, number
         self.http = Browser()
+        self.http.trust_env = False  # loopback: no proxy, no CA bundle from the environment
         self.http.verify = False  # the cluster's self-signed certificate
+        # Over https, forms are refused without a same-site Referer (as browsers send it).
+        self.http.headers["Referer"] = f"{site.url}/"
         if site.forwarded:
             self.http.headers["X-Forwarded-For"] = _address(number)
         self.csrf = ""
@@ -310,7 +312,7 @@ class Board:
             client.on("update", on_update, namespace=NAMESPACE)
             client.connect(
                 self.site.url,
-                headers={"Cookie": person.cookie_header()},
+                headers={"Cookie": person.cookie_header(), "Origin": self.site.url},
                 namespaces=[NAMESPACE],
                 transports=["websocket"],
                 wait_timeout=60,
@@ -489,20 +491,41 @@ def embedded(args) -> tuple[Site, callable]:
     return site, stop
 
 
-def at_url(args) -> tuple[Site, callable]:
-    """A running site at ``args.url`` whose (throwaway) database is ``args.database_url``."""
-    from community import create_app
-    from community.config import ProductionConfig
+def cluster(args) -> tuple[Site, callable]:
+    """The two-instance cluster of ``make cluster`` (deploy/cluster.py: PostgreSQL, Redis, two
+    gunicorn instances, the job worker, nginx with TLS) in a temporary state directory, its
+    database filled; the people come through nginx from one address, so the login limit per
+    address is raised for them."""
+    from deploy import cluster as launcher
 
-    app = create_app(
-        ProductionConfig,
-        SECRET_KEY=secrets.token_hex(32),
-        SQLALCHEMY_DATABASE_URI=args.database_url,
-        SEARCH_INDEX_DIR=tempfile.mkdtemp(prefix="cocreate-load-search-"),
+    state = Path(tempfile.mkdtemp(prefix="cocreate-load-cluster-"))
+    state.chmod(0o755)  # PostgreSQL runs as the postgres user when we are root
+    running = launcher.start(
+        state,
+        demo=False,
+        settings={"LOGIN_LIMIT_PER_IP": "100000 per minute"},
+        progress=lambda message: print(f"  cluster: {message}", flush=True),
     )
-    site = generate(app, args.people, args.threads, args.ideas)
-    site.url, site.forwarded = args.url.rstrip("/"), args.forwarded
-    return site, lambda: None
+    try:
+        from community.config import ProductionConfig
+
+        app = create_app(
+            ProductionConfig,
+            SECRET_KEY=running.secret_key,
+            SQLALCHEMY_DATABASE_URI=running.database_url,
+            SEARCH_INDEX_DIR=str(state / "bench-search"),
+        )
+        site = generate(app, args.people, args.threads, args.ideas)
+    except BaseException:
+        launcher.stop(running)
+        raise
+    site.url = running.url
+
+    def stop() -> None:
+        launcher.stop(running)
+        shutil.rmtree(state, ignore_errors=True)
+
+    return site, stop
 
 
 def bench_app():
@@ -512,17 +535,15 @@ def bench_app():
     return create_app()
 
 
+TARGETS = {"embedded": embedded, "cluster": cluster}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--target", choices=["embedded", "url"], default="embedded")
-    parser.add_argument("--url", help="the site's address (--target url)")
-    parser.add_argument("--database-url", help="the site's database, filled first (--target url)")
     parser.add_argument(
-        "--forwarded",
-        action="store_true",
-        help="send X-Forwarded-For per person (the site must trust one more proxy than it has)",
+        "--targets", nargs="+", choices=list(TARGETS), default=list(TARGETS), help="run on each"
     )
     parser.add_argument("--people", type=int, default=200)
     parser.add_argument("--board", type=int, default=50, help="people on the brainstorm board")
@@ -532,13 +553,17 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=300, help="threads in the space")
     parser.add_argument("--ideas", type=int, default=300, help="ideas in the space")
     args = parser.parse_args()
-    if args.target == "url" and not (args.url and args.database_url):
-        parser.error("--target url needs --url and --database-url")
-    site, stop = (embedded if args.target == "embedded" else at_url)(args)
-    try:
-        samples = run_load(site, args)
-    finally:
-        stop()
+    rows = []
+    for target in args.targets:
+        print(f"{target}: filling and starting", flush=True)
+        site, stop = TARGETS[target](args)
+        try:
+            samples = run_load(site, args)
+        finally:
+            stop()
+        rows += report(target, samples, args.seconds)
+        if samples.errors:
+            print(f"{target}: first errors", *sorted(set(samples.errors))[:10], sep="\n  ")
     print(
         f"\n{args.people} people ({args.board} on one board, a note every {args.note_every} s), "
         f"{args.seconds} s, 1-3 s between each person's actions; clients and servers share "
@@ -546,12 +571,7 @@ def main() -> None:
     )
     print("| target | kind | count | per s | p50 ms | p95 ms | p99 ms |")
     print("|---|---|---:|---:|---:|---:|---:|")
-    for line in report(
-        args.target if args.target == "embedded" else args.url, samples, args.seconds
-    ):
-        print(line)
-    if samples.errors:
-        print("\nfirst errors:", *sorted(set(samples.errors))[:10], sep="\n  ")
+    print(*rows, sep="\n")
 
 
 if __name__ == "__main__":

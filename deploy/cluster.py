@@ -109,6 +109,9 @@ class Cluster:
     database_url: str = ""
     secret_key: str = ""
     worker: bool = False
+    #: Settings given to every instance and command on top of the cluster's own (e.g. a
+    #: benchmark's higher login limit).
+    settings: dict[str, str] = field(default_factory=dict)
     #: The processes this object started, kept so that they are reaped when stopped.
     children: dict[str, subprocess.Popen] = field(default_factory=dict, repr=False)
 
@@ -143,6 +146,7 @@ class Cluster:
             "database_url": self.database_url,
             "secret_key": self.secret_key,
             "worker": self.worker,
+            "settings": self.settings,
             "url": self.url,
         }
         path = self.state / "cluster.json"
@@ -158,6 +162,7 @@ class Cluster:
             database_url=info["database_url"],
             secret_key=info["secret_key"],
             worker=info.get("worker", False),
+            settings=info.get("settings", {}),
         )
 
     # --- the app's environment ----------------------------------------------------------
@@ -175,6 +180,7 @@ class Cluster:
             "SITE_URL": self.url,
             # Each instance has its own folder (and so its own search index), as on two hosts.
             "COCREATE_INSTANCE": str(self.state / name),
+            **self.settings,
         }
         if name in self.ports:
             env["GUNICORN_BIND"] = f"127.0.0.1:{self.ports[name]}"
@@ -518,11 +524,13 @@ def start(
     nginx_port: int | None = None,
     demo: bool = True,
     worker: bool | None = None,
+    settings: dict[str, str] | None = None,
     progress=print,
 ) -> Cluster:
     """Start a cluster in ``state`` (made if needed) and return it; ports are free ones,
-    nginx's is ``nginx_port`` if given. A cluster whose state is there is started again with
-    its data (its ports too, unless taken)."""
+    nginx's is ``nginx_port`` if given; ``settings`` go to every instance's environment. A
+    cluster whose state is there is started again with its data (its ports too, unless
+    taken)."""
     missing = missing_binaries()
     if missing:
         raise ClusterError(f"missing: {', '.join(missing)} (Debian packages)")
@@ -540,6 +548,8 @@ def start(
             secret_key=secrets.token_hex(32),
             database_url=f"postgresql://cocreate:{password}@127.0.0.1:0/cocreate",
         )
+    if settings is not None:
+        cluster.settings = dict(settings)
     ports = dict(cluster.ports)
     for name in ("postgres", "redis", *INSTANCES, "nginx"):
         if name not in ports or not _port_free(ports[name]):
@@ -563,10 +573,10 @@ def start(
             for line in loaded.splitlines():
                 if line.startswith("Demo logins"):
                     progress(line)
-            for name in INSTANCES:
-                # Each instance's own search index (its own "host"), built from the database.
-                if cluster.flask("search", "check", name=name, check=False) != 0:
-                    cluster.flask("search", "rebuild", name=name)
+            # Search runs in PostgreSQL, the instances' one store: checked once, rebuilt if the
+            # load left it behind.
+            if cluster.flask("search", "check", check=False) != 0:
+                cluster.flask("search", "rebuild")
         for name in INSTANCES:
             progress(f"Instance {name} on 127.0.0.1:{ports[name]}")
             cluster.start_instance(name, wait=False)
