@@ -21,7 +21,7 @@ from community.forums import operations as forum_operations
 from community.ideas import operations as ideas_operations
 from community.ideas import trending
 from community.jobs.commands import jobs_cli
-from community.jobs.engine import start_scheduler_in_process
+from community.jobs.engine import Scheduler, in_process_schedule
 from community.notifications.commands import notifications_cli
 from community.permissions import Role
 from community.progress import running
@@ -96,9 +96,11 @@ def serve(host: str | None, port: int | None) -> None:
     port = app.config["PORT"] if port is None else port
     # Flask refuses app.run() under its CLI unless told this is deliberate.
     os.environ.pop("FLASK_RUN_FROM_CLI", None)
-    scheduled = start_scheduler_in_process(app)
+    scheduled = in_process_schedule(app)
     if scheduled is None:
         click.echo("Background jobs go to Redis: run `flask jobs worker` beside this.")
+    else:
+        Scheduler(app).start()
     for name, seconds in scheduled or ():
         click.echo(f"Running the job {name} every {seconds / 60:g} minutes.")
     click.echo(f"Cocreate is running on http://{host}:{port}/  (Ctrl+C to stop)")

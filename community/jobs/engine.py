@@ -289,13 +289,12 @@ def run_now(app: Flask, name: str) -> bool:
     return perform(app, name, {}, attempt=1, final=True) is None
 
 
-def start_scheduler_in_process(app: Flask) -> list[tuple[str, float]] | None:
-    """Under ``flask serve`` without Redis: run the periodic jobs on a thread of this process.
-    Returns what is scheduled (name, seconds), or None when the worker schedules them."""
+def in_process_schedule(app: Flask) -> list[tuple[str, float]] | None:
+    """What ``flask serve`` schedules on a thread of its own: without Redis, the periodic
+    jobs (name, seconds); None when a worker schedules them (Redis) or tests do (eager)."""
     jobs = engine(app)
     if not isinstance(jobs, InProcess) or jobs.eager:
         return None
-    Scheduler(app).start()
     return [(spec.name, period) for spec, period in periodic_jobs(app.config)]
 
 
