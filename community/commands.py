@@ -99,7 +99,7 @@ def serve(host: str | None, port: int | None) -> None:
     scheduled = in_process_schedule(app)
     if scheduled is None:
         click.echo("Background jobs go to Redis: run `flask jobs worker` beside this.")
-    else:
+    elif scheduled:
         Scheduler(app).start()
     for name, seconds in scheduled or ():
         click.echo(f"Running the job {name} every {seconds / 60:g} minutes.")
