@@ -11,6 +11,9 @@ docs/configuration.md shows the same declaration as tables (``envvars.settings_m
 tests/core/test_config_docs.py keeps them equal). Flask's
 ``from_prefixed_env`` is not used: it would rename every variable operators already set
 (``SECRET_KEY``, ``DATABASE_URL`` …) to ``COCREATE_…`` and takes any JSON value unchecked.
+
+Longer than 500 lines because it is the one declaration of every setting and its default:
+split by section, it would scatter what docs/configuration.md shows as one list.
 """
 
 from __future__ import annotations
