@@ -13,7 +13,7 @@ RUNS ?= 20
 RUN_HOST = $(if $(filter 0.0.0.0 :: [::],$(HOST)),localhost,$(if $(findstring :,$(HOST)),[$(HOST)],$(or $(HOST),127.0.0.1)))
 RUN_SITE_URL = http://$(RUN_HOST):$(or $(PORT),5000)
 
-.PHONY: run test stress install install-dev browser-deps translations configuration-tables extract-messages lint format clean
+.PHONY: run test test-cluster cluster cluster-stop cluster-deps stress install install-dev browser-deps translations configuration-tables extract-messages lint format clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -26,6 +26,11 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 
 $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@ $(VENV)/.installed
+
+# PostgreSQL's driver, Redis's client and gunicorn: what `make cluster` runs.
+$(VENV)/.installed-cluster: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[postgres,scale]'
 	touch $@ $(VENV)/.installed
 
 install: $(VENV)/.installed translations
@@ -59,8 +64,37 @@ browser-deps:
 	    echo "NOTE: chromium or fonts-noto-cjk is missing and we are not root: browser tests will be skipped."; \
 	fi
 
-test: install-dev browser-deps
-	COCREATE_ENV=testing $(BIN)/pytest -n auto
+# tests/cluster runs on its own after the rest: one cluster for all its tests (under xdist,
+# each worker would start one).
+test: install-dev browser-deps cluster-deps
+	COCREATE_ENV=testing $(BIN)/pytest -n auto --ignore=tests/cluster
+	COCREATE_ENV=testing $(BIN)/pytest tests/cluster
+
+# Two instances behind nginx, with PostgreSQL and Redis (tests/cluster; part of `make test`).
+test-cluster: install-dev cluster-deps
+	COCREATE_ENV=testing $(BIN)/pytest tests/cluster
+
+# PostgreSQL, Redis, nginx and openssl for `make cluster` and tests/cluster: installed from
+# Debian's packages when missing and we are root.
+CLUSTER_PACKAGES = $(shell $(PYTHON) deploy/cluster.py missing)
+cluster-deps:
+	@missing="$(CLUSTER_PACKAGES)"; \
+	if [ -z "$$missing" ]; then :; \
+	elif [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null; then \
+	    echo "Installing $$missing for the cluster..."; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	else \
+	    echo "NOTE: $$missing missing and we are not root: the cluster cannot start (tests/cluster is skipped)."; \
+	fi
+
+# PostgreSQL, Redis, two instances under gunicorn, a job worker and nginx (TLS, self-signed) on
+# loopback ports, with the demo loaded; everything in .cluster/. CLUSTER_PORT: nginx's port.
+cluster: $(VENV)/.installed-cluster translations cluster-deps
+	$(BIN)/python deploy/cluster.py start $(if $(CLUSTER_PORT),--port $(CLUSTER_PORT))
+
+# Stops exactly what `make cluster` started (by its pid files in .cluster/pids).
+cluster-stop:
+	@$(PYTHON) deploy/cluster.py stop
 
 # The race tests, RUNS times each, while other tests, SQLite writers and busy loops load the
 # machine (bench/stress.py); PostgreSQL too when TEST_POSTGRES_URL is set or we are root.

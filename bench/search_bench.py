@@ -1,8 +1,10 @@
-"""On-demand benchmark of the search backend (SQLite FTS5): build, writes, queries, suggestions."""
+"""On-demand benchmark of a search backend (SQLite FTS5, or PostgreSQL with ``--postgres``):
+build, writes, queries, suggestions."""
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import dataclasses
 import itertools
 import math
@@ -244,11 +246,59 @@ def bench_suggest(backend, docs: list[SearchDocument], count: int, budget: float
 def bench_apply(backend, docs: list[SearchDocument], commits: int) -> tuple:
     rng = random.Random(11)
     times = []
+
+    def write(doc: SearchDocument) -> None:
+        backend.apply([doc], [])
+        if backend.transactional:  # written in the session's transaction: commit it
+            from community.extensions import db
+
+            db.session.commit()
+
     for i in range(commits):
         old = docs[rng.randrange(len(docs))]
         edited = dataclasses.replace(old, body=old.body + f" edit{i}")
-        times.append(timed(backend.apply, [edited], [])[0])
+        times.append(timed(write, edited)[0])
     return ("apply: 1-doc commit", "-", commits, *stats(times), "")
+
+
+@contextlib.contextmanager
+def postgres_backend(url: str):
+    """The PostgreSQL backend on the database at ``url`` (its search tables made if missing,
+    as the migration makes them), inside an app context; the tables are left as they are."""
+    from sqlalchemy import make_url, text
+
+    from community.app import create_app
+    from community.config import DevelopmentConfig
+    from community.extensions import db
+    from community.search import pg_schema
+    from community.search.pg_backend import PostgresBackend
+
+    url = make_url(url).set(drivername="postgresql+psycopg").render_as_string(hide_password=False)
+    app = create_app(DevelopmentConfig, SQLALCHEMY_DATABASE_URI=url)
+    with app.app_context():
+        with db.engine.begin() as conn:
+            conn.execute(text("CREATE EXTENSION IF NOT EXISTS pg_trgm"))
+            pg_schema.metadata.create_all(conn)
+        try:
+            yield PostgresBackend()
+        finally:
+            db.session.remove()
+            db.engine.dispose()
+
+
+def postgres_mb() -> float:
+    from sqlalchemy import text
+
+    from community.extensions import db
+
+    size = db.session.execute(
+        text(
+            "SELECT pg_total_relation_size('search_documents') "
+            "+ pg_total_relation_size('search_spelling')"
+        )
+    ).scalar()
+    db.session.rollback()
+    return size / 1e6
 
 
 def print_table(rows: list[tuple]) -> None:
@@ -269,22 +319,36 @@ def main() -> None:
     parser.add_argument("--reuse", action="store_true", help="skip the build if an index exists")
     parser.add_argument("--runs", type=int, default=60, help="timed runs per query set and access")
     parser.add_argument("--budget", type=float, default=60, help="max seconds per row (>= 10 runs)")
+    parser.add_argument(
+        "--postgres",
+        metavar="URL",
+        help="bench the PostgreSQL backend in this database (its search tables are replaced "
+        "unless --reuse)",
+    )
     args = parser.parse_args()
-    path = args.dir or tempfile.mkdtemp(prefix="cocreate-bench-")
-    keep = args.keep
+    with contextlib.ExitStack() as stack:
+        if args.postgres:
+            backend = stack.enter_context(postgres_backend(args.postgres))
+            run(args, backend, None, size=postgres_mb)
+        else:
+            path = args.dir or tempfile.mkdtemp(prefix="cocreate-bench-")
+            run(args, SqliteBackend(path), path, size=lambda: dir_mb(path))
+
+
+def run(args, backend, path: str | None, size) -> None:
+    keep = args.keep or path is None
 
     begin = time.perf_counter()
     docs = make_documents(args.docs)
     print(f"generated {len(docs)} documents in {time.perf_counter() - begin:.1f} s")
-    backend = SqliteBackend(path)
     existing = sum(backend.counts().values())
     if args.reuse and existing:
-        print(f"reusing the index in {path} ({existing} documents)")
+        print(f"reusing the index in {path or args.postgres} ({existing} documents)")
         keep = True  # not ours to delete
     else:
         seconds = timed(backend.rebuild, docs)[0] / 1000
         print(f"built {len(docs)} documents in {seconds:.1f} s = {len(docs) / seconds:.0f} docs/s")
-    print(f"index size on disk: {dir_mb(path):.1f} MB")
+    print(f"index size on disk: {size():.1f} MB")
     try:
         rows = [bench_apply(backend, docs, 200)]
         begin = time.perf_counter()

@@ -13,6 +13,7 @@ from flask import current_app, has_app_context
 from flask_sqlalchemy.session import Session as FlaskSession
 from sqlalchemy import DateTime, MetaData, event
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 from werkzeug.routing import IntegerConverter
@@ -191,11 +192,17 @@ class Session(FlaskSession):
             for func, args, kwargs in pending:
                 try:
                     func(*args, **kwargs)
-                except Exception:
+                except Exception as error:
                     # The data is committed; a failed side effect must not fail the request.
                     background.exception(
                         "after-commit task %s failed", getattr(func, "__qualname__", func)
                     )
+                    if isinstance(error, SQLAlchemyError):
+                        # Its transaction (opened after the commit) may be unusable, e.g. the
+                        # connection was lost: end it, so the request's next read starts anew
+                        # (and meets an outage as a 503, not "Can't reconnect until invalid
+                        # transaction is rolled back"). The queued tasks still run.
+                        super().rollback()
 
     def rollback(self) -> None:
         self.info.pop("before_commit", None)
@@ -207,7 +214,14 @@ class Session(FlaskSession):
         self.info.pop("before_commit", None)
         self.info.pop("after_commit", None)
         self.info.pop("transaction_scoped", None)
-        super().close()
+        try:
+            super().close()
+        except SQLAlchemyError:
+            # Ending the transaction failed: its connection is gone (the database restarted
+            # under it). The request's answer is decided by now and must not become a 500:
+            # drop the connection instead of returning it to the pool.
+            background.warning("closing a session failed; its connection is dropped")
+            super().invalidate()
 
 
 #: The largest row id: ids are 32-bit INTEGER columns on every backend (PostgreSQL refuses a

@@ -6,6 +6,8 @@ from logging.config import fileConfig
 from alembic import context
 from flask import current_app
 
+from community.search.pg_schema import not_a_model
+
 # this is the Alembic Config object, which provides
 # access to the values within the .ini file in use.
 config = context.config
@@ -93,6 +95,8 @@ def run_migrations_online():
             # enforced; turn them off for the migration and check the result after.
             connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
             connection.commit()
+        # The PostgreSQL search tables are not models (community/search/pg_schema.py).
+        conf_args.setdefault("include_name", not_a_model)
         context.configure(connection=connection, target_metadata=get_metadata(), **conf_args)
 
         with context.begin_transaction():

@@ -77,6 +77,7 @@ from community.permissions import ROLE_LABELS, Role, guardian, permission_requir
 from community.web import drafts
 from community.web.actions import attempt, finish, refuse_form, saving
 from community.web.args import parse
+from community.web.i18n import ACCOUNT_KEY as ACCOUNT_LOCALE_KEY
 from community.web.i18n import SESSION_KEY as LOCALE_KEY
 from community.web.security import safe_next
 
@@ -97,7 +98,8 @@ def _login_account_key() -> str:
 
 
 def _fresh_cookie_session() -> None:
-    """Empty the cookie session: nothing from before survives but the language."""
+    """Empty the cookie session: nothing from before survives but the language chosen with
+    the switcher (a signed-out person's language is not the last account's)."""
     locale = session.get(LOCALE_KEY)
     session.clear()
     if locale:
@@ -110,7 +112,7 @@ def _sign_in(user: User, remember: bool) -> None:
     during an outage) still speak it."""
     _fresh_cookie_session()
     if user.locale:
-        session[LOCALE_KEY] = user.locale
+        session[ACCOUNT_LOCALE_KEY] = user.locale
     login_user(user, remember=remember)
 
 
@@ -396,8 +398,9 @@ def edit_profile():
                 locale=form.locale.data or None,
             )
         if saved:
+            session.pop(ACCOUNT_LOCALE_KEY, None)
             if user.locale:
-                session[LOCALE_KEY] = user.locale
+                session[ACCOUNT_LOCALE_KEY] = user.locale
             flash(_("Profile saved."), "success")
             drafts.posted("profile")
             return redirect(url_for("accounts.profile", username=user.username))

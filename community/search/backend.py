@@ -1,9 +1,9 @@
 """The search interface: what any search backend offers, and the values that cross it.
 
-The SQLite FTS5 backend (``sqlite_backend.py``) is the embedded default; a search server can
-implement the same :class:`SearchBackend` later. Access control is part of every query: the
-caller passes an :class:`Access` built from the database, and the backend applies it as a
-filter that the user's query text cannot widen.
+The SQLite FTS5 backend (``sqlite_backend.py``) is the embedded default; the PostgreSQL one
+(``pg_backend.py``) is used when the application's database is PostgreSQL. Access control is
+part of every query: the caller passes an :class:`Access` built from the database, and the
+backend applies it as a filter that the user's query text cannot widen.
 """
 
 from __future__ import annotations
@@ -20,8 +20,9 @@ OPEN_VISIBILITIES = ("public", "restricted")  # readable by anyone who may read 
 
 
 def clean_query_text(text: str) -> str:
-    """Drop control characters and cut overlong input, so any text gives a quick answer."""
-    text = re.sub(r"[\x00-\x1f\x7f]+", " ", text or "")
+    """Drop control characters and unpaired surrogates (which no database driver can send)
+    and cut overlong input, so any text gives a quick answer."""
+    text = re.sub(r"[\x00-\x1f\x7f\ud800-\udfff]+", " ", text or "")
     return " ".join(text.split())[:MAX_QUERY_CHARS]
 
 
@@ -97,11 +98,17 @@ class SearchResults:
     facets: dict[str, dict[str, int]] = field(default_factory=dict)
     suggestion: str | None = None  # "did you mean", only if it finds something visible
     sampled: int = 0  # when > 0: hits and facet counts come from this many newest matches
+    estimated_total: bool = False  # ``total`` is an estimate (a broad search on PostgreSQL)
     incomplete: bool = False  # the index is missing, or restarted empty: being rebuilt
 
 
 class SearchBackend(abc.ABC):
     """What the application needs from a search engine."""
+
+    #: Whether :meth:`apply` writes in the application's database transaction (so changes
+    #: are applied before the content's commit, and commit or roll back with it), rather
+    #: than to a store of its own after the commit.
+    transactional = False
 
     @abc.abstractmethod
     def apply(self, upserts: Iterable[SearchDocument], removals: Iterable[str]) -> None:

@@ -1,9 +1,12 @@
-"""A user's search text as an FTS5 expression made only of quoted terms and operators.
+"""A user's search text as an expression made only of quoted terms and operators.
 
 :func:`parse_query` reads the little syntax people type — words are ANDed, ``OR`` separates
 alternatives, ``"a b"`` is a phrase, ``-word`` excludes — and analyses each word into terms
-(``analysis.py``); everything else (field syntax, wildcards, brackets) is just text. Every
-term reaches FTS5 through :func:`quote`, so nothing typed can become FTS5's own syntax.
+(``analysis.py``); everything else (field syntax, wildcards, brackets) is just text. The result
+is kept as a structure (:attr:`ParsedQuery.groups`) and written out for each engine: as an
+FTS5 expression (``expression``), every term through :func:`quote`, and as a PostgreSQL
+``tsquery`` (:func:`tsquery`), every term through :func:`lexeme`, so nothing typed can become
+either engine's own syntax.
 """
 
 from __future__ import annotations
@@ -22,6 +25,20 @@ def quote(term: str) -> str:
     return '"' + term.replace('"', '""') + '"'
 
 
+def lexeme(term: str) -> str:
+    """``term`` as a quoted ``tsquery``/``tsvector`` lexeme: one term, taken as it is."""
+    return "'" + term.replace("\\", "\\\\").replace("'", "''") + "'"
+
+
+@dataclass(frozen=True)
+class Item:
+    """One word or phrase of a query: its terms, which must all match (in this order, next
+    to each other, for a phrase)."""
+
+    terms: tuple[str, ...]
+    phrase: bool
+
+
 @dataclass
 class ParsedQuery:
     """A user's text as an FTS5 expression made only of quoted terms and operators."""
@@ -29,6 +46,9 @@ class ParsedQuery:
     expression: str | None
     terms: list[str] = field(default_factory=list)  # the positive terms (for highlighting)
     words: list[str] = field(default_factory=list)  # the positive words as typed (folded)
+    # The alternatives (OR) that can match: each its items that must match and those that
+    # must not (alternatives of exclusions alone are left out).
+    groups: list[tuple[list[Item], list[Item]]] = field(default_factory=list)
 
 
 _ITEM = re.compile(r'(-?)"([^"]*)"?|(\S+)')
@@ -37,7 +57,7 @@ _ITEM = re.compile(r'(-?)"([^"]*)"?|(\S+)')
 def parse_query(text: str) -> ParsedQuery:
     """Words are ANDed; ``OR`` separates alternatives; ``"a b"`` is a phrase; ``-word``
     excludes. Anything else is text: field syntax, wildcards and brackets are just words."""
-    groups: list[tuple[list[str], list[str]]] = [([], [])]
+    groups: list[tuple[list[Item], list[Item]]] = [([], [])]
     positive_terms: list[str] = []
     words: list[str] = []
     budget = MAX_QUERY_TERMS
@@ -53,12 +73,7 @@ def parse_query(text: str) -> ParsedQuery:
         if not found:
             continue
         budget -= len(found)
-        if phrase is not None:
-            item = quote(" ".join(found))
-        else:
-            item = " AND ".join(quote(t) for t in found)
-            if len(found) > 1:
-                item = f"({item})"
+        item = Item(tuple(found), phrase is not None)
         positives, negatives = groups[-1]
         if negated:
             negatives.append(item)
@@ -68,13 +83,40 @@ def parse_query(text: str) -> ParsedQuery:
             words.extend(w for w in re.findall(r"\w+", normalise(source).casefold()))
         if budget <= 0:
             break
+    # A group of exclusions alone would list everything else.
+    groups = [(positives, negatives) for positives, negatives in groups if positives]
+    return ParsedQuery(_fts5(groups), list(dict.fromkeys(positive_terms)), words, groups)
+
+
+def _fts5_item(item: Item) -> str:
+    if item.phrase:
+        return quote(" ".join(item.terms))
+    text = " AND ".join(quote(t) for t in item.terms)
+    return f"({text})" if len(item.terms) > 1 else text
+
+
+def _fts5(groups: list[tuple[list[Item], list[Item]]]) -> str | None:
     clauses = []
     for positives, negatives in groups:
-        if not positives:  # a group of exclusions alone would list everything else
-            continue
-        clause = " AND ".join(positives)
+        clause = " AND ".join(_fts5_item(i) for i in positives)
         if negatives:
-            clause = f"({clause}) NOT ({' OR '.join(negatives)})"
+            clause = f"({clause}) NOT ({' OR '.join(_fts5_item(i) for i in negatives)})"
         clauses.append(f"({clause})")
-    expression = " OR ".join(clauses) if clauses else None
-    return ParsedQuery(expression, list(dict.fromkeys(positive_terms)), words)
+    return " OR ".join(clauses) if clauses else None
+
+
+def _tsquery_item(item: Item) -> str:
+    text = (" <-> " if item.phrase else " & ").join(lexeme(t) for t in item.terms)
+    return f"({text})" if len(item.terms) > 1 else text
+
+
+def tsquery(parsed: ParsedQuery) -> str | None:
+    """``parsed`` as the text of a PostgreSQL ``tsquery`` (cast, never parsed by
+    ``to_tsquery``): the same alternatives, phrases and exclusions as ``expression``."""
+    clauses = []
+    for positives, negatives in parsed.groups:
+        clause = " & ".join(_tsquery_item(i) for i in positives)
+        if negatives:
+            clause = f"({clause}) & !({' | '.join(_tsquery_item(i) for i in negatives)})"
+        clauses.append(f"({clause})")
+    return " | ".join(clauses) if clauses else None

@@ -7,7 +7,7 @@ import os
 from collections.abc import Iterable
 
 from flask import Flask, current_app
-from sqlalchemy import select
+from sqlalchemy import make_url, select
 
 from community.extensions import db
 from community.permissions import Role, has_role
@@ -20,6 +20,7 @@ from community.search.backend import (
     SearchResults,
 )
 from community.search.indexer import IndexQueue
+from community.search.pg_backend import PostgresBackend
 from community.search.sqlite_backend import SqliteBackend
 from community.spaces.models import Membership, MembershipState, Space, Visibility
 
@@ -27,13 +28,17 @@ from community.spaces.models import Membership, MembershipState, Space, Visibili
 class SearchService:
     """Search for one app: its backend and its queue of index changes."""
 
-    def __init__(self, backend: SearchBackend, queue: IndexQueue) -> None:
+    def __init__(self, backend: SearchBackend, queue: IndexQueue | None) -> None:
         self.backend = backend
-        self.queue = queue
+        self.queue = queue  # None when the backend writes in the content's transaction
 
     def index(self, upserts: Iterable[SearchDocument] = (), removals: Iterable[str] = ()) -> None:
-        """Queue index changes (written in the background, retried on failure)."""
-        self.queue.put(upserts, removals)
+        """Index changes: written in the current transaction by a transactional backend, else
+        queued (written in the background, retried on failure)."""
+        if self.queue is None:
+            self.backend.apply(upserts, removals)
+        else:
+            self.queue.put(upserts, removals)
 
     def search(self, user, **params) -> SearchResults:
         """Search as ``user``: only what they may read can come back."""
@@ -88,7 +93,12 @@ def access_for(user) -> Access:
 
 
 def init_search(app: Flask) -> None:
-    """Open (or create) the index for ``app``."""
+    """Search for ``app``: in PostgreSQL when the application's database is PostgreSQL (the
+    tables its migration made), else in an SQLite FTS5 index opened (or created) in
+    ``SEARCH_INDEX_DIR``."""
+    if make_url(app.config["SQLALCHEMY_DATABASE_URI"]).get_backend_name() == "postgresql":
+        app.extensions["search"] = SearchService(PostgresBackend(), None)
+        return
     path = app.config.get("SEARCH_INDEX_DIR") or os.path.join(app.instance_path, "search")
     backend = SqliteBackend(path)
     queue = IndexQueue(backend, synchronous=app.config["SEARCH_SYNC"])

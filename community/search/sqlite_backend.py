@@ -24,10 +24,8 @@ import math
 import re
 import sqlite3
 import time
-from collections import Counter
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from typing import NamedTuple
 
 from community.search import index_tables
 from community.search.analysis import STOP_WORDS, normalise, terms
@@ -45,27 +43,15 @@ from community.search.highlight import Highlighter
 from community.search.index_store import IndexBusy, IndexStore, OpenIndex, sync_file
 from community.search.index_tables import COLUMNS, SCHEMA_VERSION, decode_document
 from community.search.parsing import MAX_QUERY_TERMS, ParsedQuery, parse_query, quote
+from community.search.sampling import Sampled, by_date, estimated_facets, ranked_broad
 from community.search.spelling import corrected
 
-TAG_FACET_SIZE = 30
 RANK = "bm25(terms, 2.0, 1.0, 1.5, 0.0)"  # title, body, tags; never the meta column
 TITLE_RANK = "bm25(title_terms, 1.0, 0.0)"
 SAMPLE = 1000  # a search ranks and facets at most this many of its newest matches
 SUGGEST_SAMPLE = 500
 MIN_PREFIX = 2  # a shorter last word is not expanded as a prefix (it would match everything)
 SEARCHED = "title body tags"  # the columns a search matches (suggestions: ``words``)
-
-
-class Sampled(NamedTuple):
-    """One of a search's newest matches: what ranking and facets need of it."""
-
-    rowid: int
-    kind: str
-    space_id: str
-    status: str
-    tags: str
-    updated: float | None
-    title_terms: str
 
 
 class SqliteBackend(SearchBackend):
@@ -269,7 +255,7 @@ class SqliteBackend(SearchBackend):
             total=total,
             page=page,
             pages=math.ceil(len(sample) / query.per_page),
-            facets=_estimated_facets(sample, total),
+            facets=estimated_facets(sample, total),
             sampled=len(sample) if broad else 0,
             incomplete=incomplete,
         )
@@ -311,13 +297,9 @@ class SqliteBackend(SearchBackend):
         """``sample`` in the order shown: newest first when sorted by date; else by BM25, or,
         for a broad search, by how many query terms the title holds and then newest first."""
         if sort == "date":
-            return sorted(sample, key=lambda row: (row.updated or 0, row.rowid), reverse=True)
+            return by_date(sample)
         if broad:
-            wanted = set(parsed.terms)
-            return sorted(
-                sample,
-                key=lambda row: (-len(wanted.intersection(row.title_terms.split())), -row.rowid),
-            )
+            return ranked_broad(sample, parsed.terms)
         scores = dict(
             con.execute(f"SELECT rowid, {RANK} FROM terms WHERE terms MATCH ?", [matching])  # noqa: S608
         )
@@ -431,20 +413,3 @@ class SqliteBackend(SearchBackend):
                 return set()
             rows = index.con.execute("SELECT doc_id FROM documents WHERE kind = ?", (kind,))
             return {doc_id for (doc_id,) in rows}
-
-
-def _estimated_facets(sample: list[Sampled], total: int) -> dict[str, dict[str, int]]:
-    """Facet counts of the ``total`` matches, from ``sample`` (exact when it is all of them,
-    scaled up when it is the newest of more)."""
-    scale = total / len(sample)
-    tags = Counter(tag for row in sample if row.tags for tag in row.tags.split(","))
-    facets = {
-        "kind": Counter(row.kind for row in sample),
-        "space_id": Counter(row.space_id for row in sample),
-        "status": Counter(row.status for row in sample if row.status),
-        "tags": dict(tags.most_common(TAG_FACET_SIZE)),
-    }
-    return {
-        name: {value: round(count * scale) for value, count in counter.items()}
-        for name, counter in facets.items()
-    }

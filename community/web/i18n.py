@@ -8,7 +8,8 @@ from flask import current_app, has_request_context, request, session
 from flask_babel import force_locale
 from flask_login import current_user
 
-SESSION_KEY = "locale"
+SESSION_KEY = "locale"  # the switcher's choice: kept across sign-in and sign-out
+ACCOUNT_KEY = "account_locale"  # the signed-in account's language: gone at sign-out
 
 
 def normalise_locale(tag: str | None) -> str | None:
@@ -39,11 +40,12 @@ def select_locale() -> str:
 
 def request_locale() -> str:
     """The reader's language from the request alone, without reading the database (error
-    pages): the switcher's choice (also set at sign-in from the account's language), then
-    Accept-Language, then the default."""
-    chosen = normalise_locale(session.get(SESSION_KEY))
-    if chosen:
-        return chosen
+    pages): the signed-in account's language (copied at sign-in), then the switcher's choice,
+    then Accept-Language, then the default."""
+    for key in (ACCOUNT_KEY, SESSION_KEY):
+        chosen = normalise_locale(session.get(key))
+        if chosen:
+            return chosen
     for tag, _quality in request.accept_languages:
         chosen = normalise_locale(tag)
         if chosen:

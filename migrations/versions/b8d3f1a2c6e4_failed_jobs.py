@@ -1,7 +1,7 @@
 """failed background jobs, kept for admins to retry or delete
 
 Revision ID: b8d3f1a2c6e4
-Revises: e2b9f4c7a1d6
+Revises: c5d1a8e3f702
 Create Date: 2026-12-07 06:00:00.000000
 
 """
@@ -14,7 +14,7 @@ import community.database
 
 # revision identifiers, used by Alembic.
 revision = "b8d3f1a2c6e4"
-down_revision = "e2b9f4c7a1d6"
+down_revision = "c5d1a8e3f702"
 branch_labels = None
 depends_on = None
 

@@ -22,6 +22,22 @@ def test_login_by_username_and_by_email_any_case(client, create_user):
     assert response.status_code == 302
 
 
+def test_the_account_language_goes_at_sign_out_and_the_switchers_stays(client, create_user):
+    """The cookie keeps the account's language while signed in (error pages read it without
+    the database); the next person at a shared computer gets the switcher's choice or their
+    browser's, not the last account's."""
+    create_user("lin", locale="zh_Hans")
+    client.submit("/login", {"login": "lin", "password": PASSWORD})
+    client.submit("/logout")
+    assert "Sign in" in page_text(client.get("/login", headers={"Accept-Language": "en"}))
+    client.submit("/language", {"locale": "zh_Hans", "next": "/"})
+    create_user("ben", locale="en")
+    client.submit("/login", {"login": "ben", "password": PASSWORD})
+    assert "Welcome back" in signed_in_as(client)
+    client.submit("/logout")
+    assert "登录" in page_text(client.get("/login", headers={"Accept-Language": "en"}))
+
+
 def test_wrong_password_and_unknown_user_get_the_same_message(client, create_user):
     create_user("dave")
     wrong = client.submit("/login", {"login": "dave", "password": "not the password"})

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select, text
+from sqlalchemy import exc as sa_exc
 
 from community.accounts.models import User
 from community.extensions import db
@@ -56,3 +57,23 @@ def test_before_commit_work_runs_inside_the_transaction_and_not_after_a_rollback
         names = db.session.scalars(select(User.username)).all()
     assert seen == ["kept"]
     assert names == ["kept"]
+
+
+def test_ending_a_request_whose_connection_died_does_not_fail_it(app):
+    """PostgreSQL restarting terminates the connections it holds; the request's end rolls its
+    session back on one of them and that fails. The answer is decided by then (the vote
+    committed, or a 503): ending the session must not turn it into a 500."""
+
+    def terminated(*_args):
+        raise sa_exc.OperationalError(
+            "ROLLBACK", {}, Exception("terminating connection due to administrator command")
+        )
+
+    with app.app_context():
+        db.session.execute(text("SELECT 1"))
+        event.listen(db.engine, "rollback", terminated)
+        try:
+            db.session.remove()  # what Flask-SQLAlchemy does at the end of every request
+        finally:
+            event.remove(db.engine, "rollback", terminated)
+        assert db.session.scalar(text("SELECT 1")) == 1

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import logging
 
+from sqlalchemy import exc as sa_exc
+from sqlalchemy import text
+
 from community import signals
 from community.accounts import operations
 from community.extensions import db
@@ -62,3 +65,21 @@ def test_work_queued_by_a_side_effect_runs_too(app_ctx):
     signals.on_commit(lambda: signals.on_commit(seen.append, "second"))
     db.session.commit()
     assert seen == ["second"]
+
+
+def test_a_side_effect_losing_the_database_leaves_the_session_usable(app_ctx, caplog):
+    """A side effect reads after the commit and the database goes away meanwhile (its
+    connection invalidated): the request goes on, and its next read reconnects (or, while
+    the database is down, fails as an outage, a 503) instead of "Can't reconnect until
+    invalid transaction is rolled back", a 500."""
+
+    def lose_the_connection():
+        db.session.execute(text("SELECT 1"))
+        db.session.connection().invalidate()
+        raise sa_exc.OperationalError("SELECT 1", {}, Exception("server closed the connection"))
+
+    signals.on_commit(lose_the_connection)
+    with caplog.at_level(logging.ERROR):
+        db.session.commit()
+    assert "after-commit task" in caplog.text
+    assert db.session.scalar(text("SELECT 1")) == 1

@@ -7,6 +7,9 @@ import pytest
 
 from community.spaces.models import MembershipState
 from tests.fixtures.app import page_text
+from tests.search.conftest import BOTH_BACKENDS
+
+pytestmark = BOTH_BACKENDS
 
 CANARY = "Zebrafinch"
 

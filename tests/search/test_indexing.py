@@ -1,4 +1,4 @@
-"""The index follows the database: after commit, never for a rollback; rebuild and check."""
+"""The index follows the database: with the commit, never for a rollback; rebuild and check."""
 
 from __future__ import annotations
 
@@ -13,12 +13,14 @@ from community.forums.models import Post, Thread
 from community.search.backend import SearchDocument
 from community.search.service import search_service
 from community.search.sqlite_backend import SqliteBackend
+from tests.search.conftest import BOTH_BACKENDS
 
 
 def ids(backend, kind):
     return backend.document_ids(kind)
 
 
+@BOTH_BACKENDS
 def test_new_thread_and_reply_are_indexed_after_commit(
     app, cast, create_thread, create_reply, backend, found
 ):
@@ -31,6 +33,7 @@ def test_new_thread_and_reply_are_indexed_after_commit(
     assert found("gantry") == ["Gantry noise at night", "Re: Gantry noise at night"]
 
 
+@BOTH_BACKENDS
 def test_rolled_back_write_is_never_indexed(app, cast, backend):
     from community.accounts.models import User
     from community.spaces.models import Space
@@ -49,6 +52,7 @@ def test_rolled_back_write_is_never_indexed(app, cast, backend):
     assert ids(backend, "thread") == set()
 
 
+@BOTH_BACKENDS
 def test_edit_delete_restore_move_and_accept_follow_the_database(
     app, client, cast, login, create_thread, create_reply, create_space, backend, found
 ):
@@ -103,6 +107,7 @@ def search_service_hits(app, text):
         )
 
 
+@BOTH_BACKENDS
 def test_space_visibility_change_is_followed(app, client, cast, login, create_thread, found):
     create_thread(cast.space, cast.asker, title="Roadmap hints")
     assert found("roadmap") == ["Roadmap hints"]
@@ -121,6 +126,7 @@ def test_space_visibility_change_is_followed(app, client, cast, login, create_th
     assert found("roadmap") == []
 
 
+@BOTH_BACKENDS
 def test_rebuild_equals_incremental_index_and_check_agrees(
     app, cast, create_thread, create_reply, create_idea, backend
 ):

@@ -5,6 +5,9 @@ from __future__ import annotations
 import pytest
 
 from tests.fixtures.app import page_text
+from tests.search.conftest import BOTH_BACKENDS
+
+pytestmark = BOTH_BACKENDS
 
 
 @pytest.fixture
@@ -165,72 +168,6 @@ def test_parser_only_emits_quoted_terms():
     )
     assert parse_query("the of and").expression is None
     assert parse_query('" OR "').expression is None
-
-
-def test_broad_searches_rank_the_newest_matches_and_count_all(tmp_path, monkeypatch):
-    from datetime import UTC, datetime, timedelta
-
-    from community.search import sqlite_backend
-    from community.search.backend import Access, SearchDocument, SearchQuery
-
-    monkeypatch.setattr(sqlite_backend, "SAMPLE", 4)
-    backend = sqlite_backend.SqliteBackend(str(tmp_path / "ix"))
-    start = datetime(2026, 1, 1, tzinfo=UTC)
-    docs = [
-        SearchDocument(
-            id=f"thread:{n}",
-            kind="thread",
-            title=("Valve" if n == 8 else "Pump")
-            + f" number {n}"
-            + (" pump pump" if n == 1 else ""),
-            body="pump",
-            url=f"/t/{n}",
-            space_id="1" if n % 2 else "2",
-            visibility="private" if n == 9 else "public",
-            updated=start + timedelta(days=n),
-        )
-        for n in range(1, 11)
-    ]
-    assert backend.rebuild(reversed(docs)) == 10  # any order in; rows follow time
-    anonymous = Access(masked_space_ids=frozenset())
-    results = backend.search(SearchQuery(text="pump", access=anonymous))
-    assert results.total == 9 and results.sampled == 4  # exact total, the private one left out
-    # Ranked among the newest four: title matches first, then newest first.
-    assert [h.id for h in results.hits] == ["thread:10", "thread:7", "thread:6", "thread:8"]
-    assert sum(results.facets["kind"].values()) == 9  # estimated from the sample, scaled
-    assert results.pages == 1
-    everything = backend.search(SearchQuery(text="pump", access=Access(everything=True)))
-    assert everything.total == 10 and "thread:9" in [h.id for h in everything.hits]
-    narrow = backend.search(SearchQuery(text="pump", access=anonymous, space_id="1"))
-    assert narrow.total == 4 and narrow.sampled == 0  # a narrower search is exact again
-    assert [h.id for h in narrow.hits] == ["thread:1", "thread:7", "thread:5", "thread:3"]
-    assert narrow.facets["space_id"] == {"1": 4}
-    by_date = backend.search(SearchQuery(text="pump", access=anonymous, space_id="1", sort="date"))
-    assert [h.id for h in by_date.hits] == ["thread:7", "thread:5", "thread:3", "thread:1"]
-
-
-def test_hidden_newest_matches_do_not_hide_older_visible_ones(tmp_path, monkeypatch):
-    from community.search import sqlite_backend
-    from community.search.backend import Access, SearchDocument, SearchQuery
-
-    monkeypatch.setattr(sqlite_backend, "SAMPLE", 4)
-    backend = sqlite_backend.SqliteBackend(str(tmp_path / "ix"))
-    backend.rebuild(
-        SearchDocument(
-            id=f"thread:{n}",
-            kind="thread",
-            title=f"Pump {n}",
-            body="",
-            url=f"/t/{n}",
-            space_id="2" if n > 4 else "1",
-            visibility="private" if n > 4 else "public",
-        )
-        for n in range(1, 11)
-    )
-    results = backend.search(SearchQuery(text="pump", access=Access()))
-    assert results.total == 4 and results.sampled == 0
-    assert sorted(h.id for h in results.hits) == [f"thread:{n}" for n in range(1, 5)]
-    assert results.facets["space_id"] == {"1": 4}
 
 
 def test_people_are_found_by_name_organisation_and_bio(app, client, create_user, login, found):
