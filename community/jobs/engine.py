@@ -298,23 +298,35 @@ def in_process_schedule(app: Flask) -> list[tuple[str, float]] | None:
     return [(spec.name, period) for spec, period in periodic_jobs(app.config)]
 
 
-def work(app: Flask, *, burst: bool = False) -> None:
-    """``flask jobs worker``: run queued jobs, retries when their time comes, and the periodic
-    jobs' scheduler. ``burst``: schedule once, run what is queued, and return."""
+def worker_and_scheduler(app: Flask):
+    """The RQ worker ``flask jobs worker`` runs, and the scheduler beside it, each on a Redis
+    connection of its own: the worker's blocks up to its dequeue timeout, which RQ sets on its
+    connection pool (a connection made before that, or shared with the scheduler's short
+    commands, would keep redis-py's 5-second default and end the worker when the queue is
+    idle for 5 seconds)."""
     jobs = engine(app)
     if not isinstance(jobs, RedisQueue):
         raise RuntimeError(
             "JOBS_REDIS_URL is not set: jobs run inside the web process (flask serve)."
         )
     connection = redis.Redis.from_url(jobs.url)
-    scheduler = Scheduler(app, connection)
+    queue = Queue(QUEUE, connection=connection, serializer=JSONSerializer)
+    worker = SimpleWorker([queue], connection=connection, serializer=JSONSerializer)
+    scheduler_connection = redis.Redis.from_url(
+        jobs.url, socket_connect_timeout=REDIS_TIMEOUT, socket_timeout=REDIS_TIMEOUT
+    )
+    return worker, Scheduler(app, scheduler_connection)
+
+
+def work(app: Flask, *, burst: bool = False) -> None:
+    """``flask jobs worker``: run queued jobs, retries when their time comes, and the periodic
+    jobs' scheduler. ``burst``: schedule once, run what is queued, and return."""
+    worker, scheduler = worker_and_scheduler(app)
     stop = None
     if burst:
         scheduler.tick()
     else:
         stop = scheduler.start()
-    queue = Queue(QUEUE, connection=connection, serializer=JSONSerializer)
-    worker = SimpleWorker([queue], connection=connection, serializer=JSONSerializer)
     try:
         worker.work(with_scheduler=True, burst=burst, logging_level="INFO")
     finally:

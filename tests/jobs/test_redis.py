@@ -15,7 +15,14 @@ from sqlalchemy import select
 from community.config import PROJECT_ROOT
 from community.extensions import db, mailer
 from community.jobs import enqueue
-from community.jobs.engine import PERIOD_KEY, QUEUE, RedisQueue, engine, work
+from community.jobs.engine import (
+    PERIOD_KEY,
+    QUEUE,
+    RedisQueue,
+    engine,
+    work,
+    worker_and_scheduler,
+)
 from community.jobs.models import FailedJob
 from community.mail import Message
 from community.settings.models import SiteSetting
@@ -144,3 +151,14 @@ def test_two_workers_start_each_periodic_job_once_per_period(tmp_path, redis_url
     route_ttl = connection.pttl(PERIOD_KEY.format(name="experts.route"))
     digest_ttl = connection.pttl(PERIOD_KEY.format(name="notifications.digest"))
     assert 0 < route_ttl <= 3600 * 1000 and 3600 * 1000 < digest_ttl <= 86400 * 1000
+
+
+def test_the_worker_blocks_on_a_connection_of_its_own(queued):
+    """redis-py's connections time out after 5 s by default: the worker's must outlast its
+    blocking wait for a job (RQ sets that on its pool), and the scheduler's short commands
+    must not hand it a connection made before (a worker once quit after 5 idle seconds)."""
+    worker, scheduler = worker_and_scheduler(queued)
+    scheduler.tick()  # makes the scheduler's connection first, as the running worker does
+    timeout = worker.connection.connection_pool.make_connection().socket_timeout
+    assert timeout > worker.dequeue_timeout
+    assert scheduler.connection.connection_pool is not worker.connection.connection_pool
