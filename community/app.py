@@ -14,6 +14,7 @@ from community import (
     accounts,
     analytics,
     api,
+    backups,
     brainstorms,
     experts,
     forums,
@@ -57,6 +58,7 @@ from community.web.health import register_health_probes
 from community.web.i18n import html_lang, select_locale
 from community.web.inputs import register_input_checks
 from community.web.live import Packet
+from community.web.queue import client_manager
 from community.web.security import register_body_limit, register_security_headers
 from community.web.touch import register_touches
 
@@ -122,6 +124,7 @@ def register_extensions(app: Flask) -> None:
         message_queue=app.config["SOCKETIO_MESSAGE_QUEUE"],
         cors_allowed_origins=app.config["SOCKETIO_ALLOWED_ORIGINS"],
         serializer=Packet,
+        **client_manager(app.config["SOCKETIO_MESSAGE_QUEUE"]),
     )
     register_login(app)
 
@@ -143,6 +146,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(home.bp)
     app.register_blueprint(accounts.bp)
     app.register_blueprint(settings.bp)
+    app.register_blueprint(backups.bp)
     app.register_blueprint(spaces.bp)
     app.register_blueprint(forums.bp)
     app.register_blueprint(ideas.bp)

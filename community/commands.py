@@ -1,6 +1,6 @@
 """Command-line verbs: ``flask users``, ``flask demo``, ``flask ideas``, ``flask forums``,
-``flask reputation``, ``flask experts``, ``flask analytics``, ``flask jobs`` and ``flask
-serve``."""
+``flask reputation``, ``flask experts``, ``flask analytics``, ``flask backup``, ``flask restore``,
+``flask jobs`` and ``flask serve``."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from flask.cli import AppGroup, with_appcontext
 from community import demo
 from community.accounts import operations as accounts
 from community.analytics.commands import analytics_cli
+from community.backups.commands import backup, restore
 from community.errors import OperationError
 from community.experts import reputation
 from community.experts.commands import experts_cli
@@ -164,3 +165,5 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(notifications_cli)
     app.cli.add_command(analytics_cli)
     app.cli.add_command(jobs_cli)
+    app.cli.add_command(backup)
+    app.cli.add_command(restore)

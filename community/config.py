@@ -12,8 +12,8 @@ tests/core/test_config_docs.py keeps them equal). Flask's
 ``from_prefixed_env`` is not used: it would rename every variable operators already set
 (``SECRET_KEY``, ``DATABASE_URL`` …) to ``COCREATE_…`` and takes any JSON value unchecked.
 
-Longer than 500 lines because it is the one declaration of every setting and its default:
-split by section, it would scatter what docs/configuration.md shows as one list.
+Longer than 500 lines because it is the one list of every setting, default and meaning:
+split, it would no longer be one place to read what an operator can set.
 """
 
 from __future__ import annotations
@@ -144,6 +144,15 @@ class Config:
     TRUSTED_PROXIES = 0
     SEARCH_INDEX_DIR: str | None = None  # default: <instance>/search
     SEARCH_SYNC = False  # write the index in the request (tests) instead of in the background
+    # Backups (community/backups/, docs/operating.md): where the archives go (default:
+    # <instance>/backups), how many are kept (the oldest beyond go after each backup), and
+    # whether the job engine's scheduler makes one every day at BACKUP_HOUR (UTC).
+    BACKUP_DIR: str | None = None
+    BACKUP_KEEP = 7
+    BACKUP_DAILY = True
+    BACKUP_HOUR = 3
+    #: pg_dump's path when it is not on PATH (pg_restore is taken from beside it).
+    PG_DUMP: str | None = None
     SOCKETIO_MESSAGE_QUEUE: str | None = None
     SOCKETIO_ALLOWED_ORIGINS: list[str] | str | None = None
     # Questions unanswered this long are routed to experts; routed ones unclaimed and
@@ -201,6 +210,7 @@ class TestingConfig(Config):
     EXPERT_ROUTING_INTERVAL_MINUTES = 0.0  # not scheduled: tests run the pass themselves
     DIGEST_INTERVAL_HOURS = 0.0
     JOBS_EAGER = True  # a job runs when it is enqueued: no thread to wait for
+    BACKUP_DAILY = False  # no scheduled backups: tests call run_scheduled themselves
     # Other features' tests write a lot from brand-new accounts; moderation tests set these.
     NEW_ACCOUNT_LIMITS = False
     POST_LIMIT = "1000 per minute"
@@ -328,6 +338,31 @@ SECTIONS: tuple[tuple[str, tuple[Setting, ...]], ...] = (
                 "MAX_CONTENT_LENGTH",
                 whole(1),
                 "the largest request body accepted, in bytes (1 MB); bigger ones get a 413",
+            ),
+        ),
+    ),
+    (
+        "Backups",
+        (
+            Setting(
+                "BACKUP_DIR",
+                text,
+                'where `flask backup`, the daily backup and the admin page\'s "Back up now"'
+                " write their archives",
+                default="`<instance>/backups`",
+            ),
+            Setting(
+                "BACKUP_KEEP",
+                whole(1, 10000),
+                "how many backups are kept: after each backup the oldest beyond are deleted",
+            ),
+            Setting("BACKUP_DAILY", flag, "whether the job engine makes a backup every day"),
+            Setting("BACKUP_HOUR", whole(0, 23), "the hour (UTC) of the daily backup"),
+            Setting(
+                "PG_DUMP",
+                text,
+                "the path of `pg_dump` (`pg_restore` beside it) when they are not on `PATH`"
+                " (PostgreSQL only)",
             ),
         ),
     ),

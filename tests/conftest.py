@@ -13,4 +13,5 @@ pytest_plugins = [
     "tests.fixtures.notifications",
     "tests.fixtures.knowledge",
     "tests.fixtures.api",
+    "tests.fixtures.redis",
 ]

@@ -44,6 +44,7 @@ from community.extensions import db, socketio
 from community.moderation import operations as moderation
 from community.web.args import Flag, Id, Text, Whole
 from community.web.live import EventRefused, SecureNamespace, authorize, payload, rate_limit
+from community.web.queue import RESYNC
 
 log = logging.getLogger(__name__)
 
@@ -129,7 +130,9 @@ class BrainstormNamespace(SecureNamespace):
         """Enter the board (again, after a reconnect or a missed update). The acknowledgement
         carries the full current state, or, for ``since`` (the revision the client has drawn)
         while the patches after it are kept, those patches and the viewer's own snapshot."""
-        if session_room(session.id) not in rooms():
+        # New on this board, or counted out while still connected (forgotten as stale while
+        # this process could not vouch for it: ``heartbeat`` tells it to join again).
+        if session_room(session.id) not in rooms() or not queries.counted(session, request.sid):
             start_heartbeat(current_app._get_current_object())
             presence.arrive(
                 session,
@@ -342,11 +345,7 @@ class BrainstormNamespace(SecureNamespace):
         """Presence: count the connection out of every session it joined (also when it closes
         because its user signed out, and so is no longer signed in here)."""
         user_id = connection.get("user_id")
-        joined = [
-            int(room[len(ROOM_PREFIX) :])
-            for room in rooms()
-            if room.startswith(ROOM_PREFIX) and room[len(ROOM_PREFIX) :].isdigit()
-        ]
+        joined = [session for room in rooms() if (session := _session_of(room)) is not None]
         if user_id is None or not joined:
             return
         try:
@@ -387,13 +386,27 @@ def start_heartbeat(app: Flask) -> None:
 
 
 def heartbeat() -> list[int]:
-    """Vouch for the connections this process holds and forget stale ones (any process's);
-    returns the sessions whose presence changed."""
-    sids = [sid for sid, _eio_sid in socketio.server.manager.get_participants(NAMESPACE, None)]
-    presence.keep_alive(sids)
+    """Vouch for the board connections this process holds and forget stale ones (any
+    process's); returns the sessions whose presence changed. A connection held here whose row
+    was forgotten meanwhile is told to ``resync``: the board joins again, which counts it
+    back in (through the guardian, as any join)."""
+    # Copies (list()), as other threads join and leave rooms meanwhile.
+    boards = list(socketio.server.manager.rooms.get(NAMESPACE, {}).items())
+    sids = sorted(
+        {sid for room, held in boards if _session_of(room) is not None for sid in list(held)}
+    )
+    forgotten = presence.keep_alive(sids)
     changed = presence.forget_stale_connections()
     db.session.commit()
+    for sid in forgotten:
+        socketio.emit(RESYNC, {}, to=sid, namespace=NAMESPACE)
     return changed
+
+
+def _session_of(room: str) -> int | None:
+    """The session of a board's room (``brainstorm:<id>``), or None for any other room."""
+    rest = room[len(ROOM_PREFIX) :] if room and room.startswith(ROOM_PREFIX) else ""
+    return int(rest) if rest.isdigit() else None
 
 
 def _heartbeat_loop(app: Flask) -> None:

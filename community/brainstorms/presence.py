@@ -9,6 +9,7 @@ from sqlalchemy import delete, select, update
 
 from community import signals
 from community.accounts.models import User
+from community.brainstorms import queries
 from community.brainstorms.models import STALE_AFTER, BrainstormSession, Connection, Participant
 from community.brainstorms.operations import bump, open_board
 from community.database import utcnow
@@ -42,10 +43,7 @@ def arrive(
     """Connection ``sid`` of ``user``, opened with signed-in session ``user_session_id``,
     opened the board: they are here (presence)."""
     participant = take_part(session, user)
-    exists = db.session.scalar(
-        select(Connection.id).where(Connection.sid == sid, Connection.session_id == session.id)
-    )
-    if exists is None:
+    if not queries.counted(session, sid):
         db.session.add(
             Connection(
                 sid=sid, session_id=session.id, user_id=user.id, user_session_id=user_session_id
@@ -65,12 +63,16 @@ def leave(session: BrainstormSession, user_id: int, *, sid: str) -> None:
     signals.brainstorm_presence_changed.send(session, user_id=user_id)
 
 
-def keep_alive(sids: list[str]) -> None:
-    """The process holding these connections says they are still open."""
-    if sids:
-        db.session.execute(
-            update(Connection).where(Connection.sid.in_(sids)).values(seen_at=utcnow())
-        )
+def keep_alive(sids: list[str]) -> list[str]:
+    """The process holding these connections (each on some board) says they are still open;
+    returns those that have no row any more: forgotten as stale while their process could not
+    vouch for them (its heartbeat was held up, e.g. by a database outage longer than
+    ``STALE_AFTER``), so they are not counted until they join again."""
+    if not sids:
+        return []
+    db.session.execute(update(Connection).where(Connection.sid.in_(sids)).values(seen_at=utcnow()))
+    kept = set(db.session.scalars(select(Connection.sid).where(Connection.sid.in_(sids))))
+    return [sid for sid in sids if sid not in kept]
 
 
 def forget_stale_connections() -> list[int]:

@@ -290,3 +290,13 @@ def merges(session: BrainstormSession) -> list[Undo]:
             .order_by(Undo.id)
         )
     )
+
+
+def counted(session: BrainstormSession, sid: str) -> bool:
+    """Whether connection ``sid`` is counted on the session's board (presence)."""
+    return (
+        db.session.scalar(
+            select(Connection.id).where(Connection.sid == sid, Connection.session_id == session.id)
+        )
+        is not None
+    )

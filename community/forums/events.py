@@ -17,9 +17,10 @@ from flask_socketio import join_room, leave_room, rooms
 from sqlalchemy.orm import joinedload
 
 from community.extensions import db
+from community.forums import queries
 from community.forums.models import Thread
 from community.permissions import guardian
-from community.web.args import Id
+from community.web.args import ID_MAX, Id, Whole
 from community.web.live import (
     EventRefused,
     LiveNamespace,
@@ -55,11 +56,18 @@ class ThreadsNamespace(LiveNamespace):
         if current_user.is_authenticated:
             join_session_room()  # signing out closes it
 
-    @payload(thread=Id(strict=True, required=True))
+    @payload(
+        thread=Id(strict=True, required=True),
+        after=Whole(0, ID_MAX, strict=True, allow_none=True, load_default=None),
+    )
     def on_watch(self, data: dict) -> dict:
         """Read a thread live: joins its room if the visitor may read it (and leaves the rooms
         of any other thread). Watching again after a ``recheck`` leaves a room no longer
-        allowed. Returns whether the thread is watched."""
+        allowed. Returns whether the thread is watched and, given ``after`` (the last reply the
+        page shows), the ids of the replies by others posted since that pushes announce (not
+        held, hidden or deleted; at most ``NEW_REPLIES_MAX`` + 1): a page watching again
+        after it may have missed pushes (a reconnect, a ``resync``) announces them as the
+        pushes would have."""
         # The space (and its epoch) is read with the thread, before the guardian reads the
         # membership: a change committed in between only puts us in a room already left behind.
         thread = db.session.scalar(
@@ -68,6 +76,15 @@ class ThreadsNamespace(LiveNamespace):
         allowed = thread is not None and guardian.can(current_user, "thread.view", thread)
         room = thread_room(thread.id, thread.space) if allowed else None
         watched_space = thread.space_id if allowed else None
+        replies = []
+        if allowed and data.get("after") is not None:
+            viewer = current_user.id if current_user.is_authenticated else None
+            replies = [
+                post.id
+                for post in queries.replies_after(thread, data["after"], viewer=current_user)
+                if post.author_id != viewer
+                and not (post.held or post.is_hidden or post.is_deleted)  # as announced
+            ]
         db.session.rollback()  # read-only: nothing to commit
         try:
             for joined in rooms():
@@ -79,4 +96,4 @@ class ThreadsNamespace(LiveNamespace):
         except ValueError:
             # The visitor left (e.g. navigated away) while this event was handled.
             raise EventRefused(_("This page is no longer connected.")) from None
-        return {"ok": True, "watching": room is not None}
+        return {"ok": True, "watching": room is not None, "replies": replies}

@@ -69,31 +69,32 @@ class IdeasNamespace(LiveNamespace):
 
     @payload(ideas=IDEA_IDS)
     def on_watch(self, data: dict) -> dict:
-        """Watch ideas by id (those on the visitor's page); returns the ids actually watched.
-        Watching again (after a ``recheck``) leaves the rooms the visitor may no longer read."""
+        """Watch ideas by id (those on the visitor's page); returns the ids actually watched
+        and their counts of now, so a page watching again after it may have missed pushes (a
+        reconnect, a ``resync``) catches up. Watching again (after a ``recheck``) also leaves
+        the rooms the visitor may no longer read."""
         wanted = set(data["ideas"])
         # The space (and its epoch) is read with the idea, before the guardian reads the
         # membership: a change committed in between only puts us in a room already left behind.
         ideas = db.session.scalars(
             db.select(Idea).options(joinedload(Idea.space)).where(Idea.id.in_(wanted))
         ).all()
-        allowed = {
-            idea_room(idea.id, idea.space): (idea.id, idea.space_id)
-            for idea in ideas
-            if guardian.can(current_user, "idea.view", idea)
-        }
+        watched = [idea for idea in ideas if guardian.can(current_user, "idea.view", idea)]
+        allowed = {idea_room(idea.id, idea.space): idea.space_id for idea in watched}
+        votes = {str(idea.id): idea.vote_count for idea in watched}
+        watching = sorted(idea.id for idea in watched)
         db.session.rollback()  # read-only: nothing to commit
         try:
             for room in rooms():
                 if _idea_of(room) in wanted and room not in allowed:
                     leave_room(room)
-            for room, (_idea_id, space_id) in allowed.items():
+            for room, space_id in allowed.items():
                 join_room(room)
                 join_room(space_room(space_id))
         except ValueError:
             # The visitor left (e.g. navigated away) while this event was handled.
             raise EventRefused(_("This page is no longer connected.")) from None
-        return {"ok": True, "watching": sorted(idea_id for idea_id, _space in allowed.values())}
+        return {"ok": True, "watching": watching, "votes": votes}
 
     @payload(ideas=IDEA_IDS)
     def on_unwatch(self, data: dict) -> dict:

@@ -2,9 +2,9 @@
 features' signals: threads pinned, locked and moved; others' posts and ideas edited, deleted
 and restored, their questions' answers accepted, their ideas retagged; ideas merged and
 unmerged, their statuses (by moderators), products and releases; spaces' details, settings,
-join requests, roles, bans and invites; site roles and settings; verified expertise; others'
-knowledge base articles deleted. Acts run by the moderation queue record themselves, with
-their reason, and are skipped here.
+join requests, roles, bans and invites; site roles and settings; backups made and deleted;
+verified expertise; others' knowledge base articles deleted. Acts run by the moderation
+queue record themselves, with their reason, and are skipped here.
 
 Each edit also keeps an open case's words current (``note_edit``).
 """
@@ -272,6 +272,16 @@ def audit_failed_job(failed, *, change: str, by, **_kwargs) -> None:
     """An admin retried or deleted a failed background job."""
     details = {"job": failed.id, "name": failed.name, "failed_at": failed.failed_at.isoformat()}
     record(f"job_{change}", by=by, before=details)
+
+
+@signals.backup_changed.connect
+def audit_backup(name: str, *, change: str, size: int, by, **_kwargs) -> None:
+    """Backups made or deleted from the admin page (the daily ones are no one's act)."""
+    details = {"backup": name, "size": size}
+    if change == "created":
+        record("backup_create", by=by, after=details)
+    else:
+        record("backup_delete", by=by, before=details)
 
 
 @signals.product_saved.connect

@@ -5,6 +5,8 @@ URLs (blueprint ``notifications``):
 
     GET /notifications                              centre
         The notification centre
+    GET /notifications/unread                       unread
+        The unread count as JSON, for a tab that may have missed live pushes
     POST /notifications/<int:notification_id>/open  open_notification
         Mark a notification read and go to what it is about (the exact post)
     GET /notifications/<int:notification_id>        go
@@ -23,7 +25,7 @@ URLs (blueprint ``notifications``):
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask import Blueprint, abort, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -83,6 +85,14 @@ def centre():
     """The notification centre: newest first, unread emphasised, paginated."""
     page, shown = queries.centre_page(current_user, page_number())
     return render_template("notifications/centre.html", page=page, shown=shown, form=ConfirmForm())
+
+
+@bp.route("/notifications/unread")
+@login_required
+def unread():
+    """The unread count the header shows, as JSON: ``notifications.js`` asks again after its
+    live channel may have missed pushes (it reconnected, or the server said ``resync``)."""
+    return jsonify(count=delivery.unread_count(current_user.id))
 
 
 @bp.route("/notifications/<int:notification_id>/open", methods=["POST"])

@@ -12,12 +12,14 @@ either engine's own syntax.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from community.search.analysis import normalise, terms
+from community.search.analysis import STOP_WORDS, normalise, terms
 from community.search.backend import clean_query_text
 
 MAX_QUERY_TERMS = 24
+MIN_PREFIX = 2  # a shorter last word is not expanded as a prefix (it would match everything)
 
 
 def quote(term: str) -> str:
@@ -120,3 +122,28 @@ def tsquery(parsed: ParsedQuery) -> str | None:
             clause = f"({clause}) & !({' | '.join(_tsquery_item(i) for i in negatives)})"
         clauses.append(f"({clause})")
     return " | ".join(clauses) if clauses else None
+
+
+def suggest_terms(
+    text: str, exact: Callable[[str], str], prefix: Callable[[str], str]
+) -> list[str]:
+    """The terms of an as-you-type query, in a backend's spelling (``exact`` for a whole word,
+    ``prefix`` for the last word still being typed): every word but the last is complete; the
+    last is a prefix unless the text ends with a space, or it is a short word in Latin letters
+    (then it is matched whole, alone). At most ``MAX_QUERY_TERMS``; [] when nothing is left."""
+    cleaned = clean_query_text(text)
+    words = [w.casefold() for w in re.findall(r"\w+", normalise(cleaned)) if "_" not in w]
+    if not words:
+        return []
+    complete, last = words[:-1], words[-1]
+    if cleaned.endswith(" "):
+        complete, last = words, ""
+    items = [exact(t) for w in complete for t in (terms(w) or ()) if t]
+    if last and (len(last) >= MIN_PREFIX or not last.isascii()):
+        if last.isascii():
+            items.append(prefix(last))
+        else:
+            items += [prefix(t) for t in terms(last)]
+    elif last and not items and last not in STOP_WORDS:
+        items.append(exact(last))  # a single short word: only an exact word match
+    return list(dict.fromkeys(items))[:MAX_QUERY_TERMS]

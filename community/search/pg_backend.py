@@ -18,14 +18,13 @@ newest matches as the SQLite backend does (``sampling.py``), which bounds their 
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Iterable
 
 from sqlalchemy import text as sql
 
 from community.extensions import db
 from community.search import pg_schema  # noqa: F401 - its tables, made by db.create_all too
-from community.search.analysis import STOP_WORDS, normalise, spelling_pairs, surface_words, terms
+from community.search.analysis import spelling_pairs, surface_words, terms
 from community.search.backend import (
     SITE_WIDE,
     Access,
@@ -39,13 +38,12 @@ from community.search.backend import (
 from community.search.highlight import Highlighter
 from community.search.index_store import IndexBusy
 from community.search.index_tables import STORED_BODY_CHARS, hit, timestamp
-from community.search.parsing import MAX_QUERY_TERMS, ParsedQuery, lexeme, parse_query, tsquery
+from community.search.parsing import ParsedQuery, lexeme, parse_query, suggest_terms, tsquery
 from community.search.sampling import Sampled, by_date, estimated_facets, ranked_broad
 from community.search.spelling import MAX_CORRECTED_WORDS, edit_distance
 
 SAMPLE = 1000  # a search ranks and facets at most this many of its newest matches
 SUGGEST_SAMPLE = 500
-MIN_PREFIX = 2
 MAX_POSITION = 16383  # PostgreSQL's largest tsvector position
 MAX_POSITIONS = 256  # positions kept per lexeme
 RANK_WEIGHTS = "{0.5, 0, 0.75, 1.0}"  # body (D), -, tags (B), title (A): as the FTS5 bm25 weights
@@ -319,22 +317,7 @@ class PostgresBackend(SearchBackend):
         limit: int = 8,
         space_id: str = "",
     ) -> list[SearchHit]:
-        cleaned = clean_query_text(text)
-        words = [w.casefold() for w in re.findall(r"\w+", normalise(cleaned)) if "_" not in w]
-        if not words:
-            return []
-        complete, last = words[:-1], words[-1]
-        if cleaned.endswith(" "):
-            complete, last = words, ""
-        items = [lexeme(t) for w in complete for t in (terms(w) or ()) if t]
-        if last and (len(last) >= MIN_PREFIX or not last.isascii()):
-            if last.isascii():
-                items.append(lexeme(last) + ":*")
-            else:
-                items += [lexeme(t) + ":*" for t in terms(last)]
-        elif last and not items and last not in STOP_WORDS:
-            items.append(lexeme(last))  # a single short word: only an exact word match
-        items = list(dict.fromkeys(items))[:MAX_QUERY_TERMS]
+        items = suggest_terms(text, lexeme, lambda term: lexeme(term) + ":*")
         if not items:
             return []
         where, params = _rules(SearchQuery(text="", access=access, kinds=kinds, space_id=space_id))
@@ -343,7 +326,7 @@ class PostgresBackend(SearchBackend):
             f"WHERE d.title_words @@ CAST(:q AS tsquery) AND {where} {NEWEST} LIMIT :sample) d "
             "ORDER BY similarity(d.title, :typed) DESC, d.id DESC LIMIT :limit"
         )
-        params = {**params, "typed": cleaned, "sample": SUGGEST_SAMPLE}
+        params = {**params, "typed": clean_query_text(text), "sample": SUGGEST_SAMPLE}
         _custom_plans()
         rows = db.session.execute(
             statement, {**params, "q": " & ".join(items), "limit": limit}

@@ -21,14 +21,12 @@ from __future__ import annotations
 
 import contextlib
 import math
-import re
 import sqlite3
 import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 
 from community.search import index_tables
-from community.search.analysis import STOP_WORDS, normalise, terms
 from community.search.backend import (
     Access,
     SearchBackend,
@@ -36,13 +34,12 @@ from community.search.backend import (
     SearchHit,
     SearchQuery,
     SearchResults,
-    clean_query_text,
 )
 from community.search.filters import Filter, filter_for, match
 from community.search.highlight import Highlighter
 from community.search.index_store import IndexBusy, IndexStore, OpenIndex, sync_file
 from community.search.index_tables import COLUMNS, SCHEMA_VERSION, decode_document
-from community.search.parsing import MAX_QUERY_TERMS, ParsedQuery, parse_query, quote
+from community.search.parsing import ParsedQuery, parse_query, quote, suggest_terms
 from community.search.sampling import Sampled, by_date, estimated_facets, ranked_broad
 from community.search.spelling import corrected
 
@@ -50,7 +47,6 @@ RANK = "bm25(terms, 2.0, 1.0, 1.5, 0.0)"  # title, body, tags; never the meta co
 TITLE_RANK = "bm25(title_terms, 1.0, 0.0)"
 SAMPLE = 1000  # a search ranks and facets at most this many of its newest matches
 SUGGEST_SAMPLE = 500
-MIN_PREFIX = 2  # a shorter last word is not expanded as a prefix (it would match everything)
 SEARCHED = "title body tags"  # the columns a search matches (suggestions: ``words``)
 
 
@@ -344,22 +340,7 @@ class SqliteBackend(SearchBackend):
         limit: int = 8,
         space_id: str = "",
     ) -> list[SearchHit]:
-        text = clean_query_text(text)
-        words = [w.casefold() for w in re.findall(r"\w+", normalise(text)) if "_" not in w]
-        if not words:
-            return []
-        complete, last = words[:-1], words[-1]
-        if text.endswith(" "):
-            complete, last = words, ""
-        items = [quote(t) for w in complete for t in (terms(w) or ()) if t]
-        if last and (len(last) >= MIN_PREFIX or not last.isascii()):
-            if last.isascii():
-                items.append(quote(last) + "*")
-            else:
-                items += [quote(t) + "*" for t in terms(last)]
-        elif last and not items and last not in STOP_WORDS:
-            items.append(quote(last))  # a single short word: only an exact word match
-        items = list(dict.fromkeys(items))[:MAX_QUERY_TERMS]
+        items = suggest_terms(text, quote, lambda term: quote(term) + "*")
         if not items:
             return []
         rules = filter_for(SearchQuery(text="", access=access, kinds=kinds, space_id=space_id))

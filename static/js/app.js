@@ -39,6 +39,12 @@
   }
   window.cocreate = window.cocreate || {};
   window.cocreate.localTime = localTime;
+  // The server says "resync" when its queue between instances was down: pushes from other
+  // instances were lost. Every open page hears it at once, so each waits a moment of its own
+  // (up to 2 s) before fetching again, and the server is not asked by all of them at once.
+  window.cocreate.resyncSoon = function (fetchAgain) {
+    return function () { window.setTimeout(fetchAgain, Math.random() * 2000); };
+  };
   document.querySelectorAll("time[data-local]").forEach(function (node) {
     var shown = localTime(node.getAttribute("datetime"));
     if (shown) { node.textContent = shown; }
@@ -100,5 +106,11 @@
       signedOut(message && message.reason);
       socket.disconnect();
     });
+    // Pushes were lost, a "signed_out" among them perhaps: connect again, which asks whether
+    // this session is still signed in (refused: signed out, as above) and, as a reconnect,
+    // has the page's live parts catch up (notifications.js).
+    socket.on("resync", window.cocreate.resyncSoon(function () {
+      if (!document.body.dataset.signedOut) { socket.disconnect().connect(); }
+    }));
   }
 })();

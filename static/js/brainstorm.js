@@ -7,7 +7,8 @@
    arrives ahead of a missing revision waits, and if the gap is not filled soon the client asks
    for the patches since its revision ("join" with "since"; the server answers with them, or
    with the full state when they are no longer kept). A reconnect (network drop, sleep, server
-   restart, another instance) asks the same way. "own" messages (one's own notes while ideation
+   restart, another instance) asks the same way, and so does a "resync" from the server (its
+   queue between instances was down, so updates may be lost with no later one to show a gap). "own" messages (one's own notes while ideation
    is hidden, which notes are one's own, one's dots) are snapshots: the newest wins.
 
    Never redraw over the person: cards and cluster columns are kept by id and patched; a card
@@ -777,6 +778,11 @@
     if (own.revision > ownRevision) { applyOwn(own); }
   });
   socket.on("connect", function () { showStatus(""); join(); });
+  // The server's queue between instances was down: updates may be lost without a gap to show
+  // it (none came after them). Ask for what came since the revision drawn.
+  socket.on("resync", window.cocreate.resyncSoon(function () {
+    if (revision !== null && !joining && !ended) { join(); }
+  }));
 
   // Signed out (here or elsewhere): the board stays as it was drawn, read-only, and this
   // person's unsent note is not kept on this computer for whoever signs in next.

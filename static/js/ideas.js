@@ -126,12 +126,25 @@
   });
   if (shown.length && window.io) {
     var live = window.io("/ideas", { transports: ["websocket", "polling"] });
-    live.on("connect", function () {
-      live.emit("watch", { ideas: shown }, function () { document.body.dataset.ideasLive = "watching"; });
-    });
+    // Watching answers with the counts of now: after a reconnect, or a "resync" (the server's
+    // queue between instances was down), counts pushed meanwhile are caught up.
+    var watch = function () {
+      live.emit("watch", { ideas: shown }, function (answer) {
+        if (!answer || !answer.ok) { return; }
+        Object.keys(answer.votes || {}).forEach(function (id) {
+          var drawn = document.querySelector('[data-idea-votes="' + id + '"]');
+          var changed = drawn && drawn.textContent.trim() !== String(answer.votes[id]);
+          showCount(id, answer.votes[id]);
+          if (changed && panel && panel.querySelector('[data-idea-votes="' + id + '"]')) { refreshPanel(); }
+        });
+        document.body.dataset.ideasLive = "watching";
+      });
+    };
+    live.on("connect", watch);
+    live.on("resync", window.cocreate.resyncSoon(watch));
     // Who may read a space changed (it turned private, someone left): watch again, and the
     // server keeps only the ideas this visitor may still see.
-    live.on("recheck", function () { live.emit("watch", { ideas: shown }); });
+    live.on("recheck", watch);
     // Signing out closes the channel: open it again, as the visitor is now.
     live.on("disconnect", function (why) {
       if (why === "io server disconnect" && !live.reopened) { live.reopened = true; live.connect(); }

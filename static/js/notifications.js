@@ -41,4 +41,20 @@
     showCount(payload.count);
     if (payload.item) { showToast(payload.item); }
   });
+
+  // Pushes may have been missed: the channel connected again, after a drop or because the
+  // server's queue between instances was down (app.js reconnects on "resync"). Ask for the
+  // count of now.
+  var fetchUrl = container.dataset.unreadUrl;
+  function fetchCount() {
+    fetch(fetchUrl, { headers: { "Accept": "application/json" }, credentials: "same-origin" })
+      .then(function (response) { return response.ok ? response.json() : null; })
+      .then(function (data) { if (data && typeof data.count === "number") { showCount(data.count); } })
+      .catch(function () {});
+  }
+  var connectedBefore = socket.connected;
+  socket.on("connect", function () {
+    if (connectedBefore) { fetchCount(); }
+    connectedBefore = true;
+  });
 })();

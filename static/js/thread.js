@@ -45,12 +45,21 @@
   bar.querySelector("button").addEventListener("click", load);
 
   var live = window.io("/threads", { transports: ["websocket", "polling"] });
+  // Watching answers with the replies by others since the last one shown: after a reconnect,
+  // or a "resync" (the server's queue between instances was down), replies announced
+  // meanwhile are announced again. Only on the thread's last page: on an earlier one, the
+  // replies after its last are the later pages'.
   function watch() {
-    live.emit("watch", { thread: threadId }, function (answer) {
-      if (answer && answer.ok) { document.body.dataset.threadLive = answer.watching ? "watching" : "refused"; }
+    var data = bar.dataset.lastPage ? { thread: threadId } : { thread: threadId, after: after };
+    live.emit("watch", data, function (answer) {
+      if (!answer || !answer.ok) { return; }
+      (answer.replies || []).forEach(function (id) { if (id > after) { waiting[id] = true; } });
+      show();
+      document.body.dataset.threadLive = answer.watching ? "watching" : "refused";
     });
   }
   live.on("connect", watch);
+  live.on("resync", window.cocreate.resyncSoon(watch));
   // Who may read the space changed: watch again, and the server decides again.
   live.on("recheck", watch);
   // Signing out closes the channel: open it again, as the visitor is now.

@@ -251,6 +251,47 @@ def test_presence_is_kept_per_connection_and_a_dead_process_stops_counting(
         assert events.heartbeat() == []
 
 
+def test_connections_forgotten_while_their_process_was_held_up_are_counted_again(
+    app, cast, people, board, create_brainstorm
+):
+    """A database outage longer than STALE_AFTER: no process could vouch for its connections,
+    and the first heartbeat after it (another process's) forgets them all, though they are
+    open. This process's next heartbeat tells them to resync; joining again counts them in."""
+    from community.brainstorms import events
+    from community.brainstorms.models import STALE_AFTER, Connection
+
+    session_id = create_brainstorm(cast.space, cast.expert)
+    facilitator, member = board(people["expert"]), board(people["member"])
+    facilitator.send("join", {"session": session_id})
+    revision = member.send("join", {"session": session_id})["state"]["revision"]
+    outsider = board(people["outsider"])  # connected, on no board: never asked to join
+    with app.app_context():
+        db.session.execute(
+            db.update(Connection).values(seen_at=utcnow() - STALE_AFTER - timedelta(seconds=1))
+        )
+        presence.forget_stale_connections()  # another process's heartbeat, first after it
+        db.session.commit()
+    assert _connections(app, session_id) == []
+    for io in (facilitator, member, outsider):
+        io.messages()
+
+    with app.test_request_context():
+        assert events.heartbeat() == []
+    for io in (facilitator, member):
+        assert io.messages() == [("resync", {})]
+    assert outsider.messages() == []
+    # The boards join again, as static/js/brainstorm.js does on a resync.
+    for io in (facilitator, member):
+        assert io.send("join", {"session": session_id, "since": revision})["ok"] is True
+    assert sorted(user for _sid, user in _connections(app, session_id)) == sorted(
+        [cast.expert.id, cast.member.id]
+    )
+    assert dict(facilitator.received())["presence"]["count"] == 2
+    with app.test_request_context():
+        assert events.heartbeat() == []
+    assert [name for name, _ in facilitator.messages()] == []  # nothing forgotten now
+
+
 def test_a_ban_closes_connections_held_by_any_process(
     app, cast, people, board, create_brainstorm, to_phase, held_elsewhere
 ):

@@ -16,7 +16,11 @@ def test_a_vote_through_instance_a_reaches_a_socket_on_instance_b(
     watcher.sign_in(world.other)
     voter.sign_in(world.member)
     live = sockets(watcher.socket(cluster.instance_url(B), "/ideas"))
-    assert live.call("watch", {"ideas": [idea.id]}) == {"ok": True, "watching": [idea.id]}
+    assert live.call("watch", {"ideas": [idea.id]}) == {
+        "ok": True,
+        "watching": [idea.id],
+        "votes": {str(idea.id): 0},
+    }
 
     vote = voter.post(
         cluster.instance_url(A),

@@ -47,7 +47,11 @@ def test_sockets_connect_through_nginx(cluster, visitors, sockets, world, idea):
     person.sign_in(world.member)
     live = sockets(person.socket(cluster.url, "/ideas"))
 
-    assert live.call("watch", {"ideas": [idea.id]}) == {"ok": True, "watching": [idea.id]}
+    assert live.call("watch", {"ideas": [idea.id]}) == {
+        "ok": True,
+        "watching": [idea.id],
+        "votes": {str(idea.id): 0},
+    }
     assert live.client.transport() == "websocket"
 
 

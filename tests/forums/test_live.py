@@ -136,10 +136,62 @@ def test_bad_watch_requests_are_refused(app, client):
     io = reader(app, client)
     bad = (None, "x", {"thread": "1"}, {"thread": [1]}, {"thread": True}, {"thread": 2**31})
     more = ({"thread": 1.0}, {"thread": -1}, {"thread": 0}, {}, {"thread": {"id": 1}})
-    for data in bad + more:
+    after = tuple(
+        {"thread": 1, "after": value} for value in (-1, 2**31, "1", True, 1.5, [1], "\x00")
+    )
+    for data in bad + more + after:
         answer = io.emit("watch", data, namespace=NAMESPACE, callback=True)
-        assert answer == {"ok": False, "error": "That request was not understood."}, data
+        assert answer["ok"] is False, data
     assert _watch(io, 2_000_000_000) is False
+
+
+def test_watching_again_brings_the_replies_missed_meanwhile(
+    app, client, cast, create_thread, create_reply, login
+):
+    """A page that may have missed pushes watches again with the last reply it shows, and the
+    answer names the replies by others since, as pushes announce them: not its reader's own,
+    nor deleted or held ones."""
+    thread = create_thread(cast.space, cast.asker)
+    shown = create_reply(thread, cast.expert, body="Shown on the page.")
+    login(client, cast.member)
+    io = reader(app, client)
+
+    missed = create_reply(thread, cast.expert, body="Posted while the page was offline.")
+    create_reply(thread, cast.member, body="The reader's own, from another tab.")
+    gone = create_reply(thread, cast.expert, body="Taken back.")
+    with app.test_request_context():
+        from community.accounts.models import User
+        from community.forums import operations
+        from community.forums.models import Post
+
+        operations.delete_post(
+            db.session.get(Post, gone.id), by=db.session.get(User, cast.expert.id)
+        )
+        db.session.commit()
+
+    answer = io.emit(
+        "watch", {"thread": thread.id, "after": shown.id}, namespace=NAMESPACE, callback=True
+    )
+    assert answer == {"ok": True, "watching": True, "replies": [missed.id]}
+    # From the start (a page that shows no reply yet), and without ``after``: nothing asked.
+    answer = io.emit("watch", {"thread": thread.id, "after": 0}, namespace=NAMESPACE, callback=True)
+    assert answer["replies"] == [shown.id, missed.id]
+    assert _watch(io, thread.id) is True
+    assert (
+        io.emit("watch", {"thread": thread.id}, namespace=NAMESPACE, callback=True)["replies"] == []
+    )
+
+
+def test_outsiders_watching_again_learn_of_no_reply(
+    app, client, create_space, create_user, create_thread, create_reply, space_owner, login
+):
+    space = create_space("Board", visibility="private")
+    thread = create_thread(space, space_owner)
+    create_reply(thread, space_owner, body="Members only.")
+    login(client, create_user())
+    io = reader(app, client)
+    answer = io.emit("watch", {"thread": thread.id, "after": 0}, namespace=NAMESPACE, callback=True)
+    assert answer == {"ok": True, "watching": False, "replies": []}
 
 
 def test_bad_new_reply_requests_are_refused(app, client, cast, create_thread):

@@ -16,6 +16,7 @@ def test_watchers_see_the_count_change(app, client, cast, create_idea, create_us
     assert anonymous.emit("watch", {"ideas": [idea.id]}, namespace=NAMESPACE, callback=True) == {
         "ok": True,
         "watching": [idea.id],
+        "votes": {str(idea.id): 0},
     }
     login(client, create_user())
     client.submit(f"/ideas/{idea.id}/vote", {"vote": "1"})
@@ -54,6 +55,33 @@ def test_bad_watch_requests_are_refused(app, client):
         reply = ws.emit("watch", data, namespace=NAMESPACE, callback=True)
         assert reply == {"ok": False, "error": "That request was not understood."}, data
         assert ws.emit("unwatch", data, namespace=NAMESPACE, callback=True)["ok"] is False
+
+
+def test_watching_again_brings_the_counts_missed_meanwhile(
+    app, cast, create_idea, create_space, space_owner, login
+):
+    """A page that may have missed pushes (it reconnected, or the server said ``resync``)
+    watches again, and the answer has the counts of now: only of the ideas it may see."""
+    idea, other = create_idea(cast.space, cast.asker), create_idea(cast.space, cast.member)
+    hidden = create_idea(create_space("Board", visibility="private"), space_owner)
+    anonymous = watcher(app, app.test_client())
+    everything = [idea.id, other.id, hidden.id]
+    answer = anonymous.emit("watch", {"ideas": everything}, namespace=NAMESPACE, callback=True)
+    assert answer["votes"] == {str(idea.id): 0, str(other.id): 0}
+    anonymous.disconnect(namespace=NAMESPACE)  # the page is offline meanwhile
+
+    for voter in (cast.expert, cast.member):
+        browser = app.test_client()
+        login(browser, voter)
+        browser.submit(f"/ideas/{idea.id}/vote", {"vote": "1"})
+
+    again = watcher(app, app.test_client())
+    answer = again.emit("watch", {"ideas": everything}, namespace=NAMESPACE, callback=True)
+    assert answer == {
+        "ok": True,
+        "watching": sorted([idea.id, other.id]),
+        "votes": {str(idea.id): 2, str(other.id): 0},
+    }
 
 
 def test_watch_after_the_visitor_left_is_harmless(app, client, cast, create_idea, monkeypatch):

@@ -13,6 +13,7 @@ from community.extensions import db, mailer
 from community.jobs import enqueue
 from community.jobs.engine import InProcess, Scheduler, engine, in_process_schedule, run_now
 from community.jobs.models import FailedJob
+from community.jobs.registry import periodic_jobs
 from community.mail import Message
 from community.settings.models import SiteSetting
 from tests.fixtures.app import make_app
@@ -198,3 +199,12 @@ def test_the_count_of_failed_jobs_is_kept_across_apps(tmp_path, failed_job, app)
     again = make_app(tmp_path)  # the same database file: a restart
     with again.app_context():
         assert db.session.scalar(select(func.count(FailedJob.id))) == 1
+
+
+def test_the_daily_backup_is_a_periodic_job_when_it_is_on(app):
+    """The backups' daily job asks every quarter hour whether the day's backup is due."""
+    names = {spec.name: period for spec, period in periodic_jobs(app.config)}
+    assert "backups.daily" not in names  # TestingConfig: BACKUP_DAILY off
+    app.config["BACKUP_DAILY"] = True
+    names = {spec.name: period for spec, period in periodic_jobs(app.config)}
+    assert names["backups.daily"] == 15 * 60

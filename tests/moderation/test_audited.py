@@ -16,11 +16,13 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+import flask_migrate
 import pytest
 from sqlalchemy import select
 
 from community.accounts import operations as accounts
 from community.accounts.models import User
+from community.backups import operations as backups
 from community.experts import operations as experts
 from community.experts.models import Expertise
 from community.extensions import db
@@ -289,6 +291,26 @@ def _setting(w):
     return w.admin, lambda: act(
         w.app, settings.set_setting, "space_creation_role", "admin", by=w.admin
     )
+
+
+@audited("backups.create_backup", "backup_create")
+def _backup(w):
+    _revision_stamped(w.app)
+    return w.admin, lambda: act(w.app, backups.create_backup, by=w.admin)
+
+
+@audited("backups.delete_backup", "backup_delete")
+def _delete_backup(w):
+    _revision_stamped(w.app)
+    with w.app.app_context():
+        backup = backups.make_backup()
+    return w.admin, lambda: act(w.app, backups.delete_backup, backup, by=w.admin)
+
+
+def _revision_stamped(app) -> None:
+    """A backup needs the schema revision that ``flask db upgrade`` records."""
+    with app.app_context():
+        flask_migrate.stamp()
 
 
 @audited("knowledge.delete_article", "article_delete")
@@ -589,6 +611,7 @@ NOT_MODERATION = {
         ],
         READ,
     ),
+    "backups.make_backup": "the daily backup and `flask backup`: no one's act on the site",
     # The facilitator runs their own session; participants write and vote on its board.
     **dict.fromkeys(
         [

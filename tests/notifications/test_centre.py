@@ -54,6 +54,24 @@ def test_others_notifications_are_not_there(
     assert client.get(f"/notifications/{note.id}").status_code == 404
 
 
+def test_the_unread_count_is_asked_again_by_a_tab_that_missed_pushes(
+    scene, client, login, create_user, create_reply, notifications_of
+):
+    """``notifications.js`` asks after a reconnect or a ``resync``: the signed-in user's own
+    count only; anonymous visitors are sent to sign in."""
+    _space, alice, bob, thread = scene
+    create_reply(thread, bob)
+    create_reply(thread, bob)
+    assert client.get("/notifications/unread").status_code == 302
+    mallory = client.application.test_client()
+    login(mallory, create_user("mallory"))
+    assert mallory.get("/notifications/unread").get_json() == {"count": 0}
+    login(client, alice)
+    assert client.get("/notifications/unread").get_json() == {"count": 2}
+    client.submit("/notifications/read")
+    assert client.get("/notifications/unread").get_json() == {"count": 0}
+
+
 def test_mark_all_read_needs_csrf(scene, client, login, create_reply, notifications_of):
     _space, alice, bob, thread = scene
     create_reply(thread, bob)
