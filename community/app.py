@@ -44,6 +44,8 @@ from community.forums.events import ThreadsNamespace
 from community.ideas.events import NAMESPACE as IDEAS_NAMESPACE
 from community.ideas.events import IdeasNamespace
 from community.ideas.models import STATUS_LABELS as IDEA_STATUS_LABELS
+from community.jobs import views as jobs_views
+from community.jobs.engine import init_jobs
 from community.logs import register_logging
 from community.permissions import ROLE_LABELS, Role, guardian
 from community.search.service import init_search
@@ -114,6 +116,7 @@ def register_extensions(app: Flask) -> None:
     limiter._storage_dead = False
     socketio.server_options.pop("client_manager", None)
     mailer.init_app(app)
+    init_jobs(app)
     init_search(app)
     socketio.init_app(
         app,
@@ -156,6 +159,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(notifications.bp)
     app.register_blueprint(analytics.bp)
     app.register_blueprint(api.bp)
+    app.register_blueprint(jobs_views.bp)
     api.init_api(app)
 
 

@@ -1,6 +1,6 @@
 """Command-line verbs: ``flask users``, ``flask demo``, ``flask ideas``, ``flask forums``,
-``flask reputation``, ``flask experts``, ``flask analytics``, ``flask backup``, ``flask restore``
-and ``flask serve``."""
+``flask reputation``, ``flask experts``, ``flask analytics``, ``flask backup``, ``flask restore``,
+``flask jobs`` and ``flask serve``."""
 
 from __future__ import annotations
 
@@ -16,11 +16,13 @@ from community.analytics.commands import analytics_cli
 from community.backups.commands import backup, restore
 from community.errors import OperationError
 from community.experts import reputation
-from community.experts.commands import experts_cli, start_routing_loop
+from community.experts.commands import experts_cli
 from community.extensions import db, socketio
 from community.forums import operations as forum_operations
 from community.ideas import operations as ideas_operations
 from community.ideas import trending
+from community.jobs.commands import jobs_cli
+from community.jobs.engine import Scheduler, in_process_schedule
 from community.notifications.commands import notifications_cli
 from community.permissions import Role
 from community.progress import running
@@ -89,15 +91,19 @@ def load_demo(allow_production: bool) -> None:
 @with_appcontext
 def serve(host: str | None, port: int | None) -> None:
     """Serve the site with Socket.IO (development server; use gunicorn in production), and
-    route questions to experts in the background."""
+    without JOBS_REDIS_URL, run the periodic jobs (expert routing, digests) in the process."""
     app = current_app._get_current_object()
     host = app.config["HOST"] if host is None else host
     port = app.config["PORT"] if port is None else port
     # Flask refuses app.run() under its CLI unless told this is deliberate.
     os.environ.pop("FLASK_RUN_FROM_CLI", None)
-    if start_routing_loop(app):
-        minutes = app.config["EXPERT_ROUTING_INTERVAL_MINUTES"]
-        click.echo(f"Routing unanswered questions to experts every {minutes:g} minutes.")
+    scheduled = in_process_schedule(app)
+    if scheduled is None:
+        click.echo("Background jobs go to Redis: run `flask jobs worker` beside this.")
+    elif scheduled:
+        Scheduler(app).start()
+    for name, seconds in scheduled or ():
+        click.echo(f"Running the job {name} every {seconds / 60:g} minutes.")
     click.echo(f"Cocreate is running on http://{host}:{port}/  (Ctrl+C to stop)")
     socketio.run(app, host=host, port=port, allow_unsafe_werkzeug=True, use_reloader=False)
 
@@ -158,5 +164,6 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(experts_cli)
     app.cli.add_command(notifications_cli)
     app.cli.add_command(analytics_cli)
+    app.cli.add_command(jobs_cli)
     app.cli.add_command(backup)
     app.cli.add_command(restore)

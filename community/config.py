@@ -159,8 +159,16 @@ class Config:
     # unanswered this long after routing escalate to the space's moderators and owners.
     EXPERT_ROUTING_DELAY_HOURS = 24.0
     EXPERT_ESCALATION_HOURS = 24.0
-    # How often `flask serve` runs that routing pass in the background (0: never; use cron).
+    # How often the routing pass runs as a periodic job (0: never; use cron).
     EXPERT_ROUTING_INTERVAL_MINUTES = 5.0
+    # Background jobs (community/jobs): on Redis, run by `flask jobs worker`, when this is set;
+    # else in a pool of JOBS_THREADS threads in the web process (`flask serve` schedules the
+    # periodic ones then).
+    JOBS_REDIS_URL: str | None = None
+    JOBS_THREADS = 2
+    JOBS_EAGER = False  # run each job at once in the thread that enqueued it (tests)
+    # How often the notification digest goes out, as a periodic job (0: never; use cron).
+    DIGEST_INTERVAL_HOURS = 24.0
     # Logging (community/logs.py): the level, and "text" lines or "json" objects on stderr.
     LOG_LEVEL = "INFO"
     LOG_FORMAT = "text"
@@ -199,7 +207,9 @@ class TestingConfig(Config):
     SQLALCHEMY_RECORD_QUERIES = True
     SEARCH_SYNC = True
     BRAINSTORM_HEARTBEAT = False  # tests call community.brainstorms.events.heartbeat()
-    EXPERT_ROUTING_INTERVAL_MINUTES = 0.0  # no background loop: tests run the pass themselves
+    EXPERT_ROUTING_INTERVAL_MINUTES = 0.0  # not scheduled: tests run the pass themselves
+    DIGEST_INTERVAL_HOURS = 0.0
+    JOBS_EAGER = True  # a job runs when it is enqueued: no thread to wait for
     BACKUP_DAILY = False  # no scheduled backups: tests call run_scheduled themselves
     # Other features' tests write a lot from brand-new accounts; moderation tests set these.
     NEW_ACCOUNT_LIMITS = False
@@ -367,6 +377,12 @@ SECTIONS: tuple[tuple[str, tuple[Setting, ...]], ...] = (
             Setting("MAIL_USERNAME", text, "SMTP user name"),
             Setting("MAIL_PASSWORD", text, "SMTP password"),
             Setting("MAIL_DEFAULT_SENDER", text, "the From address"),
+            Setting(
+                "DIGEST_INTERVAL_HOURS",
+                number(TEN_YEARS_DAYS * 24),
+                "how often the notification digest is mailed, as a periodic job; `0` turns it"
+                " off (use `flask notifications digest` from cron)",
+            ),
         ),
     ),
     (
@@ -484,8 +500,9 @@ SECTIONS: tuple[tuple[str, tuple[Setting, ...]], ...] = (
             Setting(
                 "EXPERT_ROUTING_INTERVAL_MINUTES",
                 number(TEN_YEARS_DAYS * 24 * 60),
-                "how often `make run` / `flask serve` routes in the background; `0` turns the"
-                " loop off (use cron)",
+                "how often questions are routed, as a periodic job (`make run` / `flask serve`,"
+                " or `flask jobs worker` with Redis); `0` turns it off (use"
+                " `flask experts route` from cron)",
             ),
         ),
     ),
@@ -496,6 +513,19 @@ SECTIONS: tuple[tuple[str, tuple[Setting, ...]], ...] = (
                 "SOCKETIO_MESSAGE_QUEUE",
                 text,
                 "e.g. `redis://localhost:6379/1` so several processes share live updates",
+            ),
+            Setting(
+                "JOBS_REDIS_URL",
+                text,
+                "e.g. `redis://localhost:6379/2`: background jobs (mail, digests, expert"
+                " routing) go to this Redis and `flask jobs worker` runs them; unset, they run"
+                " in the web process",
+            ),
+            Setting(
+                "JOBS_THREADS",
+                whole(1, 64),
+                "threads that run background jobs in the web process when `JOBS_REDIS_URL` is"
+                " unset",
             ),
             Setting(
                 "SOCKETIO_ALLOWED_ORIGINS",

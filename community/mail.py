@@ -1,23 +1,27 @@
 """Outgoing e-mail: SMTP when configured, the log in development, an outbox under test.
 
 Mail is queued with :meth:`Mailer.send` and leaves only after the current transaction
-commits; an SMTP failure is retried a few times in a background thread and logged, and never
-fails the request that caused it.
+commits, as the job ``mail.deliver`` (community/jobs): an SMTP failure is retried with
+back-off by the job engine, lands in the failed-jobs list when every attempt failed, and
+never fails the request that caused it.
 """
 
 from __future__ import annotations
 
 import logging
 import smtplib
-import threading
-import time
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from email import policy
 from email.message import EmailMessage
 
 from flask import Flask, current_app
 
+from community.jobs.registry import enqueue, job
+
 log = logging.getLogger(__name__)
+
+#: Seconds before each new attempt to deliver a mail by SMTP.
+RETRY_AFTER = (10, 60, 300)
 
 
 @dataclass(frozen=True)
@@ -47,11 +51,19 @@ class Message:
             msg.add_alternative(self.html, subtype="html")
         return msg
 
+    def as_dict(self) -> dict:
+        """The message as JSON values (a job's argument)."""
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> Message:
+        """The message :meth:`as_dict` gave."""
+        headers = tuple((str(name), str(value)) for name, value in data.get("headers", ()))
+        return cls(**{**data, "headers": headers})
+
 
 class Mailer:
     """The mail extension. ``outbox`` holds what was sent when the backend is ``memory``."""
-
-    RETRIES = 3
 
     def init_app(self, app: Flask) -> None:
         """Bind to ``app`` with the backend named by ``MAIL_BACKEND``."""
@@ -68,36 +80,32 @@ class Mailer:
     def send(self, message: Message) -> None:
         """Deliver ``message`` once the current transaction commits."""
         session = current_app.extensions["sqlalchemy"].session()
-        session.on_commit(self.deliver_now, message)
+        session.on_commit(self.send_now, message)
 
-    def deliver_now(self, message: Message, *, wait: bool = False) -> None:
-        """Hand ``message`` to the backend immediately; ``wait`` sends it by SMTP in this
-        thread (a command that exits next must not leave it to a background thread)."""
-        state = current_app.extensions["mailer"]
-        if state["backend"] == "memory":
-            state["outbox"].append(message)
-        elif state["backend"] == "log":
-            log.info("E-mail to %s: %s\n%s", message.to, message.subject, message.text)
-        else:
-            app = current_app._get_current_object()  # type: ignore[attr-defined]
-            if wait:
-                self._deliver_smtp(app, message)
-                return
-            threading.Thread(target=self._deliver_smtp, args=(app, message), daemon=True).start()
+    def send_now(self, message: Message) -> None:
+        """Start delivering ``message`` now (for code that runs after its commit)."""
+        enqueue("mail.deliver", message=message.as_dict())
 
-    def _deliver_smtp(self, app: Flask, message: Message) -> None:
-        cfg = app.config
-        email = message.as_email(cfg["MAIL_DEFAULT_SENDER"])
-        for attempt in range(1, self.RETRIES + 1):
-            try:
-                with smtplib.SMTP(cfg["MAIL_SERVER"], cfg["MAIL_PORT"], timeout=30) as smtp:
-                    if cfg["MAIL_USE_TLS"]:
-                        smtp.starttls()
-                    if cfg["MAIL_USERNAME"]:
-                        smtp.login(cfg["MAIL_USERNAME"], cfg["MAIL_PASSWORD"] or "")
-                    smtp.send_message(email)
-                return
-            except (OSError, smtplib.SMTPException):
-                log.warning("SMTP delivery to %s failed (attempt %d)", message.to, attempt)
-                time.sleep(2**attempt)
-        log.error("Giving up on e-mail to %s: %s", message.to, message.subject)
+
+def _deliver_smtp(cfg, message: Message) -> None:
+    email = message.as_email(cfg["MAIL_DEFAULT_SENDER"])
+    with smtplib.SMTP(cfg["MAIL_SERVER"], cfg["MAIL_PORT"], timeout=30) as smtp:
+        if cfg["MAIL_USE_TLS"]:
+            smtp.starttls()
+        if cfg["MAIL_USERNAME"]:
+            smtp.login(cfg["MAIL_USERNAME"], cfg["MAIL_PASSWORD"] or "")
+        smtp.send_message(email)
+
+
+@job("mail.deliver", retries=len(RETRY_AFTER), backoff=RETRY_AFTER)
+def deliver(message: dict) -> None:
+    """The job: hand one message (:meth:`Message.as_dict`) to the backend; raises when SMTP
+    fails, and the engine retries it."""
+    sent = Message.from_dict(message)
+    state = current_app.extensions["mailer"]
+    if state["backend"] == "memory":
+        state["outbox"].append(sent)
+    elif state["backend"] == "log":
+        log.info("E-mail to %s: %s\n%s", sent.to, sent.subject, sent.text)
+    else:
+        _deliver_smtp(current_app.config, sent)

@@ -40,6 +40,9 @@ profile_updated = _signals.signal("profile-updated")
 #: An admin changed a site setting. sender: the setting's key; ``before``, ``after`` (its
 #: values), ``by``.
 site_setting_changed = _signals.signal("site-setting-changed")
+#: An admin retried or deleted a failed background job. sender: the FailedJob (its row is
+#: deleted with it); ``change``: "retry" or "delete"; ``by``.
+failed_job_handled = _signals.signal("failed-job-handled")
 #: An admin made or deleted a backup. sender: the archive's name; ``change``: "created" or
 #: "deleted", ``size`` (bytes), ``by``.
 backup_changed = _signals.signal("backup-changed")

@@ -1,5 +1,6 @@
 """``flask analytics rebuild``: count the participation and votes rollups again from posts and
-votes, and the time each idea spent in each status from the idea timelines."""
+votes, and the time each idea spent in each status from the idea timelines; and the job
+``analytics.rebuild`` that does the same in the background (``flask jobs enqueue``)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from flask.cli import AppGroup
 from community.analytics import rollup
 from community.extensions import db
 from community.ideas import time_in_status
+from community.jobs.registry import job
 from community.progress import running
 
 analytics_cli = AppGroup("analytics", help="The Insights dashboard's rollup.")
@@ -25,3 +27,10 @@ def rebuild() -> None:
         progress.advance()
         db.session.commit()
         progress.finish(f"Counted {rows} rows of activity (person, space, day).")
+
+
+@job("analytics.rebuild")
+def rebuild_job() -> None:
+    """The job: count the rollups and the time in status again (the engine commits)."""
+    rollup.rebuild()
+    time_in_status.recount()

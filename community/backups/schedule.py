@@ -15,6 +15,10 @@ from flask import current_app
 from community.backups import archive
 from community.backups.archive import Backup
 from community.backups.operations import make_backup
+from community.jobs.registry import job
+
+#: How often the job engine's scheduler asks whether the day's backup is due (minutes).
+CHECK_EVERY = 15
 
 
 def due_since(now: datetime) -> datetime:
@@ -34,3 +38,9 @@ def run_scheduled(now: datetime | None = None) -> Backup | None:
     if newest is not None and newest >= due_since(now):
         return None
     return make_backup()
+
+
+@job("backups.daily", every=lambda config: CHECK_EVERY * 60 if config["BACKUP_DAILY"] else 0)
+def daily_backup() -> None:
+    """The job: make the day's backup when it is due (a failure lands in the failed jobs)."""
+    run_scheduled()

@@ -1,4 +1,4 @@
-"""``flask experts route`` (for cron) and the background loop ``flask serve`` starts: route
+"""``flask experts route`` (for cron) and the periodic job ``experts.route``: route
 unanswered questions to experts and escalate unclaimed ones."""
 
 from __future__ import annotations
@@ -6,15 +6,28 @@ from __future__ import annotations
 import logging
 
 import click
-from flask import Flask
+from flask import current_app
 from flask.cli import AppGroup
 
-from community.experts.routing import RoutingReport, run_routing_pass
-from community.extensions import db, socketio
+from community.experts.routing import run_routing_pass
+from community.extensions import db
+from community.jobs.engine import engine
+from community.jobs.registry import job
 
 log = logging.getLogger(__name__)
 
 experts_cli = AppGroup("experts", help="Questions routed to experts.")
+
+#: How long the command waits for its mail to leave when jobs run in this process (seconds).
+MAIL_WAIT = 15 * 60
+
+
+@job("experts.route", every=lambda config: config["EXPERT_ROUTING_INTERVAL_MINUTES"] * 60)
+def route_job() -> None:
+    """The job: one routing pass (the engine commits it)."""
+    report = run_routing_pass()
+    if report.routed or report.escalated:
+        log.info("expert routing: %s", "; ".join(report.lines()))
 
 
 @experts_cli.command("route")
@@ -26,38 +39,4 @@ def route() -> None:
     db.session.commit()
     for line in report.lines():
         click.echo(line)
-
-
-def route_once(app: Flask) -> RoutingReport | None:
-    """One routing pass in its own app context and transaction; None if it failed (logged).
-    The report's lines are read before the session closes; its rows are detached after."""
-    with app.app_context():
-        try:
-            report = run_routing_pass()
-            db.session.commit()
-            if report.routed or report.escalated:
-                log.info("expert routing: %s", "; ".join(report.lines()))
-        except Exception:  # the loop must outlive a bad pass; the next one retries
-            db.session.rollback()
-            log.exception("expert routing pass failed")
-            return None
-        finally:
-            db.session.remove()
-    return report
-
-
-def routing_loop(app: Flask) -> None:
-    """Run the routing pass every EXPERT_ROUTING_INTERVAL_MINUTES, for ever."""
-    interval = app.config["EXPERT_ROUTING_INTERVAL_MINUTES"] * 60
-    while True:
-        socketio.sleep(interval)
-        route_once(app)
-
-
-def start_routing_loop(app: Flask) -> bool:
-    """Start :func:`routing_loop` in the background unless the interval is 0 (tests, or a
-    site that routes from cron); returns whether it started."""
-    if not app.config["EXPERT_ROUTING_INTERVAL_MINUTES"]:
-        return False
-    socketio.start_background_task(routing_loop, app)
-    return True
+    engine(current_app).drain(MAIL_WAIT)  # without Redis, the mail leaves from this process

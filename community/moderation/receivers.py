@@ -267,6 +267,13 @@ def audit_site_setting(key: str, *, before: str, after: str, by, **_kwargs) -> N
     record("site_setting", by=by, before={key: before}, after={key: after})
 
 
+@signals.failed_job_handled.connect
+def audit_failed_job(failed, *, change: str, by, **_kwargs) -> None:
+    """An admin retried or deleted a failed background job."""
+    details = {"job": failed.id, "name": failed.name, "failed_at": failed.failed_at.isoformat()}
+    record(f"job_{change}", by=by, before=details)
+
+
 @signals.backup_changed.connect
 def audit_backup(name: str, *, change: str, size: int, by, **_kwargs) -> None:
     """Backups made or deleted from the admin page (the daily ones are no one's act)."""

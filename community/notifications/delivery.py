@@ -108,7 +108,7 @@ def deliver(ids: list[int]) -> None:
                 continue
             push_count(user.id, shown)
             if notification.mail_state == MailState.IMMEDIATE:
-                mailer.deliver_now(_immediate_mail(user, shown))
+                mailer.send_now(_immediate_mail(user, shown))
 
 
 # Unsubscribing -----------------------------------------------------------------------------
@@ -231,10 +231,11 @@ def send_digests() -> int:
             settings = NotificationSettings(user_id=user_id)
             db.session.add(settings)
         settings.last_digest_at = now
-    # Marked first, then sent: a crash in between loses a digest rather than sending it twice.
-    db.session.commit()
+    # Marked first, then sent (each mail a job enqueued after the commit): a crash in between
+    # loses a digest rather than sending it twice.
     for message in messages:
-        mailer.deliver_now(message, wait=True)
+        mailer.send(message)
+    db.session.commit()
     return sent
 
 

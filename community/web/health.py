@@ -4,9 +4,10 @@ They are answered by a WSGI middleware in front of Flask, so no request hook run
 no session is read or written (no ``Set-Cookie``), no rate limit is counted, no signed-in
 user is loaded. ``/healthz`` says the process is alive and touches nothing else.
 ``/readyz`` says whether this instance can serve: the database and the search backend
-answer, and so do the Socket.IO message queue and the rate-limit store when they are
-configured (Redis); otherwise 503 with a JSON body naming what is down (the reasons go to
-the log, not to the caller). Only GET and HEAD are answered; the query string is ignored.
+answer, and so do the Socket.IO message queue, the rate-limit store and the job queue when
+they are configured (Redis); otherwise 503 with a JSON body naming what is down (the reasons
+go to the log, not to the caller). The body also gives the job queue's backlog (``jobs``:
+where jobs run, and how many wait). Only GET and HEAD are answered; the query string is ignored.
 """
 
 from __future__ import annotations
@@ -56,6 +57,10 @@ def _message_queue() -> None:
         client.close()
 
 
+def _job_queue() -> None:
+    current_app.extensions["jobs"].ping()
+
+
 def _rate_limit_store() -> None:
     if not limiter.storage.check():
         raise ConnectionError("the rate-limit store did not answer")
@@ -68,7 +73,20 @@ def checks(app: Flask) -> dict[str, Callable[[], None]]:
         found["message_queue"] = _message_queue
     if not str(app.config.get("RATELIMIT_STORAGE_URI", "")).startswith(IN_PROCESS_STORES):
         found["rate_limit_store"] = _rate_limit_store
+    if app.config.get("JOBS_REDIS_URL"):
+        found["job_queue"] = _job_queue
     return found
+
+
+def _jobs(app: Flask, reachable: bool) -> dict:
+    jobs = app.extensions["jobs"]
+    backlog = None
+    if reachable:
+        try:
+            backlog = jobs.backlog()
+        except Exception as error:
+            log.warning("readiness: the job queue's backlog is unknown: %s", error)
+    return {"engine": jobs.kind, "backlog": backlog}
 
 
 def readiness(app: Flask) -> tuple[int, dict]:
@@ -82,10 +100,11 @@ def readiness(app: Flask) -> tuple[int, dict]:
             except Exception as error:
                 log.warning("readiness: %s is down: %s", name, error)
                 results[name] = "down"
+        jobs = _jobs(app, results.get("job_queue", "ok") == "ok")
     down = [name for name, result in results.items() if result != "ok"]
     if down:
-        return 503, {"status": "unavailable", "down": down, "checks": results}
-    return 200, {"status": "ready", "checks": results}
+        return 503, {"status": "unavailable", "down": down, "checks": results, "jobs": jobs}
+    return 200, {"status": "ready", "checks": results, "jobs": jobs}
 
 
 def _json(status: int, body: dict, **headers: str) -> Response:

@@ -102,7 +102,31 @@ def test_a_forged_forwarded_host_does_not_reach_links_in_mail(cluster, visitors,
     assert all(link.startswith(f"{cluster.url}/password/reset/") for link in links), links
 
 
-def _mailed_links(cluster) -> list[str]:
-    """The password-reset links in mail written to the instances' logs so far."""
-    text = "".join(cluster.log(name).read_text() for name in ("web-a", "web-b"))
+def _mailed_links(cluster, names=("web-a", "web-b", "worker")) -> list[str]:
+    """The password-reset links in mail written to the logs of ``names`` so far (mail is a
+    job: the worker delivers it, or an instance itself while Redis does not answer)."""
+    logs = [cluster.log(name) for name in names]
+    text = "".join(log.read_text() for log in logs if log.exists())
     return re.findall(r"\S*/password/reset/\S+", text)
+
+
+def test_mail_is_a_job_the_worker_delivers(cluster, visitors, world):
+    """The instances put mail on the job queue in Redis and the worker writes it; /readyz on
+    each instance checks the queue and gives its backlog."""
+    person = visitors()
+    for _ in range(2):  # nginx spreads new visitors over both instances
+        ready = visitors().get(cluster.url, "/readyz")
+        assert ready.status_code == 200, ready.text
+        assert ready.json()["checks"]["job_queue"] == "ok"
+        assert ready.json()["jobs"]["engine"] == "redis"
+    before = set(_mailed_links(cluster, ["worker"]))
+    asked = person.post(
+        cluster.url, "/password/forgot", {"email": f"{world.member.username}@example.com"}
+    )
+    assert asked.status_code == 302
+    deadline = time.monotonic() + WAIT
+    while not [link for link in _mailed_links(cluster, ["worker"]) if link not in before]:
+        assert time.monotonic() < deadline, "the worker wrote no reset mail"
+        time.sleep(0.2)
+    web = "".join(cluster.log(name).read_text() for name in ("web-a", "web-b"))
+    assert "running mail.deliver in this process" not in web

@@ -156,7 +156,9 @@ def test_the_test_configuration_never_reads_the_environment(monkeypatch):
 def test_serve_listens_where_the_settings_say(monkeypatch, tmp_path):
     monkeypatch.setenv("COCREATE_INSTANCE", str(tmp_path))
     monkeypatch.setenv("HOST", "192.0.2.7")
-    app = create_app(DevelopmentConfig, PORT=8123, EXPERT_ROUTING_INTERVAL_MINUTES=0)
+    app = create_app(
+        DevelopmentConfig, PORT=8123, EXPERT_ROUTING_INTERVAL_MINUTES=0, DIGEST_INTERVAL_HOURS=0
+    )
     calls = []
     monkeypatch.setattr(socketio, "run", lambda app, **options: calls.append(options))
     result = app.test_cli_runner().invoke(args=["serve"])

@@ -23,7 +23,11 @@ def test_healthz_and_readyz_on_a_healthy_site(client):
     assert alive.status_code == 200 and alive.json == {"status": "alive"}
     ready = client.get("/readyz")
     assert ready.status_code == 200
-    assert ready.json == {"status": "ready", "checks": {"database": "ok", "search": "ok"}}
+    assert ready.json == {
+        "status": "ready",
+        "checks": {"database": "ok", "search": "ok"},
+        "jobs": {"engine": "in-process", "backlog": 0},
+    }
     assert ready.headers["Cache-Control"] == "no-store"
 
 

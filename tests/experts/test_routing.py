@@ -12,11 +12,12 @@ from community import database
 from community.accounts.models import User
 from community.errors import OperationError
 from community.experts import routing
-from community.experts.commands import route_once, start_routing_loop
 from community.experts.models import QuestionRouting
 from community.extensions import db
 from community.forums import operations as forums
 from community.forums.models import Thread
+from community.jobs.engine import run_now
+from community.jobs.registry import periodic_jobs
 from community.permissions import Role
 from community.spaces.models import MembershipState, SpaceRole
 
@@ -366,18 +367,22 @@ def test_questions_for_you_in_the_menu_and_its_query_count(
     assert client.get("/experts/questions?page=3").status_code == 200
 
 
-def test_the_background_loop_is_off_under_tests_and_its_pass_routes(
+def test_the_routing_job_is_not_scheduled_under_tests_and_routes_when_run(
     app, cast, create_thread, clock, routed_to, caplog
 ):
-    assert start_routing_loop(app) is False  # TestingConfig: EXPERT_ROUTING_INTERVAL_MINUTES=0
+    # TestingConfig: EXPERT_ROUTING_INTERVAL_MINUTES=0
+    assert "experts.route" not in {spec.name for spec, _period in periodic_jobs(app.config)}
+    app.config["EXPERT_ROUTING_INTERVAL_MINUTES"] = 5
+    assert ("experts.route", 300) in {(s.name, p) for s, p in periodic_jobs(app.config)}
     thread = create_thread(cast.space, cast.asker, tags="ct")
     clock(hours=25)
     caplog.set_level("INFO", logger="community.experts.commands")
-    report = route_once(app)
-    assert len(report.routed) == 1
+    assert run_now(app, "experts.route")
     assert f"routed question {thread.id}" in caplog.text
     assert routed_to(thread) == {cast.expert.username: "unanswered"}
-    assert route_once(app).routed == []
+    caplog.clear()
+    assert run_now(app, "experts.route")
+    assert "routed question" not in caplog.text
 
 
 def test_questions_for_you_count_only_answers_by_others(

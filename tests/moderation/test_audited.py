@@ -30,6 +30,8 @@ from community.forums import operations as forums
 from community.forums.models import Post
 from community.ideas import curation
 from community.ideas import operations as ideas
+from community.jobs import operations as jobs
+from community.jobs.models import FailedJob
 from community.knowledge import operations as knowledge
 from community.knowledge.models import Article
 from community.moderation import operations as moderation
@@ -490,6 +492,27 @@ def _unsuspend(w):
     )
 
 
+@audited("jobs.retry_failed_job", "job_retry")
+def _retry_job(w):
+    failed = _failed_job(w)
+    return w.admin, lambda: act(w.app, jobs.retry_failed_job, failed, by=w.admin)
+
+
+@audited("jobs.delete_failed_job", "job_delete")
+def _delete_job(w):
+    failed = _failed_job(w)
+    return w.admin, lambda: act(w.app, jobs.delete_failed_job, failed, by=w.admin)
+
+
+def _failed_job(w) -> FailedJob:
+    with w.app.app_context():
+        failed = jobs.record_failure("analytics.rebuild", {}, "Traceback: boom", attempts=1)
+        db.session.commit()
+        db.session.refresh(failed)
+        db.session.expunge(failed)
+        return failed
+
+
 @audited("moderation.set_hold_new_posts", "settings")
 def _hold_setting(w):
     return w.mod, lambda: act(w.app, moderation.set_hold_new_posts, w.cast.space, True, by=w.mod)
@@ -566,6 +589,7 @@ NOT_MODERATION = {
             "ideas.recount_ideas",
             "ideas.recount_votes",
             "ideas.thread_opening_html",
+            "jobs.record_failure",
             "knowledge.parse_refs",
             "knowledge.record_asked",
             "moderation.case_for",
