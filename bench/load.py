@@ -312,7 +312,7 @@ class Board:
             client.on("update", on_update, namespace=NAMESPACE)
             client.connect(
                 self.site.url,
-                headers={"Cookie": person.cookie_header(), "Origin": self.site.url},
+                headers={"Cookie": person.cookie_header()},  # websocket-client adds the Origin
                 namespaces=[NAMESPACE],
                 transports=["websocket"],
                 wait_timeout=60,
