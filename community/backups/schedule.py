@@ -40,7 +40,11 @@ def run_scheduled(now: datetime | None = None) -> Backup | None:
     return make_backup()
 
 
-@job("backups.daily", every=lambda config: CHECK_EVERY * 60 if config["BACKUP_DAILY"] else 0)
+@job(
+    "backups.daily",
+    every=lambda config: CHECK_EVERY * 60 if config["BACKUP_DAILY"] else 0,
+    timeout=6 * 60 * 60,  # a large site's dump; a cut one leaves no archive (written aside)
+)
 def daily_backup() -> None:
     """The job: make the day's backup when it is due (a failure lands in the failed jobs)."""
     run_scheduled()
