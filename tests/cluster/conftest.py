@@ -29,13 +29,11 @@ from http.cookies import SimpleCookie
 from pathlib import Path
 
 import pytest
+import requests
+import socketio
 
 from deploy import cluster as launcher
 from tests.fixtures.environment import unavailable
-
-requests = pytest.importorskip("requests")
-socketio = pytest.importorskip("socketio")
-pytest.importorskip("redis")
 
 #: How long to wait for something that should happen (an update, a restart); never a duration
 #: the tests assert.

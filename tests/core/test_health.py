@@ -56,7 +56,6 @@ def test_readyz_names_the_database_when_it_is_down(tmp_path):
 
 
 def test_readyz_names_redis_when_it_is_down(tmp_path):
-    pytest.importorskip("redis")
     down = f"redis://127.0.0.1:{_unused_port()}"
     app = make_app(tmp_path, RATELIMIT_STORAGE_URI=f"{down}/0", SOCKETIO_MESSAGE_QUEUE=f"{down}/1")
     client = app.test_client()

@@ -17,8 +17,6 @@ from community.ideas.models import IdeaVote
 from community.ratelimit import spend
 from tests.fixtures.app import make_app
 
-pytest.importorskip("redis")
-
 
 def _unused_port() -> int:
     """A loopback port nobody listens on (bound and released: nothing accepts there)."""

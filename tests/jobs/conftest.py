@@ -1,13 +1,8 @@
 """Fixtures for the job engine: jobs declared for a test only, a failed job, an admin, and a
-real redis-server on a free loopback port."""
+real redis-server (tests/fixtures/redis.py) by its URL."""
 
 from __future__ import annotations
 
-import os
-import shutil
-import socket
-import subprocess
-import time
 from collections.abc import Callable
 
 import pytest
@@ -16,8 +11,6 @@ from community.extensions import db
 from community.jobs import operations
 from community.jobs.registry import JOBS, Job
 from community.permissions import Role
-
-REDIS_SERVER = shutil.which("redis-server") or "/usr/bin/redis-server"
 
 
 @pytest.fixture
@@ -57,54 +50,7 @@ def failed_job(app):
     return make
 
 
-def require_redis() -> None:
-    """Skip (or, under CI, fail) when redis-server is not installed."""
-    if os.path.exists(REDIS_SERVER):
-        return
-    message = f"{REDIS_SERVER} is missing: install Debian's redis-server (.ci/run does)"
-    if os.environ.get("CI", "").lower() == "true":
-        pytest.fail(message, pytrace=False)
-    pytest.skip(message)
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture
-def redis_url(tmp_path):
+def redis_url(redis_server) -> str:
     """A redis-server of this test's own on a free loopback port; its URL (database 0)."""
-    require_redis()
-    redis = pytest.importorskip("redis")
-    port = _free_port()
-    server = subprocess.Popen(  # noqa: S603 - a fixed binary with fixed arguments
-        [
-            REDIS_SERVER,
-            "--port", str(port),
-            "--bind", "127.0.0.1",
-            "--save", "",
-            "--appendonly", "no",
-            "--dir", str(tmp_path),
-            "--daemonize", "no",
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )  # fmt: skip
-    url = f"redis://127.0.0.1:{port}/0"
-    client = redis.Redis.from_url(url)
-    deadline = time.monotonic() + 20
-    while True:  # wait for the server to accept connections (not a race: it is starting)
-        try:
-            client.ping()
-            break
-        except redis.ConnectionError:
-            if time.monotonic() > deadline or server.poll() is not None:
-                server.kill()
-                raise
-            time.sleep(0.05)
-    client.close()
-    yield url
-    server.terminate()
-    server.wait(10)
+    return redis_server.url

@@ -10,6 +10,9 @@ import sys
 from pathlib import Path
 
 import pytest
+import redis
+import rq
+from rq.serializers import JSONSerializer
 from sqlalchemy import select
 
 from community.config import PROJECT_ROOT
@@ -27,11 +30,7 @@ from community.jobs.models import FailedJob
 from community.mail import Message
 from community.settings.models import SiteSetting
 from tests.fixtures.app import make_app
-from tests.jobs.conftest import _free_port
-
-redis = pytest.importorskip("redis")
-rq = pytest.importorskip("rq")
-JSONSerializer = pytest.importorskip("rq.serializers").JSONSerializer
+from tests.fixtures.redis import _free_port
 
 
 def _setting(app, key: str) -> str | None:
