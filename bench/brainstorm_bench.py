@@ -22,7 +22,6 @@ import os
 import secrets
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
@@ -33,7 +32,7 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 import socketio  # noqa: E402
 from flask import Flask  # noqa: E402
-from served import free_port, production_app, production_env, sign_in, start_server  # noqa: E402
+from served import free_port, production_app, production_env, sign_in, start_server, stop_server  # noqa: E402
 from sqlalchemy import insert, select  # noqa: E402
 
 from community import create_app  # noqa: E402
@@ -311,12 +310,7 @@ def run(participants: int, notes: int, threads: int, pause: float) -> dict:
         if board is not None:
             board.close()
         if server is not None:
-            server.terminate()
-            try:
-                server.wait(timeout=30)
-            except subprocess.TimeoutExpired:  # connections that never said goodbye
-                server.kill()
-                server.wait()
+            stop_server(server)
         shutil.rmtree(workdir, ignore_errors=True)
 
 

@@ -25,7 +25,6 @@ import os
 import random
 import secrets
 import shutil
-import subprocess
 import sys
 import tempfile
 import threading
@@ -36,7 +35,7 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 import socketio  # noqa: E402
 from brainstorm_bench import PASSWORD, _address, generate  # noqa: E402
-from served import free_port, production_app, production_env, sign_in, start_server  # noqa: E402
+from served import free_port, production_app, production_env, sign_in, start_server, stop_server  # noqa: E402
 
 NAMESPACE = "/brainstorm"
 #: Share of the session's time spent in each phase (the rest goes to results and closing).
@@ -329,12 +328,7 @@ def run(participants: int, minutes: float, pace: float, drop_chance: float) -> i
         if facilitator is not None and facilitator.client is not None:
             facilitator.client.disconnect()
         if server is not None:
-            server.terminate()
-            try:
-                server.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                server.kill()
-                server.wait()
+            stop_server(server)
         shutil.rmtree(workdir, ignore_errors=True)
 
 

@@ -30,7 +30,7 @@ from pathlib import Path
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 from flask import Flask, render_template  # noqa: E402
-from served import free_port, production_app, production_env, sign_in, start_server  # noqa: E402
+from served import free_port, production_app, production_env, sign_in, start_server, stop_server  # noqa: E402
 from sqlalchemy import insert  # noqa: E402
 
 from community import create_app  # noqa: E402
@@ -471,8 +471,7 @@ def main() -> None:
             print(f"\nerrors (first of each row): {failed}")
     finally:
         if server is not None:
-            server.terminate()
-            server.wait(timeout=30)
+            stop_server(server)
         shutil.rmtree(workdir, ignore_errors=True)
 
 

@@ -36,7 +36,6 @@ import re
 import secrets
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
@@ -49,7 +48,7 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 import requests  # noqa: E402
 import socketio  # noqa: E402
 import urllib3  # noqa: E402
-from served import free_port, production_app, production_env, start_server  # noqa: E402
+from served import free_port, production_app, production_env, start_server, stop_server  # noqa: E402
 from sqlalchemy import insert, select  # noqa: E402
 
 from community import create_app  # noqa: E402
@@ -480,12 +479,7 @@ def embedded(args) -> tuple[Site, callable]:
     site.url, site.forwarded = f"http://127.0.0.1:{port}", True
 
     def stop() -> None:
-        server.terminate()
-        try:
-            server.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
+        stop_server(server)
         shutil.rmtree(workdir, ignore_errors=True)
 
     return site, stop

@@ -83,6 +83,17 @@ def start_server(
     sys.exit(f"gunicorn did not answer within 60 s:\n{log.read_text()}")
 
 
+def stop_server(server: subprocess.Popen) -> None:
+    """Stop a server :func:`start_server` started: SIGTERM, then SIGKILL after 30 s (open
+    WebSockets that never say goodbye keep gunicorn waiting)."""
+    server.terminate()
+    try:
+        server.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        server.kill()
+        server.wait()
+
+
 def sign_in(port: int, login: str, password: str, headers: dict | None = None) -> str:
     """Sign ``login`` in through the login form; returns the session cookie. ``headers`` go
     with both requests (e.g. ``X-Forwarded-For``, to spread sign-ins over addresses)."""
