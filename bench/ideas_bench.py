@@ -145,8 +145,8 @@ def generate(app: Flask, ideas: int, seed: int = 7) -> dict:
     rng = random.Random(seed)
     now = utcnow()
     people = max(300, ideas // 2)
-    password_hash = hash_password(PASSWORD)
     with app.app_context():
+        password_hash = hash_password(PASSWORD)  # its settings are the app's
         db.create_all()
         segments = [s for s in SEGMENTS if s != "staff"]
         users = [

@@ -1,5 +1,5 @@
 """What the served benchmarks share: a free port, the app under gunicorn the way production
-runs it (one gthread worker), and signing in through the real login form."""
+runs it (one gthread worker by default), and signing in through the real login form."""
 
 from __future__ import annotations
 
@@ -49,16 +49,24 @@ def free_port() -> int:
 
 
 def start_server(
-    app: str, env: dict, port: int, threads: int, log: Path, ready: str = "/login"
+    app: str,
+    env: dict,
+    port: int,
+    threads: int,
+    log: Path,
+    ready: str = "/login",
+    *,
+    workers: int = 1,
+    worker_class: str = "gthread",
 ) -> subprocess.Popen:
-    """Serve ``app`` (a gunicorn app spec in bench/, e.g. ``"ideas_bench:bench_app()"``) and
-    wait until ``ready`` answers 200."""
+    """Serve ``app`` (a gunicorn app spec in bench/, e.g. ``"ideas_bench:bench_app()"``) with
+    ``workers`` processes of ``worker_class`` and wait until ``ready`` answers 200."""
     command = [
         str(Path(sys.executable).with_name("gunicorn")),
         "--chdir",
         os.path.dirname(os.path.abspath(__file__)),
-        "--workers=1",
-        "--worker-class=gthread",
+        f"--workers={workers}",
+        f"--worker-class={worker_class}",
         f"--threads={threads}",
         f"--bind=127.0.0.1:{port}",
         "--no-control-socket",

@@ -39,6 +39,32 @@ class Thread(SoftDeleted, Hideable, db.Model):
     __table_args__ = (
         Index("ix_threads_space_activity", "space_id", "last_activity_at"),
         Index("ix_threads_space_created", "space_id", "created_at"),
+        # A space's thread list (``queries.threads_page``), pinned first, read in the order of
+        # one of these and stopped after its page, whatever the number of threads. The first
+        # also holds what the list filters on (kind, status, who sees hidden threads), so the
+        # list's count reads it alone.
+        Index(
+            "ix_threads_space_list",
+            "space_id",
+            "pinned",
+            "last_activity_at",
+            "id",
+            "kind",
+            "deleted_at",
+            "hidden_at",
+            "author_id",
+            "accepted_post_id",
+            "answer_count",
+        ),
+        Index("ix_threads_space_list_newest", "space_id", "pinned", "created_at", "id"),
+        Index(
+            "ix_threads_space_list_helpful",
+            "space_id",
+            "pinned",
+            "helpful_count",
+            "last_activity_at",
+            "id",
+        ),
         # Insights' knowledge loop across all spaces: questions asked in a date range.
         Index("ix_threads_kind_created", "kind", "created_at", "space_id", "deleted_at"),
     )

@@ -49,15 +49,22 @@ class Idea(Hideable, db.Model):
 
     __tablename__ = "ideas"
     __table_args__ = (
-        Index("ix_ideas_space_status", "space_id", "status"),
-        Index("ix_ideas_space_votes", "space_id", "vote_count"),
+        # A space's ideas with a status, and what a list shows whom (``queries.shown_ideas``):
+        # the list's count reads this index alone.
+        Index("ix_ideas_space_shown", "space_id", "status", "hidden_at", "author_id"),
+        # A space's ideas lists read these in order (ties by id, as they sort) and stop after
+        # their page.
+        Index("ix_ideas_space_votes", "space_id", "vote_count", "id"),
         # Insights' top ideas by votes in a range walk the ideas from the most voted down
         # (``community.analytics.votes``), checking space and product in the index.
         Index("ix_ideas_votes", "vote_count", "id", "space_id", "product_id"),
-        Index("ix_ideas_space_created", "space_id", "created_at"),
+        Index("ix_ideas_space_created", "space_id", "created_at", "id"),
+        Index("ix_ideas_space_updated", "space_id", "updated_at", "id"),
         # Trending lists read these in order and stop after their page (see ``trending``).
         Index("ix_ideas_trend", "trend", "id"),
         Index("ix_ideas_space_trend", "space_id", "trend", "id"),
+        # An idea's page lists the ideas merged into it.
+        Index("ix_ideas_merged_into", "merged_into_id"),
         # A reply in a co-design thread finds its idea.
         Index("ix_ideas_thread_id", "thread_id"),
         # Insights' funnel and demand across all spaces: ideas proposed in a date range,

@@ -125,6 +125,9 @@ class Membership(TimestampMixin, db.Model):
     __table_args__ = (
         UniqueConstraint("space_id", "user_id"),
         Index("ix_memberships_user_state", "user_id", "state"),
+        # A space's staff (owners, moderators, experts) for its side panel, without reading
+        # every member's row.
+        Index("ix_memberships_space_role", "space_id", "role", "state"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
