@@ -115,6 +115,17 @@ def can_see_history(user, post: Post) -> bool:
     return _own(user, post) or _moderates(user, post.thread)
 
 
+#: What a reader may do to a thread as a whole: the page asks once and passes the answers to
+#: each post it shows (``render_post``'s ``may``).
+THREAD_VERBS = ("reply", "moderate", "accept")
+
+
+def thread_may(thread: Thread) -> dict[str, bool]:
+    """``{verb: answer}`` for the current user and ``thread`` (:data:`THREAD_VERBS`), asked
+    through the template memo (:meth:`Guardian.can_here`): a template global."""
+    return {verb: guardian.can_here(f"thread.{verb}", thread) for verb in THREAD_VERBS}
+
+
 @guardian.rule("post.helpful")
 def can_mark_helpful(user, post: Post) -> bool:
     """Members mark others' posts helpful (not their own, not deleted ones)."""

@@ -154,3 +154,30 @@ def test_thread_page_asks_each_question_once(
         assert max(asked.values()) <= 2, asked.most_common(3)
         counts.append({k: n for k, n in asked.items() if k[1] in ("Thread", "Space")})
     assert counts[0] == counts[1]
+
+
+def test_thread_page_draws_each_expert_badge_once(
+    app, client, cast, create_thread, create_reply, declare, verify, monkeypatch
+):
+    """An expert who writes many of a thread's posts gets their badge drawn once per page."""
+    declare(cast.expert, "ct, mri")
+    verify(cast.expert, "ct", by=cast.owner, space=cast.space)
+    thread = create_thread(cast.space, cast.asker)
+    looked_up = Counter()
+    verified_tags = app.jinja_env.globals["verified_tags"]
+
+    def counted(user):
+        looked_up[user.id] += 1
+        return verified_tags(user)
+
+    monkeypatch.setitem(app.jinja_env.globals, "verified_tags", counted)
+    counts = []
+    for replies in (2, 12):
+        while thread.reply_count < replies:
+            create_reply(thread, cast.expert)
+            thread.reply_count += 1
+        looked_up.clear()
+        page = client.get(f"/t/{thread.id}").get_data(as_text=True)
+        assert page.count('data-testid="expert-badge"') == replies
+        counts.append(looked_up[cast.expert.id])
+    assert counts[0] == counts[1] == 1
