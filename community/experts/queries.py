@@ -120,7 +120,9 @@ def verified_tags(user) -> list[str]:
 def badge_once(user, limit: int, render: Callable[[Any, int], str]) -> str:
     """``user``'s expert badge as ``render(user, limit)`` (the badge macro) draws it, drawn once
     per request: a page of posts shows the same authors' badges again and again."""
-    if user is None or getattr(user, "id", None) is None or not has_app_context():
+    if user is None or getattr(user, "id", None) is None or not verified_tags(user):
+        return ""  # no badge: not an expert (most people), or a deleted account
+    if not has_app_context():
         return render(user, limit)
     badges = g.setdefault("_expert_badges", {})
     key = (user.id, limit)
