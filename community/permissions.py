@@ -10,10 +10,10 @@ is indistinguishable from a missing one.
 Templates ask through :meth:`Guardian.can_here` (the ``can`` template global): a page asks
 the same question many times (once per post, once per row), so while a template's question
 is answered, every answer, the rules' own questions included, is kept for the rest of the
-request, per user, action and object. Only templates read what is kept: views, operations
-and socket handlers always ask afresh, and any write to the database (a flush, a commit or a
-rollback) drops what was kept, so a page rendered after an operation never sees an answer
-from before it.
+request, per rule (actions that share one share its answer), user and object. Only templates
+read what is kept: views, operations and socket handlers always ask afresh, and any write to
+the database (a flush, a commit or a rollback) drops what was kept, so a page rendered after
+an operation never sees an answer from before it.
 """
 
 from __future__ import annotations
@@ -94,21 +94,19 @@ class Guardian:
 
     def can(self, user: Any, action: str, obj: Any = None) -> bool:
         """Whether ``user`` (possibly anonymous) may perform ``action`` on ``obj``."""
-        memo = _answering.get()
-        if memo is None:
-            return self._answer(user, action, obj)
-        # Keyed by identity; the entry holds the user and the object, so neither id is reused.
-        key = (action, id(user), id(obj))
-        kept = memo.get(key)
-        if kept is None:
-            kept = memo[key] = (self._answer(user, action, obj), user, obj)
-        return kept[0]
-
-    def _answer(self, user: Any, action: str, obj: Any) -> bool:
         rule = self._rules.get(action)
         if rule is None:
             return False
-        return bool(rule(user, obj))
+        memo = _answering.get()
+        if memo is None:
+            return bool(rule(user, obj))
+        # Keyed by the rule (actions with one rule share its answer), the user and the object by
+        # identity; the entry holds the user and the object, so neither id is reused meanwhile.
+        key = (rule, id(user), id(obj))
+        kept = memo.get(key)
+        if kept is None:
+            kept = memo[key] = (bool(rule(user, obj)), user, obj)
+        return kept[0]
 
     def can_here(self, action: str, obj: Any = None) -> bool:
         """Whether the current user may perform ``action`` on ``obj``, for templates: the answer
