@@ -182,8 +182,8 @@ def register_templates(app: Flask) -> None:
 
     # Globals are visible in imported macros too; they read the user when called.
     app.jinja_env.globals.update(
-        can=lambda action, obj=None: guardian.can(current_user, action, obj),
-        membership_of=lambda space: membership_of(current_user, space),
+        can=guardian.can_here,
+        membership_of=lambda space: membership_of(current_user._get_current_object(), space),
         languages=app.config["LANGUAGES"],
         role_labels=ROLE_LABELS,
         space_role_labels=SPACE_ROLE_LABELS,

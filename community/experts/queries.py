@@ -7,9 +7,9 @@ name never shows, for someone outside it.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import timedelta
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from flask import g, has_app_context
 from flask_sqlalchemy.pagination import Pagination
@@ -117,9 +117,26 @@ def verified_tags(user) -> list[str]:
     return [e.tag for e in expertise_of(user) if e.is_verified]
 
 
+def badge_once(user, limit: int, render: Callable[[Any, int], str]) -> str:
+    """``user``'s expert badge as ``render(user, limit)`` (the badge macro) draws it, drawn once
+    per request: a page of posts shows the same authors' badges again and again."""
+    if user is None or getattr(user, "id", None) is None or not verified_tags(user):
+        return ""  # no badge: not an expert (most people), or a deleted account
+    if not has_app_context():
+        return render(user, limit)
+    badges = g.setdefault("_expert_badges", {})
+    key = (user.id, limit)
+    if key not in badges:
+        badges[key] = render(user, limit)
+    return badges[key]
+
+
 def forget_expertise(user_id: int) -> None:
-    """Drop a user's cached expertise after an operation changed it."""
+    """Drop a user's cached expertise (and badges) after an operation changed it."""
     _request_cache().pop(user_id, None)
+    if has_app_context():
+        for key in [k for k in g.get("_expert_badges", {}) if k[0] == user_id]:
+            del g._expert_badges[key]
 
 
 def verified_experts_for(tags: Iterable[str], space: Space) -> list[User]:

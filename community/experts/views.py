@@ -150,6 +150,7 @@ def directory():
 # Globals, so that imported macros (the expert badge in ``user_link``) see them too.
 bp.add_app_template_global(queries.expertise_of, "expertise_of")
 bp.add_app_template_global(queries.verified_tags, "verified_tags")
+bp.add_app_template_global(queries.badge_once, "badge_once")
 
 
 @bp.app_template_global()

@@ -102,9 +102,8 @@ def can_edit_post(user, post: Post) -> bool:
     )
 
 
-@guardian.rule("post.delete")
-def can_delete_post(user, post: Post) -> bool:
-    return can_edit_post(user, post)
+# Deleting a post is allowed exactly where editing it is: one rule, so one answer per page.
+guardian.rule("post.delete")(can_edit_post)
 
 
 @guardian.rule("post.history")
@@ -113,6 +112,17 @@ def can_see_history(user, post: Post) -> bool:
     if not guardian.can(user, "post.view", post):
         return False
     return _own(user, post) or _moderates(user, post.thread)
+
+
+#: What a reader may do to a thread as a whole: the page asks once and passes the answers to
+#: each post it shows (``render_post``'s ``may``).
+THREAD_VERBS = ("reply", "moderate", "accept")
+
+
+def thread_may(thread: Thread) -> dict[str, bool]:
+    """``{verb: answer}`` for the current user and ``thread`` (:data:`THREAD_VERBS`), asked
+    through the template memo (:meth:`Guardian.can_here`): a template global."""
+    return {verb: guardian.can_here(f"thread.{verb}", thread) for verb in THREAD_VERBS}
 
 
 @guardian.rule("post.helpful")

@@ -63,6 +63,7 @@ from community.forums.forms import (
     ThreadPageArgs,
 )
 from community.forums.models import KIND_LABELS, Post, Thread
+from community.forums.permissions import thread_may
 from community.forums.queries import post_url
 from community.permissions import guardian
 from community.ratelimit import person_limit
@@ -78,6 +79,7 @@ from community.web.args import parse
 from community.web.forms import as_choices
 
 bp = Blueprint("forums", __name__)
+bp.add_app_template_global(thread_may, "thread_may")
 
 
 def load_thread(thread_id: int) -> Thread:

@@ -34,8 +34,11 @@ class SpaceRole(enum.StrEnum):
     OWNER = "owner"
 
     def at_least(self, other: SpaceRole) -> bool:
-        order = list(SpaceRole)
-        return order.index(self) >= order.index(other)
+        return _SPACE_ROLE_RANKS[self] >= _SPACE_ROLE_RANKS[other]
+
+
+#: Each space role's place in the order, worked out once.
+_SPACE_ROLE_RANKS: dict[str, int] = {role: rank for rank, role in enumerate(SpaceRole)}
 
 
 class MembershipState(enum.StrEnum):

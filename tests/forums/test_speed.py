@@ -4,12 +4,14 @@ right under concurrent writes."""
 from __future__ import annotations
 
 import threading
+from collections import Counter
 
 import pytest
 from sqlalchemy import func, select
 
 from community.extensions import db
 from community.forums.models import Post, Thread
+from community.permissions import guardian
 from community.spaces.models import Membership, Space
 
 
@@ -117,3 +119,65 @@ def test_counters_stay_right_under_concurrent_writes(app, cast, create_thread, c
             )
         )
         assert space.member_count == members
+
+
+def _questions_asked(monkeypatch) -> Counter:
+    """Count each rule the guardian runs, by action and object."""
+    asked: Counter = Counter()
+    for action, rule in list(guardian._rules.items()):
+
+        def counted(user, obj, action=action, rule=rule):
+            asked[action, type(obj).__name__, getattr(obj, "id", None)] += 1
+            return rule(user, obj)
+
+        monkeypatch.setitem(guardian._rules, action, counted)
+    return asked
+
+
+@pytest.mark.parametrize("reader", ["member", "owner", "anonymous"])
+def test_thread_page_asks_each_question_once(
+    client, cast, login, create_thread, create_reply, monkeypatch, reader
+):
+    """However many posts a thread shows, the page works out what the reader may do to the
+    thread and its space once (the view asks "may they read it" once more before the page)."""
+    thread = create_thread(cast.space, cast.asker)
+    if reader != "anonymous":
+        login(client, getattr(cast, reader))
+    people = [cast.expert, cast.owner, cast.asker, cast.member]
+    counts = []
+    for replies in (4, 24):
+        while thread.reply_count < replies:
+            create_reply(thread, people[thread.reply_count % 4])
+            thread.reply_count += 1
+        asked = _questions_asked(monkeypatch)
+        assert client.get(f"/t/{thread.id}").status_code == 200
+        assert max(asked.values()) <= 2, asked.most_common(3)
+        counts.append({k: n for k, n in asked.items() if k[1] in ("Thread", "Space")})
+    assert counts[0] == counts[1]
+
+
+def test_thread_page_draws_each_expert_badge_once(
+    app, client, cast, create_thread, create_reply, declare, verify, monkeypatch
+):
+    """An expert who writes many of a thread's posts gets their badge drawn once per page."""
+    declare(cast.expert, "ct, mri")
+    verify(cast.expert, "ct", by=cast.owner, space=cast.space)
+    thread = create_thread(cast.space, cast.asker)
+    looked_up = Counter()
+    verified_tags = app.jinja_env.globals["verified_tags"]
+
+    def counted(user):
+        looked_up[user.id] += 1
+        return verified_tags(user)
+
+    monkeypatch.setitem(app.jinja_env.globals, "verified_tags", counted)
+    counts = []
+    for replies in (2, 12):
+        while thread.reply_count < replies:
+            create_reply(thread, cast.expert)
+            thread.reply_count += 1
+        looked_up.clear()
+        page = client.get(f"/t/{thread.id}").get_data(as_text=True)
+        assert page.count('data-testid="expert-badge"') == replies
+        counts.append(looked_up[cast.expert.id])
+    assert counts[0] == counts[1] == 1
