@@ -55,7 +55,7 @@ from community.web import drafts
 from community.web.assets import register_static_versions
 from community.web.error_pages import register_error_handlers
 from community.web.health import register_health_probes
-from community.web.i18n import html_lang, select_locale
+from community.web.i18n import html_lang, register_catalogues, select_locale
 from community.web.inputs import register_input_checks
 from community.web.live import Packet
 from community.web.queue import client_manager
@@ -108,6 +108,7 @@ def register_extensions(app: Flask) -> None:
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
+    register_catalogues(app)
     limiter.init_app(app)
     # The extensions are one object per process and keep state from an earlier app (tests
     # and benchmarks make several): each app starts with its rate-limit store taken as alive,
