@@ -58,6 +58,7 @@ from community.web.health import register_health_probes
 from community.web.i18n import html_lang, register_catalogues, select_locale
 from community.web.inputs import register_input_checks
 from community.web.live import Packet
+from community.web.pagecache import register_page_cache
 from community.web.queue import client_manager
 from community.web.security import register_body_limit, register_security_headers
 from community.web.touch import register_touches
@@ -127,6 +128,7 @@ def register_extensions(app: Flask) -> None:
         serializer=Packet,
         **client_manager(app.config["SOCKETIO_MESSAGE_QUEUE"]),
     )
+    register_page_cache(app)
     register_login(app)
 
 

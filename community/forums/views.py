@@ -70,12 +70,13 @@ from community.spaces import queries as space_queries
 from community.spaces.forms import JoinRequestForm
 from community.spaces.models import Space
 from community.spaces.permissions import membership_of
-from community.spaces.views import load_space
+from community.spaces.views import load_space, public_space
 from community.text.markdown import quote_markdown
 from community.web import drafts
 from community.web.actions import attempt, finish, saving
 from community.web.args import parse
 from community.web.forms import as_choices
+from community.web.pagecache import anonymous_page
 
 bp = Blueprint("forums", __name__)
 
@@ -101,6 +102,7 @@ def thread_url(thread: Thread, **kwargs) -> str:
 
 
 @bp.route("/s/<slug>")
+@anonymous_page(keep_if=public_space)
 def space(slug: str):
     """A space's front page: its threads, filtered and sorted."""
     space = load_space(slug)
