@@ -7,12 +7,17 @@ signal of ``community.signals`` moves on after its commit: any change drops ever
 at once. A page is kept only when the view answered 200 and, for a space's page, only when the
 space is public. The page's CSRF token is the visitor's own: it is kept as a marker and each
 visitor gets their own token (and session cookie) in its place.
+
+When the cache's Redis does not answer, pages are rendered as if nothing were kept (logged),
+and the cache is left alone for ``RETRY_SECONDS`` before it is tried again.
 """
 
 from __future__ import annotations
 
 import functools
+import logging
 import secrets
+import time
 from collections.abc import Callable
 
 from flask import Flask, Response, current_app, g, make_response, request, session
@@ -24,6 +29,9 @@ from community import signals
 from community.extensions import cache
 
 GENERATION = "page:generation"
+RETRY_SECONDS = 5.0
+log = logging.getLogger(__name__)
+
 #: Where a kept page had its visitor's CSRF token; never in a page's own text (NUL characters
 #: are refused at the edge, community/web/inputs.py).
 CSRF_MARKER = "\x00csrf-token\x00"
@@ -32,20 +40,35 @@ CSRF_MARKER = "\x00csrf-token\x00"
 def register_page_cache(app: Flask) -> None:
     """Bind the cache to ``app`` and drop the kept pages whenever anything changes."""
     redis_url = app.config["CACHE_REDIS_URL"]
-    cache.init_app(
-        app,
-        config={
-            "CACHE_TYPE": "RedisCache" if redis_url else "SimpleCache",
-            "CACHE_REDIS_URL": redis_url,
-            "CACHE_KEY_PREFIX": "cocreate:",
-            "CACHE_DEFAULT_TIMEOUT": app.config["PAGE_CACHE_SECONDS"],
-        },
-    )
+    config = {
+        "CACHE_TYPE": "SimpleCache",
+        "CACHE_KEY_PREFIX": "cocreate:",
+        "CACHE_DEFAULT_TIMEOUT": app.config["PAGE_CACHE_SECONDS"],
+    }
+    if redis_url:
+        # A Redis that does not answer costs a request a second at most, then is left alone.
+        options = {"socket_connect_timeout": 1, "socket_timeout": 1}
+        config.update(CACHE_TYPE="RedisCache", CACHE_REDIS_URL=redis_url, CACHE_OPTIONS=options)
+    cache.init_app(app, config=config)
+    app.extensions["page_cache"] = {"down_until": 0.0}
     signals.connect_to_every_signal(_drop_kept_pages)
 
 
 def _enabled() -> bool:
-    return bool(current_app.config["PAGE_CACHE_SECONDS"])
+    """Pages are kept (``PAGE_CACHE_SECONDS``) and the cache was not found down just now."""
+    state = current_app.extensions["page_cache"]
+    return bool(current_app.config["PAGE_CACHE_SECONDS"]) and state["down_until"] < time.monotonic()
+
+
+def _cache(method: str, *args, **kwargs):
+    """``cache.<method>(…)``, or None when the cache's backend fails (then left alone for
+    ``RETRY_SECONDS``): a page never fails because its cache does."""
+    try:
+        return getattr(cache, method)(*args, **kwargs)
+    except Exception as error:  # redis's errors; the package is optional (the scale extra)
+        log.warning("Page cache unreachable, pages are rendered afresh: %s", error)
+        current_app.extensions["page_cache"]["down_until"] = time.monotonic() + RETRY_SECONDS
+        return None
 
 
 @signals.after_commit
@@ -59,7 +82,7 @@ def _new_generation() -> str:
     """A generation never used before: a counter would start again from 0 if the cache lost
     it (SimpleCache prunes, Redis may be flushed) and serve pages kept under an old one."""
     generation = secrets.token_hex(8)
-    cache.set(GENERATION, generation, timeout=0)
+    _cache("set", GENERATION, generation, timeout=0)
     return generation
 
 
@@ -69,8 +92,11 @@ def _key() -> str | None:
         return None
     if current_user.is_authenticated:
         return None
-    generation = cache.get(GENERATION) or _new_generation()
-    return f"page:{generation}:{get_locale()}:{request.full_path}"
+    generation = _cache("get", GENERATION)
+    if not _enabled():  # the cache failed just now
+        return None
+    generation = generation or _new_generation()
+    return f"page:{generation}:{get_locale()}:{request.url}"
 
 
 def anonymous_page(keep_if: Callable[..., bool] = lambda **kwargs: True):
@@ -83,12 +109,12 @@ def anonymous_page(keep_if: Callable[..., bool] = lambda **kwargs: True):
             key = _key()
             if key is None:
                 return view(**view_args)
-            page = cache.get(key)
+            page = _cache("get", key)
             if page is not None:
                 return make_response(page.replace(CSRF_MARKER, generate_csrf()))
             response = make_response(view(**view_args))
             if _may_keep(response) and keep_if(**view_args):
-                cache.set(key, _with_marker(response.get_data(as_text=True)))
+                _cache("set", key, _with_marker(response.get_data(as_text=True)))
             return response
 
         return kept

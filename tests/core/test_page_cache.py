@@ -3,18 +3,21 @@ never a signed-in visitor's, never a space that is not public."""
 
 from __future__ import annotations
 
+import logging
 import re
+import socket
 
 import pytest
 from sqlalchemy import update
 
 from community.accounts.models import User
 from community.extensions import db
+from community.forums import operations as forum_operations
 from community.forums.models import Thread
 from community.ideas.models import Idea
 from community.spaces import operations as space_operations
 from community.spaces.models import Space
-from tests.fixtures.app import page_text
+from tests.fixtures.app import make_app, page_text
 
 
 @pytest.fixture
@@ -137,3 +140,38 @@ def test_a_flashed_message_is_never_kept(kept, create_space):
     assert "Choose a language" in page_text(visitor.get("/"))
     assert "Choose a language" not in page_text(kept.test_client().get("/"))
     assert "Choose a language" not in page_text(visitor.get(f"/s/{space.slug}"))
+
+
+def test_pages_are_served_while_the_caches_redis_is_down(tmp_path, create_space, caplog):
+    pytest.importorskip("redis")
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    app = make_app(tmp_path, PAGE_CACHE_SECONDS=30, CACHE_REDIS_URL=f"redis://127.0.0.1:{port}/0")
+    caplog.set_level(logging.WARNING)
+    client = app.test_client()
+    assert [client.get(path).status_code for path in ("/", "/", "/spaces")] == [200, 200, 200]
+    failures = [r for r in caplog.records if "Page cache unreachable" in r.getMessage()]
+    assert len(failures) == 1  # then left alone for a while
+
+
+def test_a_change_in_one_process_drops_the_page_another_kept(
+    tmp_path, redis_server, create_space, create_thread, space_owner
+):
+    settings = {"PAGE_CACHE_SECONDS": 30, "CACHE_REDIS_URL": redis_server.url}
+    one = make_app(tmp_path, **settings)
+    other = make_app(tmp_path, **settings)
+    space = create_space()
+    thread = create_thread(space, space_owner, title="Calibration")
+    path = f"/s/{space.slug}"
+    assert "Calibration" in page_text(one.test_client().get(path))
+    rename_behind_the_operations(one, thread, "Renamed quietly")
+    assert "Calibration" in page_text(other.test_client().get(path))  # kept in Redis
+    with other.test_request_context():
+        forum_operations.reply_to_thread(
+            db.session.get(Thread, thread.id),
+            author=db.session.get(User, space_owner.id),
+            body="Hi",
+        )
+        db.session.commit()
+    assert "Renamed quietly" in page_text(one.test_client().get(path))
