@@ -41,6 +41,7 @@ from community.database import RowIdConverter, utcnow
 from community.extensions import babel, csrf, db, limiter, login_manager, mailer, migrate, socketio
 from community.forums.events import NAMESPACE as THREADS_NAMESPACE
 from community.forums.events import ThreadsNamespace
+from community.forums.models import KIND_LABELS
 from community.ideas.events import NAMESPACE as IDEAS_NAMESPACE
 from community.ideas.events import IdeasNamespace
 from community.ideas.models import STATUS_LABELS as IDEA_STATUS_LABELS
@@ -55,7 +56,7 @@ from community.web import drafts
 from community.web.assets import register_static_versions
 from community.web.error_pages import register_error_handlers
 from community.web.health import register_health_probes
-from community.web.i18n import html_lang, register_catalogues, select_locale
+from community.web.i18n import Labels, html_lang, register_catalogues, select_locale
 from community.web.inputs import register_input_checks
 from community.web.live import Packet
 from community.web.pagecache import register_page_cache
@@ -188,9 +189,10 @@ def register_templates(app: Flask) -> None:
         can=lambda action, obj=None: guardian.can(current_user, action, obj),
         membership_of=lambda space: membership_of(current_user, space),
         languages=app.config["LANGUAGES"],
-        role_labels=ROLE_LABELS,
-        space_role_labels=SPACE_ROLE_LABELS,
-        idea_status_labels=IDEA_STATUS_LABELS,
+        role_labels=Labels(ROLE_LABELS),
+        space_role_labels=Labels(SPACE_ROLE_LABELS),
+        idea_status_labels=Labels(IDEA_STATUS_LABELS),
+        kind_labels=Labels(KIND_LABELS),
         segment_label=lambda key: SEGMENTS.get(key, key),
         Role=Role,
         draft_key=drafts.draft_key,

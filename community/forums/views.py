@@ -62,7 +62,7 @@ from community.forums.forms import (
     ThreadListArgs,
     ThreadPageArgs,
 )
-from community.forums.models import KIND_LABELS, Post, Thread
+from community.forums.models import Post, Thread
 from community.forums.queries import post_url
 from community.permissions import guardian
 from community.ratelimit import person_limit
@@ -128,7 +128,6 @@ def space(slug: str):
         membership=membership_of(current_user, space),
         staff=space_queries.staff_of(space),
         request_form=JoinRequestForm(),
-        kind_labels=KIND_LABELS,
     )
 
 
@@ -200,7 +199,6 @@ def thread(thread_id: int):
         helpful=queries.marked_helpful(current_user, shown),
         form=form,
         membership=membership_of(current_user, thread.space),
-        kind_labels=KIND_LABELS,
     )
 
 

@@ -4,6 +4,7 @@ per request."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
 from contextlib import AbstractContextManager
 
 import flask
@@ -73,6 +74,33 @@ def content_language(space) -> AbstractContextManager:
 def html_lang(locale: str) -> str:
     """The BCP 47 tag for the ``lang`` attribute (``zh_Hans`` → ``zh-Hans``)."""
     return locale.replace("_", "-")
+
+
+class Labels(Mapping[str, str]):
+    """A dict of lazy labels (``_l``) as pages read it: translated once per request and
+    language, not again for each row that shows one of them."""
+
+    def __init__(self, lazy: Mapping[str, object]) -> None:
+        self.lazy = lazy
+
+    def translated(self) -> dict[str, str]:
+        ctx = babel_context()
+        if ctx is None:
+            return {key: str(label) for key, label in self.lazy.items()}
+        done = ctx.__dict__.setdefault("translated_labels", {})
+        key = (id(self), id(get_translations()))  # one catalogue object per language
+        if key not in done:
+            done[key] = {key: str(label) for key, label in self.lazy.items()}
+        return done[key]
+
+    def __getitem__(self, key: str) -> str:
+        return self.translated()[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.lazy)
+
+    def __len__(self) -> int:
+        return len(self.lazy)
 
 
 class Catalogues(Domain):

@@ -105,6 +105,26 @@ def test_forced_language_reaches_the_catalogue_and_comes_back(app):
         assert gettext("Join") == "Join"
 
 
+def test_row_labels_are_translated_once_per_page(
+    app, create_space, create_thread, space_owner, monkeypatch
+):
+    space = create_space()
+    for _ in range(3):
+        create_thread(space, space_owner, kind="discussion")
+        create_thread(space, space_owner, kind="question")
+    looked_up = []
+    ugettext = support.Translations.ugettext
+
+    def counted(self, message):
+        looked_up.append(message)
+        return ugettext(self, message)
+
+    monkeypatch.setattr(support.Translations, "ugettext", counted)
+    page = app.test_client().get(f"/s/{space.slug}", headers={"Accept-Language": "zh-CN"})
+    assert page_text(page).count("讨论") >= 3 and page_text(page).count("问题") >= 3
+    assert looked_up.count("Discussion") == 1 and looked_up.count("Question") == 1
+
+
 def test_every_message_in_the_code_is_translated(tmp_path):
     pot = tmp_path / "messages.pot"
     subprocess.run(  # noqa: S603 (fixed arguments)
