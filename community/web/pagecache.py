@@ -15,6 +15,7 @@ and the cache is left alone for ``RETRY_SECONDS`` before it is tried again.
 from __future__ import annotations
 
 import functools
+import hashlib
 import logging
 import secrets
 import time
@@ -96,7 +97,8 @@ def _key() -> str | None:
     if not _enabled():  # the cache failed just now
         return None
     generation = generation or _new_generation()
-    return f"page:{generation}:{get_locale()}:{request.url}"
+    address = hashlib.sha256(request.url.encode()).hexdigest()  # bounded, whatever the query
+    return f"page:{generation}:{get_locale()}:{address}"
 
 
 def anonymous_page(keep_if: Callable[..., bool] = lambda **kwargs: True):
