@@ -41,6 +41,7 @@ from community.database import RowIdConverter, utcnow
 from community.extensions import babel, csrf, db, limiter, login_manager, mailer, migrate, socketio
 from community.forums.events import NAMESPACE as THREADS_NAMESPACE
 from community.forums.events import ThreadsNamespace
+from community.forums.models import KIND_LABELS
 from community.ideas.events import NAMESPACE as IDEAS_NAMESPACE
 from community.ideas.events import IdeasNamespace
 from community.ideas.models import STATUS_LABELS as IDEA_STATUS_LABELS
@@ -55,9 +56,10 @@ from community.web import drafts
 from community.web.assets import register_static_versions
 from community.web.error_pages import register_error_handlers
 from community.web.health import register_health_probes
-from community.web.i18n import html_lang, select_locale
+from community.web.i18n import Labels, html_lang, register_catalogues, select_locale
 from community.web.inputs import register_input_checks
 from community.web.live import Packet
+from community.web.pagecache import register_page_cache
 from community.web.queue import client_manager
 from community.web.security import register_body_limit, register_security_headers
 from community.web.touch import register_touches
@@ -108,6 +110,7 @@ def register_extensions(app: Flask) -> None:
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
+    register_catalogues(app)
     limiter.init_app(app)
     # The extensions are one object per process and keep state from an earlier app (tests
     # and benchmarks make several): each app starts with its rate-limit store taken as alive,
@@ -126,6 +129,7 @@ def register_extensions(app: Flask) -> None:
         serializer=Packet,
         **client_manager(app.config["SOCKETIO_MESSAGE_QUEUE"]),
     )
+    register_page_cache(app)
     register_login(app)
 
 
@@ -185,9 +189,10 @@ def register_templates(app: Flask) -> None:
         can=guardian.can_here,
         membership_of=lambda space: membership_of(current_user._get_current_object(), space),
         languages=app.config["LANGUAGES"],
-        role_labels=ROLE_LABELS,
-        space_role_labels=SPACE_ROLE_LABELS,
-        idea_status_labels=IDEA_STATUS_LABELS,
+        role_labels=Labels(ROLE_LABELS),
+        space_role_labels=Labels(SPACE_ROLE_LABELS),
+        idea_status_labels=Labels(IDEA_STATUS_LABELS),
+        kind_labels=Labels(KIND_LABELS),
         segment_label=lambda key: SEGMENTS.get(key, key),
         Role=Role,
         draft_key=drafts.draft_key,

@@ -166,6 +166,10 @@ class Config:
     # periodic ones then).
     JOBS_REDIS_URL: str | None = None
     JOBS_THREADS = 2
+    # Whole pages kept for anonymous visitors (community/web/pagecache.py) this many seconds
+    # (0: never), in the process, or in this Redis (shared by every process) when it is set.
+    PAGE_CACHE_SECONDS = 30
+    CACHE_REDIS_URL: str | None = None
     JOBS_EAGER = False  # run each job at once in the thread that enqueued it (tests)
     # How often the notification digest goes out, as a periodic job (0: never; use cron).
     DIGEST_INTERVAL_HOURS = 24.0
@@ -210,6 +214,7 @@ class TestingConfig(Config):
     EXPERT_ROUTING_INTERVAL_MINUTES = 0.0  # not scheduled: tests run the pass themselves
     DIGEST_INTERVAL_HOURS = 0.0
     JOBS_EAGER = True  # a job runs when it is enqueued: no thread to wait for
+    PAGE_CACHE_SECONDS = 0  # tests that write behind the operations' backs see their rows
     BACKUP_DAILY = False  # no scheduled backups: tests call run_scheduled themselves
     # Other features' tests write a lot from brand-new accounts; moderation tests set these.
     NEW_ACCOUNT_LIMITS = False
@@ -526,6 +531,19 @@ SECTIONS: tuple[tuple[str, tuple[Setting, ...]], ...] = (
                 whole(1, 64),
                 "threads that run background jobs in the web process when `JOBS_REDIS_URL` is"
                 " unset",
+            ),
+            Setting(
+                "PAGE_CACHE_SECONDS",
+                whole(0, 3600),
+                "how long the front page, the space list and public spaces' thread and idea"
+                " lists are kept for anonymous visitors (0: never); any change drops them at"
+                " once",
+            ),
+            Setting(
+                "CACHE_REDIS_URL",
+                text,
+                "e.g. `redis://localhost:6379/3`: the pages kept for anonymous visitors are"
+                " shared by every process through this Redis; unset, each process keeps its own",
             ),
             Setting(
                 "SOCKETIO_ALLOWED_ORIGINS",

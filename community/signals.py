@@ -212,6 +212,13 @@ question_deflected = _signals.signal("question-deflected")
 mention = _signals.signal("mention")
 
 
+def connect_to_every_signal(receiver: Callable[..., Any]) -> None:
+    """Connect ``receiver`` to every signal above (what drops the pages kept for anonymous
+    visitors: any change may show on them)."""
+    for signal in _signals.values():
+        signal.connect(receiver)
+
+
 def on_commit(func: Callable[..., Any], *args: Any, **kwargs: Any) -> None:
     """Run ``func(*args, **kwargs)`` after the current transaction commits; drop it on rollback."""
     db.session().on_commit(func, *args, **kwargs)

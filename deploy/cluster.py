@@ -177,6 +177,7 @@ class Cluster:
             "RATELIMIT_STORAGE_URI": f"{self.redis_url}/0",
             "SOCKETIO_MESSAGE_QUEUE": f"{self.redis_url}/1",
             "JOBS_REDIS_URL": f"{self.redis_url}/2",  # web instances enqueue, the worker runs
+            "CACHE_REDIS_URL": f"{self.redis_url}/3",  # a change drops every instance's pages
             "TRUSTED_PROXIES": "1",
             "SITE_URL": self.url,
             # Each instance has its own folder (and so its own search index), as on two hosts.

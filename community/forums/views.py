@@ -62,7 +62,7 @@ from community.forums.forms import (
     ThreadListArgs,
     ThreadPageArgs,
 )
-from community.forums.models import KIND_LABELS, Post, Thread
+from community.forums.models import Post, Thread
 from community.forums.permissions import thread_may
 from community.forums.queries import post_url
 from community.permissions import guardian
@@ -71,12 +71,13 @@ from community.spaces import queries as space_queries
 from community.spaces.forms import JoinRequestForm
 from community.spaces.models import Space
 from community.spaces.permissions import membership_of
-from community.spaces.views import load_space
+from community.spaces.views import load_space, public_space
 from community.text.markdown import quote_markdown
 from community.web import drafts
 from community.web.actions import attempt, finish, saving
 from community.web.args import parse
 from community.web.forms import as_choices
+from community.web.pagecache import anonymous_page
 
 bp = Blueprint("forums", __name__)
 bp.add_app_template_global(thread_may, "thread_may")
@@ -103,6 +104,7 @@ def thread_url(thread: Thread, **kwargs) -> str:
 
 
 @bp.route("/s/<slug>")
+@anonymous_page(keep_if=public_space)
 def space(slug: str):
     """A space's front page: its threads, filtered and sorted."""
     space = load_space(slug)
@@ -128,7 +130,6 @@ def space(slug: str):
         membership=membership_of(current_user, space),
         staff=space_queries.staff_of(space),
         request_form=JoinRequestForm(),
-        kind_labels=KIND_LABELS,
     )
 
 
@@ -200,7 +201,6 @@ def thread(thread_id: int):
         helpful=queries.marked_helpful(current_user, shown),
         form=form,
         membership=membership_of(current_user, thread.space),
-        kind_labels=KIND_LABELS,
     )
 
 

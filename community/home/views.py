@@ -27,12 +27,14 @@ from community.accounts import operations as accounts
 from community.accounts.forms import LanguageForm
 from community.extensions import db
 from community.web.i18n import SESSION_KEY
+from community.web.pagecache import anonymous_page
 from community.web.security import safe_next
 
 bp = Blueprint("home", __name__)
 
 
 @bp.route("/")
+@anonymous_page()
 def index():
     """What Cocreate is, and where to go next."""
     return render_template("home/index.html")

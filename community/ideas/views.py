@@ -55,10 +55,11 @@ from community.ideas.permissions import votable_ideas
 from community.permissions import guardian
 from community.ratelimit import person_limit
 from community.spaces.permissions import membership_of
-from community.spaces.views import load_space
+from community.spaces.views import load_space, public_space
 from community.web import drafts
 from community.web.actions import attempt, refuse_form, saving
 from community.web.args import page_number, parse
+from community.web.pagecache import anonymous_page
 from community.web.security import safe_referrer
 
 bp = Blueprint("ideas", __name__)
@@ -111,6 +112,7 @@ def all_ideas():
 
 
 @bp.route("/s/<slug>/ideas")
+@anonymous_page(keep_if=public_space)
 def space_ideas(slug: str):
     """A space's ideas."""
     return _render_list(load_space(slug))

@@ -61,11 +61,19 @@ from community.spaces.forms import (
     SpaceForm,
     VoteBudgetForm,
 )
-from community.spaces.models import Membership, MembershipState, Space, SpaceInvite, SpaceRole
+from community.spaces.models import (
+    Membership,
+    MembershipState,
+    Space,
+    SpaceInvite,
+    SpaceRole,
+    Visibility,
+)
 from community.spaces.permissions import membership_of, prime_memberships
 from community.web import drafts
 from community.web.actions import attempt, finish, refuse_form, saving
 from community.web.args import parse
+from community.web.pagecache import anonymous_page
 
 bp = Blueprint("spaces", __name__)
 
@@ -85,7 +93,15 @@ def _membership_in(space: Space, membership_id: int) -> Membership:
     )
 
 
+def public_space(slug: str) -> bool:
+    """Whether the space at ``slug`` is public: only public spaces' pages are kept for
+    anonymous visitors (``community.web.pagecache``)."""
+    space = queries.space_by_slug(slug)
+    return space is not None and space.visibility == Visibility.PUBLIC
+
+
 @bp.route("/spaces")
+@anonymous_page()
 def directory():
     """All spaces the visitor may see, filtered as they type by name, description or tag."""
     args = parse(DirectoryArgs())

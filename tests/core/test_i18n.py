@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from babel import support
 from babel.messages.pofile import read_po
 
 from tests.fixtures.app import page_text
@@ -60,6 +61,68 @@ def test_signed_in_choice_is_kept_on_the_account(app, create_user, login, reload
 def test_dates_are_formatted_for_the_locale(client, create_user):
     create_user("dated")
     assert "年" in page_text(client.get("/u/dated", headers={"Accept-Language": "zh-CN"}))
+
+
+def test_catalogues_load_once_per_language_and_process(app, monkeypatch):
+    loads = []
+    load = support.Translations.load
+
+    def counted(dirname=None, locales=None, domain=None):
+        loads.append((str(dirname), str(locales[0]), domain))
+        return load(dirname, locales, domain)
+
+    monkeypatch.setattr(support.Translations, "load", counted)
+    for _ in range(3):
+        for language in ("en", "zh-CN"):
+            headers = {"Accept-Language": language}
+            for path in ("/", "/spaces", "/login", "/register"):
+                assert app.test_client().get(path, headers=headers).status_code == 200
+            app.test_client().post("/login", data={}, headers=headers)
+    assert sorted(set(loads)) == sorted(loads), "a catalogue was loaded twice"
+    assert {(locale, domain) for _, locale, domain in loads} == {
+        ("en", "wtforms"),
+        ("en", "messages"),
+        ("zh_Hans", "wtforms"),
+        ("zh_Hans", "messages"),
+    }
+
+
+def test_form_messages_are_in_the_readers_language(client):
+    form = {"username": "", "email": "not-an-address", "display_name": "Ann"}
+    chinese = page_text(client.submit("/register", form, headers={"Accept-Language": "zh-CN"}))
+    assert "该字段是必填字段。" in chinese and "无效的 Email 地址。" in chinese
+    english = page_text(client.submit("/register", form, headers={"Accept-Language": "en"}))
+    assert "This field is required." in english and "Invalid email address." in english
+
+
+def test_forced_language_reaches_the_catalogue_and_comes_back(app):
+    from flask_babel import force_locale, gettext
+
+    with app.test_request_context(headers={"Accept-Language": "en"}):
+        assert gettext("Join") == "Join"
+        with force_locale("zh_Hans"):
+            assert gettext("Join") == "加入"
+        assert gettext("Join") == "Join"
+
+
+def test_row_labels_are_translated_once_per_page(
+    app, create_space, create_thread, space_owner, monkeypatch
+):
+    space = create_space()
+    for _ in range(3):
+        create_thread(space, space_owner, kind="discussion")
+        create_thread(space, space_owner, kind="question")
+    looked_up = []
+    ugettext = support.Translations.ugettext
+
+    def counted(self, message):
+        looked_up.append(message)
+        return ugettext(self, message)
+
+    monkeypatch.setattr(support.Translations, "ugettext", counted)
+    page = app.test_client().get(f"/s/{space.slug}", headers={"Accept-Language": "zh-CN"})
+    assert page_text(page).count("讨论") >= 3 and page_text(page).count("问题") >= 3
+    assert looked_up.count("Discussion") == 1 and looked_up.count("Question") == 1
 
 
 def test_every_message_in_the_code_is_translated(tmp_path):
