@@ -222,7 +222,10 @@ class Samples:
     writes: list[float] = field(default_factory=list)
     fanout: list[float] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
-    notes_lost: int = 0
+    notes_late: int = 0  # seen by everyone, but after more than 10 s
+    notes_lost: list[int] = field(default_factory=list)  # for each, how many people had it
+    notes_refused: list[str] = field(default_factory=list)
+    reconnects: int = 0
 
 
 def _browse(person: Person, rng: random.Random, samples: Samples, lock: threading.Lock) -> None:
@@ -283,7 +286,10 @@ def _browse(person: Person, rng: random.Random, samples: Samples, lock: threadin
 
 
 class Board:
-    """The people on the brainstorm board, and when each got each note."""
+    """The people on the brainstorm board, and when each got each note. Like the page's
+    script, a client that reconnects joins the board again (passing the revision it has drawn
+    would fetch what it missed; the bench only counts notes as they arrive, so it joins
+    afresh and the missed note shows up as one not seen by everyone)."""
 
     def __init__(self, site: Site, people: list[Person]) -> None:
         self.site, self.people = site, people
@@ -291,7 +297,14 @@ class Board:
         self.received: dict[str, int] = {}
         self.sent: dict[str, float] = {}
         self.done: dict[str, float] = {}
+        self.refused: list[str] = []
+        self.reconnects = 0
         self.cond = threading.Condition()
+
+    def _join(self, client: socketio.Client) -> None:
+        ack = client.call("join", {"session": self.site.session}, namespace=NAMESPACE, timeout=60)
+        if not ack.get("ok"):
+            raise RuntimeError(f"joining the board failed: {ack}")
 
     def connect(self) -> None:
         for person in self.people:
@@ -308,7 +321,14 @@ class Board:
                                 self.done[text] = now
                     self.cond.notify_all()
 
+            def on_connect(client: socketio.Client = client) -> None:
+                if client in self.clients:  # a reconnect: back onto the board, as a page does
+                    with self.cond:
+                        self.reconnects += 1
+                    threading.Thread(target=self._join, args=(client,), daemon=True).start()
+
             client.on("update", on_update, namespace=NAMESPACE)
+            client.on("connect", on_connect, namespace=NAMESPACE)
             client.connect(
                 self.site.url,
                 headers={"Cookie": person.cookie_header()},  # websocket-client adds the Origin
@@ -316,24 +336,48 @@ class Board:
                 transports=["websocket"],
                 wait_timeout=60,
             )
-            ack = client.call(
-                "join", {"session": self.site.session}, namespace=NAMESPACE, timeout=60
-            )
-            if not ack.get("ok"):
-                raise RuntimeError(f"joining the board failed: {ack}")
+            self._join(client)
             self.clients.append(client)
 
     def add_note(self, number: int) -> float | None:
-        """Person ``number`` adds a note: ms until everyone on the board had it (None: lost)."""
+        """Person ``number`` adds a note: ms until everyone on the board had it (None: not
+        within 10 s; ``settle`` later tells late from lost)."""
         text = f"Load note {number}: {secrets.token_hex(4)}"
         client = self.clients[number % len(self.clients)]
         with self.cond:
             self.sent[text] = time.perf_counter()
-        client.emit("add_note", {"session": self.site.session, "text": text}, namespace=NAMESPACE)
+        try:
+            ack = client.call(
+                "add_note",
+                {"session": self.site.session, "text": text},
+                namespace=NAMESPACE,
+                timeout=10,
+            )
+        except socketio.exceptions.TimeoutError:
+            ack = {"ok": False, "error": "no acknowledgement within 10 s"}
+        if not ack.get("ok"):
+            with self.cond:
+                del self.sent[text]
+                self.refused.append(str(ack.get("error")))
+            return None
         with self.cond:
             if not self.cond.wait_for(lambda: text in self.done, 10):
                 return None
             return (self.done[text] - self.sent[text]) * 1000
+
+    def settle(self, seconds: float = 30) -> tuple[int, list[int]]:
+        """After the run: wait up to ``seconds`` for the notes not yet seen by everyone.
+        Returns how many then were (late), and for each still missing how many people had
+        it (lost)."""
+        board_size = len(self.people)
+        with self.cond:
+            missing = [text for text in self.sent if text not in self.done]
+            slow = {t for t in self.sent if t in self.done and self.done[t] - self.sent[t] > 10}
+            self.cond.wait_for(lambda: all(t in self.done for t in missing), seconds)
+            late = len(slow) + sum(1 for t in missing if t in self.done)
+            lost = [self.received.get(t, 0) for t in missing if t not in self.done]
+        assert all(count < board_size for count in lost)
+        return late, lost
 
     def close(self) -> None:
         for client in self.clients:
@@ -371,10 +415,8 @@ def _client_process(site: Site, numbers: list[int], on_board: bool, args, out) -
             time.sleep(args.note_every)
             latency = board.add_note(number)
             number += 1
-            with lock:
-                if latency is None:
-                    samples.notes_lost += 1
-                else:
+            if latency is not None:
+                with lock:
                     samples.fanout.append(latency)
 
     if board:
@@ -386,6 +428,8 @@ def _client_process(site: Site, numbers: list[int], on_board: bool, args, out) -
     for worker in workers:
         worker.join()
     if board:
+        samples.notes_late, samples.notes_lost = board.settle()
+        samples.notes_refused, samples.reconnects = board.refused, board.reconnects
         board.close()
     out.put(("samples", samples))
 
@@ -428,7 +472,10 @@ def run_load(site: Site, args) -> Samples:
                 total.writes += value.writes
                 total.fanout += value.fanout
                 total.errors += value.errors
+                total.notes_late += value.notes_late
                 total.notes_lost += value.notes_lost
+                total.notes_refused += value.notes_refused
+                total.reconnects += value.reconnects
     finally:
         for process in processes:
             process.join(timeout=60)
@@ -463,8 +510,12 @@ def report(name: str, samples: Samples, seconds: int) -> list[str]:
     )
     rows.append(
         f"| {name} | errors | {len(samples.errors)} of {requests_made} ({error_share:.2f} %); "
-        f"notes not delivered to all: {samples.notes_lost} | | | | |"
+        f"notes seen by all only after 10 s: {samples.notes_late}, never: "
+        f"{len(samples.notes_lost)} {sorted(samples.notes_lost)}, refused: "
+        f"{len(samples.notes_refused)}; board reconnects: {samples.reconnects} | | | | |"
     )
+    for reason in sorted(set(samples.notes_refused)):
+        rows.append(f"| {name} | note refused | {reason} | | | | |")
     return rows
 
 
