@@ -519,6 +519,16 @@ def report(name: str, samples: Samples, seconds: int) -> list[str]:
     return rows
 
 
+def keep_logs(args, target: str, logs: list[Path]) -> None:
+    """Copy the servers' logs to ``--logs``/``target`` before the run's directory goes."""
+    if args.logs:
+        kept = Path(args.logs) / target
+        kept.mkdir(parents=True, exist_ok=True)
+        for log in logs:
+            if log.exists():
+                shutil.copy(log, kept / log.name)
+
+
 def embedded(args) -> tuple[Site, callable]:
     """One gunicorn gthread worker on SQLite (the embedded default), filled; returns the site
     and a function that stops it."""
@@ -531,6 +541,7 @@ def embedded(args) -> tuple[Site, callable]:
 
     def stop() -> None:
         stop_server(server)
+        keep_logs(args, "embedded", [workdir / "gunicorn.log"])
         shutil.rmtree(workdir, ignore_errors=True)
 
     return site, stop
@@ -568,6 +579,7 @@ def cluster(args) -> tuple[Site, callable]:
 
     def stop() -> None:
         launcher.stop(running)
+        keep_logs(args, "cluster", sorted((state / "logs").glob("*.log")))
         shutil.rmtree(state, ignore_errors=True)
 
     return site, stop
@@ -597,6 +609,7 @@ def main() -> None:
     parser.add_argument("--processes", type=int, default=3, help="client processes for browsing")
     parser.add_argument("--threads", type=int, default=300, help="threads in the space")
     parser.add_argument("--ideas", type=int, default=300, help="ideas in the space")
+    parser.add_argument("--logs", help="keep the servers' logs in this directory")
     args = parser.parse_args()
     rows = []
     for target in args.targets:

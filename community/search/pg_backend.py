@@ -240,8 +240,10 @@ class PostgresBackend(SearchBackend):
         elif broad:
             ranked = ranked_broad(sample, parsed.terms)
         else:
+            # Each statement reads its own snapshot (READ COMMITTED): a document removed or
+            # re-indexed since the sample has no score and, below, no row; it is left out.
             scores = self._scores([row.rowid for row in sample], ts)
-            ranked = sorted(sample, key=lambda row: -scores[row.rowid])  # ties: newest first
+            ranked = sorted(sample, key=lambda row: -scores.get(row.rowid, 0.0))  # ties: newest
         page = max(query.page, 1)
         start = (page - 1) * query.per_page
         chosen = [row.rowid for row in ranked[start : start + query.per_page]]
