@@ -60,7 +60,10 @@ def start_server(
     worker_class: str = "gthread",
 ) -> subprocess.Popen:
     """Serve ``app`` (a gunicorn app spec in bench/, e.g. ``"ideas_bench:bench_app()"``) with
-    ``workers`` processes of ``worker_class`` and wait until ``ready`` answers 200."""
+    ``workers`` processes of ``worker_class`` and wait until ``ready`` answers 200. Idle
+    connections are kept open 75 s, as deploy/gunicorn.conf.py keeps them: gunicorn's default
+    of 2 s closes a client's connection just as a person pausing 1-3 s sends on it again
+    (a reset that browsers retry but the bench's clients count as an error)."""
     command = [
         str(Path(sys.executable).with_name("gunicorn")),
         "--chdir",
@@ -69,6 +72,7 @@ def start_server(
         f"--worker-class={worker_class}",
         f"--threads={threads}",
         f"--bind=127.0.0.1:{port}",
+        "--keep-alive=75",
         "--no-control-socket",
         app,
     ]
