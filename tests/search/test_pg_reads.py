@@ -9,7 +9,7 @@ from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import event
+from sqlalchemy import event, text
 
 from community.extensions import db
 from community.search import pg_backend
@@ -100,6 +100,29 @@ def test_too_narrow_a_window_falls_back_to_every_match(app, backend, small_sampl
     few = backend.search(SearchQuery(text="pump 7", access=Access()))
     assert [h.id for h in few.hits] == ["thread:7"]
     assert few.total == 1 and not few.estimated_total and few.sampled == 0
+
+
+def test_the_gin_indexes_have_no_pending_list_for_searches_to_scan(app):
+    """New entries go into the GIN indexes at once (``fastupdate`` off), not into a pending
+    list that every search scans whole until a vacuum merges it."""
+    with app.app_context():
+        options = dict(
+            db.session.execute(
+                text(
+                    "SELECT c.relname, c.reloptions FROM pg_index i "
+                    "JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_am a ON a.oid = c.relam "
+                    "WHERE i.indrelid = 'search_documents'::regclass AND a.amname = 'gin'"
+                )
+            ).all()
+        )
+    assert options == {
+        name: ["fastupdate=off"]
+        for name in (
+            "search_documents_terms",
+            "search_documents_title_words",
+            "search_documents_tag_list",
+        )
+    }
 
 
 def test_a_document_removed_while_a_search_ranks_is_left_out(backend, monkeypatch):
