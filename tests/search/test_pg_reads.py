@@ -71,32 +71,20 @@ def test_a_countable_search_reads_its_matches_once_for_sample_and_total(app, bac
     assert sum(results.facets["kind"].values()) == 28
 
 
-def test_a_very_broad_search_reads_the_newest_documents_first(
+def test_a_search_with_too_many_matches_to_count_reads_only_its_sample(
     app, backend, small_sample, monkeypatch
 ):
-    """Above EXACT_COUNT the sample is read among the documents updated since a time that
-    the statistics say holds enough matches, and it is the same newest four."""
-    backend.rebuild(_pumps(200))
-    monkeypatch.setattr(pg_backend, "EXACT_COUNT", 5)
-    with reads_of_matches(app) as statements:
-        results = backend.search(SearchQuery(text="pump", access=Access(), sort="date"))
-    assert results.estimated_total and results.sampled == 4
-    assert [h.id for h in results.hits] == [f"thread:{n}" for n in (200, 199, 198, 197)]
-    assert len(statements) == 1 and "d.newest >= " in statements[0]
-
-
-def test_too_narrow_a_window_falls_back_to_every_match(app, backend, small_sample, monkeypatch):
-    """When the estimate is far too high the window holds too few matches: the search reads
-    them all instead, and the sample is still the newest matches (the total exact when they
-    are few)."""
+    """Above EXACT_COUNT (as the planner estimates) the total is the estimate and only the
+    newest matches are read; an estimate far too high for what is found gives the exact
+    total of those found instead."""
     backend.rebuild(_pumps(200, private=set(range(150, 201))))
     monkeypatch.setattr(pg_backend, "EXACT_COUNT", 5)
-    monkeypatch.setattr(pg_backend, "_estimate", lambda matching, params: 1_000_000)
     with reads_of_matches(app) as statements:
         valves = backend.search(SearchQuery(text="valve", access=Access(), sort="date"))
-    assert len(statements) == 2 and "d.newest >= " in statements[0]
+    assert len(statements) == 1 and "count(" not in statements[0]
     assert [h.id for h in valves.hits] == [f"thread:{n}" for n in (147, 144, 141, 138)]
-    assert valves.sampled == 4 and valves.estimated_total
+    assert valves.sampled == 4 and valves.estimated_total and valves.total > 4
+    monkeypatch.setattr(pg_backend, "_estimate", lambda matching, params: 1_000_000)
     few = backend.search(SearchQuery(text="pump 7", access=Access()))
     assert [h.id for h in few.hits] == ["thread:7"]
     assert few.total == 1 and not few.estimated_total and few.sampled == 0
