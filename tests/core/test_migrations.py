@@ -32,11 +32,37 @@ def assert_migrations_match_models(url: str) -> None:
             assert [
                 diff for diff in compare_metadata(search, expected) if _is_search_diff(diff)
             ] == []
+            if db.engine.dialect.name == "postgresql":
+                assert _search_index_options(conn) == _search_index_options_expected()
         flask_migrate.downgrade(revision="base")
         assert set(inspect(db.engine).get_table_names()) <= {"alembic_version"}
         flask_migrate.upgrade()
         db.session.remove()
         db.engine.dispose()
+
+
+def _search_index_options(conn) -> dict[str, list[str]]:
+    """The storage options of the search tables' indexes (Alembic does not compare them)."""
+    rows = conn.execute(
+        text(
+            "SELECT c.relname, coalesce(c.reloptions, '{}') FROM pg_index i "
+            "JOIN pg_class c ON c.oid = i.indexrelid "
+            "WHERE i.indrelid = ANY(CAST(:tables AS regclass[]))"
+        ),
+        {"tables": sorted(SEARCH_TABLES)},
+    )
+    return {name: sorted(options) for name, options in rows if options}
+
+
+def _search_index_options_expected() -> dict[str, list[str]]:
+    return {
+        index.name: sorted(
+            f"{k}={v}" for k, v in index.dialect_options["postgresql"]["with"].items()
+        )
+        for table in search_tables.tables.values()
+        for index in table.indexes
+        if index.dialect_options["postgresql"]["with"]
+    }
 
 
 def _is_search_diff(diff) -> bool:
