@@ -29,11 +29,12 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import ideas_bench  # noqa: E402
 from flask import Flask, render_template_string  # noqa: E402
 from served import free_port, production_app, production_env, sign_in, start_server  # noqa: E402
-from sqlalchemy import func, insert, select, update  # noqa: E402
+from sqlalchemy import func, insert, select  # noqa: E402
 
 from community.database import utcnow  # noqa: E402
 from community.extensions import db  # noqa: E402
 from community.forums.models import Post, Thread, ThreadTag  # noqa: E402
+from community.forums.operations import recount_space_threads  # noqa: E402
 from community.ideas.models import Idea  # noqa: E402
 from community.spaces.models import Space  # noqa: E402
 
@@ -154,10 +155,7 @@ def generate(app: Flask, scale: int, seed: int = 22) -> dict:
         for model, model_rows in rows.items():
             for start in range(0, len(model_rows), 20_000):
                 db.session.execute(insert(model), model_rows[start : start + 20_000])
-        live = select(func.count(Thread.id)).where(Thread.space_id == space_id)
-        db.session.execute(
-            update(Space).where(Space.id == space_id).values(thread_count=live.scalar_subquery())
-        )
+        recount_space_threads()  # the space's kept thread counts
         # A well-supported idea with replies: the idea page people land on.
         idea_id = db.session.scalar(
             select(Idea.id).where(Idea.status == "planned").order_by(Idea.vote_count.desc())

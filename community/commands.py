@@ -130,13 +130,19 @@ forums_cli = AppGroup("forums", help="Threads and their replies.")
 @forums_cli.command("recount")
 def recount_forums() -> None:
     """Make every thread's reply and answer counts equal its live replies (answers: those
-    by others than the asker); a second run changes nothing."""
+    by others than the asker), and every space's thread counts (all, questions, discussions)
+    its live threads; a second run changes nothing."""
     with running("Recounting threads") as progress:
-        progress.expect(1)  # one statement
+        progress.expect(2)  # two statements
         fixed = forum_operations.recount_replies()
+        progress.advance()
+        spaces = forum_operations.recount_space_threads()
         db.session.commit()
         progress.advance()
-        progress.finish(f"Fixed the reply and answer counts of {fixed} threads.")
+        progress.finish(
+            f"Fixed the reply and answer counts of {fixed} threads. "
+            f"Fixed the thread counts of {spaces} spaces."
+        )
 
 
 reputation_cli = AppGroup("reputation", help="Reputation points and badges.")

@@ -52,7 +52,9 @@ def test_ideas_recount(app, content):
 
 def test_forums_recount(app, content):
     what = finished(app.test_cli_runner().invoke(args=["forums", "recount"]), "Recounting threads")
-    assert what == "Fixed the reply and answer counts of 0 threads."
+    assert what == (
+        "Fixed the reply and answer counts of 0 threads. Fixed the thread counts of 0 spaces."
+    )
 
 
 def test_reputation_recount(app, content):
