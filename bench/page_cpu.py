@@ -155,7 +155,7 @@ def generate(app: Flask, scale: int, seed: int = 22) -> dict:
         for model, model_rows in rows.items():
             for start in range(0, len(model_rows), 20_000):
                 db.session.execute(insert(model), model_rows[start : start + 20_000])
-        recount_space_threads()  # the space's kept thread counts
+        recount_space_threads()  # the space's kept thread counts, with these threads
         # A well-supported idea with replies: the idea page people land on.
         idea_id = db.session.scalar(
             select(Idea.id).where(Idea.status == "planned").order_by(Idea.vote_count.desc())

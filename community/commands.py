@@ -113,14 +113,17 @@ ideas_cli = AppGroup("ideas", help="Ideas and their votes.")
 
 @ideas_cli.command("recount")
 def recount_ideas() -> None:
-    """Make every idea's vote count equal its votes and count the trending values again
-    (a second run changes nothing)."""
+    """Make every idea's vote count equal its votes, count the trending values again and
+    make every space's idea counts (per status) equal its shown ideas (a second run changes
+    nothing)."""
     with running("Recounting ideas") as progress:
         fixed = ideas_operations.recount_votes()
         counted = trending.recount_all(progress=progress)
+        spaces = ideas_operations.recount_space_ideas()
         db.session.commit()
         progress.finish(
-            f"Fixed {fixed} vote counts. Counted the trending value of {counted} ideas."
+            f"Fixed {fixed} vote counts. Counted the trending value of {counted} ideas. "
+            f"Fixed {spaces} idea counts of spaces."
         )
 
 

@@ -22,7 +22,7 @@ from community.ideas.models import Idea
 from community.spaces.models import Space
 from tests.fixtures.postgres import app_on
 
-MIGRATION = "a61f0c3e9d27_space_thread_counts_by_kind.py"
+MIGRATION = "a61f0c3e9d27_space_list_counts.py"
 COLUMNS = ("thread_count", "question_count", "discussion_count")
 
 
