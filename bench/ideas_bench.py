@@ -38,7 +38,9 @@ from community.accounts.models import SEGMENTS, User  # noqa: E402
 from community.accounts.passwords import hash_password  # noqa: E402
 from community.database import utcnow  # noqa: E402
 from community.extensions import db  # noqa: E402
+from community.forums import operations as forum_operations  # noqa: E402
 from community.forums.models import Post, Thread, ThreadTag  # noqa: E402
+from community.ideas import operations as idea_operations  # noqa: E402
 from community.ideas import time_in_status, trending  # noqa: E402
 from community.ideas.models import Idea, IdeaStatusChange, IdeaTag, IdeaVote  # noqa: E402
 from community.spaces.models import Membership, Space  # noqa: E402
@@ -293,13 +295,11 @@ def generate(app: Flask, ideas: int, seed: int = 7) -> dict:
         for model, model_rows in rows.items():
             if model_rows:
                 db.session.execute(insert(model), model_rows)
-        for space in spaces:
-            count = sum(1 for t in rows[Thread] if t["space_id"] == space["id"])
-            db.session.execute(
-                db.update(Space).where(Space.id == space["id"]).values(thread_count=count)
-            )
-        # Bulk inserts send no signals or events: count each step's time in status and each
-        # idea's trending value from the rows, as the migrations do.
+        # Bulk inserts send no signals or events: count the spaces' threads and ideas, each
+        # step's time in status and each idea's trending value from the rows, as the
+        # migrations and `flask forums recount` and `flask ideas recount` do.
+        forum_operations.recount_space_threads()
+        idea_operations.recount_space_ideas()
         time_in_status.recount()
         trending.recount_all()
         db.session.commit()

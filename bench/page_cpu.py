@@ -29,11 +29,12 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import ideas_bench  # noqa: E402
 from flask import Flask, render_template_string  # noqa: E402
 from served import free_port, production_app, production_env, sign_in, start_server  # noqa: E402
-from sqlalchemy import func, insert, select, update  # noqa: E402
+from sqlalchemy import func, insert, select  # noqa: E402
 
 from community.database import utcnow  # noqa: E402
 from community.extensions import db  # noqa: E402
 from community.forums.models import Post, Thread, ThreadTag  # noqa: E402
+from community.forums.operations import recount_space_threads  # noqa: E402
 from community.ideas.models import Idea  # noqa: E402
 from community.spaces.models import Space  # noqa: E402
 
@@ -42,6 +43,15 @@ SLUG = "cocreate-lab"
 # people are members).
 SPACE = (SLUG, "Cocreate Lab", "public", 0.49, 0.2)
 THREADS, POSTS, IDEAS = 2_000, 20_000, 2_000
+#: The measured pages, by the name ``--pages`` takes.
+PAGES = {
+    "home": "/",
+    "spaces": "/spaces",
+    "space": "/s/<slug>",
+    "thread": "/t/<id>",
+    "ideas": "/s/<slug>/ideas",
+    "idea": "/ideas/<id>",
+}
 #: Replies of the thread whose page is measured: a full page of 20 and more.
 MEASURED_REPLIES = 30
 
@@ -145,10 +155,7 @@ def generate(app: Flask, scale: int, seed: int = 22) -> dict:
         for model, model_rows in rows.items():
             for start in range(0, len(model_rows), 20_000):
                 db.session.execute(insert(model), model_rows[start : start + 20_000])
-        live = select(func.count(Thread.id)).where(Thread.space_id == space_id)
-        db.session.execute(
-            update(Space).where(Space.id == space_id).values(thread_count=live.scalar_subquery())
-        )
+        recount_space_threads()  # the space's kept thread counts, with these threads
         # A well-supported idea with replies: the idea page people land on.
         idea_id = db.session.scalar(
             select(Idea.id).where(Idea.status == "planned").order_by(Idea.vote_count.desc())
@@ -229,10 +236,23 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2, help="gunicorn sync workers")
     parser.add_argument("--dir", type=Path, help="keep the database here (default: temporary)")
     parser.add_argument("--reuse", action="store_true", help="measure the database in --dir")
+    parser.add_argument(
+        "--no-page-cache",
+        action="store_true",
+        help="render every anonymous page afresh (PAGE_CACHE_SECONDS=0): a cache miss's cost",
+    )
+    parser.add_argument(
+        "--pages",
+        default=",".join(PAGES),
+        help=f"comma-separated pages to measure, of {','.join(PAGES)} (default: all)",
+    )
     args = parser.parse_args()
+    chosen = args.pages.split(",")
+    if unknown := set(chosen) - set(PAGES):
+        parser.error(f"unknown pages: {', '.join(sorted(unknown))}")
     workdir = args.dir or Path(tempfile.mkdtemp(prefix="cocreate-page-cpu-"))
     workdir.mkdir(parents=True, exist_ok=True)
-    env = production_env(workdir)
+    env = production_env(workdir, **({"PAGE_CACHE_SECONDS": "0"} if args.no_page_cache else {}))
     servers = []
     try:
         ids_file = workdir / "ids"
@@ -264,14 +284,15 @@ def main() -> None:
             )
         bare_server, server = servers
         member = sign_in(port, ideas_bench.MEMBER, ideas_bench.PASSWORD)
-        pages = [
-            ("`/`", "/"),
-            ("`/spaces`", "/spaces"),
-            ("`/s/<slug>`", f"/s/{SLUG}"),
-            ("`/t/<id>`", f"/t/{thread}"),
-            ("`/s/<slug>/ideas`", f"/s/{SLUG}/ideas"),
-            ("`/ideas/<id>`", f"/ideas/{idea}"),
-        ]
+        paths = {
+            "home": "/",
+            "spaces": "/spaces",
+            "space": f"/s/{SLUG}",
+            "thread": f"/t/{thread}",
+            "ideas": f"/s/{SLUG}/ideas",
+            "idea": f"/ideas/{idea}",
+        }
+        pages = [(f"`{PAGES[page]}`", paths[page]) for page in PAGES if page in chosen]
         rows = [Row("bare Flask page", "/bare", "anonymous", "", bare_server)] + [
             Row(name, path, visitor, cookie, server)
             for visitor, cookie in (("anonymous", ""), ("member", member))
@@ -288,7 +309,8 @@ def main() -> None:
         print(f"\nload average {load_before:.2f} before, {os.getloadavg()[0]:.2f} after (1 min)")
         print(
             f"scale {args.scale}, {args.concurrency} connections, {args.seconds:g} s per row "
-            f"in {args.rounds} rounds, gunicorn {args.workers} sync workers\n"
+            f"in {args.rounds} rounds, gunicorn {args.workers} sync workers, page cache "
+            f"{'off' if args.no_page_cache else 'on'}\n"
         )
         print("| page | visitor | requests | req/s | CPU ms/request | × bare page | errors |")
         print("|---|---|---:|---:|---:|---:|---:|")

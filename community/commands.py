@@ -113,14 +113,17 @@ ideas_cli = AppGroup("ideas", help="Ideas and their votes.")
 
 @ideas_cli.command("recount")
 def recount_ideas() -> None:
-    """Make every idea's vote count equal its votes and count the trending values again
-    (a second run changes nothing)."""
+    """Make every idea's vote count equal its votes, count the trending values again and
+    make every space's idea counts (per status) equal its shown ideas (a second run changes
+    nothing)."""
     with running("Recounting ideas") as progress:
         fixed = ideas_operations.recount_votes()
         counted = trending.recount_all(progress=progress)
+        spaces = ideas_operations.recount_space_ideas()
         db.session.commit()
         progress.finish(
-            f"Fixed {fixed} vote counts. Counted the trending value of {counted} ideas."
+            f"Fixed {fixed} vote counts. Counted the trending value of {counted} ideas. "
+            f"Fixed {spaces} idea counts of spaces."
         )
 
 
@@ -130,13 +133,19 @@ forums_cli = AppGroup("forums", help="Threads and their replies.")
 @forums_cli.command("recount")
 def recount_forums() -> None:
     """Make every thread's reply and answer counts equal its live replies (answers: those
-    by others than the asker); a second run changes nothing."""
+    by others than the asker), and every space's thread counts (all, questions, discussions)
+    its live threads; a second run changes nothing."""
     with running("Recounting threads") as progress:
-        progress.expect(1)  # one statement
+        progress.expect(2)  # two statements
         fixed = forum_operations.recount_replies()
+        progress.advance()
+        spaces = forum_operations.recount_space_threads()
         db.session.commit()
         progress.advance()
-        progress.finish(f"Fixed the reply and answer counts of {fixed} threads.")
+        progress.finish(
+            f"Fixed the reply and answer counts of {fixed} threads. "
+            f"Fixed the thread counts of {spaces} spaces."
+        )
 
 
 reputation_cli = AppGroup("reputation", help="Reputation points and badges.")

@@ -59,8 +59,12 @@ def _open(user) -> ColumnElement[bool]:
 
 
 def routing_counts(user) -> RoutingCounts:
-    """Routed to ``user`` in all, and still open; one query (for the menu)."""
+    """Routed to ``user`` in all, and still open, for the menu of every page: one query for
+    someone never routed a question (most members: one entry of an index), two otherwise."""
     if user is None or not getattr(user, "is_authenticated", False):
+        return RoutingCounts(0, 0)
+    routed = select(QuestionRouting.id).where(QuestionRouting.expert_id == user.id).limit(1)
+    if db.session.scalar(routed) is None:
         return RoutingCounts(0, 0)
     total, waiting = db.session.execute(
         select(func.count(QuestionRouting.id), func.sum(case((_open(user), 1), else_=0)))

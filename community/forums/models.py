@@ -6,7 +6,7 @@ import enum
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from community.accounts.models import User
@@ -64,6 +64,18 @@ class Thread(SoftDeleted, Hideable, db.Model):
             "helpful_count",
             "last_activity_at",
             "id",
+        ),
+        # The hidden threads of a space a list adds to its kept count (``queries.threads_page``):
+        # only hidden threads have an entry, however many threads are shown.
+        Index(
+            "ix_threads_space_hidden",
+            "space_id",
+            "kind",
+            "author_id",
+            "deleted_at",
+            "hidden_at",
+            sqlite_where=text("hidden_at IS NOT NULL"),
+            postgresql_where=text("hidden_at IS NOT NULL"),
         ),
         # Insights' knowledge loop across all spaces: questions asked in a date range.
         Index("ix_threads_kind_created", "kind", "created_at", "space_id", "deleted_at"),

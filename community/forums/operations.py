@@ -26,7 +26,7 @@ from community.forums.models import (
     ThreadKind,
     ThreadTag,
 )
-from community.forums.queries import answer_by_others
+from community.forums.queries import KIND_COUNTS, answer_by_others
 from community.permissions import guardian
 from community.spaces.models import Space
 from community.text.markdown import render_markdown
@@ -81,14 +81,18 @@ def _count(model, row_id: int, **deltas: int) -> None:
     db.session.execute(update(model).where(model.id == row_id).values(**values))
 
 
-# Counts include only what readers see: a space's thread count its live threads, a thread's
-# reply and answer counts its live replies (neither deleted nor hidden by moderation, nor held
-# for approval). Each change of state counts the row while it is live, before or after it.
+# Counts include only what readers see: a space's thread count its live threads (and its
+# question and discussion counts those of each kind), a thread's reply and answer counts its
+# live replies (neither deleted nor hidden by moderation, nor held for approval). Each change
+# of state counts the row while it is live, before or after it.
 
 
 def _count_thread(thread: Thread, sign: int) -> None:
     if thread.is_live:
-        _count(Space, thread.space_id, thread_count=sign)
+        deltas = {"thread_count": sign}
+        if kind_count := KIND_COUNTS.get(thread.kind):
+            deltas[kind_count] = sign
+        _count(Space, thread.space_id, **deltas)
 
 
 def _count_reply(post: Post, sign: int) -> None:
@@ -150,7 +154,7 @@ def start_thread(
     mentions = _render(post, body)
     db.session.add(post)
     db.session.flush()
-    _count(Space, space.id, thread_count=1)
+    _count_thread(thread, 1)
     signals.thread_created.send(
         thread,
         post=post,
@@ -385,6 +389,27 @@ def recount_replies() -> int:
     if count:
         db.session.execute(
             update(Thread).where(wrong).values(reply_count=replies, answer_count=answers),
+            execution_options={"synchronize_session": False},
+        )
+    return count
+
+
+def recount_space_threads() -> int:
+    """Make every space's ``thread_count``, ``question_count`` and ``discussion_count`` equal
+    its live threads (of each kind); returns how many spaces were wrong."""
+
+    def live(*kinds: str):
+        stmt = select(func.count(Thread.id)).where(
+            Thread.space_id == Space.id, Thread.deleted_at.is_(None), Thread.hidden_at.is_(None)
+        )
+        return (stmt.where(Thread.kind.in_(kinds)) if kinds else stmt).scalar_subquery()
+
+    counts = {"thread_count": live()} | {column: live(kind) for kind, column in KIND_COUNTS.items()}
+    wrong = or_(*(getattr(Space, column) != count for column, count in counts.items()))
+    count = db.session.scalar(select(func.count(Space.id)).where(wrong)) or 0
+    if count:
+        db.session.execute(
+            update(Space).where(wrong).values(**counts),
             execution_options={"synchronize_session": False},
         )
     return count

@@ -16,6 +16,9 @@ from community.spaces.permissions import prime_memberships
 from community.spaces.queries import readable_spaces
 
 THREADS_PER_PAGE = 20
+#: The space's column counting its live threads of a kind (co-design threads are only in
+#: ``thread_count``; see ``forums.operations``).
+KIND_COUNTS = {"question": "question_count", "discussion": "discussion_count"}
 POSTS_PER_PAGE = 20
 
 SORTS = {"activity", "newest", "helpful"}
@@ -59,7 +62,8 @@ def threads_page(
         .options(joinedload(Thread.author))
         .where(Thread.space_id == space.id, Thread.deleted_at.is_(None))
     )
-    if not guardian.can(viewer, "space.moderate", space):
+    moderating = guardian.can(viewer, "space.moderate", space)
+    if not moderating:
         stmt = stmt.where(_shown(Thread, viewer))
     # Unless asked for, co-design threads are left out: they live on their idea's page.
     stmt = stmt.where(Thread.kind == kind if kind else Thread.kind != "codesign")
@@ -76,7 +80,33 @@ def threads_page(
         "helpful": [Thread.helpful_count.desc(), Thread.last_activity_at.desc()],
     }.get(sort, [Thread.last_activity_at.desc()])
     stmt = stmt.order_by(Thread.pinned.desc(), *order, Thread.id.desc())
-    return db.paginate(stmt, page=max(page, 1), per_page=per_page, error_out=False)
+    if status or tag or kind not in {"", *KIND_COUNTS}:
+        return db.paginate(stmt, page=max(page, 1), per_page=per_page, error_out=False)
+    # The list of a kind (or of both): counted from the space's kept counts, whatever the
+    # number of threads, plus the hidden ones this viewer is shown.
+    listed = db.paginate(stmt, page=max(page, 1), per_page=per_page, error_out=False, count=False)
+    kinds = [kind] if kind else list(KIND_COUNTS)
+    listed.total = sum(getattr(space, KIND_COUNTS[k]) for k in kinds) + _hidden_shown(
+        space, kinds, viewer, moderating
+    )
+    return listed
+
+
+def _hidden_shown(space: Space, kinds: list[str], viewer, moderating: bool) -> int:
+    """How many of the space's threads of ``kinds`` that are hidden by moderation (not
+    deleted) ``viewer`` is shown: all of them to its moderators, their own to others, none to
+    anonymous visitors. Read through ``ix_threads_space_hidden``: as many as are hidden."""
+    if not moderating and not getattr(viewer, "is_authenticated", False):
+        return 0
+    stmt = select(func.count()).where(
+        Thread.space_id == space.id,
+        Thread.hidden_at.is_not(None),
+        Thread.deleted_at.is_(None),
+        Thread.kind.in_(kinds),
+    )
+    if not moderating:
+        stmt = stmt.where(Thread.author_id == viewer.id)
+    return db.session.scalar(stmt) or 0
 
 
 def _shown(model, viewer, *, held_only: bool = False):

@@ -23,7 +23,7 @@ from community.ideas.models import (
     IdeaVote,
     TimelineKind,
 )
-from community.ideas.operations import recount_ideas
+from community.ideas.operations import count_idea, recount_ideas
 from community.ideas.permissions import can_support
 from community.permissions import guardian
 from community.spaces.permissions import prime_members
@@ -58,7 +58,9 @@ def _record_change(
         related_idea_id=related.id if related is not None else None,
     )
     db.session.add(change)
+    count_idea(idea, -1)
     idea.status = status
+    count_idea(idea, 1)
     idea.status_changed_at = idea.updated_at = utcnow()
     idea.author_may_edit = False
     db.session.flush()

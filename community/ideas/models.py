@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Float, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import Float, ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from community.accounts.models import User
@@ -52,6 +52,17 @@ class Idea(Hideable, db.Model):
         # A space's ideas with a status, and what a list shows whom (``queries.shown_ideas``):
         # the list's count reads this index alone.
         Index("ix_ideas_space_shown", "space_id", "status", "hidden_at", "author_id"),
+        # The hidden ideas of a space a list adds to its kept counts (``queries.ideas_page``):
+        # only hidden ideas have an entry.
+        Index(
+            "ix_ideas_space_hidden",
+            "space_id",
+            "status",
+            "author_id",
+            "hidden_at",
+            sqlite_where=text("hidden_at IS NOT NULL"),
+            postgresql_where=text("hidden_at IS NOT NULL"),
+        ),
         # A space's ideas lists read these in order (ties by id, as they sort) and stop after
         # their page.
         Index("ix_ideas_space_votes", "space_id", "vote_count", "id"),
@@ -144,6 +155,21 @@ class Idea(Hideable, db.Model):
     @property
     def is_closed(self) -> bool:
         return self.idea_status in CLOSED
+
+
+class SpaceIdeaCount(db.Model):
+    """How many of a space's ideas are in a status and shown (not hidden by moderation): the
+    idea list counts from these instead of reading every idea (``queries.ideas_page``). Kept
+    by ``operations.count_idea`` with ``ideas = ideas + 1`` in the changing transaction,
+    repaired by ``flask ideas recount``."""
+
+    __tablename__ = "space_idea_counts"
+
+    space_id: Mapped[int] = mapped_column(
+        ForeignKey("spaces.id", ondelete="CASCADE"), primary_key=True
+    )
+    status: Mapped[str] = mapped_column(String(16), primary_key=True)
+    ideas: Mapped[int] = mapped_column(default=0)
 
 
 class IdeaTag(db.Model):

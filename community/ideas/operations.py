@@ -12,6 +12,7 @@ from __future__ import annotations
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from sqlalchemy import delete, func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
 from community import signals
@@ -24,7 +25,7 @@ from community.forums import operations as forums
 from community.forums.models import TITLE_MAX, Post, ThreadKind
 from community.ideas import queries, trending
 from community.ideas.locks import hold, lock_budgets, lock_rows
-from community.ideas.models import Idea, IdeaStatusChange, IdeaTag, IdeaVote
+from community.ideas.models import Idea, IdeaStatusChange, IdeaTag, IdeaVote, SpaceIdeaCount
 from community.permissions import guardian
 from community.spaces.models import Space
 from community.text.markdown import render_markdown
@@ -75,6 +76,7 @@ def submit_idea(
     )
     db.session.add(idea)
     db.session.flush()
+    count_idea(idea, 1)
     thread.idea_id = idea.id
     db.session.flush()
     signals.idea_submitted.send(idea)
@@ -241,8 +243,49 @@ def delete_idea(idea: Idea, *, by: User) -> None:
     signals.idea_deleted.send(idea, by=by)
     db.session.execute(delete(IdeaVote).where(IdeaVote.idea_id == idea.id))
     db.session.execute(delete(IdeaStatusChange).where(IdeaStatusChange.idea_id == idea.id))
+    count_idea(idea, -1)
     db.session.delete(idea)
     db.session.flush()
+
+
+def count_idea(idea: Idea, sign: int) -> None:
+    """A shown idea (not hidden by moderation) is counted in its space and status (``sign``
+    1) or no longer (-1); callers count it before and after they change its status or
+    visibility, as forums count threads."""
+    if idea.hidden_at is not None:
+        return
+    dialect = db.session.get_bind().dialect.name
+    insert = sqlite.insert if dialect == "sqlite" else postgresql.insert
+    stmt = insert(SpaceIdeaCount).values(space_id=idea.space_id, status=idea.status, ideas=sign)
+    db.session.execute(
+        stmt.on_conflict_do_update(
+            index_elements=["space_id", "status"],
+            set_={"ideas": SpaceIdeaCount.ideas + stmt.excluded.ideas},
+        )
+    )
+
+
+def recount_space_ideas() -> int:
+    """Make every space's kept idea counts equal its shown ideas in each status; returns how
+    many counts were wrong."""
+    shown = db.session.execute(
+        select(Idea.space_id, Idea.status, func.count(Idea.id))
+        .where(Idea.hidden_at.is_(None))
+        .group_by(Idea.space_id, Idea.status)
+    )
+    actual = {(space_id, status): n for space_id, status, n in shown}
+    kept = {
+        (row.space_id, row.status): row.ideas for row in db.session.scalars(select(SpaceIdeaCount))
+    }
+    wrong = [key for key in actual.keys() | kept.keys() if actual.get(key, 0) != kept.get(key, 0)]
+    for space_id, status in wrong:
+        db.session.merge(
+            SpaceIdeaCount(
+                space_id=space_id, status=status, ideas=actual.get((space_id, status), 0)
+            )
+        )
+    db.session.flush()
+    return len(wrong)
 
 
 def _vote_rows():

@@ -13,7 +13,15 @@ from sqlalchemy.orm import joinedload, load_only, selectinload
 
 from community.accounts.models import User
 from community.extensions import db
-from community.ideas.models import CLOSED, Idea, IdeaStatus, IdeaStatusChange, IdeaTag, IdeaVote
+from community.ideas.models import (
+    CLOSED,
+    Idea,
+    IdeaStatus,
+    IdeaStatusChange,
+    IdeaTag,
+    IdeaVote,
+    SpaceIdeaCount,
+)
 from community.permissions import guardian
 from community.spaces.models import Space
 from community.spaces.queries import readable_space_ids
@@ -85,9 +93,41 @@ def ideas_page(
         error_out=False,
         count=False,
     )
-    # Counted without the joins that only sort the list.
-    result.total = db.session.scalar(select(func.count()).select_from(stmt.subquery()))
+    if space is not None and not (tag or mine or voted) and product is None:
+        result.total = _kept_total(user, space, _statuses(status))
+    else:  # counted without the joins that only sort the list
+        result.total = db.session.scalar(select(func.count()).select_from(stmt.subquery()))
     return result
+
+
+def _statuses(status: str) -> list[str]:
+    """The statuses a list's ``status`` filter shows (as :func:`_filtered` filters)."""
+    if status in {s.value for s in IdeaStatus}:
+        return [status]
+    if status == "open":
+        return [s.value for s in IdeaStatus if s not in CLOSED]
+    return [s.value for s in IdeaStatus if s != IdeaStatus.MERGED]
+
+
+def _kept_total(user, space: Space, statuses: list[str]) -> int:
+    """How many of the space's ideas in ``statuses`` a list shows ``user``: the space's kept
+    counts of shown ideas, whatever their number, and the hidden ones ``user`` is shown (all
+    to its moderators, their own to others, none to anonymous visitors) through
+    ``ix_ideas_space_hidden``."""
+    total = db.session.scalar(
+        select(func.coalesce(func.sum(SpaceIdeaCount.ideas), 0)).where(
+            SpaceIdeaCount.space_id == space.id, SpaceIdeaCount.status.in_(statuses)
+        )
+    )
+    moderating = guardian.can(user, "space.moderate", space)
+    if not moderating and not getattr(user, "is_authenticated", False):
+        return total
+    hidden = select(func.count()).where(
+        Idea.space_id == space.id, Idea.status.in_(statuses), Idea.hidden_at.is_not(None)
+    )
+    if not moderating:
+        hidden = hidden.where(Idea.author_id == user.id)
+    return total + db.session.scalar(hidden)
 
 
 def _listed(user, space: Space | None) -> Select:

@@ -201,12 +201,15 @@ def _set_hidden(
     readers are told of it as if it had just been written)."""
     if isinstance(target, Thread | Post):
         forums.set_hidden(target, hidden, held=held)
+    elif isinstance(target, Idea):
+        ideas.count_idea(target, -1)  # the space's idea counts follow, as for threads
+        target.hidden_at = utcnow() if hidden else None
+        ideas.count_idea(target, 1)
+        target.held = held and hidden
+        if target.thread is not None:
+            forums.set_hidden(target.thread, hidden, held=held)
     else:
         target.hidden_at = utcnow() if hidden else None
-        if isinstance(target, Idea):
-            target.held = held and hidden
-            if target.thread is not None:
-                forums.set_hidden(target.thread, hidden, held=held)
     db.session.flush()
     signals.content_hidden.send(target, hidden=hidden, by=by, released=released)
 

@@ -78,6 +78,12 @@ class Space(TimestampMixin, db.Model):
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     member_count: Mapped[int] = mapped_column(default=0)
     thread_count: Mapped[int] = mapped_column(default=0)
+    # Live questions and discussions (of the ``thread_count``; the rest are co-design threads):
+    # the thread list's count for its tabs without reading the threads
+    # (``forums.queries.threads_page``); kept by ``forums.operations``, ``flask forums recount``
+    # repairs them.
+    question_count: Mapped[int] = mapped_column(default=0, server_default="0")
+    discussion_count: Mapped[int] = mapped_column(default=0, server_default="0")
     # How many open ideas one person may support at a time here; None: no limit.
     vote_budget: Mapped[int | None] = mapped_column(default=None)
     # A community of expertise: its member list shows expertise, and joining needs approval.
@@ -134,7 +140,8 @@ class Membership(TimestampMixin, db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    space_id: Mapped[int] = mapped_column(ForeignKey("spaces.id", ondelete="CASCADE"), index=True)
+    # No index of its own: the unique (space, user) and ix_memberships_space_role begin with it.
+    space_id: Mapped[int] = mapped_column(ForeignKey("spaces.id", ondelete="CASCADE"))
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     role: Mapped[str] = mapped_column(String(16), default=SpaceRole.MEMBER.value)
     state: Mapped[str] = mapped_column(String(16), default=MembershipState.ACTIVE.value)

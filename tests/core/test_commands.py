@@ -46,13 +46,17 @@ def content(app, create_space, create_user, add_member, create_idea, vote_for):
 def test_ideas_recount(app, content):
     result = app.test_cli_runner().invoke(args=["ideas", "recount"])
     what = finished(result, "Recounting ideas")
-    assert what == "Fixed 0 vote counts. Counted the trending value of 3 ideas."
+    assert what == (
+        "Fixed 0 vote counts. Counted the trending value of 3 ideas. Fixed 0 idea counts of spaces."
+    )
     assert progress_lines(result.stderr)[-1]["total"] == "3"
 
 
 def test_forums_recount(app, content):
     what = finished(app.test_cli_runner().invoke(args=["forums", "recount"]), "Recounting threads")
-    assert what == "Fixed the reply and answer counts of 0 threads."
+    assert what == (
+        "Fixed the reply and answer counts of 0 threads. Fixed the thread counts of 0 spaces."
+    )
 
 
 def test_reputation_recount(app, content):
