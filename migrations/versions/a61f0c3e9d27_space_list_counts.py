@@ -11,7 +11,7 @@ plus the hidden threads or ideas the viewer is shown, through ``ix_threads_space
 begin with the space.
 
 Revision ID: a61f0c3e9d27
-Revises: d2c7e9a4f1b6
+Revises: a6f3c9e1d2b7
 Create Date: 2026-12-07 08:40:00.000000
 
 """
@@ -22,7 +22,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "a61f0c3e9d27"
-down_revision = "d2c7e9a4f1b6"
+down_revision = "a6f3c9e1d2b7"
 branch_labels = None
 depends_on = None
 
