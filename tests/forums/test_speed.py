@@ -239,3 +239,22 @@ def test_thread_page_builds_each_post_link_once(
                 target = ("thread", thread.id) if post.is_opening else ("post", post.id)
                 flag = url_for("moderation.flag", target_type=target[0], target_id=target[1])
                 assert f'href="{flag}"' in html
+
+
+@pytest.mark.parametrize("reader", ["member", "owner", "anonymous"])
+def test_replies_are_counted_from_the_posts_alone(
+    client, cast, login, create_thread, create_reply, count_queries, reader
+):
+    """The pager's count of a thread's replies reads the posts, not the page's query (with its
+    authors' join) as a subquery; and it counts what that reader is shown."""
+    thread = create_thread(cast.space, cast.asker, kind="discussion")
+    if reader != "anonymous":
+        login(client, getattr(cast, reader))
+    for n in range(23):
+        create_reply(thread, [cast.expert, cast.asker][n % 2])
+    with count_queries() as queries:
+        page = client.get(f"/t/{thread.id}").get_data(as_text=True)
+    counts = [q for q in queries if "count(" in q.lower() and "posts" in q]
+    assert len(counts) == 1, counts
+    assert "users" not in counts[0] and "select posts.id as id" not in counts[0].lower()
+    assert f"/t/{thread.id}?page=2" in page and f"/t/{thread.id}?page=3" not in page
