@@ -59,8 +59,13 @@ def _open(user) -> ColumnElement[bool]:
 
 
 def routing_counts(user) -> RoutingCounts:
-    """Routed to ``user`` in all, and still open; one query (for the menu)."""
+    """Routed to ``user`` in all, and still open (for the menu): for most people, who were
+    never routed a question, one look at ``ix_question_routings_expert_routed``; else one query
+    more, which counts."""
     if user is None or not getattr(user, "is_authenticated", False):
+        return RoutingCounts(0, 0)
+    routed = select(QuestionRouting.id).where(QuestionRouting.expert_id == user.id).limit(1)
+    if db.session.scalar(routed) is None:
         return RoutingCounts(0, 0)
     total, waiting = db.session.execute(
         select(func.count(QuestionRouting.id), func.sum(case((_open(user), 1), else_=0)))

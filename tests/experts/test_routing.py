@@ -367,6 +367,22 @@ def test_questions_for_you_in_the_menu_and_its_query_count(
     assert client.get("/experts/questions?page=3").status_code == 200
 
 
+def test_the_menu_counts_nothing_for_people_never_routed_a_question(
+    client, cast, create_thread, login, count_queries
+):
+    """Most people were never routed a question: the menu looks for one routing of theirs and
+    stops (no join of threads and spaces to count); an expert's menu still counts."""
+    create_thread(cast.space, cast.asker, tags="ct", ask_expert=True)
+    login(client, cast.member)
+    with count_queries() as queries:
+        page = client.get("/").get_data(as_text=True)
+    routings = [q for q in queries if "question_routings" in q]
+    assert len(routings) == 1 and "JOIN" not in routings[0].upper(), routings
+    assert 'data-testid="questions-for-you"' not in page
+    _switch(client, login, cast.expert)
+    assert 'data-testid="questions-for-you"' in client.get("/").get_data(as_text=True)
+
+
 def test_the_routing_job_is_not_scheduled_under_tests_and_routes_when_run(
     app, cast, create_thread, clock, routed_to, caplog
 ):
