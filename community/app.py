@@ -58,7 +58,7 @@ from community.web.error_pages import register_error_handlers
 from community.web.health import register_health_probes
 from community.web.i18n import Labels, html_lang, register_catalogues, select_locale
 from community.web.inputs import register_input_checks
-from community.web.links import LinkPattern
+from community.web.links import id_url
 from community.web.live import Packet
 from community.web.pagecache import register_page_cache
 from community.web.queue import client_manager
@@ -188,13 +188,13 @@ def register_templates(app: Flask) -> None:
     # Globals are visible in imported macros too; they read the user when called.
     app.jinja_env.globals.update(
         can=guardian.can_here,
+        id_url=id_url,
         membership_of=lambda space: membership_of(current_user._get_current_object(), space),
         languages=app.config["LANGUAGES"],
         role_labels=Labels(ROLE_LABELS),
         space_role_labels=Labels(SPACE_ROLE_LABELS),
         idea_status_labels=Labels(IDEA_STATUS_LABELS),
         kind_labels=Labels(KIND_LABELS),
-        link_pattern=LinkPattern,
         segment_label=lambda key: SEGMENTS.get(key, key),
         Role=Role,
         draft_key=drafts.draft_key,

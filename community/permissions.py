@@ -119,6 +119,11 @@ class Guardian:
         memo = g.get("_permission_answers")
         if memo is None:
             memo = g._permission_answers = {}
+        else:
+            rule = self._rules.get(action)
+            kept = memo.get((rule, id(user), id(obj)))
+            if kept is not None:  # asked before on this page: no need to set up the memo
+                return kept[0]
         token = _answering.set(memo)
         try:
             return self.can(user, action, obj)

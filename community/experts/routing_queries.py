@@ -59,8 +59,9 @@ def _open(user) -> ColumnElement[bool]:
 
 
 def routing_counts(user) -> RoutingCounts:
-    """Routed to ``user`` in all, and still open, for the menu of every page: one query for
-    someone never routed a question (most members: one entry of an index), two otherwise."""
+    """Routed to ``user`` in all, and still open (for the menu): for most people, who were
+    never routed a question, one look at ``ix_question_routings_expert_routed``; else one query
+    more, which counts."""
     if user is None or not getattr(user, "is_authenticated", False):
         return RoutingCounts(0, 0)
     routed = select(QuestionRouting.id).where(QuestionRouting.expert_id == user.id).limit(1)

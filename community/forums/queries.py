@@ -133,15 +133,20 @@ def replies_page(
     """Replies in the order they were written, authors loaded. Replies held for approval are
     there only for their authors and the space's moderators (those hidden pending review stay,
     for pages to show in their place that they are hidden)."""
+    shown = [Post.thread_id == thread.id, Post.is_opening.is_(False)]
+    if not guardian.can(viewer, "space.moderate", thread.space):
+        shown.append(_shown(Post, viewer, held_only=True))
     stmt = (
         select(Post)
         .options(joinedload(Post.author))
-        .where(Post.thread_id == thread.id, Post.is_opening.is_(False))
+        .where(*shown)
         .order_by(Post.created_at, Post.id)
     )
-    if not guardian.can(viewer, "space.moderate", thread.space):
-        stmt = stmt.where(_shown(Post, viewer, held_only=True))
-    return db.paginate(stmt, page=max(page, 1), per_page=per_page, error_out=False)
+    replies = db.paginate(stmt, page=max(page, 1), per_page=per_page, error_out=False, count=False)
+    # Counted from the posts alone: Flask-SQLAlchemy would count the page's query as a subquery,
+    # every column of the posts and their authors included.
+    replies.total = db.session.scalar(select(func.count(Post.id)).where(*shown))
+    return replies
 
 
 #: The most replies a thread page adds in place at once (the rest wait for the next click).

@@ -43,6 +43,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_required
+from sqlalchemy.orm import joinedload
 
 from community.errors import OperationError
 from community.extensions import db
@@ -66,8 +67,11 @@ bp = Blueprint("ideas", __name__)
 
 
 def load_idea(idea_id: int) -> Idea:
-    """The idea if the current user may see its space; 404 otherwise."""
-    idea = db.get_or_404(Idea, idea_id)
+    """The idea (its author loaded with it) if the current user may see its space; 404
+    otherwise."""
+    idea = db.session.get(Idea, idea_id, options=[joinedload(Idea.author)])
+    if idea is None:
+        abort(404)
     guardian.require(current_user, "idea.view", idea, hide=True)
     return idea
 

@@ -1,46 +1,48 @@
-"""Links that a list page repeats for each row, built once per page (#22).
+"""Links that differ only by ids, built once per request.
 
-``url_for`` matches the endpoint's rule, runs the URL defaults and encodes its arguments on
-every call: a list of 20 rows with a link, tags and a form each called it some 90 times per
-page. :func:`link_pattern` calls it once, with a marker where the value goes, and each row's
-link is the text around the marker with the row's value in its place, encoded as ``url_for``
-encodes it (a path segment of an ``int`` rule, or a query argument).
+A page of posts links each post's own actions (its address, history, edit, delete, flag…):
+``url_for`` for each of them runs the URL map's builder again for every post. :func:`id_url`
+builds each address once per request with marker ids in place of the integer values, and fills
+in each call's ids: the same address ``url_for`` gives, for the cost of a string join.
 """
 
 from __future__ import annotations
 
-from urllib.parse import quote_plus
+import re
+from typing import Any
 
-from flask import url_for
+from flask import g, has_request_context, url_for
 
-#: Stands for a row's value while the pattern is built: a number no row has (should the rest of
-#: the link hold it too, every link is built by ``url_for``).
-MARK = 9_007_199_254_740_993
-
-#: What ``url_for`` leaves unencoded in a query argument (werkzeug's ``_urlencode``).
-QUERY_SAFE = "!$'()*,/:;?@"
+#: Marker ids: long enough that no other part of an address can contain them.
+_MARK = 918_273_645_501_928_374
+_MARKS = re.compile(r"9182736455019283(7[4-9]|8\d)")
 
 
-class LinkPattern:
-    """The links to ``endpoint`` that differ only in ``key`` (an id in the path, or any value
-    in the query): ``LinkPattern(endpoint, key, **values)(value)`` is
-    ``url_for(endpoint, **values, key=value)``. Templates call it ``link_pattern``."""
-
-    __slots__ = ("endpoint", "key", "values", "prefix", "suffix", "in_query")
-
-    def __init__(self, endpoint: str, key: str, **values) -> None:
-        self.endpoint, self.key, self.values = endpoint, key, values
-        url = url_for(endpoint, **values, **{key: MARK})
-        self.prefix, _, self.suffix = url.partition(str(MARK))
-        self.in_query = "?" in self.prefix and self.prefix.endswith(f"{key}=")
-        if url.count(str(MARK)) != 1:
-            self.prefix = None
-
-    def __call__(self, value) -> str:
-        if self.prefix is None:
-            return url_for(self.endpoint, **self.values, **{self.key: value})
-        if self.in_query:
-            return f"{self.prefix}{quote_plus(str(value), safe=QUERY_SAFE)}{self.suffix}"
-        if not isinstance(value, int):  # a path segment: only ids, which need no encoding
-            raise TypeError(f"a path link takes an id, not {value!r}")
-        return f"{self.prefix}{value}{self.suffix}"
+def id_url(endpoint: str, **values: Any) -> str:
+    """``url_for(endpoint, **values)``, kept per request as a pattern in which each integer
+    value (an id) is filled in: a template global for links drawn once per row. Values other
+    than non-negative integers (text, ``_anchor``) are part of the kept pattern."""
+    ids = [k for k, v in values.items() if type(v) is int and v >= 0]
+    if not ids or len(ids) > 16 or not has_request_context():
+        return url_for(endpoint, **values)
+    fixed = tuple((k, v) for k, v in values.items() if k not in ids)
+    key = (endpoint, tuple(ids), fixed)
+    patterns = g.get("_id_urls")
+    if patterns is None:
+        patterns = g._id_urls = {}
+    pattern = patterns.get(key)
+    if pattern is None:
+        marked = {**values, **{k: _MARK + n for n, k in enumerate(ids)}}
+        url = url_for(endpoint, **marked)
+        parts = _MARKS.split(url)
+        # re.split keeps the group: [text, mark tail, text, mark tail, …, text].
+        pattern = patterns[key] = (
+            parts[::2],
+            [ids[int(tail) - 74] for tail in parts[1::2]],
+        )
+    texts, names = pattern
+    out = [texts[0]]
+    for name, text in zip(names, texts[1:], strict=True):
+        out.append(str(values[name]))
+        out.append(text)
+    return "".join(out)

@@ -1,39 +1,55 @@
-"""A list page's row links built once (``community.web.links``): each is the link ``url_for``
-builds, whatever the value (#22)."""
+"""id_url: url_for's addresses, built once per request and endpoint, filled in with ids."""
 
 from __future__ import annotations
 
+from collections import Counter
+
 import pytest
 from flask import url_for
+from werkzeug.routing import BuildError, MapAdapter
 
-from community.web.links import MARK, LinkPattern
+from community.web.links import id_url
 
-TAGS = ["imaging", "细胞", "two words", "a&b=c", "#x", "50%", "c++", "it's/ok?", "\u00e9t\u00e9"]
-
-
-def test_ids_in_the_path_and_values_in_the_query_as_url_for_builds_them(app):
-    with app.test_request_context():
-        thread, vote = (
-            LinkPattern("forums.thread", "thread_id"),
-            LinkPattern("ideas.vote", "idea_id"),
-        )
-        for number in (1, 42, 10**12):
-            assert thread(number) == url_for("forums.thread", thread_id=number)
-            assert vote(number) == url_for("ideas.vote", idea_id=number)
-        tags = LinkPattern("forums.space", "tag", slug="imaging-workflows")
-        ideas = LinkPattern("ideas.all_ideas", "tag")
-        for tag in TAGS:
-            assert tags(tag) == url_for("forums.space", slug="imaging-workflows", tag=tag)
-            assert ideas(tag) == url_for("ideas.all_ideas", tag=tag)
+CASES = [
+    ("forums.post", {"post_id": 1}),
+    ("forums.post", {"post_id": 918_273_645_501_928_374}),  # the marker itself
+    ("forums.thread", {"thread_id": 7, "quote": 12345, "_anchor": "reply"}),
+    ("forums.thread", {"thread_id": 7, "page": 3, "quote": None}),
+    ("moderation.flag", {"target_type": "post", "target_id": 42}),
+    ("moderation.flag", {"target_type": "thread", "target_id": 42}),
+    ("accounts.profile", {"username": "渡辺 a/b?c"}),  # no id: url_for itself
+    ("forums.post", {"post_id": True}),  # a bool is no id
+    ("forums.post", {"post_id": -1}),  # nor is a negative number
+]
 
 
-def test_a_link_that_holds_the_marker_is_built_by_url_for(app):
-    with app.test_request_context():
-        slug = f"space-{MARK}"
-        tags = LinkPattern("forums.space", "tag", slug=slug)
-        assert tags("x") == url_for("forums.space", slug=slug, tag="x")
+def test_same_addresses_as_url_for_and_built_once(app, monkeypatch):
+    built: Counter = Counter()
+    build = MapAdapter.build
+
+    def counted(self, endpoint, values=None, *args, **kwargs):
+        built[endpoint] += 1
+        return build(self, endpoint, values, *args, **kwargs)
+
+    with app.test_request_context("/"):
+        expected = [url_for(endpoint, **values) for endpoint, values in CASES]
+        monkeypatch.setattr(MapAdapter, "build", counted)
+        for _ in range(3):
+            assert [id_url(endpoint, **values) for endpoint, values in CASES] == expected
+        assert [id_url("forums.post", post_id=n) for n in (5, 60, 700)] == [
+            "/posts/5",
+            "/posts/60",
+            "/posts/700",
+        ]
+    # One pattern per endpoint and set of fixed values; calls without ids build every time.
+    assert built == {
+        "forums.post": 1 + 3 + 3,
+        "forums.thread": 2,
+        "moderation.flag": 2,
+        "accounts.profile": 3,
+    }
 
 
-def test_a_path_link_takes_only_ids(app):
-    with app.test_request_context(), pytest.raises(TypeError):
-        LinkPattern("forums.thread", "thread_id")("1/../admin")
+def test_refuses_what_url_for_refuses(app):
+    with app.test_request_context("/"), pytest.raises(BuildError):
+        id_url("forums.post", thread_id=3)

@@ -7,7 +7,9 @@ import threading
 from collections import Counter
 
 import pytest
+from flask import url_for
 from sqlalchemy import func, select
+from werkzeug.routing import MapAdapter
 
 from community.extensions import db
 from community.forums.models import Post, Thread
@@ -181,3 +183,78 @@ def test_thread_page_draws_each_expert_badge_once(
         assert page.count('data-testid="expert-badge"') == replies
         counts.append(looked_up[cast.expert.id])
     assert counts[0] == counts[1] == 1
+
+
+#: The links each post of a thread page has (forums.thread, the quote link, shares its endpoint
+#: with the pager's links).
+POST_LINKS = {
+    "forums.post",
+    "forums.history",
+    "forums.helpful",
+    "forums.accept",
+    "forums.edit",
+    "forums.delete",
+    "forums.restore",
+    "moderation.flag",
+}
+
+
+@pytest.mark.parametrize("reader", ["member", "owner", "anonymous"])
+def test_thread_page_builds_each_post_link_once(
+    client, cast, login, create_thread, create_reply, monkeypatch, reader
+):
+    """A post's links (its address, helpful, accept, edit, delete, flag…) are built once per
+    page and filled in with each post's id, however many posts the page shows; they are the
+    addresses url_for builds."""
+    thread = create_thread(cast.space, cast.asker, kind="question")
+    if reader != "anonymous":
+        login(client, getattr(cast, reader))
+    built: Counter = Counter()
+    build = MapAdapter.build
+
+    def counted(self, endpoint, values=None, *args, **kwargs):
+        built[endpoint] += 1
+        return build(self, endpoint, values, *args, **kwargs)
+
+    monkeypatch.setattr(MapAdapter, "build", counted)
+    people = [cast.expert, cast.owner, cast.asker, cast.member]
+    for _ in range(18):
+        create_reply(thread, people[_ % 4])
+    built.clear()  # replying builds addresses too (for the search index)
+    page = client.get(f"/t/{thread.id}")
+    assert page.status_code == 200
+    # Once each; the flag link twice: the opening post flags the thread, replies themselves.
+    most = {e: 2 if e == "moderation.flag" else 1 for e in POST_LINKS}
+    assert {e: n for e, n in built.items() if e in POST_LINKS and n > most[e]} == {}
+    assert built["forums.post"] == 1
+    html = page.get_data(as_text=True)
+    with client.application.test_request_context():
+        posts = db.session.scalars(select(Post).where(Post.thread_id == thread.id)).all()
+        for post in posts:
+            assert f'href="{url_for("forums.post", post_id=post.id)}"' in html
+            if reader == "owner":  # a moderator edits and deletes every post
+                assert f'href="{url_for("forums.edit", post_id=post.id)}"' in html
+                assert f'action="{url_for("forums.delete", post_id=post.id)}"' in html
+            if reader != "anonymous" and post.author_id != getattr(cast, reader).id:
+                target = ("thread", thread.id) if post.is_opening else ("post", post.id)
+                flag = url_for("moderation.flag", target_type=target[0], target_id=target[1])
+                assert f'href="{flag}"' in html
+
+
+@pytest.mark.parametrize("reader", ["member", "owner", "anonymous"])
+def test_replies_are_counted_from_the_posts_alone(
+    client, cast, login, create_thread, create_reply, count_queries, reader
+):
+    """The pager's count of a thread's replies reads the posts, not the page's query (with its
+    authors' join) as a subquery; and it counts what that reader is shown."""
+    thread = create_thread(cast.space, cast.asker, kind="discussion")
+    if reader != "anonymous":
+        login(client, getattr(cast, reader))
+    for n in range(23):
+        create_reply(thread, [cast.expert, cast.asker][n % 2])
+    with count_queries() as queries:
+        page = client.get(f"/t/{thread.id}").get_data(as_text=True)
+    counts = [q for q in queries if "count(" in q.lower() and "posts" in q]
+    assert len(counts) == 1, counts
+    assert "users" not in counts[0] and "select posts.id as id" not in counts[0].lower()
+    assert f"/t/{thread.id}?page=2" in page and f"/t/{thread.id}?page=3" not in page

@@ -394,3 +394,14 @@ def test_ideas_are_searchable_and_suggested(client, cast, create_idea, login):
     data = client.get("/search/suggest?q=offline&kind=idea").json
     assert [r["title"] for r in data["results"]] == ["Offline mode for field engineers"]
     assert data["results"][0]["url"].startswith("/ideas/")
+
+
+def test_an_idea_page_reads_its_author_with_the_idea(client, cast, create_idea, count_queries):
+    """The idea comes with its author in one query, not a second one for the author alone."""
+    idea = create_idea(cast.space, cast.asker, title="Whose idea")
+    with count_queries() as queries:
+        page = client.get(f"/ideas/{idea.id}")
+    assert page.status_code == 200 and cast.asker.display_name in page_text(page)
+    statements = [" ".join(q.split()) for q in queries]
+    assert not [q for q in statements if "FROM users WHERE users.id = ?" in q], statements
+    assert [q for q in statements if q.startswith("SELECT ideas.") and "JOIN users" in q]
