@@ -7,6 +7,7 @@ import pytest
 from playwright.sync_api import expect
 
 from community.permissions import Role
+from tests.browser.menus import open_navigation
 
 WIDTHS = {"desk": 1280, "phone": 390}
 
@@ -45,9 +46,7 @@ def test_admin_retries_and_deletes_failed_jobs(
         page = context.new_page()
         sign_in(page, admin.username)
         page.wait_for_load_state("load")
-        toggler = page.locator(".navbar-toggler")
-        if toggler.is_visible():
-            toggler.click()
+        open_navigation(page)
         page.get_by_role("link", name="管理" if chinese else "Admin", exact=True).click()
         tabs = page.locator(".nav-underline")
         tabs.get_by_role("link", name="任务" if chinese else "Jobs").click()

@@ -112,12 +112,13 @@ def _check(
         assert "Sort" not in plan, (path, plan)
         assert f"Index Scan Backward using {index} " in plan, (path, plan)
         # Whether PostgreSQL reads the index alone depends on its visibility map (kept by
-        # vacuum), which a test's fresh rows are not in yet: that it counts from an index of
-        # the space's rows is what can be checked here.
+        # vacuum), which a test's fresh rows are not in yet. A filtered count may read any
+        # index that narrows it (with a handful of rows, the kinds' index costs the same as
+        # the space's: CI saw either); the hidden rows' count has one index made for it.
         for count_plan in counted:
             assert "Seq Scan" not in count_plan, (path, count_plan)
-            expected = f"{count_index} " if kept else f"ix_{table}_space_"
-            assert f"using {expected}" in count_plan, (path, count_plan)
+            if kept:
+                assert f"using {count_index} " in count_plan, (path, count_plan)
 
 
 @pytest.mark.parametrize("visitor", ["anonymous", "member"])
