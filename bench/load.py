@@ -22,7 +22,12 @@ people through nginx. ``--targets embedded`` runs one.
 
 People run in ``--processes`` client processes (threads within each), so the load generator's
 own GIL does not add to the latencies it measures; it still shares the machine's cores with
-the servers, which the report says.
+the servers, which the report says, with how much of the machine's CPU the clients took.
+
+A note not seen by everyone within 10 s is told apart after the run: late (everyone had it
+within 30 s more), lost (with how many people had it) or refused (the acknowledgement said
+why). ``--logs DIR`` keeps the servers' logs (gunicorn, and on the cluster nginx, PostgreSQL,
+Redis and the worker) for reading after a run with errors.
 """
 
 from __future__ import annotations
@@ -226,6 +231,9 @@ class Samples:
     notes_lost: list[int] = field(default_factory=list)  # for each, how many people had it
     notes_refused: list[str] = field(default_factory=list)
     reconnects: int = 0
+    client_cpu: float = 0.0  # CPU seconds the client processes spent during the load
+    machine_cpu: float = 0.0  # CPU seconds the whole machine spent (every core) meanwhile
+    machine_seconds: float = 0.0  # wall seconds × cores: what the machine could have spent
 
 
 def _browse(person: Person, rng: random.Random, samples: Samples, lock: threading.Lock) -> None:
@@ -402,6 +410,7 @@ def _client_process(site: Site, numbers: list[int], on_board: bool, args, out) -
     out.put(("ready", len(numbers)))
     args.start.wait()
     deadline = time.monotonic() + args.seconds
+    cpu_at_start = time.process_time()
 
     def browse(person: Person) -> None:
         rng = random.Random(person.number)
@@ -427,6 +436,7 @@ def _client_process(site: Site, numbers: list[int], on_board: bool, args, out) -
         worker.start()
     for worker in workers:
         worker.join()
+    samples.client_cpu = time.process_time() - cpu_at_start
     if board:
         samples.notes_late, samples.notes_lost = board.settle()
         samples.notes_refused, samples.reconnects = board.refused, board.reconnects
@@ -462,6 +472,7 @@ def run_load(site: Site, args) -> Samples:
             f"{args.seconds} s",
             flush=True,
         )
+        machine_at_start, wall_at_start = machine_cpu_seconds(), time.monotonic()
         args.start.set()
         total, finished = Samples(), 0
         while finished < len(processes):
@@ -476,12 +487,23 @@ def run_load(site: Site, args) -> Samples:
                 total.notes_lost += value.notes_lost
                 total.notes_refused += value.notes_refused
                 total.reconnects += value.reconnects
+                total.client_cpu += value.client_cpu
+        total.machine_cpu = machine_cpu_seconds() - machine_at_start
+        total.machine_seconds = (time.monotonic() - wall_at_start) * os.cpu_count()
     finally:
         for process in processes:
             process.join(timeout=60)
             if process.is_alive():
                 process.kill()
     return total
+
+
+def machine_cpu_seconds() -> float:
+    """CPU seconds every core of the machine has spent busy since boot (/proc/stat)."""
+    with open("/proc/stat") as stat:
+        fields = [int(n) for n in stat.readline().split()[1:]]
+    idle = fields[3] + fields[4]  # idle and iowait
+    return (sum(fields[:8]) - idle) / os.sysconf("SC_CLK_TCK")
 
 
 def percentile(values: list[float], share: float) -> float:
@@ -514,6 +536,13 @@ def report(name: str, samples: Samples, seconds: int) -> list[str]:
         f"{len(samples.notes_lost)} {sorted(samples.notes_lost)}, refused: "
         f"{len(samples.notes_refused)}; board reconnects: {samples.reconnects} | | | | |"
     )
+    if samples.machine_seconds:
+        busy = 100 * samples.machine_cpu / samples.machine_seconds
+        clients = 100 * samples.client_cpu / samples.machine_seconds
+        rows.append(
+            f"| {name} | CPU | machine busy {busy:.0f} % of its cores, the clients {clients:.0f} %"
+            " (the servers and anything else running: the rest) | | | | |"
+        )
     for reason in sorted(set(samples.notes_refused)):
         rows.append(f"| {name} | note refused | {reason} | | | | |")
     return rows
