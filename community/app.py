@@ -60,6 +60,7 @@ from community.web.i18n import Labels, html_lang, register_catalogues, select_lo
 from community.web.inputs import register_input_checks
 from community.web.links import id_url
 from community.web.live import Packet
+from community.web.menu import menu_counts
 from community.web.pagecache import register_page_cache
 from community.web.queue import client_manager
 from community.web.security import register_body_limit, register_security_headers
@@ -178,7 +179,8 @@ def register_sockets(app: Flask) -> None:
 
 
 def register_templates(app: Flask) -> None:
-    """Template globals: the permission check, the locale, the language list and drafts."""
+    """Template globals: the permission check, the locale, the language list, the menu's counts
+    and drafts."""
 
     @app.template_filter("ago")
     def ago(moment) -> str:
@@ -189,6 +191,7 @@ def register_templates(app: Flask) -> None:
     app.jinja_env.globals.update(
         can=guardian.can_here,
         id_url=id_url,
+        menu_counts=menu_counts,
         membership_of=lambda space: membership_of(current_user._get_current_object(), space),
         languages=app.config["LANGUAGES"],
         role_labels=Labels(ROLE_LABELS),

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import NamedTuple
 
 from flask_sqlalchemy.pagination import Pagination
-from sqlalchemy import ColumnElement, and_, case, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, case, func, or_, select
 from sqlalchemy.orm import joinedload
 
 from community.accounts.models import User
@@ -18,6 +18,7 @@ from community.experts.models import QuestionRouting, RoutedQuestion
 from community.extensions import db
 from community.forums.models import Thread
 from community.spaces.queries import readable_space_ids
+from community.web.menu import menu_count
 
 QUESTIONS_PER_PAGE = 20
 
@@ -58,14 +59,22 @@ def _open(user) -> ColumnElement[bool]:
     )
 
 
-def routing_counts(user) -> RoutingCounts:
-    """Routed to ``user`` in all, and still open (for the menu): for most people, who were
-    never routed a question, one look at ``ix_question_routings_expert_routed``; else one query
-    more, which counts."""
+@menu_count("routed")
+def any_routing(user_id: int) -> Select:
+    """One of the user's routings' ids, NULL for someone never routed a question (most
+    people): one look at ``ix_question_routings_expert_routed``."""
+    return select(QuestionRouting.id).where(QuestionRouting.expert_id == user_id).limit(1)
+
+
+def routing_counts(user, *, routed: bool | None = None) -> RoutingCounts:
+    """Routed to ``user`` in all, and still open (the menu, the questions page): nothing more
+    than :func:`any_routing` (or ``routed``, when the menu's counts already say) for someone
+    never routed a question; else one query, which counts."""
     if user is None or not getattr(user, "is_authenticated", False):
         return RoutingCounts(0, 0)
-    routed = select(QuestionRouting.id).where(QuestionRouting.expert_id == user.id).limit(1)
-    if db.session.scalar(routed) is None:
+    if routed is None:
+        routed = db.session.scalar(any_routing(user.id)) is not None
+    if not routed:
         return RoutingCounts(0, 0)
     total, waiting = db.session.execute(
         select(func.count(QuestionRouting.id), func.sum(case((_open(user), 1), else_=0)))

@@ -235,9 +235,10 @@ def pass_on(thread_id: int):
 
 
 @bp.app_template_global()
-def routed_question_counts() -> routing_queries.RoutingCounts:
-    """For the menu: how many questions were routed to the current user, and wait for them."""
-    return routing_queries.routing_counts(current_user)
+def routed_question_counts(routed: int | None) -> routing_queries.RoutingCounts:
+    """For the menu: how many questions were routed to the current user, and wait for them;
+    ``routed`` is the menu's count of that name (None: never routed a question)."""
+    return routing_queries.routing_counts(current_user, routed=routed is not None)
 
 
 @bp.app_template_global()

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time, timedelta
 
 from flask_sqlalchemy.pagination import Pagination
-from sqlalchemy import or_, select
+from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import joinedload
 
 from community.accounts.queries import user_by_username
@@ -15,6 +15,7 @@ from community.moderation.models import AuditEvent, CaseState, ModerationCase, M
 from community.permissions import Role, has_role
 from community.spaces.models import Space, Visibility
 from community.text.diff import diff_html
+from community.web.menu import menu_count
 
 CASES_PER_PAGE = 25
 EVENTS_PER_PAGE = 50
@@ -126,12 +127,10 @@ def warnings_of(user) -> list[ModerationWarning]:
     )
 
 
-def unread_warning_count(user) -> int:
-    """How many warnings ``user`` has not acknowledged (for the banner)."""
-    if not getattr(user, "is_authenticated", False):
-        return 0
-    return db.session.scalar(
-        select(db.func.count(ModerationWarning.id)).where(
-            ModerationWarning.user_id == user.id, ModerationWarning.acknowledged_at.is_(None)
-        )
+@menu_count("warnings")
+def unread_warnings_select(user_id: int) -> Select:
+    """The count of the warnings the user has not acknowledged, as a statement (the menu's
+    link to them)."""
+    return select(db.func.count(ModerationWarning.id)).where(
+        ModerationWarning.user_id == user_id, ModerationWarning.acknowledged_at.is_(None)
     )

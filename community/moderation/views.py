@@ -80,12 +80,6 @@ from community.web.args import page_number, parse
 bp = Blueprint("moderation", __name__)
 
 
-@bp.app_context_processor
-def warning_banner() -> dict:
-    """The signed-in person's unacknowledged warnings, counted once when a page asks."""
-    return {"unread_warnings": lambda: queries.unread_warning_count(current_user)}
-
-
 def target_url(target_type: str, target_id: int, username: str | None = None) -> str:
     """Where an item of a case is read."""
     if target_type == "thread":

@@ -16,7 +16,7 @@ from collections import defaultdict
 from flask import current_app, has_request_context, render_template, url_for
 from flask_babel import force_locale, ngettext
 from itsdangerous import BadSignature, URLSafeSerializer
-from sqlalchemy import func, select, update
+from sqlalchemy import Select, func, select, update
 
 from community.accounts.events import NAMESPACE as ME_NAMESPACE
 from community.accounts.events import user_rooms
@@ -34,6 +34,7 @@ from community.notifications.models import (
 )
 from community.notifications.visibility import Shown, resolve
 from community.web.i18n import locale_of
+from community.web.menu import menu_count
 
 log = logging.getLogger(__name__)
 
@@ -44,13 +45,17 @@ DIGEST = "digest"
 # Counting and pushing ----------------------------------------------------------------------
 
 
+@menu_count("notifications")
+def unread_select(user_id: int) -> Select:
+    """The count of the user's unread notifications, as a statement (the menu's badge)."""
+    return select(func.count(Notification.id)).where(
+        Notification.user_id == user_id, Notification.read_at.is_(None)
+    )
+
+
 def unread_count(user_id: int) -> int:
     """How many of the user's notifications are unread (one query)."""
-    return db.session.scalar(
-        select(func.count(Notification.id)).where(
-            Notification.user_id == user_id, Notification.read_at.is_(None)
-        )
-    )
+    return db.session.scalar(unread_select(user_id))
 
 
 def push_count(user_id: int, shown: Shown | None = None) -> None:

@@ -58,14 +58,6 @@ def _own_notification(notification_id: int) -> Notification:
 
 
 @bp.app_template_global()
-def unread_notifications() -> int:
-    """For the header badge: the signed-in user's unread count (one query)."""
-    if not current_user.is_authenticated:
-        return 0
-    return delivery.unread_count(current_user.id)
-
-
-@bp.app_template_global()
 def follow_level(target_type: str, obj) -> str:
     """The signed-in user's level on ``obj`` ("" when not following): one query."""
     if not current_user.is_authenticated:

@@ -46,9 +46,9 @@ def test_thread_page_query_count_is_bounded(
     with count_queries() as many:
         assert client.get(f"/t/{thread.id}").status_code == 200
     assert len(many) == len(few), (len(few), len(many))
-    # The header's three counts (questions for you, warnings, unread notifications) are one
-    # query each; the follow control and the expert badges one more each.
-    assert len(many) <= 16
+    # The header's counts (questions for you, warnings, unread notifications) are one query;
+    # the follow control and the expert badges one more each.
+    assert len(many) <= 14
 
 
 def test_directory_query_count_is_bounded(client, create_space, create_user, login, count_queries):
