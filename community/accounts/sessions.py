@@ -15,11 +15,12 @@ import hashlib
 import re
 import secrets
 from datetime import timedelta
+from functools import cache
 
 from flask import current_app, request
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import delete, select, update
+from sqlalchemy import Select, bindparam, delete, select, update
 from sqlalchemy.orm import joinedload
 
 from community import signals
@@ -97,11 +98,7 @@ def load_user(identity: str) -> User | None:
     user_id, _sep, secret = identity.partition(":")
     if not user_id.isdigit() or not secret or len(secret) > SECRET_MAX or not secret.isascii():
         return None
-    row = db.session.scalar(
-        select(UserSession)
-        .options(joinedload(UserSession.user))
-        .where(UserSession.token_hash == digest(secret))
-    )
+    row = db.session.scalar(_session_by_digest(), {"digest": digest(secret)})
     if row is None or row.user_id != int(user_id) or not is_live(row):
         return None
     if not row.user.is_active:
@@ -109,6 +106,17 @@ def load_user(identity: str) -> User | None:
     row.secret = secret
     row.user.signed_in_session = row
     return row.user
+
+
+@cache
+def _session_by_digest() -> Select:
+    """The loader's statement, for the secret's digest as the parameter ``digest``: built once
+    (building it, its eager load of the user above all, costs more than running it)."""
+    return (
+        select(UserSession)
+        .options(joinedload(UserSession.user))
+        .where(UserSession.token_hash == bindparam("digest"))
+    )
 
 
 def sessions_of(user: User) -> list[UserSession]:

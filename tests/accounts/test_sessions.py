@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import re
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, event, func, select, update
+from sqlalchemy.orm import Session
 
-from community.accounts.models import UserSession
+from community.accounts.models import User, UserSession
 from community.extensions import db
 from tests.fixtures.accounts import PASSWORD
 from tests.fixtures.app import page_text
@@ -116,8 +117,8 @@ def test_the_sessions_page_lists_devices_and_signs_out_the_others(
     assert "This device" in page
     with count_queries() as queries:
         here.get("/settings/sessions")
-    # The session check and the list, plus the header's three counts.
-    assert len(queries) == 5, queries
+    # The session check and the list, plus the header's counts (one statement).
+    assert len(queries) == 3, queries
 
     html = here.get("/settings/sessions").get_data(as_text=True)
     ids = re.findall(r"/settings/sessions/(\d+)/end", html)
@@ -303,3 +304,36 @@ def test_only_browser_and_system_names_are_kept_from_the_user_agent(app, create_
             for row in db.session.execute(select(UserSession.browser, UserSession.system))
         )
     assert kept == [("", ""), ("Chrome", "Android"), ("Edge", "Windows"), ("Firefox", "Linux")]
+
+
+def test_the_loader_reuses_its_statement_and_still_reads_every_request(app, create_user, login):
+    """The loader's statement is built once per process (building it costs more than running
+    it), and still runs on every request: a session ended or an account made inactive
+    elsewhere signs out on the very next request."""
+    vera, ulla = create_user("vera", display_name="Vera Devices"), create_user("ulla")
+    first, second = app.test_client(), app.test_client()
+    login(first, vera)
+    login(second, ulla)
+    seen = []
+
+    def record(state):
+        if state.is_select and "user_sessions" in str(state.statement):
+            seen.append(state.statement)
+
+    event.listen(Session, "do_orm_execute", record)
+    try:
+        assert signed_in(first, "Vera Devices")
+        second.get("/")
+        assert len(seen) == 2 and seen[0] is seen[1]
+        with app.app_context():
+            db.session.execute(delete(UserSession).where(UserSession.user_id == vera.id))
+            db.session.commit()
+        assert not signed_in(first, "Vera Devices")
+        login(first, vera)
+        assert signed_in(first, "Vera Devices")
+        with app.app_context():
+            db.session.execute(update(User).where(User.id == vera.id).values(active=False))
+            db.session.commit()
+        assert not signed_in(first, "Vera Devices")
+    finally:
+        event.remove(Session, "do_orm_execute", record)

@@ -3,6 +3,9 @@ each still right."""
 
 from __future__ import annotations
 
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
 from community.accounts.models import User
 from community.extensions import db
 from community.moderation.operations import warn
@@ -43,3 +46,26 @@ def test_an_anonymous_visitor_reads_no_menu_counts(client, count_queries):
     with count_queries() as queries:
         assert client.get("/spaces").status_code == 200
     assert not [q for q in queries if any(table in q for table in COUNTED)]
+
+
+def test_the_menus_statement_is_built_once(app, create_user, login):
+    """Building the counts' statement (three subqueries) costs more than running it: every
+    page runs the same one, with the reader's id as its parameter."""
+    seen = []
+
+    def record(state):
+        if "moderation_warnings" in str(state.statement):
+            seen.append((state.statement, dict(state.parameters or {})))
+
+    first, second = app.test_client(), app.test_client()
+    alice, bob = create_user("alice"), create_user("bob")
+    login(first, alice)
+    login(second, bob)
+    event.listen(Session, "do_orm_execute", record)
+    try:
+        first.get("/spaces")
+        second.get("/spaces")
+    finally:
+        event.remove(Session, "do_orm_execute", record)
+    assert len(seen) == 2 and seen[0][0] is seen[1][0]
+    assert [parameters["reader"] for _statement, parameters in seen] == [alice.id, bob.id]
