@@ -49,6 +49,8 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from community.errors import OperationError
 from community.extensions import db
@@ -70,7 +72,7 @@ from community.ratelimit import person_limit
 from community.spaces import queries as space_queries
 from community.spaces.forms import JoinRequestForm
 from community.spaces.models import Space
-from community.spaces.permissions import membership_of
+from community.spaces.permissions import membership_of, one_with_membership
 from community.spaces.views import load_space, public_space
 from community.text.markdown import quote_markdown
 from community.web import drafts
@@ -85,7 +87,13 @@ bp.add_app_template_global(thread_may, "thread_may")
 
 def load_thread(thread_id: int) -> Thread:
     """The thread if the current user may read it; 404 otherwise."""
-    thread = db.get_or_404(Thread, thread_id)
+    thread = one_with_membership(
+        select(Thread).options(joinedload(Thread.space)).where(Thread.id == thread_id),
+        current_user._get_current_object(),
+        Thread.space_id,
+    )
+    if thread is None:
+        abort(404)
     guardian.require(current_user, "thread.view", thread, hide=True)
     return thread
 

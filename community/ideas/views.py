@@ -43,6 +43,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_required
+from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from community.errors import OperationError
@@ -55,7 +56,7 @@ from community.ideas.models import STATUS_LABELS, Idea, IdeaStatus
 from community.ideas.permissions import votable_ideas
 from community.permissions import guardian
 from community.ratelimit import person_limit
-from community.spaces.permissions import membership_of
+from community.spaces.permissions import membership_of, one_with_membership
 from community.spaces.views import load_space, public_space
 from community.web import drafts
 from community.web.actions import attempt, refuse_form, saving
@@ -69,7 +70,13 @@ bp = Blueprint("ideas", __name__)
 def load_idea(idea_id: int) -> Idea:
     """The idea (its author loaded with it) if the current user may see its space; 404
     otherwise."""
-    idea = db.session.get(Idea, idea_id, options=[joinedload(Idea.author)])
+    idea = one_with_membership(
+        select(Idea)
+        .options(joinedload(Idea.author), joinedload(Idea.space))
+        .where(Idea.id == idea_id),
+        current_user._get_current_object(),
+        Idea.space_id,
+    )
     if idea is None:
         abort(404)
     guardian.require(current_user, "idea.view", idea, hide=True)

@@ -6,8 +6,10 @@ page costs one query per space, not one per check.
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import g, has_app_context
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, Select, and_, select
 
 from community.extensions import db
 from community.permissions import Role, guardian, has_role
@@ -34,6 +36,24 @@ def membership_of(user, space: Space) -> Membership | None:
             select(Membership).where(Membership.user_id == user.id, Membership.space_id == space.id)
         )
     return cache[key]
+
+
+def one_with_membership(stmt: Select, user, space_id: ColumnElement[int]) -> Any | None:
+    """The one object ``stmt`` selects (None if none), read in the same query as ``user``'s
+    membership of its space (``space_id``: the column of ``stmt`` naming the space), which is
+    kept for the request as :func:`membership_of` keeps it: a page loads what it shows and its
+    reader's membership at once."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return db.session.scalar(stmt)
+    joined = stmt.add_columns(space_id, Membership).outerjoin(
+        Membership, and_(Membership.space_id == space_id, Membership.user_id == user.id)
+    )
+    row = db.session.execute(joined).first()
+    if row is None:
+        return None
+    found, found_space_id, membership = row
+    _cache().setdefault((user.id, found_space_id), membership)
+    return found
 
 
 def remember_membership(user_id: int, space_id: int, membership: Membership | None) -> None:

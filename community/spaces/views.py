@@ -69,7 +69,7 @@ from community.spaces.models import (
     SpaceRole,
     Visibility,
 )
-from community.spaces.permissions import membership_of, prime_memberships
+from community.spaces.permissions import membership_of, one_with_membership, prime_memberships
 from community.web import drafts
 from community.web.actions import attempt, finish, refuse_form, saving
 from community.web.args import parse
@@ -80,7 +80,9 @@ bp = Blueprint("spaces", __name__)
 
 def load_space(slug: str) -> Space:
     """The space at ``slug`` if the current user may see it; 404 otherwise (also when private)."""
-    space = queries.space_by_slug(slug)
+    space = one_with_membership(
+        select(Space).where(Space.slug == slug), current_user._get_current_object(), Space.id
+    )
     if space is None:
         abort(404)
     guardian.require(current_user, "space.view", space, hide=True)

@@ -46,9 +46,10 @@ def test_thread_page_query_count_is_bounded(
     with count_queries() as many:
         assert client.get(f"/t/{thread.id}").status_code == 200
     assert len(many) == len(few), (len(few), len(many))
-    # The header's counts (questions for you, warnings, unread notifications) are one query;
-    # the follow control and the expert badges one more each.
-    assert len(many) <= 14
+    # The thread with its space and the reader's membership is one query, the header's counts
+    # (questions for you, warnings, unread notifications) one more; the follow control and
+    # the expert badges and a question's routing one each.
+    assert len(many) <= 12, many
 
 
 def test_directory_query_count_is_bounded(client, create_space, create_user, login, count_queries):
@@ -258,3 +259,32 @@ def test_replies_are_counted_from_the_posts_alone(
     assert len(counts) == 1, counts
     assert "users" not in counts[0] and "select posts.id as id" not in counts[0].lower()
     assert f"/t/{thread.id}?page=2" in page and f"/t/{thread.id}?page=3" not in page
+
+
+@pytest.mark.parametrize("reader", ["member", "outsider"])
+def test_pages_read_the_readers_membership_with_what_they_show(
+    client, cast, login, create_thread, create_idea, count_queries, reader
+):
+    """A thread, an idea and a space's pages load the reader's membership of the space in
+    the query that loads the thread, idea or space, not in one of its own; what the page
+    offers still follows it (members reply, outsiders are asked to join)."""
+    thread = create_thread(cast.space, cast.asker)
+    idea = create_idea(cast.space, cast.asker)
+    login(client, getattr(cast, reader))
+    for path in (
+        f"/t/{thread.id}",
+        f"/ideas/{idea.id}",
+        f"/s/{cast.space.slug}",
+        f"/s/{cast.space.slug}/ideas",
+    ):
+        with count_queries() as queries:
+            page = client.get(path)
+        assert page.status_code == 200
+        alone = [
+            q
+            for q in queries
+            if q.lstrip().startswith("SELECT memberships.") and "memberships.user_id = ?" in q
+        ]
+        assert not alone, (path, alone)
+    html = client.get(f"/t/{thread.id}").get_data(as_text=True)
+    assert ('name="body"' in html) == (reader == "member")
