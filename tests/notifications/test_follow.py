@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from babel import support
+
 from community.extensions import db
 from community.notifications.models import NotificationSettings
 from tests.fixtures.app import page_text
@@ -129,3 +131,26 @@ def test_settings_save_and_refuse_bad_input(app, client, login, create_user):
     with app.app_context():
         settings = db.session.get(NotificationSettings, alice.id)
         assert settings.follow_created and not settings.follow_voted
+
+
+def test_the_follow_control_translates_only_its_own_kinds_hints(
+    app, client, cast, create_thread, login, monkeypatch
+):
+    """A thread's follow control looks up the thread's three hints, not those of spaces, ideas
+    and sessions too (each page with the control paid nine lookups for nothing)."""
+    thread = create_thread(cast.space, cast.asker)
+    login(client, cast.member)
+    looked_up = []
+    ugettext = support.Translations.ugettext
+
+    def counted(self, message):
+        looked_up.append(message)
+        return ugettext(self, message)
+
+    monkeypatch.setattr(support.Translations, "ugettext", counted)
+    page = client.get(f"/t/{thread.id}", headers={"Accept-Language": "zh-CN"})
+    assert "每条回复" in page_text(page)  # "Every reply", the thread's own
+    assert "Every reply" in looked_up
+    assert not {"Every phase", "Nothing about this idea", "Nothing from this space"} & set(
+        looked_up
+    )
