@@ -8,7 +8,7 @@ from collections.abc import Iterator, Mapping
 from contextlib import AbstractContextManager
 
 import flask
-from flask import Flask, current_app, has_request_context, request, session
+from flask import Flask, current_app, g, has_request_context, request, session
 from flask_babel import Domain, force_locale, get_babel, get_translations
 from flask_babel import _get_current_context as babel_context
 from flask_login import current_user
@@ -145,8 +145,29 @@ class Request(flask.Request):
     wtforms_translations = FormMessages()
 
 
+def request_translations():
+    """The request's catalogue, for templates' lookups (hundreds a page): where
+    :class:`Catalogues` keeps it, found through ``g`` once, instead of Flask-Babel's
+    ``get_translations()``, which finds its context twice (three reads through ``g`` each).
+    Anything else (no catalogue kept yet, ``force_locale`` or ``refresh`` having reset it, no
+    request) takes Flask-Babel's way."""
+    try:
+        translations = g._flask_babel.babel_translations
+    except (AttributeError, RuntimeError):
+        translations = None
+    return translations if translations is not None else get_translations()
+
+
 def register_catalogues(app: Flask) -> None:
-    """Serve ``app``'s translations from :class:`Catalogues` (after ``babel.init_app``), and
-    Flask-WTF's from the same catalogue."""
+    """Serve ``app``'s translations from :class:`Catalogues` (after ``babel.init_app``), to
+    templates through :func:`request_translations`, and Flask-WTF's from the same
+    catalogue."""
     get_babel(app).instance.domain_instance = Catalogues(app)
+    app.jinja_env.install_gettext_callables(
+        gettext=lambda s: request_translations().ugettext(s),
+        ngettext=lambda s, p, n: request_translations().ungettext(s, p, n),
+        pgettext=lambda c, s: request_translations().upgettext(c, s),
+        npgettext=lambda c, s, p, n: request_translations().unpgettext(c, s, p, n),
+        newstyle=True,
+    )
     app.request_class = Request

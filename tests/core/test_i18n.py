@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import flask_babel
 import pytest
 from babel import support
 from babel.messages.pofile import read_po
@@ -162,3 +163,31 @@ def test_every_message_in_the_code_is_translated(tmp_path):
         placeholders = sorted(set(re.findall(r"%\(\w+\)[sd]", ids[-1])))
         for string in strings:
             assert sorted(set(re.findall(r"%\(\w+\)[sd]", string))) == placeholders, msgid
+
+
+def test_templates_find_the_catalogue_without_asking_flask_babel_each_time(
+    app, create_space, create_thread, space_owner, monkeypatch
+):
+    """A page's hundreds of lookups read the catalogue kept for the request; Flask-Babel's own
+    path (its context found twice a lookup) runs for the locale and dates, not per lookup.
+    The page is still in the reader's language."""
+    space = create_space()
+    for _ in range(3):
+        create_thread(space, space_owner, kind="question")
+    looked_up, contexts = [], []
+    ugettext, find_context = support.Translations.ugettext, flask_babel._get_current_context
+
+    def counted(self, message):
+        looked_up.append(message)
+        return ugettext(self, message)
+
+    def counted_context():
+        contexts.append(1)
+        return find_context()
+
+    monkeypatch.setattr(support.Translations, "ugettext", counted)
+    monkeypatch.setattr(flask_babel, "_get_current_context", counted_context)
+    page = app.test_client().get(f"/s/{space.slug}", headers={"Accept-Language": "zh-CN"})
+    assert "问题" in page_text(page)
+    assert len(looked_up) > 40
+    assert len(contexts) < len(looked_up) / 2, (len(contexts), len(looked_up))
