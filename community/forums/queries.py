@@ -176,14 +176,17 @@ def accepted_post(thread: Thread) -> Post | None:
     )
 
 
-def marked_helpful(user, post_ids: list[int]) -> set[int]:
-    """Which of ``post_ids`` ``user`` marked helpful; one query."""
-    if not post_ids or user is None or not getattr(user, "is_authenticated", False):
+def marked_helpful(user, posts: list[Post]) -> set[int]:
+    """The ids of ``posts`` that ``user`` marked helpful: one query, asking only about posts
+    someone marked (their kept ``helpful_count``, changed with each mark), so none for a page
+    of posts nobody marked."""
+    marked = [post.id for post in posts if post.helpful_count]
+    if not marked or user is None or not getattr(user, "is_authenticated", False):
         return set()
     return set(
         db.session.scalars(
             select(HelpfulMark.post_id).where(
-                HelpfulMark.user_id == user.id, HelpfulMark.post_id.in_(post_ids)
+                HelpfulMark.user_id == user.id, HelpfulMark.post_id.in_(marked)
             )
         )
     )

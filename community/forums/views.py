@@ -192,7 +192,7 @@ def thread(thread_id: int):
     opening = queries.opening_post(thread)
     replies = queries.replies_page(thread, args["page"], viewer=current_user)
     accepted = queries.accepted_post(thread) if replies.page == 1 else None
-    shown = [p.id for p in replies.items] + ([opening.id] if opening else [])
+    shown = replies.items + ([opening] if opening else [])
     form = ReplyForm()
     if args["quote"]:
         quoted = db.session.get(Post, args["quote"])
@@ -228,7 +228,7 @@ def new_replies(thread_id: int):
         "forums/_new_replies.html",
         posts=posts,
         thread=thread,
-        helpful=queries.marked_helpful(current_user, [p.id for p in posts]),
+        helpful=queries.marked_helpful(current_user, posts),
     )
     count = render_template("forums/_reply_count.html", thread=thread)
     return jsonify(html=html, count=count, last=posts[-1].id if posts else after, more=more)

@@ -203,9 +203,7 @@ def _render_idea(idea: Idea, merge_form: MergeForm | None = None, status: int = 
         space=idea.space,
         thread=thread,
         replies=replies,
-        helpful=forum_queries.marked_helpful(
-            current_user, [p.id for p in replies.items] if replies else []
-        ),
+        helpful=forum_queries.marked_helpful(current_user, replies.items if replies else []),
         has_voted=bool(queries.voted_by(current_user, [idea.id])),
         votes_left=queries.votes_left(current_user, idea.space),
         timeline=queries.timeline(idea),

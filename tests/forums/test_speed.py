@@ -288,3 +288,24 @@ def test_pages_read_the_readers_membership_with_what_they_show(
         assert not alone, (path, alone)
     html = client.get(f"/t/{thread.id}").get_data(as_text=True)
     assert ('name="body"' in html) == (reader == "member")
+
+
+def test_a_page_asks_which_posts_the_reader_marked_only_about_posts_someone_marked(
+    client, cast, login, create_thread, create_reply, count_queries
+):
+    """Posts nobody marked helpful (their kept count is 0) cannot be marked by the reader:
+    a page of them asks nothing; once one is marked, the page asks about it alone and shows
+    the reader's mark."""
+    thread = create_thread(cast.space, cast.asker)
+    replies = [create_reply(thread, cast.expert) for _ in range(3)]
+    login(client, cast.member)
+    with count_queries() as queries:
+        page = client.get(f"/t/{thread.id}").get_data(as_text=True)
+    assert not [q for q in queries if "helpful_marks" in q]
+    assert 'aria-pressed="true"' not in page
+    client.submit(f"/posts/{replies[1].id}/helpful")
+    with count_queries() as queries:
+        page = client.get(f"/t/{thread.id}").get_data(as_text=True)
+    asked = [q for q in queries if "helpful_marks" in q]
+    assert len(asked) == 1 and asked[0].count("?") == 2, asked  # the reader and one post
+    assert page.count('aria-pressed="true"') == 1
