@@ -107,20 +107,14 @@ def test_forced_language_reaches_the_catalogue_and_comes_back(app):
 
 
 def test_row_labels_are_translated_once_per_page(
-    app, create_space, create_thread, space_owner, monkeypatch
+    app, create_space, create_thread, space_owner, translation_lookups
 ):
     space = create_space()
     for _ in range(3):
         create_thread(space, space_owner, kind="discussion")
         create_thread(space, space_owner, kind="question")
-    looked_up = []
-    ugettext = support.Translations.ugettext
-
-    def counted(self, message):
-        looked_up.append(message)
-        return ugettext(self, message)
-
-    monkeypatch.setattr(support.Translations, "ugettext", counted)
+    looked_up = translation_lookups
+    looked_up.clear()  # the page's lookups only
     page = app.test_client().get(f"/s/{space.slug}", headers={"Accept-Language": "zh-CN"})
     assert page_text(page).count("讨论") >= 3 and page_text(page).count("问题") >= 3
     assert looked_up.count("Discussion") == 1 and looked_up.count("Question") == 1

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from babel import support
-
 from community.extensions import db
 from community.notifications.models import NotificationSettings
 from tests.fixtures.app import page_text
@@ -134,20 +132,14 @@ def test_settings_save_and_refuse_bad_input(app, client, login, create_user):
 
 
 def test_the_follow_control_translates_only_its_own_kinds_hints(
-    app, client, cast, create_thread, login, monkeypatch
+    app, client, cast, create_thread, login, translation_lookups
 ):
     """A thread's follow control looks up the thread's three hints, not those of spaces, ideas
     and sessions too (each page with the control paid nine lookups for nothing)."""
     thread = create_thread(cast.space, cast.asker)
     login(client, cast.member)
-    looked_up = []
-    ugettext = support.Translations.ugettext
-
-    def counted(self, message):
-        looked_up.append(message)
-        return ugettext(self, message)
-
-    monkeypatch.setattr(support.Translations, "ugettext", counted)
+    looked_up = translation_lookups
+    looked_up.clear()  # the page's lookups only
     page = client.get(f"/t/{thread.id}", headers={"Accept-Language": "zh-CN"})
     assert "每条回复" in page_text(page)  # "Every reply", the thread's own
     assert "Every reply" in looked_up
