@@ -1,44 +1,21 @@
-"""The configuration: the classes that hold every setting's default, and ``SETTINGS``, the one
-declaration of what an operator may set from the environment.
+"""The configuration: the classes that hold every setting's default, and which of them the
+environment chose.
 
-A ``Setting`` names its environment variable, how its text becomes a value (and which values
-are refused, so a typo stops the app at start rather than misbehaving later), the
-``app.config`` key it fills and what it means. ``create_app`` reads them all in one loop
-(``read_environment``) on top of the class defaults, then applies the caller's overrides;
-code reads each setting from ``app.config`` where it uses it. The environment is read here
-and nowhere else (``Setting`` and its parsers are in community/envvars.py).
-docs/configuration.md shows the same declaration as tables (``envvars.settings_markdown``;
-tests/core/test_config_docs.py keeps them equal). Flask's
-``from_prefixed_env`` is not used: it would rename every variable operators already set
-(``SECRET_KEY``, ``DATABASE_URL`` …) to ``COCREATE_…`` and takes any JSON value unchecked.
-
-Longer than 500 lines because it is the one list of every setting, default and meaning:
-split, it would no longer be one place to read what an operator can set.
+``create_app`` starts from a class's defaults, lays over them every setting the environment
+gives (``Config.environment``: the declarations of community/envvars.py, read in one loop
+by ``read_environment``), then applies the caller's overrides; code reads each setting from
+``app.config`` where it uses it. What an operator may set, and what it means, is declared
+once, in community/envvars.py; the defaults are here.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from community.database import SQLITE_SYNCHRONOUS, server_engine_options
-from community.envvars import (
-    TEN_YEARS_DAYS,
-    Setting,
-    choice,
-    database_url,
-    flag,
-    hashing,
-    number,
-    origins,
-    rate,
-    site_url,
-    text,
-    whole,
-)
-from community.logs import FORMATS, LEVELS
+from community.database import server_engine_options
+from community.envvars import ENVIRONMENTS, SETTINGS, read_environment
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -261,319 +238,15 @@ class ProductionConfig(Config):
             )
 
 
-CONFIGS: dict[str, type[Config]] = {
-    "development": DevelopmentConfig,
-    "testing": TestingConfig,
-    "production": ProductionConfig,
-}
-
-
-SECTIONS: tuple[tuple[str, tuple[Setting, ...]], ...] = (
-    (
-        "The site",
-        (
-            Setting(
-                "COCREATE_ENV",
-                choice(lambda: CONFIGS, str.lower),
-                "`development`, `testing` or `production`: the defaults everything else starts"
-                " from",
-                default="`development`",
-                early=True,
-            ),
-            Setting(
-                "SECRET_KEY",
-                text,
-                "signs sessions and tokens; **required** in production (the app refuses to"
-                " start without it)",
-                default="fixed in development",
-            ),
-            Setting(
-                "COCREATE_INSTANCE",
-                text,
-                "folder for the SQLite database and the search index",
-                default="`./instance`",
-                early=True,
-            ),
-            Setting(
-                "DATABASE_URL",
-                database_url,
-                "e.g. `postgresql://user:pass@host/cocreate` (psycopg 3 is used)",
-                key="SQLALCHEMY_DATABASE_URI",
-                default="`sqlite:///<instance>/cocreate.db`",
-            ),
-            Setting(
-                "SQLITE_SYNCHRONOUS",
-                choice(lambda: {v: v for v in SQLITE_SYNCHRONOUS}, str.upper),
-                "how hard SQLite makes sure a commit reached the disk: `FULL` (every commit"
-                " survives a power cut), `NORMAL` or `OFF`",
-            ),
-            Setting(
-                "SEARCH_INDEX_DIR",
-                text,
-                "where the search index lives (one per host; several processes share it)",
-                default="`<instance>/search`",
-            ),
-            Setting(
-                "LOG_LEVEL",
-                choice(lambda: {v: v for v in LEVELS}, str.upper),
-                "`DEBUG`, `INFO`, `WARNING`, `ERROR` or `CRITICAL`",
-            ),
-            Setting(
-                "LOG_FORMAT",
-                choice(lambda: {v: v for v in FORMATS}, str.lower),
-                "`text` lines, or `json` (one object per line) for a log collector; every line"
-                " names its request id (see docs/operating.md)",
-            ),
-            Setting("HOST", text, "the address `make run` / `flask serve` listen on"),
-            Setting("PORT", whole(1, 65535), "the port `make run` / `flask serve` listen on"),
-            Setting(
-                "SITE_URL",
-                site_url,
-                "the site's public `http(s)://` address, for every link built outside a request"
-                " (mail from digests and expert routing); `make run` sets it from `HOST` and"
-                " `PORT`",
-            ),
-            Setting(
-                "TRUSTED_PROXIES",
-                whole(0, 10),
-                "number of reverse proxies in front of the app whose `X-Forwarded-*` headers"
-                " are trusted (client address for rate limits, https for HSTS)",
-            ),
-            Setting(
-                "MAX_CONTENT_LENGTH",
-                whole(1),
-                "the largest request body accepted, in bytes (1 MB); bigger ones get a 413",
-            ),
-        ),
-    ),
-    (
-        "Backups",
-        (
-            Setting(
-                "BACKUP_DIR",
-                text,
-                'where `flask backup`, the daily backup and the admin page\'s "Back up now"'
-                " write their archives",
-                default="`<instance>/backups`",
-            ),
-            Setting(
-                "BACKUP_KEEP",
-                whole(1, 10000),
-                "how many backups are kept: after each backup the oldest beyond are deleted",
-            ),
-            Setting("BACKUP_DAILY", flag, "whether the job engine makes a backup every day"),
-            Setting("BACKUP_HOUR", whole(0, 23), "the hour (UTC) of the daily backup"),
-            Setting(
-                "PG_DUMP",
-                text,
-                "the path of `pg_dump` (`pg_restore` beside it) when they are not on `PATH`"
-                " (PostgreSQL only)",
-            ),
-        ),
-    ),
-    (
-        "Mail",
-        (
-            Setting(
-                "MAIL_SERVER", text, "SMTP host; when unset, mail is written to the log instead"
-            ),
-            Setting("MAIL_PORT", whole(1, 65535), "SMTP port"),
-            Setting("MAIL_USE_TLS", flag, "whether to use STARTTLS"),
-            Setting("MAIL_USERNAME", text, "SMTP user name"),
-            Setting("MAIL_PASSWORD", text, "SMTP password"),
-            Setting("MAIL_DEFAULT_SENDER", text, "the From address"),
-            Setting(
-                "DIGEST_INTERVAL_HOURS",
-                number(TEN_YEARS_DAYS * 24),
-                "how often the notification digest is mailed, as a periodic job; `0` turns it"
-                " off (use `flask notifications digest` from cron)",
-            ),
-        ),
-    ),
-    (
-        "Accounts",
-        (
-            Setting(
-                "SIGNUP_CONFIRM_MAX_AGE",
-                whole(3600, TEN_YEARS_DAYS * 86400),
-                "how long a sign-up link works, in seconds (shown to people in whole hours)",
-            ),
-            Setting(
-                "PASSWORD_RESET_MAX_AGE",
-                whole(60, TEN_YEARS_DAYS * 86400),
-                "how long a password reset link works, in seconds",
-            ),
-            Setting(
-                "SESSION_MAX_IDLE",
-                whole(60, TEN_YEARS_DAYS * 86400),
-                "a signed-in session unused this many seconds has ended",
-            ),
-            Setting(
-                "PASSWORD_HASHING",
-                hashing,
-                "Argon2id cost as JSON (about 0.1 s of one core per hash by default); each"
-                " account's hash is redone with new values at its next sign-in",
-            ),
-        ),
-    ),
-    (
-        "Rate limits",
-        (
-            Setting(
-                "RATELIMIT_STORAGE_URI",
-                text,
-                "where the budgets below are counted: in the process by default;"
-                " `redis://localhost:6379/0` shares them between several workers",
-            ),
-            Setting("LOGIN_LIMIT_PER_IP", rate, "sign-in attempts per address"),
-            Setting(
-                "LOGIN_LIMIT_PER_ACCOUNT",
-                rate,
-                "sign-in attempts per account, whichever username or e-mail spelling names it",
-            ),
-            Setting("REGISTER_LIMIT_PER_IP", rate, "sign-ups per address"),
-            Setting("RESET_LIMIT_PER_IP", rate, "password reset requests per address"),
-            Setting(
-                "POST_LIMIT",
-                rate,
-                "threads, replies and ideas per person",
-            ),
-            Setting(
-                "VOTE_LIMIT",
-                rate,
-                "idea votes and unvotes per person, on the pages and through the API",
-            ),
-            Setting("FLAG_LIMIT", rate, "flags per person, on the pages and on live boards"),
-            Setting(
-                "BRAINSTORM_NOTE_LIMIT", rate, "notes added or edited per person on live boards"
-            ),
-            Setting(
-                "BRAINSTORM_DOT_LIMIT", rate, "dots placed or taken back per person on live boards"
-            ),
-            Setting(
-                "API_LIMIT",
-                rate,
-                "API calls per person (all their tokens and their session together), else per"
-                " address (wrong tokens included)",
-            ),
-        ),
-    ),
-    (
-        "Moderation",
-        (
-            Setting(
-                "FLAG_HIDE_THRESHOLD",
-                whole(1),
-                "flags from this many members hide an item until a moderator reviews it",
-            ),
-            Setting(
-                "NEW_ACCOUNT_LIMITS",
-                flag,
-                "whether new accounts are held to the limits below (moderators never are)",
-            ),
-            Setting(
-                "NEW_ACCOUNT_DAYS",
-                whole(0, TEN_YEARS_DAYS),
-                "an account is new while it is younger than this many days …",
-            ),
-            Setting(
-                "NEW_ACCOUNT_POSTS",
-                whole(0),
-                "… or has fewer than this many posts (threads and replies, not deleted)",
-            ),
-            Setting("NEW_ACCOUNT_MAX_LINKS", whole(0), "links a new account may put in a post"),
-            Setting(
-                "NEW_ACCOUNT_MAX_MENTIONS", whole(0), "mentions a new account may put in a post"
-            ),
-            Setting("NEW_ACCOUNT_POSTS_PER_DAY", whole(0), "posts a new account may write a day"),
-        ),
-    ),
-    (
-        "Experts",
-        (
-            Setting(
-                "EXPERT_ROUTING_DELAY_HOURS",
-                number(TEN_YEARS_DAYS * 24),
-                "a question with no answer this long is routed to experts",
-            ),
-            Setting(
-                "EXPERT_ESCALATION_HOURS",
-                number(TEN_YEARS_DAYS * 24),
-                "a routed question unclaimed and unanswered this long after routing goes to"
-                " the space's moderators and owners",
-            ),
-            Setting(
-                "EXPERT_ROUTING_INTERVAL_MINUTES",
-                number(TEN_YEARS_DAYS * 24 * 60),
-                "how often questions are routed, as a periodic job (`make run` / `flask serve`,"
-                " or `flask jobs worker` with Redis); `0` turns it off (use"
-                " `flask experts route` from cron)",
-            ),
-        ),
-    ),
-    (
-        "Several processes",
-        (
-            Setting(
-                "SOCKETIO_MESSAGE_QUEUE",
-                text,
-                "e.g. `redis://localhost:6379/1` so several processes share live updates",
-            ),
-            Setting(
-                "JOBS_REDIS_URL",
-                text,
-                "e.g. `redis://localhost:6379/2`: background jobs (mail, digests, expert"
-                " routing) go to this Redis and `flask jobs worker` runs them; unset, they run"
-                " in the web process",
-            ),
-            Setting(
-                "JOBS_THREADS",
-                whole(1, 64),
-                "threads that run background jobs in the web process when `JOBS_REDIS_URL` is"
-                " unset",
-            ),
-            Setting(
-                "PAGE_CACHE_SECONDS",
-                whole(0, 3600),
-                "how long the front page, the space list and public spaces' thread and idea"
-                " lists are kept for anonymous visitors (0: never); any change drops them at"
-                " once",
-            ),
-            Setting(
-                "CACHE_REDIS_URL",
-                text,
-                "e.g. `redis://localhost:6379/3`: the pages kept for anonymous visitors are"
-                " shared by every process through this Redis; unset, each process keeps its own",
-            ),
-            Setting(
-                "SOCKETIO_ALLOWED_ORIGINS",
-                origins,
-                "comma-separated origins allowed to open sockets",
-                default="same origin",
-            ),
-        ),
-    ),
+#: The configuration classes by the names ``COCREATE_ENV`` takes.
+CONFIGS: dict[str, type[Config]] = dict(
+    zip(ENVIRONMENTS, (DevelopmentConfig, TestingConfig, ProductionConfig), strict=True)
 )
-SETTINGS: dict[str, Setting] = {s.name: s for _, group in SECTIONS for s in group}
-
-
-def read_environment(environ: Mapping[str, str]) -> dict[str, Any]:
-    """Every setting ``environ`` gives, keyed as in ``app.config``."""
-    values = {
-        setting.config_key: value
-        for setting in SETTINGS.values()
-        if not setting.early and (value := setting.read(environ)) is not None
-    }
-    if "MAIL_SERVER" in values:
-        values["MAIL_BACKEND"] = "smtp"
-    if "MAX_CONTENT_LENGTH" in values:  # a multipart form's text may fill the whole body
-        values["MAX_FORM_MEMORY_SIZE"] = values["MAX_CONTENT_LENGTH"]
-    return values
 
 
 def config_from_env() -> type[Config]:
     """The configuration class ``COCREATE_ENV`` names (default: development)."""
-    return SETTINGS["COCREATE_ENV"].read(os.environ) or DevelopmentConfig
+    return CONFIGS[SETTINGS["COCREATE_ENV"].read(os.environ) or "development"]
 
 
 def instance_path() -> str:

@@ -1,6 +1,6 @@
 """Rate limits: per-person budgets shared by every channel, and the embedded limit store.
 
-A budget (``POST_LIMIT``, ``VOTE_LIMIT``, ``FLAG_LIMIT``, …; see ``community/config.py``) is one
+A budget (``POST_LIMIT``, ``VOTE_LIMIT``, ``FLAG_LIMIT``, …; see community/envvars.py) is one
 count per person, whatever they use to spend it: a page, a JSON call of a page, the API with any
 of their tokens, or a Socket.IO event. Views take it with :func:`person_limit`, socket handlers
 with :func:`spend`; both count in the limiter's store (``RATELIMIT_STORAGE_URI``), so with a

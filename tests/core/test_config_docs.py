@@ -1,4 +1,4 @@
-"""docs/configuration.md shows exactly the settings community/config.py declares, with their
+"""docs/configuration.md shows exactly the settings community/envvars.py declares, with their
 defaults; the README links the documents it sends readers to; and every setting the docs name
 can be set from the environment."""
 
@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from community.config import PROJECT_ROOT, SECTIONS, SETTINGS, Config
-from community.envvars import settings_markdown, shown_default
+from community.config import PROJECT_ROOT, Config
+from community.envvars import SECTIONS, SETTINGS, settings_markdown, shown_default
 
 CONFIGURATION = PROJECT_ROOT / "docs" / "configuration.md"
 ROW = re.compile(r"^\| `([^`]+)` \| (.*?) \| (.*) \|$")
@@ -46,7 +46,7 @@ def test_the_default_shown_is_the_default(name):
 def test_the_tables_are_the_declaration():
     text = CONFIGURATION.read_text(encoding="utf-8")
     assert settings_markdown(SECTIONS, Config) in text, (
-        "docs/configuration.md differs from community/config.py's SECTIONS; its tables "
+        "docs/configuration.md differs from community/envvars.py's SECTIONS; its tables "
         "should read:\n\n" + settings_markdown(SECTIONS, Config)
     )
 
