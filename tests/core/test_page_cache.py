@@ -143,7 +143,6 @@ def test_a_flashed_message_is_never_kept(kept, create_space):
 
 
 def test_pages_are_served_while_the_caches_redis_is_down(tmp_path, create_space, caplog):
-    pytest.importorskip("redis")
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
